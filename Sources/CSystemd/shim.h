@@ -1,0 +1,16 @@
+#ifndef HACD_CSYSTEMD_SHIM_H
+#define HACD_CSYSTEMD_SHIM_H
+// Thin shim over libsystemd. Swift cannot call C variadic functions, so the
+// code uses sd_journal_sendv, sd_bus_message_new_method_call +
+// sd_bus_message_append_basic + sd_bus_call. Helpers here are prefixed hacd_.
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <systemd/sd-bus.h>
+#include <sys/uio.h>
+#include <stdio.h>
+
+// stdout/stderr are C globals that Swift 6 treats as not concurrency-safe.
+static inline FILE *hacd_stdout(void) { return stdout; }
+static inline FILE *hacd_stderr(void) { return stderr; }
+
+#endif

@@ -1,0 +1,47 @@
+/// The whole cluster configuration (`/etc/hacluster/haclusterd.toml`), identical on all nodes.
+///
+/// A value of this type has been validated: every invariant the loader checks
+/// (unique names and addresses, an eligible node, fencing coverage, ...) holds.
+/// Tests may build values directly.
+public struct ClusterConfig: Sendable, Equatable {
+    public var cluster: ClusterSettings
+    public var quorum: QuorumSettings
+    public var nodes: [NodeConfig]
+    public var service: ServiceConfig
+    public var storage: StorageConfig
+    public var floatingIPs: [FloatingIPConfig]
+    public var fencing: FencingConfig
+    /// The file this configuration was read from, for error messages.
+    public var sourcePath: String?
+
+    public init(
+        cluster: ClusterSettings,
+        quorum: QuorumSettings = QuorumSettings(),
+        nodes: [NodeConfig],
+        service: ServiceConfig,
+        storage: StorageConfig,
+        floatingIPs: [FloatingIPConfig] = [],
+        fencing: FencingConfig = FencingConfig(),
+        sourcePath: String? = nil
+    ) {
+        self.cluster = cluster
+        self.quorum = quorum
+        self.nodes = nodes
+        self.service = service
+        self.storage = storage
+        self.floatingIPs = floatingIPs
+        self.fencing = fencing
+        self.sourcePath = sourcePath
+    }
+
+    /// The node called `name`, if configured.
+    public func node(named name: String) -> NodeConfig? {
+        nodes.first { $0.name == name }
+    }
+
+    /// Nodes that vote (all configured nodes: full and witness).
+    public var votingNodes: [NodeConfig] { nodes }
+
+    /// Nodes that may ever run the service (not witnesses).
+    public var serviceNodes: [NodeConfig] { nodes.filter { $0.role == .full } }
+}

@@ -1,0 +1,46 @@
+/// The `[fencing]` section.
+public struct FencingConfig: Sendable, Equatable {
+    public enum Action: String, Sendable, Equatable, CaseIterable {
+        case reboot
+        case off
+    }
+
+    /// Running without fencing takes an explicit `enabled = false`; the daemon warns at every start.
+    public var enabled: Bool
+    /// Where `fence_*` agents are found.
+    public var agentDir: String
+    public var action: Action
+    /// Timeout of one agent run.
+    public var timeout: Duration
+    public var devices: [FenceDeviceConfig]
+    /// Optional watchdog device (e.g. `/dev/watchdog`) petted only while the daemon is healthy.
+    public var watchdog: String?
+    public var watchdogTimeout: Duration
+
+    public static let defaultAgentDir = "/usr/sbin"
+
+    public init(
+        enabled: Bool = true,
+        agentDir: String = FencingConfig.defaultAgentDir,
+        action: Action = .reboot,
+        timeout: Duration = .seconds(60),
+        devices: [FenceDeviceConfig] = [],
+        watchdog: String? = nil,
+        watchdogTimeout: Duration = .seconds(10)
+    ) {
+        self.enabled = enabled
+        self.agentDir = agentDir
+        self.action = action
+        self.timeout = timeout
+        self.devices = devices
+        self.watchdog = watchdog
+        self.watchdogTimeout = watchdogTimeout
+    }
+
+    /// Devices that can fence `node`, grouped by level, levels ascending.
+    public func levels(for node: String) -> [(level: Int, devices: [FenceDeviceConfig])] {
+        let covering = devices.filter { $0.covers(node) }
+        let byLevel = Dictionary(grouping: covering, by: \.level)
+        return byLevel.keys.sorted().map { ($0, byLevel[$0]!) }
+    }
+}

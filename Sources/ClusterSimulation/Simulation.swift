@@ -1,0 +1,2 @@
+// Placeholder: the deterministic simulation lives here.
+import ClusterCore

@@ -1,0 +1,2 @@
+// Placeholder: the fence agent runner lives here.
+import ClusterCore

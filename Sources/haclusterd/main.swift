@@ -1,0 +1,2 @@
+// Placeholder: the daemon entry point.
+print("haclusterd: not implemented yet")

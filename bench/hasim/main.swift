@@ -1,0 +1,2 @@
+// Placeholder: simulation soak / replay tool.
+print("hasim: not implemented yet")
