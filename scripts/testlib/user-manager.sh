@@ -49,11 +49,12 @@ done
 kill_cgroup_members() {
   local root procs pid
   for root in "${cgroup_roots[@]}"; do
-    procs="$root/$cgname/cgroup.procs"
-    [[ -r $procs ]] || continue
+    [[ -d $root/$cgname ]] || continue
+    # Every member, also those the manager moved into sub-cgroups (init.scope: journald;
+    # app.slice/<unit>: a unit that survived its manager).
     while read -r pid; do
       [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
-    done <"$procs"
+    done < <(find "$root/$cgname" -name cgroup.procs -exec cat {} + 2>/dev/null)
   done
 }
 
@@ -85,6 +86,8 @@ start)
     mkdir -p /run/systemd/system
     if [ "$HACD_UM_JOURNALD" = 1 ]; then
       mount -t tmpfs -o mode=0755 tmpfs /run/log
+      # A flush request (journalctl --flush) would make journald write to the host disk.
+      if [ -d /var/log/journal ]; then mount -t tmpfs -o mode=0755 tmpfs /var/log/journal; fi
       /usr/lib/systemd/systemd-journald >/dev/null 2>&1 &
     fi
     exec /usr/lib/systemd/systemd --user
