@@ -132,6 +132,15 @@ import Testing
         #expect(second.delay == .seconds(5))
     }
 
+    /// failure_timeout must be strictly larger than 3 × heartbeat_interval: the boundary itself is refused.
+    @Test func failureTimeoutBoundary() throws {
+        func parse(_ failure: String) throws -> ClusterConfig {
+            try ConfigLoader.parse(toml: ConfigFixtures.base(replacing: [("failure_timeout = \"1s\"", "failure_timeout = \"\(failure)\"")]), path: nil)
+        }
+        #expect(throws: ConfigError.self) { try parse("600ms") }
+        #expect(try parse("601ms").cluster.failureTimeout == .milliseconds(601))
+    }
+
     @Test func addressesAreStoredInCanonicalForm() throws {
         let text = ConfigFixtures.base(replacing: [("\"198.18.1.13\"", "\"2001:DB8:0:0::13\"")])
         let config = try ConfigLoader.parse(toml: text, path: nil)

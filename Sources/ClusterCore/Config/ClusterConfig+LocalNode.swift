@@ -12,7 +12,7 @@ extension ClusterConfig {
         }
 
         let local = Set(localAddresses.compactMap { IPAddressLiteral(Self.withoutZoneOrPrefix($0)) })
-        let matching = nodes.filter { node in node.addresses.contains { IPAddressLiteral($0).map(local.contains) ?? false } }
+        let matching = nodes.filter { node in node.addresses.contains { text in IPAddressLiteral(text).map { local.contains($0) } ?? false } }
         if matching.count == 1 { return matching[0] }
         if matching.count > 1 { throw .ambiguousLocalNode(file: sourcePath, candidates: matching.map(\.name)) }
 

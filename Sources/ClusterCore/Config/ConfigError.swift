@@ -20,6 +20,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `expected` reads like "a string" or "an array of tables ([[node]])"; `found` like "integer 5".
     case wrongType(ConfigLocation, expected: String, found: String)
     case missingKey(ConfigLocation)
+    /// A section that must appear at least once, such as `[[node]]`.
+    case missingSection(ConfigLocation, header: String)
     case emptyValue(ConfigLocation)
     case invalidDuration(ConfigLocation, value: String, reason: DurationParseError)
     /// A duration that parses but is not allowed here (zero where time must pass).
@@ -55,7 +57,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the error is, when it concerns one key.
     public var location: ConfigLocation? {
         switch self {
-        case .unknownKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l),
+        case .unknownKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
             .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
             .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _):
@@ -89,6 +91,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(l): expected \(expected), found \(found)"
         case .missingKey(let l):
             return "\(l): required key is missing"
+        case .missingSection(let l, let header):
+            return "\(l): at least one \(header) section is required"
         case .emptyValue(let l):
             return "\(l): must not be empty"
         case .invalidDuration(let l, let value, let reason):

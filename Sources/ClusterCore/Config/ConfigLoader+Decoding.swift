@@ -78,11 +78,11 @@ extension ConfigLoader {
         let diagnostics = document.diagnostics
         guard let entries = document.tableArray("node", expected: "an array of tables ([[node]])") else {
             if !document.contains("node") {
-                diagnostics.report(.missingKey(document.location("node")))
+                diagnostics.report(.missingSection(document.location("node"), header: "[[node]]"))
             }
             return []
         }
-        if entries.isEmpty { diagnostics.report(.emptyValue(document.location("node"))) }
+        if entries.isEmpty { diagnostics.report(.missingSection(document.location("node"), header: "[[node]]")) }
 
         var nodes: [NodeConfig] = []
         var nameUse: [String: String] = [:]
@@ -299,7 +299,8 @@ extension ConfigLoader {
             return nil
         }
         guard (1...maximum).contains(prefix) else {
-            diagnostics.report(.outOfRange(location, value: Int64(prefix), allowed: 1...Int64(maximum)))
+            diagnostics.report(.invalidValue(location, value: text,
+                                             expected: "a prefix length 1...\(maximum) for an \(address.family == .ipv4 ? "IPv4" : "IPv6") address"))
             return nil
         }
         guard !address.isUnspecified, !address.isLoopback, !address.isMulticastOrBroadcast else {

@@ -88,7 +88,8 @@ extension Duration {
         skipBlanks()
         guard i == chars.count else {
             // "10 min utes", "1s 2ms": more than one unit word.
-            throw unit.isEmpty ? .notANumber : .unknownUnit(String(String.UnicodeScalarView(chars[unitStart...])))
+            if unit.isEmpty { throw DurationParseError.notANumber }
+            throw DurationParseError.unknownUnit(String(String.UnicodeScalarView(chars[unitStart...])))
         }
 
         let unitNanos: Int64
