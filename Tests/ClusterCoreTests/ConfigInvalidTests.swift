@@ -108,6 +108,10 @@ struct InvalidConfigCase: CustomTestStringConvertible, Sendable {
               mentions: "an http:// URL", lineOf: "health_url"),
         .init("service section missing", [("[service]\nname = \"dataiku\"\nunits = [\"dataiku.service\"]\n", "[servce]\n")],
               key: "servce", mentions: "did you mean [service]", lineOf: "[servce]"),
+        .init("plural [[nodes]]", toml: ConfigFixtures.minimal.replacingOccurrences(of: "[[node]]", with: "[[nodes]]"),
+              key: "nodes", mentions: "unknown section (did you mean [[node]]?)", lineOf: "[[nodes]]"),
+        .init("misspelt [[fencing.devices]]", [("[[fencing.device]]\nname = \"ipmi-dss2\"", "[[fencing.devices]]\nname = \"ipmi-dss2\"")],
+              key: "fencing.devices", mentions: "did you mean [[fencing.device]]?", lineOf: "[[fencing.devices]]"),
         // [storage]
         .init("storage path missing", [("path = \"/dataiku\"\n", "")], key: "storage.path", mentions: "required key is missing", lineOf: "[storage]"),
         .init("lock file outside the storage", [("\"/dataiku/.hacluster.lock\"", "\"/var/lock/dss.lock\"")], key: "storage.lock_file",

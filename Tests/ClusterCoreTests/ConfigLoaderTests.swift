@@ -252,6 +252,24 @@ import Testing
         _ = try ConfigLoader.load(path: configPath.path, checkFiles: false)
     }
 
+    /// The fence agents of the fence-agents package, where Debian installs them (scripts/bootstrap installs it).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/fence_ipmilan"), "fence-agents is not installed"))
+    func checkFilesFindsRealFenceAgents() throws {
+        let dir = try ConfigFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("authkey")
+        try ConfigFixtures.write(ConfigFixtures.randomBytes(64), to: key, mode: 0o600)
+        let text = ConfigFixtures.base(replacing: [("key_file = \"/etc/hacluster/authkey\"", "key_file = \"\(key.path)\"")])
+        let config = try ConfigLoader.parse(toml: text, path: "/c.toml", checkFiles: true)
+        #expect(config.fencing.agentDir == "/usr/sbin")
+        let missing = ConfigFixtures.base(replacing: [("key_file = \"/etc/hacluster/authkey\"", "key_file = \"\(key.path)\""),
+                                                      ("agent = \"fence_ipmilan\"", "agent = \"fence_ipmilann\"")])
+        #expect { try ConfigLoader.parse(toml: missing, path: "/c.toml", checkFiles: true) } throws: { error in
+            (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent"]
+                && "\(error)".contains("/usr/sbin/fence_ipmilann is not an executable fence agent")
+        }
+    }
+
     @Test func warnings() throws {
         func warnings(_ edits: [(String, String)]) throws -> [ConfigWarning] {
             ConfigLoader.warnings(for: try ConfigLoader.parse(toml: ConfigFixtures.base(replacing: edits), path: nil))

@@ -16,6 +16,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not valid TOML.
     case syntax(file: String?, line: Int, column: Int, message: String)
     case unknownKey(ConfigLocation, suggestion: String?)
+    /// `suggestion` is a header as written, `[service]` or `[[node]]`.
     case unknownSection(ConfigLocation, suggestion: String?)
     /// `expected` reads like "a string" or "an array of tables ([[node]])"; `found` like "integer 5".
     case wrongType(ConfigLocation, expected: String, found: String)
@@ -86,7 +87,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             let last = l.keyPath.split(separator: ".").last.map(String.init) ?? l.keyPath
             return "\(l): unknown key \"\(last)\"" + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
         case .unknownSection(let l, let suggestion):
-            return "\(l): unknown section" + (suggestion.map { " (did you mean [\($0)]?)" } ?? "")
+            return "\(l): unknown section" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
         case .wrongType(let l, let expected, let found):
             return "\(l): expected \(expected), found \(found)"
         case .missingKey(let l):

@@ -1,6 +1,8 @@
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
     static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]
+    /// Sections written `[[...]]`, for "did you mean" suggestions.
+    static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device"]
 
     /// Names of clusters, nodes, services and fence devices: they appear in logs, journal fields and
     /// `hactl` output, so they stay simple (like hostnames).

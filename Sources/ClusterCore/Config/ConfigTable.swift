@@ -24,7 +24,9 @@ struct ConfigTable {
                 || value?.type == .array && (value?.array?.first?.type == .table)
             let suggestion = KeySuggestion.closest(to: key, among: known)
             if isSection {
-                let shown = suggestion.map { keyPath($0) }
+                let shown = suggestion.map { name in
+                    ConfigLoader.arrayOfTablesPaths.contains(keyPath(name)) ? "[[\(keyPath(name))]]" : "[\(keyPath(name))]"
+                }
                 diagnostics.report(.unknownSection(location(key), suggestion: shown))
             } else {
                 diagnostics.report(.unknownKey(location(key), suggestion: suggestion))
