@@ -248,6 +248,20 @@ import Testing
         #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
             (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent", "fencing.device[1].agent"]
         }
+        try ConfigFixtures.write(Array("#!/bin/sh\nexit 0\n".utf8), to: agents.appendingPathComponent("fence_ipmilan"), mode: 0o757)
+        #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
+            (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent", "fencing.device[1].agent"]
+                && "\(error)".contains("mode 0757 lets group or others change what runs as root")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: agents.appendingPathComponent("fence_ipmilan").path)
+        _ = try ConfigLoader.load(path: configPath.path)
+
+        // A configuration anyone can edit could point agent_dir anywhere.
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: configPath.path)
+        #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
+            "\(error)" == "\(configPath.path): mode 0666 lets group or others change what runs as root: chmod go-w \(configPath.path)"
+        }
+
         // Without checkFiles the same file is fine.
         _ = try ConfigLoader.load(path: configPath.path, checkFiles: false)
     }

@@ -37,6 +37,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case secretFile(ConfigLocation, SecretFileError)
     /// `agent_dir/agent` is missing or not executable.
     case fenceAgentNotExecutable(ConfigLocation, path: String)
+    /// A file that decides what runs as root (the configuration, a fence agent) is writable by group or others.
+    case writableByOthers(ConfigLocation, path: String, mode: UInt32)
     /// `--node NAME` names no configured node.
     case noSuchNode(file: String?, requested: String, known: [String])
     /// No `--node`, no configured address is local, and the hostname is not a node name.
@@ -61,7 +63,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
             .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
-            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _):
+            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
             l
         case .unreadable, .syntax, .noSuchNode, .localNodeNotFound, .ambiguousLocalNode, .multiple:
             nil
@@ -112,6 +114,9 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(l): \(problem)"
         case .fenceAgentNotExecutable(let l, let path):
             return "\(l): \(path) is not an executable fence agent (is the fence-agents package installed? is agent_dir right?)"
+        case .writableByOthers(let l, let path, let mode):
+            return "\(l.keyPath.isEmpty ? "\(l)" : "\(l): \(path)"): mode \(SecretFileError.octal(mode)) lets group or others change "
+                + "what runs as root: chmod go-w \(path)"
         case .noSuchNode(let file, let requested, let known):
             return "--node \(requested): no such node" + (file.map { " in \($0)" } ?? "")
                 + "; known: \(known.joined(separator: ", "))"
