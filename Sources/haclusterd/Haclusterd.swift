@@ -62,9 +62,9 @@ struct Haclusterd: AsyncParsableCommand {
 
     static func loadConfig(path: String) throws(DaemonError) -> ClusterConfig {
         do {
-            return try InterimConfigReader.load(path: path)
+            return try ConfigLoader.load(path: path, checkFiles: true)
         } catch {
-            throw .configuration(message: "\(error)")
+            throw .configuration(message: error.description)
         }
     }
 

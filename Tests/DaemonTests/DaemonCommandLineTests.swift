@@ -20,15 +20,25 @@ struct DaemonCommandLineTests {
     @Test func checkConfigRejectsAnInvalidFileWithStatus2() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let path = scratch.appendingPathComponent("bad.toml").path
-        try "[cluster]\nport = 5405\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let path = config.configPath
+        // One mistake: a port out of range.
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacing("port = \(config.port)", with: "port = 70000")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
         for arguments in [["--check-config"], []] {
             let result = try DaemonTestCommand.run([Self.binary, "--config", path] + arguments)
             #expect(result.status == 2, "\(arguments): \(result)")
             let lines = result.stderr.split(separator: "\n")
             #expect(lines.count == 1, "one line on stderr: \(result.stderr)")
-            #expect(result.stderr.contains(path) && result.stderr.contains("name"), "names file and key: \(result.stderr)")
+            #expect(result.stderr.contains(path) && result.stderr.contains("cluster.port"), "names file and key: \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "started despite a bad configuration")
         }
+        // The key file must be private (0600): the daemon checks the files the configuration names.
+        chmod(config.keyPath, 0o644)
+        try config.writeConfigOnly()
+        let openKey = try DaemonTestCommand.run([Self.binary, "--config", path])
+        #expect(openKey.status == 2 && openKey.stderr.contains(config.keyPath), "\(openKey)")
         let missing = try DaemonTestCommand.run([Self.binary, "--config", scratch.appendingPathComponent("nope.toml").path, "--check-config"])
         #expect(missing.status == 2, "\(missing)")
         #expect(missing.stderr.contains("nope.toml"))

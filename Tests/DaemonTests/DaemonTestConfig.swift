@@ -31,6 +31,11 @@ struct DaemonTestConfig {
         var key = [UInt8](repeating: 0, count: 64)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
         _ = FileManager.default.createFile(atPath: keyPath, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        try writeConfigOnly(serviceUnit: serviceUnit, extra: extra)
+    }
+
+    /// Writes the configuration file only (mode 0644: not writable by others).
+    func writeConfigOnly(serviceUnit: String = "hacd-sdtest-demo.service", extra: String = "") throws {
         let text = """
             # Single-node test cluster (written by DaemonTestConfig).
             [cluster]
@@ -66,5 +71,6 @@ struct DaemonTestConfig {
 
             """ + extra
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        chmod(configPath, 0o644)
     }
 }
