@@ -231,7 +231,7 @@ struct ControlServerTests {
         try await withServer { path async throws in
             let output = try await raw("this is not json\n{\"v\":1,\"id\":4,\"request\":{\"type\":\"status\"}}\n", to: path)
             let lines = output.split(separator: "\n").map { Array($0.utf8) }
-            #expect(lines.count == 2)
+            try #require(lines.count == 2)
             let first = try ControlProtocol.decodeResponse(lines[0])
             guard case let .error(.badRequest(reason)) = first.response else {
                 Issue.record("expected bad_request, got \(first.response)")
@@ -249,7 +249,8 @@ struct ControlServerTests {
         try await withServer { path async throws in
             let huge = String(repeating: "x", count: ControlProtocol.maxRequestBytes + 10) + "\n"
             let output = try await raw(huge, to: path)
-            let envelope = try ControlProtocol.decodeResponse(Array(output.split(separator: "\n")[0].utf8))
+            let line = try #require(output.split(separator: "\n").first, "no answer")
+            let envelope = try ControlProtocol.decodeResponse(Array(line.utf8))
             #expect(envelope.response == .error(.badRequest(reason: "request longer than \(ControlProtocol.maxRequestBytes) bytes")))
             #expect(try await send(.status, to: path) == .result(.status(StatusReportFixtures.spec)))
         }
@@ -325,7 +326,8 @@ struct ControlServerTests {
         let handler = FakeControlHandler()
         try await withServer(handler, mode: 0o666) { path async throws in
             let output = try await raw("{\"v\":1,\"id\":1,\"request\":{\"type\":\"status\"}}\n", to: path, as: outsider.command([]))
-            let envelope = try ControlProtocol.decodeResponse(Array(output.split(separator: "\n")[0].utf8))
+            let line = try #require(output.split(separator: "\n").first, "no answer")
+            let envelope = try ControlProtocol.decodeResponse(Array(line.utf8))
             #expect(envelope.response == .error(.notAuthorized(uid: outsider.uid, user: outsider.name, group: "haclient")))
             let admin = try await raw("{\"v\":1,\"id\":2,\"request\":{\"type\":\"admin\",\"command\":{\"type\":\"enable\"}}}\n", to: path, as: outsider.command([]))
             #expect(admin.contains("not_authorized"))
@@ -356,7 +358,8 @@ struct ControlServerTests {
             #expect(stat(path, &info) == 0)
             #expect(info.st_gid == ControlAuthorization.groupID(named: groupName))
             let status = try await raw("{\"v\":1,\"id\":1,\"request\":{\"type\":\"status\"}}\n", to: path, as: member.command([]))
-            #expect(try ControlProtocol.decodeResponse(Array(status.split(separator: "\n")[0].utf8)).response == .result(.status(StatusReportFixtures.spec)))
+            let statusLine = try #require(status.split(separator: "\n").first, "no answer")
+            #expect(try ControlProtocol.decodeResponse(Array(statusLine.utf8)).response == .result(.status(StatusReportFixtures.spec)))
             let change = try await raw("{\"v\":1,\"id\":2,\"request\":{\"type\":\"admin\",\"command\":{\"type\":\"enable\"}}}\n", to: path, as: member.command([]))
             #expect(change.contains("\"committed\""))
             #expect(handler.received.last?.1.uid == member.uid)

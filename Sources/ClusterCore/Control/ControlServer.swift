@@ -47,6 +47,8 @@ public final class ControlServer: Sendable {
         do {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 64)
+                // A client may shut down its sending side after the request and still read the answer.
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { child in
                     peerCredentials(of: child).flatMapThrowing { peer in
                         try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlFrameDecoder(maxLength: maxRequestBytes)))
