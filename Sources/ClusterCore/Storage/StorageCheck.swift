@@ -148,7 +148,7 @@ public struct StorageCheck: Sendable {
         }
         close(childFD)
         defer { unlink(child) }
-        if case let .success(text) = readACL(child, type: acl_type_t(ACL_TYPE_ACCESS)), text.contains(named) {
+        if case let .success(text) = readACL(child, type: acl_type_t(ACL_TYPE_ACCESS)), text.contains("user:65534:") {
             findings.append(StorageFinding(.defaultACL, .ok, "default ACLs are inherited by new files"))
         } else {
             findings.append(StorageFinding(.defaultACL, .problem, "a new file did not inherit the directory's default ACL", fix: noSupportFix))
