@@ -11,6 +11,11 @@ enum ConfigAdapter {
 
     /// Throws a message naming the file, key and line (exit status 2).
     static func load(path: String, checkFiles: Bool) throws(HactlFailure) -> Loaded {
-        throw .failed("this build of hactl has no configuration loader yet; use haclusterd --check-config --config \(path)")
+        do {
+            let config = try ConfigLoader.load(path: path, checkFiles: checkFiles)
+            return Loaded(config: config, warnings: ConfigLoader.warnings(for: config).map(\.description))
+        } catch {
+            throw .configuration(error.description)
+        }
     }
 }

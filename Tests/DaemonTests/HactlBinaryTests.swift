@@ -173,6 +173,45 @@ struct HactlBinaryTests {
         #expect(leftovers == ["authkey"])
     }
 
+    @Test("config check: exit 0 on a valid configuration with its files, 2 on a bad one naming file and key")
+    func configCheck() async throws {
+        let directory = TemporaryDirectory("cfg")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var example = try String(contentsOf: root.appendingPathComponent("etc/haclusterd.toml"), encoding: .utf8)
+        // The files the example names, made for real in the temporary directory.
+        #expect(try await hactl(["keygen", directory.path + "/authkey"]).status == 0)
+        example = example.replacingOccurrences(of: "/etc/hacluster/authkey", with: directory.path + "/authkey")
+        for name in ["ipmi-dss1.pass", "ipmi-dss2.pass"] {
+            let secret = directory.path + "/" + name
+            #expect(FileManager.default.createFile(atPath: secret, contents: Data("secret\n".utf8), attributes: [.posixPermissions: 0o600]))
+            example = example.replacingOccurrences(of: "/etc/hacluster/" + name, with: secret)
+        }
+        let valid = directory.path + "/valid.toml"
+        try example.write(toFile: valid, atomically: true, encoding: .utf8)
+        let ok = try await hactl(["config", "check", valid])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("valid (cluster dss_cluster"))
+        let json = try await hactl(["--json", "config", "check", valid])
+        #expect(json.stdout.contains(#""valid":true"#))
+
+        let bad = directory.path + "/bad.toml"
+        let broken = example.replacingOccurrences(of: #"failure_timeout = "1s""#, with: #"failure_timeout = "10m""#)
+        #expect(broken != example)
+        try broken.write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await hactl(["config", "check", bad])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(bad):"))
+        #expect(refused.stderr.contains("cluster.failure_timeout"))
+        let missing = try await hactl(["config", "check", directory.path + "/none.toml"])
+        #expect(missing.status == 2)
+        // --config is where status finds the socket: control_socket of that file.
+        let socket = directory.path + "/elsewhere.sock"
+        try example.replacingOccurrences(of: "/run/hacluster/control.sock", with: socket).write(toFile: valid, atomically: true, encoding: .utf8)
+        let status = try await hactl(["--config", valid, "status"])
+        #expect(status.status == 3)
+        #expect(status.stderr.contains(socket))
+    }
+
     @Test("bash completion is generated and matches etc/hactl.bash-completion")
     func completion() async throws {
         let result = try await hactl(["--generate-completion-script", "bash"])

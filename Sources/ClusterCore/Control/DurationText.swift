@@ -27,34 +27,40 @@ public enum DurationText {
         }
     }
 
-    private static let unitMilliseconds: [String: Double] = [
-        "ms": 1, "msec": 1,
-        "s": 1000, "sec": 1000, "secs": 1000, "second": 1000, "seconds": 1000,
-        "min": 60_000, "mins": 60_000, "minute": 60_000, "minutes": 60_000,
-        "h": 3_600_000, "hr": 3_600_000, "hour": 3_600_000, "hours": 3_600_000,
-        "d": 86_400_000, "day": 86_400_000, "days": 86_400_000,
-    ]
+    private static let daySpellings = ["d", "day", "days"]
 
+    /// Same grammar and units as the configuration (`Duration(configValue:)`), plus days for lifetimes.
     public static func parse(_ raw: String) throws(ParseError) -> Duration {
         let text = raw.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { throw .empty }
-        let numberPart = text.prefix { $0.isNumber || $0 == "." }
-        let unit = text.dropFirst(numberPart.count).trimmingCharacters(in: .whitespaces).lowercased()
-        guard !numberPart.isEmpty, let value = Double(numberPart), value.isFinite else { throw .notANumber(raw) }
-        let factor: Double
-        if unit.isEmpty {
-            factor = 1000
-        } else if let known = unitMilliseconds[unit] {
-            factor = known
-        } else if unit == "m" || unit.hasPrefix("mo") {
-            throw .ambiguousUnit(raw)
+        let duration: Duration
+        if let days = daySpellings.first(where: { text.lowercased().hasSuffix($0) && Double(text.dropLast($0.count).trimmingCharacters(in: .whitespaces)) != nil }) {
+            guard let count = Double(text.dropLast(days.count).trimmingCharacters(in: .whitespaces)), count.isFinite, count < 100_000 else {
+                throw .notANumber(raw)
+            }
+            duration = .milliseconds(Int64((count * 86_400_000).rounded()))
         } else {
-            throw .unknownUnit(text: raw, unit: unit)
+            do {
+                duration = try Duration(configValue: text)
+            } catch {
+                switch error {
+                case .ambiguousMinutes:
+                    throw .ambiguousUnit(raw)
+                case let .unknownUnit(unit) where unit.lowercased().hasPrefix("mo"):
+                    throw .ambiguousUnit(raw)
+                case let .unknownUnit(unit):
+                    throw .unknownUnit(text: raw, unit: unit)
+                case .empty:
+                    throw .empty
+                case .negative:
+                    throw .notPositive(raw)
+                case .notANumber, .overflow:
+                    throw .notANumber(raw)
+                }
+            }
         }
-        let milliseconds = (value * factor).rounded()
-        guard milliseconds >= 1 else { throw .notPositive(raw) }
-        guard milliseconds < Double(Int64.max) else { throw .notANumber(raw) }
-        return .milliseconds(Int64(milliseconds))
+        guard duration >= .milliseconds(1) else { throw .notPositive(raw) }
+        return duration
     }
 
     /// A compact human form: `45s`, `9min 58s`, `2h 5min`, `3d 4h`, `350ms`.
