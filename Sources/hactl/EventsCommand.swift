@@ -45,6 +45,7 @@ struct EventsCommand: ParsableCommand {
         let client = global.client(defaultTimeout: .seconds(10))
         var failure: HactlFailure?
         var sawBacklog = false
+        var backlog: [ClusterEvent] = []
         do {
             try client.stream(request) { response in
                 switch response {
@@ -53,6 +54,7 @@ struct EventsCommand: ParsableCommand {
                     return false
                 case let .result(.events(events)):
                     sawBacklog = true
+                    backlog = events
                     if global.json && !follow {
                         Output.json(["events": events])
                     } else {
@@ -60,7 +62,8 @@ struct EventsCommand: ParsableCommand {
                     }
                     return follow
                 case let .result(.event(event)):
-                    emit(event)
+                    // The daemon subscribes before reading the backlog: skip what was already shown.
+                    if !backlog.contains(event) { emit(event) }
                     return true
                 case let .result(other):
                     failure = .failed("the daemon answered events with '\(other.type)'")

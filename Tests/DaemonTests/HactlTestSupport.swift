@@ -54,10 +54,13 @@ final class FakeControlHandler: ControlHandler, @unchecked Sendable {
     private var _received: [(ControlRequest, PeerCredentials)] = []
     let answer: @Sendable (ControlRequest) -> ControlResponse
     let followed: [ClusterEvent]
+    /// End the live stream after `followed` (a daemon that stops), instead of keeping it open.
+    let finishFollow: Bool
 
-    init(followed: [ClusterEvent] = [], answer: @escaping @Sendable (ControlRequest) -> ControlResponse = FakeControlHandler.defaultAnswer) {
+    init(followed: [ClusterEvent] = [], finishFollow: Bool = false, answer: @escaping @Sendable (ControlRequest) -> ControlResponse = FakeControlHandler.defaultAnswer) {
         self.answer = answer
         self.followed = followed
+        self.finishFollow = finishFollow
     }
 
     var received: [(ControlRequest, PeerCredentials)] { lock.withLock { _received } }
@@ -69,9 +72,11 @@ final class FakeControlHandler: ControlHandler, @unchecked Sendable {
 
     func followEvents(from peer: PeerCredentials) async -> AsyncStream<ClusterEvent>? {
         let events = followed
+        let finish = finishFollow
         return AsyncStream { continuation in
             for event in events { continuation.yield(event) }
-            // Stays open, like a daemon's live stream.
+            // Otherwise it stays open, like a daemon's live stream.
+            if finish { continuation.finish() }
         }
     }
 

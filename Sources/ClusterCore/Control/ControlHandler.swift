@@ -8,9 +8,11 @@
 public protocol ControlHandler: Sendable {
     func handle(_ request: ControlRequest, from peer: PeerCredentials) async -> ControlResponse
 
-    /// New events as they are recorded, for `events --follow` (after the backlog answer of
-    /// `handle(.events(...))`). Nil: following is not supported. The server stops iterating
-    /// when the client goes away.
+    /// New events as they are recorded, for `events --follow`. The server subscribes *before*
+    /// calling `handle(.events(..., follow: true))` for the backlog, so no event is lost between
+    /// the two (one recorded meanwhile may be in both; hactl drops such repeats). Nil: following
+    /// is not supported. The server stops iterating when the client goes away; finishing the
+    /// stream (daemon stopping) ends the client's `--follow`.
     func followEvents(from peer: PeerCredentials) async -> AsyncStream<ClusterEvent>?
 }
 

@@ -52,7 +52,10 @@ public final class ControlServer: Sendable {
                 .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { child in
                     peerCredentials(of: child).flatMapThrowing { peer in
                         try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlFrameDecoder(maxLength: maxRequestBytes)))
-                        let connection = try NIOAsyncChannel<ControlFrame, ByteBuffer>(wrappingChannelSynchronously: child)
+                        // Output half-closure: when a followed event stream ends, the client sees EOF.
+                        let connection = try NIOAsyncChannel<ControlFrame, ByteBuffer>(
+                            wrappingChannelSynchronously: child,
+                            configuration: .init(isOutboundHalfClosureEnabled: true))
                         return ControlConnection(channel: connection, peer: peer)
                     }
                 }
@@ -138,10 +141,16 @@ public final class ControlServer: Sendable {
                         try await outbound.write(Self.buffer(.error(refusal), id: id))
                         return
                     }
+                    // Subscribe before asking for the backlog, so that no event falls between the
+                    // two (one may come twice; hactl drops repeats of backlog entries).
+                    var live: AsyncStream<ClusterEvent>?
+                    if case .events(_, _, true) = request {
+                        live = await handler.followEvents(from: peer)
+                    }
                     let response = await handler.handle(request, from: peer)
                     try await outbound.write(Self.buffer(response, id: id))
-                    if case .events(_, _, true) = request, case .result = response {
-                        await follow(peer: peer, id: id, frames: &frames, outbound: outbound)
+                    if let live, case .result = response {
+                        await follow(live, id: id, frames: &frames, outbound: outbound)
                         return
                     }
                 }
@@ -153,11 +162,10 @@ public final class ControlServer: Sendable {
 
     /// Streams new events until the client closes its side (or the stream ends).
     private func follow(
-        peer: PeerCredentials, id: UInt64?,
+        _ stream: AsyncStream<ClusterEvent>, id: UInt64?,
         frames: inout NIOAsyncChannelInboundStream<ControlFrame>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async {
-        guard let stream = await handler.followEvents(from: peer) else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in stream {
@@ -167,6 +175,8 @@ public final class ControlServer: Sendable {
                         return
                     }
                 }
+                // The daemon ended the stream (it is stopping): tell the client.
+                outbound.finish()
             }
             // The client sends nothing more; EOF (or an error) means it went away.
             while (try? await frames.next()) != nil {}
