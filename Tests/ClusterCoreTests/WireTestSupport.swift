@@ -24,7 +24,7 @@ struct WireTestRandom: RandomNumberGenerator {
 /// A three-node cluster's sessions, built the way the daemon builds them.
 enum WireFixture {
     static let clusterName = "dss_cluster"
-    static let key: [UInt8] = Array(0..<64).map { UInt8($0 &* 37 &+ 11) }
+    static let key: [UInt8] = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
     static let nodes = ["dss1", "dss2", "dss3"]
 
     static func session(_ node: String, incarnation: UInt64 = 1, key: [UInt8] = key, cluster: String = clusterName, nodes: [String] = nodes) -> WireSession {
