@@ -92,6 +92,23 @@ import Testing
         #expect(runtime.heartbeat.isAlive(within: .seconds(1)), "the loop keeps running")
     }
 
+    /// The check below can fail: with failed persists ignored, a node whose
+    /// state cannot be written wins an election.
+    @Test func ignoringPersistFailuresLetsANodeWithoutStateLead() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 45, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        for index in 0..<3 {
+            try FileManager.default.createDirectory(atPath: cluster.directories[index] + "/state.tmp", withIntermediateDirectories: false)
+        }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        for runtime in runtimes { await runtime.setMutations(.ignorePersistFailures) }
+        try await startAll(runtimes)
+        let elected = await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 }
+        #expect(elected, "the mutation should let a node without durable state lead")
+        for runtime in runtimes { await runtime.stop() }
+    }
+
     @Test func nodesThatCannotPersistNeverLeadNorVote() async throws {
         // node2 and node3 cannot write their state: node1 alone has no quorum,
         // because a vote is only granted after it is persisted.
@@ -131,5 +148,81 @@ import Testing
         #expect(leader != "node3")
         #expect(await runtimes[1].status().persistence == .healthy)
         for runtime in runtimes { await runtime.stop() }
+    }
+}
+
+/// Several links per node, and admin commands through the runtime.
+@Suite(.serialized) struct RuntimeLinksAndCommandsTests {
+    private func leaderIndex(_ runtimes: [ClusterRuntime]) async -> Int? {
+        var found: [Int] = []
+        for (index, runtime) in runtimes.enumerated() where await runtime.status().election.role == .leader {
+            found.append(index)
+        }
+        return found.count == 1 ? found[0] : nil
+    }
+
+    @Test func everyMessageGoesOnEveryLinkAndEachLinkIsSeenAlive() async throws {
+        // node1 and node2 have two links, node3 only one (like a witness on one network).
+        let port = LoopbackCluster.freePort()
+        var cluster = try LoopbackCluster.make(nodes: 3, hostBase: 51, port: port)
+        defer { cluster.removeDirectories() }
+        var config = cluster.config
+        config.nodes[0].addresses = ["127.0.0.51", "127.0.1.51"]
+        config.nodes[1].addresses = ["127.0.0.52", "127.0.1.52"]
+        config.nodes[2].addresses = ["127.0.0.53"]
+        cluster = LoopbackCluster(config: config, names: cluster.names, directories: cluster.directories)
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: RecordingEffects()) }
+        for runtime in runtimes { try await runtime.start() }
+        defer { Task { for runtime in runtimes { await runtime.stop() } } }
+
+        let elected = await eventually(timeout: .seconds(10)) { await leaderIndex(runtimes) != nil }
+        #expect(elected)
+        // Whoever leads, node1 and node2 hear each other on both links, and node3 at least on the first.
+        let bothLinks = await eventually(timeout: .seconds(5)) {
+            let links = await runtimes[0].status().links
+            let toNode2 = links.filter { $0.peer == "node2" }
+            let toNode3 = links.filter { $0.peer == "node3" }
+            return toNode2.count == 2 && toNode2.allSatisfy { $0.lastHeard != nil }
+                && toNode3.first { $0.link == 0 }?.lastHeard != nil
+        }
+        let links = await runtimes[0].status().links
+        #expect(bothLinks, "links of node1: \(links)")
+        // node3 has one socket but sends to every address of node1, so node1 hears it on both its links.
+        #expect(links.filter { $0.peer == "node3" }.count == 2)
+        // The second copy of each datagram is authentic and dropped as a duplicate, not processed twice.
+        let wire = await runtimes[0].status().wire
+        #expect(wire[.duplicate] > 0)
+        #expect(wire[.authenticationFailed] == 0 && wire[.replayed] == 0)
+    }
+
+    @Test func adminCommandsCommitFromAnyNodeAndReachTheEffects() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 61, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        for runtime in runtimes { try await runtime.start() }
+        defer { Task { for runtime in runtimes { await runtime.stop() } } }
+
+        let elected = await eventually(timeout: .seconds(10)) { await leaderIndex(runtimes) != nil }
+        #expect(elected)
+        guard let leader = await leaderIndex(runtimes) else { return }
+        let took = await eventually(timeout: .seconds(5)) { !effects[leader].takeovers.isEmpty }
+        #expect(took)
+
+        // `disable` submitted on a follower is forwarded, committed by a quorum, and the leader releases.
+        let follower = (leader + 1) % 3
+        let outcome = await runtimes[follower].submit(.disable)
+        guard case .committed = outcome else {
+            Issue.record("disable on a follower: \(outcome)")
+            return
+        }
+        let released = await eventually(timeout: .seconds(5)) { effects[leader].log.withLock { $0.releases.contains(.disabled) } }
+        #expect(released)
+        #expect(await runtimes[follower].status().election.admin.enabled == false)
+        // A command naming an unknown node is rejected, not hung.
+        let rejected = await runtimes[leader].submit(.ban(node: "nosuchnode", lifetime: nil))
+        #expect(rejected == .rejected(.unknownNode("nosuchnode")))
+        let stored = try FileStateStore(directory: cluster.directories[follower]).load()
+        #expect(stored?.admin.enabled == false, "the follower persisted the committed snapshot")
     }
 }

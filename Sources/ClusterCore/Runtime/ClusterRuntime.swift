@@ -48,6 +48,8 @@ public actor ClusterRuntime {
     private var unsendable: UInt64 = 0
     /// Reports whose step was rolled back by a failed persist; fed again once saving works.
     private var deferredReports: [ResourceReport] = []
+    /// Test-only breakage (see `RuntimeMutations`); empty in the daemon.
+    var mutations: RuntimeMutations = []
 
     private var nextRequest: UInt64 = 0
     private var pendingReplies: [RequestID: CheckedContinuation<CommandOutcome, Never>] = [:]
@@ -162,6 +164,11 @@ public actor ClusterRuntime {
         return machine.service.mayRun
     }
 
+    /// Test hook: break a mechanism on purpose (before `start`).
+    func setMutations(_ mutations: RuntimeMutations) {
+        self.mutations = mutations
+    }
+
     // MARK: - Inputs from the daemon
 
     /// Submits an admin command; returns once a quorum committed it, or with
@@ -267,6 +274,10 @@ public actor ClusterRuntime {
                 do {
                     try store.save(state)
                 } catch {
+                    if mutations.contains(.ignorePersistFailures) {
+                        persistFailures += 1
+                        continue
+                    }
                     persistFailed(error, input: input)
                     return // roll back: `machine` keeps the state that is on disk
                 }
