@@ -13,6 +13,11 @@ public enum Action: Sendable, Equatable {
     /// `fenceFirst` (report `.fenced` / `.fenceFailed` for each; never start
     /// if one fails), then lock, addresses, units. Report the outcome.
     case takeover(term: Term, fenceFirst: [String])
+    /// `two_node` mode: fence `node` now (the peer was lost); nothing is
+    /// committed or started until it is confirmed. Report `.fenced` / `.fenceFailed`.
+    /// The node holding the service fences at once, the other after the
+    /// configured delay (`ElectionNode.shouldDelayFencing`), so exactly one survives a race.
+    case fence(node: String)
     /// Stop the service here (units, addresses, lock) and report `.released`.
     case release(ReleaseReason)
     /// The final answer to a local admin command.

@@ -65,8 +65,11 @@ extension ElectionNode {
         lastLeaderContact = now
         waitingForAll = false
         resetElectionDeadline()
-        if admin != persistent.admin {
-            // Stored (persisted first) before the acknowledgement below.
+        if admin.stamp > persistent.admin.stamp {
+            // Stored (persisted first) before the acknowledgement below. Only
+            // newer: a reordered older heartbeat of this leader must not roll back.
+            // (A leader always restamps in its own term, so its snapshot
+            // supersedes any written by an earlier leader.)
             persistent.admin = admin
         }
         committed = min(leaderCommitted, persistent.admin.stamp)
@@ -85,6 +88,8 @@ extension ElectionNode {
             ackedSendTime[from] = max(ackedSendTime[from] ?? .zero, sent)
         }
         matchStamp[from] = max(matchStamp[from] ?? .zero, admin)
+        // A fenced peer is back and stores our snapshot: count it again.
+        fencedThisTerm.remove(from)
         // A follower never starts the service, so "not holding" in this term stays true.
         if !holding { confirmedReleased.insert(from) }
         advanceCommit()
@@ -98,9 +103,9 @@ extension ElectionNode {
         for peer in peers {
             if let stamp = matchStamp[peer] { stamps.append(stamp) }
         }
-        guard stamps.count >= quorumSize else { return }
+        guard stamps.count >= commitQuorum else { return }
         stamps.sort(by: >)
-        let candidate = stamps[quorumSize - 1]
+        let candidate = stamps[commitQuorum - 1]
         guard candidate.term == term, candidate > committed else { return }
         committed = candidate
         answerCommittedCommands()

@@ -26,11 +26,18 @@ extension ElectionNode {
             event("fence.succeeded", .notice, "\(node) fenced")
             confirmedReleased.insert(node)
             lastHeard[node] = nil
+            if fencing == node { fencing = nil }
+            if role == .leader { fencedThisTerm.insert(node) }
             if role == .leader, persistent.admin.mayHold.contains(node) {
                 updateAdmin { $0.mayHold.removeAll { $0 == node } }
             }
         case .fenceFailed(let node, let reason):
             event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
+            if fencing == node {
+                fencing = nil
+                placementReason = .fenceFailed(node)
+                scheduleRetry()
+            }
             if case .takingOver = service {
                 service = .idle
                 placementReason = .fenceFailed(node)
@@ -84,6 +91,15 @@ extension ElectionNode {
             return
         }
         guard transferDeadline == nil else { return }
+        if config.quorum.twoNode, let peer = peers.first, !isOnline(peer), !fencedThisTerm.contains(peer), !persistent.admin.maintenance {
+            // two_node: a lost peer is fenced before anything is committed or started.
+            guard fencing == nil else { return }
+            if let retryAt = retryNotBefore, now < retryAt { return }
+            fencing = peer
+            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it")
+            emit(.fence(node: peer))
+            return
+        }
         let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
         let decision = Placement.decide(config: config, admin: persistent.admin, leader: name, online: online, lastActive: holder, wallClock: wallClock)
         switch decision {

@@ -25,30 +25,45 @@ extension ElectionNode {
             if peers.allSatisfy({ lastHeard[$0] != nil }) {
                 waitingForAll = false
             } else {
+                // Announce ourselves so the others can stop waiting too: a pre-vote
+                // request changes nothing at the receiver, and its answer proves the peer is up.
+                for peer in peers where lastHeard[peer] == nil {
+                    send(.preVoteRequest(term: term.next, admin: persistent.admin.stamp), to: peer)
+                }
                 return
             }
         }
         startPreVote()
     }
 
+    /// The term this node campaigns for next. In `two_node` mode one vote wins,
+    /// so both halves of a split could win the same term; each node campaigns
+    /// only in terms of its own parity, which keeps one leader per term.
+    var campaignTerm: Term {
+        guard config.quorum.twoNode, let index = config.nodes.firstIndex(where: { $0.name == name }) else { return term.next }
+        var candidate = term.next
+        if candidate.rawValue % 2 != UInt64(index % 2) { candidate = candidate.next }
+        return candidate
+    }
+
     mutating func startPreVote() {
         role = .preCandidate
         leader = nil
         preVotes = [name]
-        event("election.prevote", .info, "no leader heard for \(timings.failureTimeout); asking for pre-votes for term \(term.next)")
+        event("election.prevote", .info, "no leader heard for \(timings.failureTimeout); asking for pre-votes for term \(campaignTerm)")
         if preVotes.count >= quorumSize {
             startCampaign(transfer: false)
             return
         }
         for peer in peers {
-            send(.preVoteRequest(term: term.next, admin: persistent.admin.stamp), to: peer)
+            send(.preVoteRequest(term: campaignTerm, admin: persistent.admin.stamp), to: peer)
         }
     }
 
     /// Bumps the term, votes for itself and asks for votes. The term and vote
     /// are persisted before the requests go out (`finishStep` orders them).
     mutating func startCampaign(transfer: Bool) {
-        persistent.term = term.next
+        persistent.term = campaignTerm
         persistent.votedFor = name
         role = .candidate
         leader = nil
@@ -73,7 +88,7 @@ extension ElectionNode {
 
     mutating func handlePreVoteResponse(term responseTerm: Term, granted: Bool, from: String) {
         if granted {
-            guard role == .preCandidate, responseTerm == term.next else { return }
+            guard role == .preCandidate, responseTerm == campaignTerm else { return }
             preVotes.insert(from)
             if preVotes.count >= quorumSize { startCampaign(transfer: false) }
         } else if responseTerm > term {
@@ -146,6 +161,7 @@ extension ElectionNode {
         ackedSendTime = [:]
         matchStamp = [:]
         confirmedReleased = []
+        fencedThisTerm = []
         heartbeatSent = [:]
         for voter in votes.keys where voter != name {
             ackedSendTime[voter] = campaignStarted

@@ -67,6 +67,9 @@ public struct ElectionNode: Sendable {
     public internal(set) var holder: String?
     /// Members the leader reports (followers' view of liveness).
     var leaderMembers: [String] = []
+    /// `two_node`: the peer this node is fencing, and peers fenced while leading this term.
+    var fencing: String?
+    var fencedThisTerm: Set<String> = []
     var retryNotBefore: Instant?
     var retryCount = 0
 
@@ -106,6 +109,13 @@ public struct ElectionNode: Sendable {
     var votersCount: Int { config.nodes.count }
     /// Votes needed: more than half, or one in `two_node` mode.
     public var quorumSize: Int { config.quorum.twoNode ? 1 : votersCount / 2 + 1 }
+    /// Copies an admin change needs to be committed. In `two_node` mode both
+    /// nodes, unless the peer was fenced: a change committed on one side of a
+    /// split must not be lost when the other side wins.
+    var commitQuorum: Int {
+        guard config.quorum.twoNode else { return quorumSize }
+        return fencedThisTerm.isEmpty ? votersCount : 1
+    }
     var isWitness: Bool { config.node(named: name)?.role == .witness }
 
     func isOnline(_ node: String) -> Bool {
