@@ -13,6 +13,7 @@ final class RecordingEffects: RuntimeEffects {
     struct Log: Sendable {
         var takeovers: [Term] = []
         var releases: [ReleaseReason] = []
+        var fences: [String] = []
         var events: [ClusterEvent] = []
     }
 
@@ -24,6 +25,11 @@ final class RecordingEffects: RuntimeEffects {
             await report(.fenced(node: node))
         }
         await report(.takeoverSucceeded(term: term))
+    }
+
+    func fence(node: String, delayFencing: Bool) async -> FenceOutcome {
+        log.withLock { $0.fences.append(node) }
+        return FenceOutcome(node: node, succeeded: true, detail: "test double", durationMilliseconds: 0)
     }
 
     func release(reason: ReleaseReason) async {

@@ -10,7 +10,7 @@ import NIOPosix
 ///   with `now` from `CLOCK_BOOTTIME` and the wall clock in seconds.
 /// - Actions are performed in order: `persist` synchronously through the
 ///   `StateStore` before anything after it; `send` seals once per peer and
-///   sends the datagram on every link; `takeover`/`release` go to
+///   sends the datagram on every link; `takeover`/`fence`/`release` go to
 ///   `RuntimeEffects` one at a time; `reply` completes `submit`; `event`s go
 ///   to the ring buffer and `RuntimeEffects.record`.
 ///
@@ -291,6 +291,8 @@ public actor ClusterRuntime {
                     continue
                 }
                 startTakeover(term: term, fenceFirst: fenceFirst, delayFencing: next.shouldDelayFencing)
+            case .fence(let node):
+                startFence(node, delayFencing: next.shouldDelayFencing)
             case .release(let reason):
                 startRelease(reason)
             case .reply(let id, let outcome):
@@ -380,6 +382,14 @@ public actor ClusterRuntime {
         }
         takeoverTask = enqueueEffect {
             await effects.takeOver(term: term, fenceFirst: fenceFirst, delayFencing: delayFencing, report: reporter)
+        }
+    }
+
+    private func startFence(_ node: String, delayFencing: Bool) {
+        let effects = self.effects
+        _ = enqueueEffect { [weak self] in
+            let outcome = await effects.fence(node: node, delayFencing: delayFencing)
+            await self?.report(outcome.succeeded ? .fenced(node: node) : .fenceFailed(node: node, reason: outcome.detail))
         }
     }
 

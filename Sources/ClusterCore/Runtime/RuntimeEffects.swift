@@ -15,6 +15,12 @@ public protocol RuntimeEffects: Sendable {
     /// `.takeoverFailed`, and return (the release runs next).
     func takeOver(term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void) async
 
+    /// `two_node` mode: fences `node` now (the peer was lost), through its
+    /// configured levels, waiting the device delay first when `delayFencing`
+    /// (so that in a fence race exactly one node survives). The runtime
+    /// reports `.fenced` or `.fenceFailed` to the core from the outcome.
+    func fence(node: String, delayFencing: Bool) async -> FenceOutcome
+
     /// Stops everything of the service on this node (units, addresses, lock).
     /// Returns only once nothing runs any more; the runtime then reports
     /// `.released` to the core. A stop that cannot complete must escalate
