@@ -21,11 +21,35 @@ import NIOPosix
 /// every tick). A silent node can win no vote, grant no vote and renew no
 /// lease, so it claims nothing; if it was leader, its lease runs out and the
 /// core releases the service as on any loss of quorum.
+///
+/// Wiring it in the daemon:
+/// ```swift
+/// let key = try ClusterKey.load(path: config.cluster.keyFile)
+/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir)
+///     .advance(wallClockMicroseconds: SystemClock.wallClockMicroseconds())
+/// let runtime = try ClusterRuntime(
+///     config: config, localNode: name, keyMaterial: key.bytes,
+///     store: FileStateStore(directory: config.cluster.stateDir),
+///     effects: takeover, incarnation: incarnation,
+///     seed: UInt64.random(in: .min ... .max), eventLoop: loop)
+/// try await runtime.start()
+/// // watchdog, on `loop`: ping only if runtime.heartbeat.isAlive(within: interval)
+/// // control socket: await runtime.submit(.disable), await runtime.status()
+/// // SIGTERM: if await runtime.stop() { release the service, then exit }
+/// ```
 public actor ClusterRuntime {
     public nonisolated let localNode: String
     public nonisolated let incarnation: Incarnation
     /// Beats at every loop iteration; the daemon pets the systemd watchdog only while it is recent.
     public nonisolated let heartbeat = LoopHeartbeat()
+    /// The runtime's work (the actor, its sockets and timers) runs on this one
+    /// event loop; a daemon that pets the systemd watchdog from the same loop
+    /// stops petting when the runtime hangs.
+    public nonisolated let eventLoop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        eventLoop.executor.asUnownedSerialExecutor()
+    }
 
     private let config: ClusterConfig
     private let store: any StateStore
@@ -69,6 +93,7 @@ public actor ClusterRuntime {
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
     ///   - eventCapacity: size of the recent-events ring buffer.
+    ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
     /// - Throws: `RuntimeError.unknownLocalNode`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
     public init(
@@ -79,7 +104,8 @@ public actor ClusterRuntime {
         effects: any RuntimeEffects,
         incarnation: Incarnation,
         seed: UInt64,
-        eventCapacity: Int = 500
+        eventCapacity: Int = 500,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
         let persisted: PersistentState
@@ -101,16 +127,17 @@ public actor ClusterRuntime {
             peers: config.nodes.map(\.name)
         )
         self.events = RecentEvents(capacity: eventCapacity)
+        self.eventLoop = eventLoop
     }
 
     // MARK: - Lifecycle
 
     /// Binds the cluster port on every address of the local node and starts
     /// the receive and tick loops.
-    public func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(RuntimeError) {
+    public func start() async throws(RuntimeError) {
         guard !running, links == nil else { throw .notRunning }
         let local = config.node(named: localNode)!
-        let links = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: group)
+        let links = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links
         for peer in config.nodes where peer.name != localNode {
             var targets: [(SocketAddress, Int)] = []
