@@ -76,8 +76,8 @@ import Testing
                                      "remove 198.18.1.51/24", "remove 198.18.1.50/24", "unlock"]),
         ("start a.service", .start, ["fence dss1", "lock", "add 198.18.1.50/24", "add 198.18.1.51/24", "start a.service",
                                      "stop a.service", "remove 198.18.1.51/24", "remove 198.18.1.50/24", "unlock"]),
-        ("start b.service", .start, takeoverLog + releaseLog),
-    ])
+        ("start b.service", .start, TakeoverSequenceTests.takeoverLog + TakeoverSequenceTests.releaseLog),
+    ] as [(String, TakeoverStep, [String])])
     func failedStepIsUndoneInReverse(operation: String, step: TakeoverStep, expected: [String]) async {
         let script = TakeoverScript()
         script.fail(operation)

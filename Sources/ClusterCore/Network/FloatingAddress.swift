@@ -137,7 +137,7 @@ public struct FloatingAddress: AddressControlling {
                 if !result.succeeded { report(Self.failure(result, timeout: total)) }
             }
         } catch {
-            throw AddressError.cannotRun(command: command.joined(separator: " "), errno: Self.errno(of: error))
+            throw AddressError.cannotRun(command: command.joined(separator: " "), errno: Self.code(of: error))
         }
         if let early, !early.succeeded {
             throw Self.failure(early, timeout: total)
@@ -175,11 +175,11 @@ public struct FloatingAddress: AddressControlling {
         do {
             return try await ChildProcess.run(full, timeout: commandTimeout)
         } catch {
-            throw AddressError.cannotRun(command: full.joined(separator: " "), errno: Self.errno(of: error))
+            throw AddressError.cannotRun(command: full.joined(separator: " "), errno: Self.code(of: error))
         }
     }
 
-    private static func errno(of error: ChildProcessError) -> Int32 {
+    private static func code(of error: ChildProcessError) -> Int32 {
         switch error {
         case let .spawnFailed(_, code): code
         }

@@ -42,7 +42,7 @@ final class SystemdBusLoop: @unchecked Sendable {
     init(bus: SystemdBus) {
         self.bus = bus
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else {
+        guard hacd_pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else {
             fatalError("pipe2 for the systemd bus thread failed: errno \(errno)")
         }
         wakeRead = fds[0]

@@ -1,4 +1,5 @@
 import Foundation
+import CSystemd
 import Glibc
 
 /// Runs a short-lived helper command (`ip`, `arping`, `systemctl`) with a bounded time:
@@ -70,8 +71,8 @@ public struct ChildProcess: Sendable {
     private static func spawn(_ command: [String]) throws(ChildProcessError) -> Spawned {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe2(&outPipe, O_CLOEXEC) == 0 else { throw .spawnFailed(command: command, errno: errno) }
-        guard pipe2(&errPipe, O_CLOEXEC) == 0 else {
+        guard hacd_pipe2(&outPipe, O_CLOEXEC) == 0 else { throw .spawnFailed(command: command, errno: errno) }
+        guard hacd_pipe2(&errPipe, O_CLOEXEC) == 0 else {
             let saved = errno
             close(outPipe[0]); close(outPipe[1])
             throw .spawnFailed(command: command, errno: saved)

@@ -23,7 +23,9 @@ public actor ServiceMonitor {
         units: [String], control: any UnitControlling, health: (any HealthChecking)?,
         monitorInterval: Duration, healthRise: Int = 1, healthFall: Int = 3
     ) {
-        (failures, continuation) = AsyncStream.makeStream(of: ServiceFailure.self, bufferingPolicy: .bufferingNewest(64))
+        let (stream, continuation) = AsyncStream.makeStream(of: ServiceFailure.self, bufferingPolicy: .bufferingNewest(64))
+        failures = stream
+        self.continuation = continuation
         self.units = units
         self.control = control
         self.health = health
