@@ -133,7 +133,7 @@ import Testing
         }
     }
 
-    @Test func aMissingInterfaceReportsIpsError() async {
+    @Test func aMissingInterfaceReportsIpsError() async throws {
         let vip = FloatingIPConfig(address: "\(subnet).70", prefixLength: 24, interface: "nosuchif0")
         let quick = FloatingAddress(commandPrefix: ["ip", "netns", "exec", node], duplicateCheck: false)
         do {
