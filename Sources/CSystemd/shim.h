@@ -13,4 +13,10 @@
 static inline FILE *hacd_stdout(void) { return stdout; }
 static inline FILE *hacd_stderr(void) { return stderr; }
 
+// pipe2(2) is declared by <unistd.h> only with _GNU_SOURCE, which Swift's Glibc module
+// does not define; O_CLOEXEC pipes must be created atomically (no fork in between).
+#include <fcntl.h>
+int pipe2(int pipefd[2], int flags);
+static inline int hacd_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
 #endif
