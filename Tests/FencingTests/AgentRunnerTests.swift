@@ -121,15 +121,13 @@ struct AgentRunnerTests {
             exit 0
             """, mode: 0o755)
         let runner = FenceAgentRunner(agentDirectory: agents.agentDir)
-        do {
+        let error = await #expect(throws: FenceError.self) {
             _ = try await runner.metadata(agent: "fence_garbage")
-            Issue.record("garbage metadata was accepted")
-        } catch {
-            guard case .badOutput(_, let agent, let action, let reason) = error else {
-                Issue.record("unexpected error \(error)"); return
-            }
-            #expect(agent == "fence_garbage" && action == .metadata && !reason.isEmpty)
         }
+        guard case .badOutput(_, let agent, let action, let reason)? = error else {
+            Issue.record("unexpected error \(String(describing: error))"); return
+        }
+        #expect(agent == "fence_garbage" && action == .metadata && !reason.isEmpty)
     }
 
     @Test func outputIsBoundedAndTruncatedWithAMarker() async throws {

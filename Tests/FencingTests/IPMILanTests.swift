@@ -90,17 +90,15 @@ struct IPMILanTests {
             let wrongFile = try sim.directory.write("wrong.pass", wrong, mode: 0o600)
             let device = Self.device(sim, passwordFile: wrongFile)
             let runner = FenceAgentRunner(agentDirectory: "/usr/sbin")
-            do {
+            let error = await #expect(throws: FenceError.self) {
                 _ = try await runner.perform(device: device, action: .status, node: "n2", metadata: nil,
                                              timeout: .seconds(30))
-                Issue.record("status with a wrong password succeeded")
-            } catch {
-                guard case .exitStatus(_, _, .status, let code, _) = error else {
-                    Issue.record("unexpected error \(error)"); return
-                }
-                #expect(code == 1)
-                #expect(!error.description.contains(wrong))
             }
+            guard case .exitStatus(_, _, .status, let code, _)? = error else {
+                Issue.record("unexpected error \(String(describing: error))"); return
+            }
+            #expect(code == 1)
+            #expect(error?.description.contains(wrong) == false)
         }
     }
 

@@ -50,19 +50,19 @@ public struct FenceAgentRunner: Sendable {
     /// succeeded (for `status`: exit 0 or 2), throws `.exitStatus` otherwise.
     public func perform(device: FenceDeviceConfig, action: FenceAction, node: String?, metadata: AgentMetadata?,
                         timeout: Duration) async throws(FenceError) -> AgentRun {
-        let run = try await run(device: device, action: action, node: node, metadata: metadata, timeout: timeout)
-        guard run.succeeded else {
-            throw .exitStatus(device: device.name, agent: device.agent, action: action, code: run.exitCode,
-                              stderrTail: run.stderrTail)
+        let result = try await self.run(device: device, action: action, node: node, metadata: metadata, timeout: timeout)
+        guard result.succeeded else {
+            throw .exitStatus(device: device.name, agent: device.agent, action: action, code: result.exitCode,
+                              stderrTail: result.stderrTail)
         }
-        return run
+        return result
     }
 
     /// Runs `action=metadata` (no device contact, no options) and parses the XML.
     public func metadata(agent: String, timeout: Duration = .seconds(10)) async throws(FenceError) -> AgentMetadata {
         let device = FenceDeviceConfig(name: "metadata:\(agent)", agent: agent)
         let run = try await perform(device: device, action: .metadata, node: nil, metadata: nil, timeout: timeout)
-        do {
+        do throws(AgentMetadataParser.ParseError) {
             return try AgentMetadataParser().parse(run.stdout)
         } catch {
             throw .badOutput(device: device.name, agent: agent, action: .metadata, reason: error.description)
@@ -81,7 +81,7 @@ public struct FenceAgentRunner: Sendable {
         guard let path = device.passwordFile else { return nil }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .passwordFileUnreadable(device: device.name, path: path, errno: errno) }
-        defer { close(fd) }
+        defer { _ = close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while bytes.count < 64 * 1024 {

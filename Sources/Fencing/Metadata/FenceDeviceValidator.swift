@@ -82,7 +82,7 @@ public struct FenceDeviceValidator: Sendable {
     public func problems(of fencing: FencingConfig, cache: AgentMetadataCache) async -> [Problem] {
         var problems: [Problem] = []
         for device in fencing.devices {
-            do {
+            do throws(FenceError) {
                 let metadata = try await cache.metadata(for: device.agent)
                 problems += self.problems(of: device, metadata: metadata)
             } catch {
