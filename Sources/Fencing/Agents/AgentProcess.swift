@@ -1,0 +1,260 @@
+import Glibc
+
+/// One run of an agent executable, supervised the way Pacemaker and keepalived
+/// run their helpers:
+///
+/// - `posix_spawn` with argv = `[path]` only (fence agents ignore stdin when given
+///   any argument), in its **own process group** (`POSIX_SPAWN_SETPGROUP`), with
+///   every inherited descriptor above 2 closed (`posix_spawn_file_actions_addclosefrom_np`),
+///   all signal dispositions reset to default and an empty signal mask;
+/// - a **scrubbed environment** (`PATH=/usr/sbin:/usr/bin:/sbin:/bin`, `LANG=C`, nothing
+///   else: in particular never `PCMK_service`, which makes agents disable their own timeouts);
+/// - `input` written to stdin, then stdin closed;
+/// - stdout and stderr captured, each bounded to `outputLimit` bytes (the rest is read
+///   and discarded so the agent never blocks on a full pipe);
+/// - on timeout, `SIGKILL` to the **whole process group** (`kill(-pgid)`) and the leader reaped.
+///
+/// Blocking: call it from a thread that may block (`FenceAgentRunner` uses a dedicated thread).
+/// Once the agent (the group leader) has exited, output still buffered in the pipes is
+/// drained and the run ends, even if a stray grandchild still holds the pipes open.
+struct AgentProcess {
+    enum Termination: Sendable, Equatable {
+        case exited(Int32)
+        case signaled(Int32)
+        case timedOut
+    }
+
+    struct Outcome: Sendable {
+        var pid: pid_t
+        var termination: Termination
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+        var stdoutTruncated: Bool
+        var stderrTruncated: Bool
+        var duration: Duration
+    }
+
+    /// The complete environment of every agent.
+    static let environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"]
+
+    let path: String
+    let input: [UInt8]
+    let timeout: Duration
+    let outputLimit: Int
+
+    /// Writing stdin to an agent that exited early must not kill the daemon with SIGPIPE.
+    /// Children get SIGPIPE back at its default through `POSIX_SPAWN_SETSIGDEF`.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    func run() throws(FenceError) -> Outcome {
+        _ = Self.ignoreSIGPIPE
+        let start = ContinuousClock.now
+        let stdinPipe = try makePipe()
+        let stdoutPipe: (read: Int32, write: Int32)
+        let stderrPipe: (read: Int32, write: Int32)
+        do {
+            stdoutPipe = try makePipe()
+        } catch {
+            closeAll(stdinPipe.read, stdinPipe.write)
+            throw error
+        }
+        do {
+            stderrPipe = try makePipe()
+        } catch {
+            closeAll(stdinPipe.read, stdinPipe.write, stdoutPipe.read, stdoutPipe.write)
+            throw error
+        }
+        let pid: pid_t
+        do {
+            pid = try spawn(stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
+        } catch {
+            closeAll(stdinPipe.read, stdinPipe.write, stdoutPipe.read, stdoutPipe.write, stderrPipe.read, stderrPipe.write)
+            throw error
+        }
+        closeAll(stdinPipe.read, stdoutPipe.write, stderrPipe.write)
+        for fd in [stdinPipe.write, stdoutPipe.read, stderrPipe.read] {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+
+        var supervisor = Supervisor(
+            stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
+            pendingInput: input[...], outputLimit: outputLimit)
+        let deadline = start.advanced(by: timeout)
+        var termination: Termination?
+        while termination == nil {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                termination = Self.termination(of: status)
+                break
+            }
+            if ContinuousClock.now >= deadline {
+                // Pacemaker does the same: no SIGTERM grace, the whole group at once.
+                _ = kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                termination = .timedOut
+                break
+            }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            supervisor.pump(waitMilliseconds: Int32(max(1, min(20, remaining.fenceMilliseconds))))
+        }
+        supervisor.drainAndClose()
+        return Outcome(
+            pid: pid, termination: termination!,
+            stdout: supervisor.stdout.bytes, stderr: supervisor.stderr.bytes,
+            stdoutTruncated: supervisor.stdout.truncated, stderrTruncated: supervisor.stderr.truncated,
+            duration: start.duration(to: .now))
+    }
+
+    private static func termination(of status: Int32) -> Termination {
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+        let signal = status & 0x7f
+        if signal == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(signal)
+    }
+
+    private func makePipe() throws(FenceError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw .spawnFailed(agent: path, call: "pipe", errno: errno) }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return (fds[0], fds[1])
+    }
+
+    private func closeAll(_ fds: Int32...) {
+        for fd in fds where fd >= 0 { _ = close(fd) }
+    }
+
+    private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(FenceError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        guard let addCloseFrom = Self.addCloseFrom else {
+            throw .spawnFailed(agent: path, call: "posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34)", errno: ENOSYS)
+        }
+        let rc = addCloseFrom(&actions, 3)
+        guard rc == 0 else { throw .spawnFailed(agent: path, call: "posix_spawn_file_actions_addclosefrom_np", errno: rc) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = Self.environment.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned) }
+        return pid
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc declares it only under `_GNU_SOURCE`, which the Swift Glibc module does not set.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+}
+
+/// Moves bytes between the daemon and one running agent without ever blocking on it.
+private struct Supervisor {
+    struct Capture {
+        var fd: Int32
+        var bytes: [UInt8] = []
+        var truncated = false
+        let limit: Int
+
+        mutating func readAvailable() {
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while fd >= 0 {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    let room = max(0, limit - bytes.count)
+                    bytes.append(contentsOf: buffer[0..<min(n, room)])
+                    if n > room { truncated = true }
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    _ = close(fd)
+                    fd = -1
+                } else if errno == EAGAIN {
+                    return
+                }
+            }
+        }
+    }
+
+    var stdinFD: Int32
+    var stdout: Capture
+    var stderr: Capture
+    var pendingInput: ArraySlice<UInt8>
+
+    init(stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, pendingInput: ArraySlice<UInt8>, outputLimit: Int) {
+        self.stdinFD = stdinFD
+        self.stdout = Capture(fd: stdoutFD, limit: outputLimit)
+        self.stderr = Capture(fd: stderrFD, limit: outputLimit)
+        self.pendingInput = pendingInput
+        if pendingInput.isEmpty { closeStdin() }
+    }
+
+    mutating func pump(waitMilliseconds: Int32) {
+        var fds: [pollfd] = []
+        if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+        if stdout.fd >= 0 { fds.append(pollfd(fd: stdout.fd, events: Int16(POLLIN), revents: 0)) }
+        if stderr.fd >= 0 { fds.append(pollfd(fd: stderr.fd, events: Int16(POLLIN), revents: 0)) }
+        if fds.isEmpty {
+            _ = poll(nil, 0, waitMilliseconds)
+            return
+        }
+        guard poll(&fds, nfds_t(fds.count), waitMilliseconds) > 0 else { return }
+        for entry in fds where entry.revents != 0 {
+            if entry.fd == stdinFD { writeInput() }
+            else if entry.fd == stdout.fd { stdout.readAvailable() }
+            else if entry.fd == stderr.fd { stderr.readAvailable() }
+        }
+    }
+
+    mutating func drainAndClose() {
+        closeStdin()
+        stdout.readAvailable()
+        stderr.readAvailable()
+        // A grandchild may still hold the write ends: what it writes later is not ours to wait for.
+        if stdout.fd >= 0 { _ = close(stdout.fd); stdout.fd = -1 }
+        if stderr.fd >= 0 { _ = close(stderr.fd); stderr.fd = -1 }
+    }
+
+    private mutating func writeInput() {
+        while !pendingInput.isEmpty {
+            let n = pendingInput.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
+            if n > 0 {
+                pendingInput = pendingInput.dropFirst(n)
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && errno == EAGAIN {
+                return
+            } else {
+                break  // EPIPE: the agent closed stdin; it gets what it read.
+            }
+        }
+        closeStdin()
+    }
+
+    private mutating func closeStdin() {
+        if stdinFD >= 0 { _ = close(stdinFD); stdinFD = -1 }
+    }
+}
