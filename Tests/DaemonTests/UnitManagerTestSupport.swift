@@ -57,7 +57,7 @@ enum TestShell {
     }
 }
 
-final class LockedData: @unchecked Sendable {
+fileprivate final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func append(_ more: Data) { lock.withLock { data.append(more) } }
