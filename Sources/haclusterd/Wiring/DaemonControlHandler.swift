@@ -21,7 +21,7 @@ struct DaemonControlHandler: ControlHandler {
         case .status:
             return .result(.status(await report()))
         case let .events(since, limit, _):
-            var list = await runtime.recentEvents()
+            var list = events.recent()
             if let since { list = list.filter { $0.time >= since } }
             if let limit, limit >= 0 { list = Array(list.suffix(limit)) }
             return .result(.events(list))

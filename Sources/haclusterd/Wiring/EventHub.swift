@@ -5,20 +5,33 @@ import Synchronization
 /// Where every cluster event goes: the runtime's (election, wire, persistence),
 /// the takeover sequence's (each step with its duration) and the fence
 /// coordinator's. Each event is logged (journal fields `EVENT_KIND`,
-/// `DURATION_MS`, `EVENT_NODE`) and handed to the `hactl events --follow` streams.
+/// `DURATION_MS`, `EVENT_NODE`), kept in a ring of the last `capacity` for
+/// `hactl events`, and handed to the `hactl events --follow` streams.
 final class EventHub: Sendable {
     private let logger: Logger
+    private let capacity: Int
+    private let recentEvents = Mutex<[ClusterEvent]>([])
     private let followers = Mutex<[Int: AsyncStream<ClusterEvent>.Continuation]>([:])
     private let nextFollower = Atomic<Int>(0)
 
-    init(logger: Logger) {
+    init(logger: Logger, capacity: Int = 1000) {
         self.logger = logger
+        self.capacity = capacity
+    }
+
+    /// The last events, oldest first.
+    func recent() -> [ClusterEvent] {
+        recentEvents.withLock { $0 }
     }
 
     func publish(_ event: ClusterEvent) {
         var metadata: Logger.Metadata = ["event_kind": "\(event.kind)", "event_node": "\(event.node)"]
         if let duration = event.durationMilliseconds { metadata["duration_ms"] = "\(duration)" }
         logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
+        recentEvents.withLock { events in
+            events.append(event)
+            if events.count > capacity { events.removeFirst(events.count - capacity) }
+        }
         let current = followers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }
     }
