@@ -20,7 +20,8 @@ struct AgentRunnerTests {
         try agents.add("fence_echo", body: """
             echo "argc=$#"
             tr '\\0' '\\n' </proc/$$/environ | sort >"$dir/env"
-            ls /proc/$$/fd | sort -n | tr '\\n' ' ' >"$dir/fds"
+            ls /proc/$$/fd >"$dir/fds.raw"
+            sort -n "$dir/fds.raw" | tr '\\n' ' ' >"$dir/fds"
             echo "pgid=$(ps -o pgid= -p $$ | tr -d ' ') pid=$$" >"$dir/ids"
             exit 0
             """)
@@ -96,17 +97,11 @@ struct AgentRunnerTests {
             echo $! >"$dir/grandchild"
             sleep 300
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: agents.directory.file("fence_hang"))
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write("action=off\n".data(using: .utf8)!)
-        try input.fileHandleForWriting.close()
+        let input = try agents.directory.write("input", "action=off\n")
+        let process = try TestProcess(agents.directory.file("fence_hang"), stdinFile: input)
         #expect(await eventually { agents.directory.read("grandchild") != nil })
         let grandchild = try #require(Int32(agents.directory.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
         try await Task.sleep(for: .milliseconds(300))
         #expect(ProcessProbe.isAlive(grandchild), "the naive kill is expected to leak the grandchild")
         kill(grandchild, SIGKILL)  // we started it (through the script): clean up by PID

@@ -63,9 +63,10 @@ struct AgentSafetyTests {
         }
     }
 
-    @Test func aSymlinkedRealAgentResolves() throws {
-        // fence_ilo3 is a symlink to fence_ipmilan in Debian's package.
-        let executable = try AgentExecutable(agent: "fence_ilo3", directory: "/usr/sbin")
-        #expect(executable.path == "/usr/sbin/fence_ipmilan")
+    @Test func aSymlinkedAgentResolvesToItsTarget() throws {
+        defer { agents.remove() }
+        let real = try agents.add("fence_real", body: "exit 0")
+        symlink("fence_real", agents.directory.file("fence_alias"))
+        #expect(try AgentExecutable(agent: "fence_alias", directory: agents.agentDir).path == real)
     }
 }

@@ -157,9 +157,17 @@ struct AgentProcess {
             for p in envp { free(p) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned) }
-        return pid
+        // ETXTBSY is transient: the file is being replaced (package upgrade), or a process
+        // spawned by another thread still holds a write descriptor to it for a moment.
+        for attempt in 1...5 {
+            let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+            if spawned == 0 { return pid }
+            guard spawned == ETXTBSY, attempt < 5 else {
+                throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned)
+            }
+            usleep(UInt32(20_000 * attempt))
+        }
+        throw .spawnFailed(agent: path, call: "posix_spawn", errno: ETXTBSY)
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

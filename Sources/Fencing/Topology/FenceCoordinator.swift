@@ -142,12 +142,13 @@ public actor FenceCoordinator: Fencer {
         let start = ContinuousClock.now
         var attempt = 1
         while true {
-            let remaining = timeout - start.duration(to: .now)
+            // The first attempt gets the whole timeout, a retry what is left of it.
+            let attemptTimeout = attempt == 1 ? timeout : max(timeout - start.duration(to: .now), .milliseconds(100))
             emit("fence.attempt", .info,
                  "device \(device.name) (\(device.agent)): \(action.rawValue) \(node), level \(level), attempt \(attempt)/\(retry.maxAttempts)")
             do throws(FenceError) {
                 let run = try await runner.perform(device: device, action: action, node: node, metadata: metadata,
-                                                   timeout: max(remaining, .milliseconds(100)))
+                                                   timeout: attemptTimeout)
                 emit("fence.attempt.succeeded", .info,
                      "device \(device.name) (\(device.agent)): \(action.rawValue) \(node) succeeded" + Self.summary(run.stdout),
                      duration: run.duration.fenceMilliseconds)
