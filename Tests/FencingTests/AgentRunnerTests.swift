@@ -92,10 +92,11 @@ struct AgentRunnerTests {
     /// leaves the grandchild running, so the check above can fail.
     @Test func killingOnlyThePIDWouldLeakTheGrandchild() async throws {
         defer { agents.remove() }
+        // `exec`: the agent's PID is the foreground sleep itself, so killing it leaves exactly one child.
         try agents.add("fence_hang", body: """
             sleep 300 &
             echo $! >"$dir/grandchild"
-            sleep 300
+            exec sleep 300
             """)
         let input = try agents.directory.write("input", "action=off\n")
         let process = try TestProcess(agents.directory.file("fence_hang"), stdinFile: input)

@@ -52,12 +52,14 @@ struct AgentSafetyTests {
 
     @Test(arguments: ["../fence_x", "fence_a/b", "ipmitool", "fence_", "fence_..", ""])
     func namesOutsideTheAgentDirectoryAreRefused(name: String) {
+        defer { agents.remove() }
         #expect(throws: FenceError.invalidAgentName(agent: name)) {
             _ = try AgentExecutable(agent: name, directory: "/usr/sbin")
         }
     }
 
     @Test func aMissingAgentIsReported() {
+        defer { agents.remove() }
         #expect(throws: FenceError.agentNotFound(agent: "fence_does_not_exist", directory: "/usr/sbin")) {
             _ = try AgentExecutable(agent: "fence_does_not_exist", directory: "/usr/sbin")
         }
