@@ -108,6 +108,25 @@ struct AgentRunnerTests {
         kill(grandchild, SIGKILL)  // we started it (through the script): clean up by PID
     }
 
+    /// An agent that exits but leaves a child behind (holding stdout open): the run ends at
+    /// once and the child is killed with the rest of the agent's process group.
+    @Test func leftoversOfAnAgentThatExitedAreKilled() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_leaves", body: """
+            sleep 300 &
+            echo $! >"$dir/leftover"
+            echo 'Success: Powered OFF'
+            exit 0
+            """)
+        let runner = FenceAgentRunner(agentDirectory: agents.agentDir)
+        let run = try await runner.perform(device: device("fence_leaves"), action: .off, node: "n2", metadata: nil,
+                                           timeout: .seconds(20))
+        #expect(run.duration < .seconds(5))
+        #expect(run.stdout == "Success: Powered OFF\n")
+        let leftover = try #require(Int32(agents.directory.read("leftover")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(await eventually(within: .seconds(2)) { !ProcessProbe.isAlive(leftover) })
+    }
+
     @Test func garbageMetadataIsBadOutput() async throws {
         defer { agents.remove() }
         try agents.directory.write("fence_garbage", """

@@ -12,11 +12,14 @@ import Glibc
 /// - `input` written to stdin, then stdin closed;
 /// - stdout and stderr captured, each bounded to `outputLimit` bytes (the rest is read
 ///   and discarded so the agent never blocks on a full pipe);
-/// - on timeout, `SIGKILL` to the **whole process group** (`kill(-pgid)`) and the leader reaped.
+/// - on timeout, `SIGKILL` to the **whole process group** (`kill(-pgid)`) and the leader reaped;
+/// - when the agent exits on its own, anything it left running in its process group is killed too
+///   (before the agent is reaped, so the group id cannot have been reused).
 ///
 /// Blocking: call it from a thread that may block (`FenceAgentRunner` uses a dedicated thread).
 /// Once the agent (the group leader) has exited, output still buffered in the pipes is
-/// drained and the run ends, even if a stray grandchild still holds the pipes open.
+/// drained and the run ends. A child that left the group (setsid) is out of reach: fence
+/// agents do not do that.
 struct AgentProcess {
     enum Termination: Sendable, Equatable {
         case exited(Int32)
@@ -83,8 +86,12 @@ struct AgentProcess {
         var termination: Termination?
         while termination == nil {
             var status: Int32 = 0
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid {
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo == SIGCHLD {
+                // The agent exited but is not reaped yet, so its process group id cannot have been
+                // reused: kill whatever it left behind in the group, then reap it.
+                _ = kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 termination = Self.termination(of: status)
                 break
             }
