@@ -14,7 +14,9 @@ import Foundation
 ///   confirmed with `status` when the agent has it (`off` must read OFF; `reboot` any
 ///   definite state);
 /// - every attempt, success and failure is a `ClusterEvent` (`fence.*`);
-/// - concurrent requests for the same node share one operation.
+/// - concurrent requests for the same node share one operation;
+/// - an operation runs in its own task: cancelling a caller does not cut a race delay short
+///   or abandon an agent half-way (a fence must finish or fail on its own).
 public actor FenceCoordinator: Fencer {
     public typealias EventSink = @Sendable (ClusterEvent) -> Void
 
