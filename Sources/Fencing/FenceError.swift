@@ -1,3 +1,5 @@
+import ClusterCore
+
 /// Why a fence agent run (or a whole fencing operation) failed, with the
 /// context an operator needs: the device, the agent and what was expected.
 ///
@@ -22,8 +24,8 @@ public enum FenceError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedAction(device: String, agent: String, action: FenceAction)
     /// `status` after `off`/`reboot` did not show the expected power state.
     case notConfirmed(device: String, agent: String, expected: String, got: String)
-    /// `password_file` could not be read.
-    case passwordFileUnreadable(device: String, path: String, errno: Int32)
+    /// `password_file` is missing, unreadable, empty or readable by group/other.
+    case passwordFile(device: String, SecretFileError)
     /// The agent could not be started at all.
     case spawnFailed(agent: String, call: String, errno: Int32)
     /// No device is configured to fence the node.
@@ -50,8 +52,8 @@ public enum FenceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "device \(device) (\(agent)): the agent does not support '\(action.rawValue)'"
         case .notConfirmed(let device, let agent, let expected, let got):
             return "device \(device) (\(agent)): status after fencing is \(got), expected \(expected)"
-        case .passwordFileUnreadable(let device, let path, let errno):
-            return "device \(device): cannot read password_file \(path): errno \(errno)"
+        case .passwordFile(let device, let error):
+            return "device \(device): password_file: \(error)"
         case .spawnFailed(let agent, let call, let errno):
             return "cannot start fence agent \(agent): \(call) failed with errno \(errno)"
         case .noDeviceForNode(let node):

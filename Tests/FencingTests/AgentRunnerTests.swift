@@ -20,7 +20,8 @@ struct AgentRunnerTests {
         try agents.add("fence_echo", body: """
             echo "argc=$#"
             tr '\\0' '\\n' </proc/$$/environ | sort >"$dir/env"
-            ls /proc/$$/fd | sort -n | tr '\\n' ' ' >"$dir/fds"
+            ls /proc/$$/fd >"$dir/fds.raw"
+            sort -n "$dir/fds.raw" | tr '\\n' ' ' >"$dir/fds"
             echo "pgid=$(ps -o pgid= -p $$ | tr -d ' ') pid=$$" >"$dir/ids"
             exit 0
             """)
@@ -91,25 +92,39 @@ struct AgentRunnerTests {
     /// leaves the grandchild running, so the check above can fail.
     @Test func killingOnlyThePIDWouldLeakTheGrandchild() async throws {
         defer { agents.remove() }
+        // `exec`: the agent's PID is the foreground sleep itself, so killing it leaves exactly one child.
         try agents.add("fence_hang", body: """
             sleep 300 &
             echo $! >"$dir/grandchild"
-            sleep 300
+            exec sleep 300
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: agents.directory.file("fence_hang"))
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write("action=off\n".data(using: .utf8)!)
-        try input.fileHandleForWriting.close()
+        let input = try agents.directory.write("input", "action=off\n")
+        let process = try TestProcess(agents.directory.file("fence_hang"), stdinFile: input)
         #expect(await eventually { agents.directory.read("grandchild") != nil })
         let grandchild = try #require(Int32(agents.directory.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
         try await Task.sleep(for: .milliseconds(300))
         #expect(ProcessProbe.isAlive(grandchild), "the naive kill is expected to leak the grandchild")
         kill(grandchild, SIGKILL)  // we started it (through the script): clean up by PID
+    }
+
+    /// An agent that exits but leaves a child behind (holding stdout open): the run ends at
+    /// once and the child is killed with the rest of the agent's process group.
+    @Test func leftoversOfAnAgentThatExitedAreKilled() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_leaves", body: """
+            sleep 300 &
+            echo $! >"$dir/leftover"
+            echo 'Success: Powered OFF'
+            exit 0
+            """)
+        let runner = FenceAgentRunner(agentDirectory: agents.agentDir)
+        let run = try await runner.perform(device: device("fence_leaves"), action: .off, node: "n2", metadata: nil,
+                                           timeout: .seconds(20))
+        #expect(run.duration < .seconds(5))
+        #expect(run.stdout == "Success: Powered OFF\n")
+        let leftover = try #require(Int32(agents.directory.read("leftover")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(await eventually(within: .seconds(2)) { !ProcessProbe.isAlive(leftover) })
     }
 
     @Test func garbageMetadataIsBadOutput() async throws {

@@ -156,6 +156,39 @@ struct FenceCoordinatorTests {
         #expect(rule.delay(local: "n2", target: "n1", serviceHolder: "n1", config: three) == .zero)
     }
 
+    /// Both halves of a split 2-node cluster fence each other at the same moment, with real
+    /// waits. The scripted agent stands for the power switch: it powers its target off
+    /// (`dead-<node>`) unless the node asking is already dead. Exactly one node survives.
+    @Test(arguments: [nil, "n1", "n2"] as [String?])
+    func twoCoordinatorsRacingLeaveExactlyOneSurvivor(holder: String?) async throws {
+        let agents = try ScriptedAgents("race2")
+        defer { agents.remove() }
+        try agents.add("fence_switch", actions: ["off", "metadata"], body: """
+            if [[ $opt_action == off ]]; then
+              if [[ $opt_port == n1 ]]; then caller=n2; else caller=n1; fi
+              [[ -e "$dir/dead-$caller" ]] && { echo "Failed: $caller has no power" >&2; exit 1; }
+              touch "$dir/dead-$opt_port"
+            fi
+            exit 0
+            """)
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(10), devices: [
+            FenceDeviceConfig(name: "switch-n1", agent: "fence_switch", nodes: ["n1"]),
+            FenceDeviceConfig(name: "switch-n2", agent: "fence_switch", nodes: ["n2"]),
+        ])
+        let config = ClusterConfig.fencingTest(fencing)
+        let rule = FenceRaceRule(raceDelay: .seconds(1))
+        let n1 = FenceCoordinator(config: config, localNode: "n1", raceRule: rule, serviceHolder: { holder })
+        let n2 = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { holder })
+        async let fromN1 = n1.fence(node: "n2", reason: "split")
+        async let fromN2 = n2.fence(node: "n1", reason: "split")
+        let outcomes = await [fromN1, fromN2]
+        let dead = ["n1", "n2"].filter { agents.directory.read("dead-\($0)") != nil }
+        #expect(dead.count == 1, "dead: \(dead)")
+        #expect(outcomes.filter(\.succeeded).count == 1)
+        let expectedSurvivor = holder ?? "n1"  // no holder: equal priorities, the smaller name wins
+        #expect(!dead.contains(expectedSurvivor))
+    }
+
     @Test func theCoordinatorWaitsOnlyOnTheLosingSide() async throws {
         let agents = try ScriptedAgents("race")
         defer { agents.remove() }

@@ -23,15 +23,9 @@ struct KdumpTests {
         let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", events: log.sink)
         async let outcome = coordinator.fence(node: "n2", reason: "test", trigger: .manual)
         // The crashed node's kdump kernel, announcing itself until the agent has heard it.
-        let sender = Process()
-        sender.executableURL = URL(fileURLWithPath: Self.sender)
-        sender.arguments = ["-p", "\(port)", "-c", "0", "-i", "1", "127.0.0.1"]
-        sender.standardOutput = FileHandle.nullDevice
-        sender.standardError = FileHandle.nullDevice
-        try sender.run()
+        let sender = try TestProcess(Self.sender, ["-p", "\(port)", "-c", "0", "-i", "1", "127.0.0.1"])
         let result = await outcome
-        kill(sender.processIdentifier, SIGKILL)
-        sender.waitUntilExit()
+        sender.kill()
         #expect(result.succeeded, "\(result.detail)")
         // fence_kdump has no reboot (off is used) and no status (nothing to confirm).
         #expect(log.events.contains { $0.kind == "fence.attempt" && $0.message.contains(": off n2") })

@@ -63,3 +63,19 @@ struct SecretTests {
         #expect(redactor.redact("abcdef and abc and x") == "[redacted] and [redacted] and x")
     }
 }
+
+/// `password_file` must be private to root, like the cluster key.
+@Suite struct PasswordFileTests {
+    @Test func aWorldReadablePasswordFileIsRefusedBeforeTheAgentRuns() async throws {
+        let agents = try ScriptedAgents("pwfile")
+        defer { agents.remove() }
+        try agents.add("fence_any", body: "exit 0")
+        let file = try agents.directory.write("open.pass", "secret-value", mode: 0o644)
+        let device = FenceDeviceConfig(name: "d", agent: "fence_any", nodes: ["n2"], passwordFile: file)
+        let runner = FenceAgentRunner(agentDirectory: agents.agentDir)
+        await #expect(throws: FenceError.passwordFile(device: "d", .insecureMode(path: file, mode: 0o644))) {
+            _ = try await runner.run(device: device, action: .off, node: "n2", metadata: nil, timeout: .seconds(5))
+        }
+        #expect(agents.calls("fence_any").isEmpty)
+    }
+}

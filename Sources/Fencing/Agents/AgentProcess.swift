@@ -12,11 +12,14 @@ import Glibc
 /// - `input` written to stdin, then stdin closed;
 /// - stdout and stderr captured, each bounded to `outputLimit` bytes (the rest is read
 ///   and discarded so the agent never blocks on a full pipe);
-/// - on timeout, `SIGKILL` to the **whole process group** (`kill(-pgid)`) and the leader reaped.
+/// - on timeout, `SIGKILL` to the **whole process group** (`kill(-pgid)`) and the leader reaped;
+/// - when the agent exits on its own, anything it left running in its process group is killed too
+///   (before the agent is reaped, so the group id cannot have been reused).
 ///
 /// Blocking: call it from a thread that may block (`FenceAgentRunner` uses a dedicated thread).
 /// Once the agent (the group leader) has exited, output still buffered in the pipes is
-/// drained and the run ends, even if a stray grandchild still holds the pipes open.
+/// drained and the run ends. A child that left the group (setsid) is out of reach: fence
+/// agents do not do that.
 struct AgentProcess {
     enum Termination: Sendable, Equatable {
         case exited(Int32)
@@ -76,15 +79,19 @@ struct AgentProcess {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
 
-        var supervisor = Supervisor(
+        var pump = AgentIOPump(
             stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
             pendingInput: input[...], outputLimit: outputLimit)
         let deadline = start.advanced(by: timeout)
         var termination: Termination?
         while termination == nil {
             var status: Int32 = 0
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid {
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo == SIGCHLD {
+                // The agent exited but is not reaped yet, so its process group id cannot have been
+                // reused: kill whatever it left behind in the group, then reap it.
+                _ = kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 termination = Self.termination(of: status)
                 break
             }
@@ -96,13 +103,13 @@ struct AgentProcess {
                 break
             }
             let remaining = ContinuousClock.now.duration(to: deadline)
-            supervisor.pump(waitMilliseconds: Int32(max(1, min(20, remaining.fenceMilliseconds))))
+            pump.pump(waitMilliseconds: Int32(max(1, min(20, remaining.fenceMilliseconds))))
         }
-        supervisor.drainAndClose()
+        pump.drainAndClose()
         return Outcome(
             pid: pid, termination: termination!,
-            stdout: supervisor.stdout.bytes, stderr: supervisor.stderr.bytes,
-            stdoutTruncated: supervisor.stdout.truncated, stderrTruncated: supervisor.stderr.truncated,
+            stdout: pump.stdout.bytes, stderr: pump.stderr.bytes,
+            stdoutTruncated: pump.stdout.truncated, stderrTruncated: pump.stderr.truncated,
             duration: start.duration(to: .now))
     }
 
@@ -157,9 +164,17 @@ struct AgentProcess {
             for p in envp { free(p) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned) }
-        return pid
+        // ETXTBSY is transient: the file is being replaced (package upgrade), or a process
+        // spawned by another thread still holds a write descriptor to it for a moment.
+        for attempt in 1...5 {
+            let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+            if spawned == 0 { return pid }
+            guard spawned == ETXTBSY, attempt < 5 else {
+                throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned)
+            }
+            usleep(UInt32(20_000 * attempt))
+        }
+        throw .spawnFailed(agent: path, call: "posix_spawn", errno: ETXTBSY)
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -171,90 +186,4 @@ struct AgentProcess {
         }
         return unsafeBitCast(symbol, to: AddCloseFrom.self)
     }()
-}
-
-/// Moves bytes between the daemon and one running agent without ever blocking on it.
-private struct Supervisor {
-    struct Capture {
-        var fd: Int32
-        var bytes: [UInt8] = []
-        var truncated = false
-        let limit: Int
-
-        mutating func readAvailable() {
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while fd >= 0 {
-                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    let room = max(0, limit - bytes.count)
-                    bytes.append(contentsOf: buffer[0..<min(n, room)])
-                    if n > room { truncated = true }
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    _ = close(fd)
-                    fd = -1
-                } else if errno == EAGAIN {
-                    return
-                }
-            }
-        }
-    }
-
-    var stdinFD: Int32
-    var stdout: Capture
-    var stderr: Capture
-    var pendingInput: ArraySlice<UInt8>
-
-    init(stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, pendingInput: ArraySlice<UInt8>, outputLimit: Int) {
-        self.stdinFD = stdinFD
-        self.stdout = Capture(fd: stdoutFD, limit: outputLimit)
-        self.stderr = Capture(fd: stderrFD, limit: outputLimit)
-        self.pendingInput = pendingInput
-        if pendingInput.isEmpty { closeStdin() }
-    }
-
-    mutating func pump(waitMilliseconds: Int32) {
-        var fds: [pollfd] = []
-        if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
-        if stdout.fd >= 0 { fds.append(pollfd(fd: stdout.fd, events: Int16(POLLIN), revents: 0)) }
-        if stderr.fd >= 0 { fds.append(pollfd(fd: stderr.fd, events: Int16(POLLIN), revents: 0)) }
-        if fds.isEmpty {
-            _ = poll(nil, 0, waitMilliseconds)
-            return
-        }
-        guard poll(&fds, nfds_t(fds.count), waitMilliseconds) > 0 else { return }
-        for entry in fds where entry.revents != 0 {
-            if entry.fd == stdinFD { writeInput() }
-            else if entry.fd == stdout.fd { stdout.readAvailable() }
-            else if entry.fd == stderr.fd { stderr.readAvailable() }
-        }
-    }
-
-    mutating func drainAndClose() {
-        closeStdin()
-        stdout.readAvailable()
-        stderr.readAvailable()
-        // A grandchild may still hold the write ends: what it writes later is not ours to wait for.
-        if stdout.fd >= 0 { _ = close(stdout.fd); stdout.fd = -1 }
-        if stderr.fd >= 0 { _ = close(stderr.fd); stderr.fd = -1 }
-    }
-
-    private mutating func writeInput() {
-        while !pendingInput.isEmpty {
-            let n = pendingInput.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
-            if n > 0 {
-                pendingInput = pendingInput.dropFirst(n)
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && errno == EAGAIN {
-                return
-            } else {
-                break  // EPIPE: the agent closed stdin; it gets what it read.
-            }
-        }
-        closeStdin()
-    }
-
-    private mutating func closeStdin() {
-        if stdinFD >= 0 { _ = close(stdinFD); stdinFD = -1 }
-    }
 }

@@ -75,28 +75,22 @@ public struct FenceAgentRunner: Sendable {
         return SecretRedactor(secrets: fromOptions + (password.map { [$0] } ?? []))
     }
 
-    /// The secret in `password_file`, without its trailing newline. Read at every run, so
-    /// a rotated password needs no restart.
+    /// The secret in `password_file` (mode 0600 or stricter, checked by `SecretFile`), without its
+    /// trailing newline. Read at every run, so a rotated password needs no restart.
     func readPassword(of device: FenceDeviceConfig) throws(FenceError) -> String? {
         guard let path = device.passwordFile else { return nil }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .passwordFileUnreadable(device: device.name, path: path, errno: errno) }
-        defer { _ = close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 64 * 1024 {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .passwordFileUnreadable(device: device.name, path: path, errno: errno)
-            }
-            bytes.append(contentsOf: buffer[0..<n])
+        let bytes: [UInt8]
+        do throws(SecretFileError) {
+            bytes = try SecretFile.read(path: path, allowedSize: 1...Self.passwordFileLimit)
+        } catch {
+            throw .passwordFile(device: device.name, error)
         }
         var secret = String(decoding: bytes, as: UTF8.self)
         while secret.hasSuffix("\n") || secret.hasSuffix("\r") { secret.removeLast() }
         return secret
     }
+
+    static let passwordFileLimit = 4096
 
     private static func text(_ bytes: [UInt8], truncated: Bool, redactor: SecretRedactor) -> String {
         let text = String(decoding: bytes, as: UTF8.self)

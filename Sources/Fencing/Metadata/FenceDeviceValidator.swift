@@ -78,6 +78,12 @@ public struct FenceDeviceValidator: Sendable {
         return problems
     }
 
+    /// Problems of every configured device, running each agent's `metadata` once from `agent_dir`
+    /// (what `hactl config check` calls).
+    public func problems(of fencing: FencingConfig) async -> [Problem] {
+        await problems(of: fencing, cache: AgentMetadataCache(runner: FenceAgentRunner(agentDirectory: fencing.agentDir)))
+    }
+
     /// Problems of every configured device; metadata comes from `cache` (one agent run per agent).
     public func problems(of fencing: FencingConfig, cache: AgentMetadataCache) async -> [Problem] {
         var problems: [Problem] = []

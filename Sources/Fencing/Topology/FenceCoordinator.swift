@@ -14,7 +14,9 @@ import Foundation
 ///   confirmed with `status` when the agent has it (`off` must read OFF; `reboot` any
 ///   definite state);
 /// - every attempt, success and failure is a `ClusterEvent` (`fence.*`);
-/// - concurrent requests for the same node share one operation.
+/// - concurrent requests for the same node share one operation;
+/// - an operation runs in its own task: cancelling a caller does not cut a race delay short
+///   or abandon an agent half-way (a fence must finish or fail on its own).
 public actor FenceCoordinator: Fencer {
     public typealias EventSink = @Sendable (ClusterEvent) -> Void
 
@@ -142,12 +144,13 @@ public actor FenceCoordinator: Fencer {
         let start = ContinuousClock.now
         var attempt = 1
         while true {
-            let remaining = timeout - start.duration(to: .now)
+            // The first attempt gets the whole timeout, a retry what is left of it.
+            let attemptTimeout = attempt == 1 ? timeout : max(timeout - start.duration(to: .now), .milliseconds(100))
             emit("fence.attempt", .info,
                  "device \(device.name) (\(device.agent)): \(action.rawValue) \(node), level \(level), attempt \(attempt)/\(retry.maxAttempts)")
             do throws(FenceError) {
                 let run = try await runner.perform(device: device, action: action, node: node, metadata: metadata,
-                                                   timeout: max(remaining, .milliseconds(100)))
+                                                   timeout: attemptTimeout)
                 emit("fence.attempt.succeeded", .info,
                      "device \(device.name) (\(device.agent)): \(action.rawValue) \(node) succeeded" + Self.summary(run.stdout),
                      duration: run.duration.fenceMilliseconds)

@@ -1,3 +1,4 @@
+import ClusterCore
 import Glibc
 
 /// Self-fencing through a Linux watchdog device (`[fencing] watchdog`, `watchdog_timeout`).
@@ -28,6 +29,12 @@ public actor WatchdogPetter {
         self.timeout = timeout
         self.interval = interval ?? timeout / 3
         self.isHealthy = isHealthy
+    }
+
+    /// The petter for `[fencing] watchdog` / `watchdog_timeout`, nil when no watchdog is configured.
+    public init?(fencing: FencingConfig, isHealthy: @escaping @Sendable () -> Bool) {
+        guard let path = fencing.watchdog else { return nil }
+        self.init(path: path, timeout: fencing.watchdogTimeout, isHealthy: isHealthy)
     }
 
     public func open() throws(WatchdogError) {

@@ -12,7 +12,7 @@ final class IPMISimulator: @unchecked Sendable {
     let directory: TestDirectory
     let port: UInt16
     let password: String
-    private var process: Process?
+    private var process: TestProcess?
 
     init(password: String) throws {
         directory = try TestDirectory("ipmi")
@@ -28,15 +28,10 @@ final class IPMISimulator: @unchecked Sendable {
             .replacingOccurrences(of: "@STATE@", with: directory.path)
             .replacingOccurrences(of: "@PASSWORD@", with: password)
         try directory.write("lan.conf", conf)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ipmi_sim")
-        process.arguments = ["-n", "-c", directory.file("lan.conf"), "-f", Self.fixtures + "/bmc.emu",
-                             "-s", directory.path]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: try directory.write("sim.log", ""))
-        process.standardError = process.standardOutput
-        try process.run()
+        let process = try TestProcess("/usr/bin/ipmi_sim",
+                                      ["-n", "-c", directory.file("lan.conf"), "-f", Self.fixtures + "/bmc.emu",
+                                       "-s", directory.path],
+                                      outputFile: directory.file("sim.log"))
         self.process = process
         let bound = await eventually(within: .seconds(5)) { Self.udpPortBound(self.port) }
         guard bound, process.isRunning else {
@@ -47,9 +42,7 @@ final class IPMISimulator: @unchecked Sendable {
 
     /// Kills the simulator (by PID), leaving the host as it is.
     func stopBMC() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process?.kill()
     }
 
     func stop() {

@@ -17,9 +17,15 @@ struct TestDirectory {
 
     @discardableResult
     func write(_ name: String, _ contents: String, mode: mode_t = 0o644) throws -> String {
+        // O_CLOEXEC: an agent spawned meanwhile by another test must not inherit the
+        // write descriptor, or running this file fails with ETXTBSY.
         let target = file(name)
-        try contents.write(toFile: target, atomically: false, encoding: .utf8)
-        chmod(target, mode)
+        let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { _ = Glibc.close(fd) }
+        let bytes = Array(contents.utf8)
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
+        fchmod(fd, mode)
         return target
     }
 
