@@ -8,8 +8,7 @@ struct EventsCommand: ParsableCommand {
         commandName: "events",
         abstract: "Show the cluster event log: elections, fencing, takeover steps with durations, failures.",
         discussion: """
-            With --json: without --follow one object {"events":[...]}; with --follow one event
-            object per line (JSON Lines), as they happen.
+            With --json: without --follow one object {"events":[...]}; with --follow one event object per line (JSON Lines), as they happen.
 
             Examples:
               hactl events --since 1h
