@@ -248,8 +248,40 @@ import Testing
         #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
             (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent", "fencing.device[1].agent"]
         }
+        try ConfigFixtures.write(Array("#!/bin/sh\nexit 0\n".utf8), to: agents.appendingPathComponent("fence_ipmilan"), mode: 0o757)
+        #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
+            (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent", "fencing.device[1].agent"]
+                && "\(error)".contains("mode 0757 lets group or others change what runs as root")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: agents.appendingPathComponent("fence_ipmilan").path)
+        _ = try ConfigLoader.load(path: configPath.path)
+
+        // A configuration anyone can edit could point agent_dir anywhere.
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: configPath.path)
+        #expect { try ConfigLoader.load(path: configPath.path) } throws: { error in
+            "\(error)" == "\(configPath.path): mode 0666 lets group or others change what runs as root: chmod go-w \(configPath.path)"
+        }
+
         // Without checkFiles the same file is fine.
         _ = try ConfigLoader.load(path: configPath.path, checkFiles: false)
+    }
+
+    /// The fence agents of the fence-agents package, where Debian installs them (scripts/bootstrap installs it).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/fence_ipmilan"), "fence-agents is not installed"))
+    func checkFilesFindsRealFenceAgents() throws {
+        let dir = try ConfigFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("authkey")
+        try ConfigFixtures.write(ConfigFixtures.randomBytes(64), to: key, mode: 0o600)
+        let text = ConfigFixtures.base(replacing: [("key_file = \"/etc/hacluster/authkey\"", "key_file = \"\(key.path)\"")])
+        let config = try ConfigLoader.parse(toml: text, path: "/c.toml", checkFiles: true)
+        #expect(config.fencing.agentDir == "/usr/sbin")
+        let missing = ConfigFixtures.base(replacing: [("key_file = \"/etc/hacluster/authkey\"", "key_file = \"\(key.path)\""),
+                                                      ("agent = \"fence_ipmilan\"", "agent = \"fence_ipmilann\"")])
+        #expect { try ConfigLoader.parse(toml: missing, path: "/c.toml", checkFiles: true) } throws: { error in
+            (error as? ConfigError)?.errors.map(\.keyPath) == ["fencing.device[0].agent"]
+                && "\(error)".contains("/usr/sbin/fence_ipmilann is not an executable fence agent")
+        }
     }
 
     @Test func warnings() throws {

@@ -16,6 +16,9 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not valid TOML.
     case syntax(file: String?, line: Int, column: Int, message: String)
     case unknownKey(ConfigLocation, suggestion: String?)
+    /// A key of another section (`two_node` under `[cluster]`); `section` is that section's header.
+    case misplacedKey(ConfigLocation, section: String)
+    /// `suggestion` is a header as written, `[service]` or `[[node]]`.
     case unknownSection(ConfigLocation, suggestion: String?)
     /// `expected` reads like "a string" or "an array of tables ([[node]])"; `found` like "integer 5".
     case wrongType(ConfigLocation, expected: String, found: String)
@@ -36,6 +39,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case secretFile(ConfigLocation, SecretFileError)
     /// `agent_dir/agent` is missing or not executable.
     case fenceAgentNotExecutable(ConfigLocation, path: String)
+    /// A file that decides what runs as root (the configuration, a fence agent) is writable by group or others.
+    case writableByOthers(ConfigLocation, path: String, mode: UInt32)
     /// `--node NAME` names no configured node.
     case noSuchNode(file: String?, requested: String, known: [String])
     /// No `--node`, no configured address is local, and the hostname is not a node name.
@@ -57,10 +62,10 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the error is, when it concerns one key.
     public var location: ConfigLocation? {
         switch self {
-        case .unknownKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
+        case .unknownKey(let l, _), .misplacedKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
             .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
-            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _):
+            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
             l
         case .unreadable, .syntax, .noSuchNode, .localNodeNotFound, .ambiguousLocalNode, .multiple:
             nil
@@ -85,8 +90,11 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let l, let suggestion):
             let last = l.keyPath.split(separator: ".").last.map(String.init) ?? l.keyPath
             return "\(l): unknown key \"\(last)\"" + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+        case .misplacedKey(let l, let section):
+            let last = l.keyPath.split(separator: ".").last.map(String.init) ?? l.keyPath
+            return "\(l): unknown key \"\(last)\" here; it belongs in \(section)"
         case .unknownSection(let l, let suggestion):
-            return "\(l): unknown section" + (suggestion.map { " (did you mean [\($0)]?)" } ?? "")
+            return "\(l): unknown section" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
         case .wrongType(let l, let expected, let found):
             return "\(l): expected \(expected), found \(found)"
         case .missingKey(let l):
@@ -111,6 +119,9 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(l): \(problem)"
         case .fenceAgentNotExecutable(let l, let path):
             return "\(l): \(path) is not an executable fence agent (is the fence-agents package installed? is agent_dir right?)"
+        case .writableByOthers(let l, let path, let mode):
+            return "\(l.keyPath.isEmpty ? "\(l)" : "\(l): \(path)"): mode \(SecretFileError.octal(mode)) lets group or others change "
+                + "what runs as root: chmod go-w \(path)"
         case .noSuchNode(let file, let requested, let known):
             return "--node \(requested): no such node" + (file.map { " in \($0)" } ?? "")
                 + "; known: \(known.joined(separator: ", "))"

@@ -27,8 +27,18 @@ extension ConfigLoader {
                 ? config.fencing.agentDir + device.agent : config.fencing.agentDir + "/" + device.agent
             if !isExecutableFile(agentPath) {
                 diagnostics.report(.fenceAgentNotExecutable(diagnostics.location("\(path).agent"), path: agentPath))
+            } else if let mode = permissionBits(agentPath), mode & 0o022 != 0 {
+                // The agent runs as root and receives the device password.
+                diagnostics.report(.writableByOthers(diagnostics.location("\(path).agent"), path: agentPath, mode: mode))
             }
         }
+    }
+
+    /// The permission bits of `path` (following symlinks), nil if it cannot be examined.
+    static func permissionBits(_ path: String) -> UInt32? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt32(info.st_mode) & 0o7777
     }
 
     static func isExecutableFile(_ path: String) -> Bool {

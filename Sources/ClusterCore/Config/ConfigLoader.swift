@@ -21,15 +21,21 @@ public enum ConfigLoader {
     static let maximumFileSize = 1 << 20
 
     /// Reads, parses and validates the configuration file at `path`.
-    /// - Parameter checkFiles: also check the files it names (key file, password files, fence agents)
-    ///   as this machine sees them. Off for checking a file meant for another machine.
+    /// - Parameter checkFiles: also check, as this machine sees them, the files it names (key file,
+    ///   password files, fence agents) and that the configuration file itself is not writable by
+    ///   group or others. Off for checking a file meant for another machine.
     public static func load(path: String = defaultPath, checkFiles: Bool = true) throws(ConfigError) -> ClusterConfig {
-        let text = try readFile(path)
-        return try parse(toml: text, path: path, checkFiles: checkFiles)
+        let (text, mode) = try readFile(path)
+        return try parse(toml: text, path: path, checkFiles: checkFiles, fileMode: mode)
     }
 
     /// Parses and validates configuration text; `path` is only used in messages and kept as `sourcePath`.
     public static func parse(toml: String, path: String?, checkFiles: Bool = false) throws(ConfigError) -> ClusterConfig {
+        try parse(toml: toml, path: path, checkFiles: checkFiles, fileMode: nil)
+    }
+
+    /// `fileMode`: permission bits of the file the text was read from, checked with `checkFiles`.
+    static func parse(toml: String, path: String?, checkFiles: Bool, fileMode: UInt32?) throws(ConfigError) -> ClusterConfig {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: toml)
@@ -51,18 +57,23 @@ public enum ConfigLoader {
         validateRules(config, diagnostics)
         try diagnostics.throwIfAny()
 
-        if checkFiles {
-            validateFiles(config, diagnostics)
-            try diagnostics.throwIfAny()
-        }
         var result = config
         result.sourcePath = path
+        if checkFiles {
+            // The configuration chooses programs run as root (agent_dir): only its owner may change it.
+            if let path, let fileMode, fileMode & 0o022 != 0 {
+                diagnostics.report(.writableByOthers(ConfigLocation(file: path, keyPath: ""), path: path, mode: fileMode))
+            }
+            validateFiles(result, diagnostics)
+            try diagnostics.throwIfAny()
+        }
         return result
     }
 
     // MARK: - Reading the file
 
-    static func readFile(_ path: String) throws(ConfigError) -> String {
+    /// The file's text and permission bits.
+    static func readFile(_ path: String) throws(ConfigError) -> (String, UInt32) {
         var fd: Int32
         repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) } while fd < 0 && errno == EINTR
         guard fd >= 0 else { throw .unreadable(file: path, errno: errno) }
@@ -84,7 +95,7 @@ public enum ConfigLoader {
             bytes.append(contentsOf: chunk.prefix(n))
             guard bytes.count <= maximumFileSize else { throw .unreadable(file: path, errno: EFBIG) }
         }
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, UInt32(info.st_mode) & 0o7777) }
         // Name the first line that is not UTF-8.
         var line = 1
         for lineBytes in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
