@@ -43,8 +43,9 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     func stop() {
+        // SIGKILL: a child spawned from a test thread may inherit a mask that blocks SIGTERM.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
