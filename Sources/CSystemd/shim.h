@@ -19,4 +19,12 @@ static inline FILE *hacd_stderr(void) { return stderr; }
 int pipe2(int pipefd[2], int flags);
 static inline int hacd_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
+// Children (ip, arping, systemctl) must not inherit descriptors the process opened without
+// O_CLOEXEC (glibc >= 2.34; declared only with _GNU_SOURCE).
+#include <spawn.h>
+int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int hacd_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
 #endif

@@ -111,3 +111,18 @@ final class FakeHealth: HealthChecking, @unchecked Sendable {
         }
     }
 }
+
+/// A health check that does not answer until `open()` is called, then is healthy.
+final class GatedHealth: HealthChecking, @unchecked Sendable {
+    private let lock = NSLock()
+    private var isOpen = false
+
+    func open() { lock.withLock { isOpen = true } }
+
+    func check() async -> HealthFailure? {
+        while !lock.withLock({ isOpen }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return nil
+    }
+}

@@ -104,6 +104,20 @@ import Testing
         #expect(!addresses(in: node).contains(vip.address))
     }
 
+    /// Control for the two tests above: without announcements the peer keeps its stale
+    /// entry, so what updated it there was the gratuitous ARP.
+    @Test func withoutAnnouncementsThePeerKeepsItsStaleEntry() async throws {
+        let quiet = FloatingAddress(commandPrefix: ["ip", "netns", "exec", node], duplicateCheck: false)
+        let vip = FloatingIPConfig(address: "\(subnet).52", prefixLength: 24, interface: nodeLink, arpCount: 0)
+        TestShell.must("ip -n \(peer) neigh replace \(vip.address) lladdr 02:00:00:00:00:01 dev \(peerLink) nud stale")
+        try await quiet.add(vip)
+        #expect(addresses(in: node).contains("inet \(vip.cidr)"))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(neighbour(vip.address).contains("02:00:00:00:00:01"))
+        #expect(!neighbour(vip.address).contains(nodeMAC))
+        try await quiet.remove(vip)
+    }
+
     @Test func anAddressHeldElsewhereOnTheSegmentIsReportedAndNotAdded() async throws {
         let vip = FloatingIPConfig(address: "\(subnet).60", prefixLength: 24)
         TestShell.must("ip -n \(peer) addr add \(vip.cidr) dev \(peerLink)")

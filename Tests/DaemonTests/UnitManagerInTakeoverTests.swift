@@ -13,7 +13,9 @@ import Testing
     let peer: String
     let nodeLink: String
     let peerLink: String
-    let port = UInt16(20_000 + Int(getpid()) % 30_000)
+    /// A port nobody listens on (the kernel's pick), so only our unit can answer the health check.
+    let port = UInt16(TestShell.run("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 20_000 + UInt16(getpid() % 30_000)
     let web: String
     let vip = FloatingIPConfig(address: "198.18.202.50", prefixLength: 24, interface: nil, arpCount: 2)
 

@@ -17,10 +17,13 @@ public struct FloatingAddress: AddressControlling {
     /// network namespace. Empty in production.
     public var commandPrefix: [String]
     public var commandTimeout: Duration
-    /// Runs duplicate address detection before adding. It costs `duplicateCheckWait` (arping's
-    /// shortest wait is 1 s) on every takeover when nobody answers.
+    /// Runs duplicate address detection before adding. It costs `duplicateCheckWait` on every
+    /// takeover when nobody answers (an answer ends it at once).
     public var duplicateCheck: Bool
-    public var duplicateCheckWait: Int
+    /// How long to listen for an answer to the probe. arping's own wait is whole seconds, so
+    /// it is stopped after this time instead; a holder on the same segment answers in well
+    /// under a millisecond, the rest is process start-up.
+    public var duplicateCheckWait: Duration
     /// Called when a background announcement fails after `add` returned.
     public var onAnnouncementFailure: @Sendable (AddressError) -> Void
 
@@ -28,7 +31,7 @@ public struct FloatingAddress: AddressControlling {
         commandPrefix: [String] = [],
         commandTimeout: Duration = .seconds(5),
         duplicateCheck: Bool = true,
-        duplicateCheckWait: Int = 1,
+        duplicateCheckWait: Duration = .milliseconds(500),
         onAnnouncementFailure: @escaping @Sendable (AddressError) -> Void = { _ in }
     ) {
         self.commandPrefix = commandPrefix
@@ -110,10 +113,12 @@ public struct FloatingAddress: AddressControlling {
         return InterfaceAddress.parse(ipOutput: result.stdout)
     }
 
-    /// `arping -D`: exit 0 = no answer, 1 = someone answered ("Unicast reply from A [MAC]").
+    /// `arping -D`: exit 0 = no answer, 1 = someone answered ("Unicast reply from A [MAC]"),
+    /// which ends it at once. Stopped after `duplicateCheckWait` without an answer: free.
     private func checkNotInUse(_ ip: FloatingIPConfig, interface: String) async throws {
-        let result = try await run(["arping", "-D", "-c", "1", "-w", String(duplicateCheckWait), "-I", interface, ip.address])
-        if result.succeeded { return }
+        let result = try await run(["arping", "-D", "-c", "1", "-w", "2", "-I", interface, ip.address],
+                                   timeout: duplicateCheckWait)
+        if result.succeeded || result.timedOut { return }
         if result.status == 1, !result.timedOut {
             let reply = result.stdout.split(separator: "\n").first { $0.hasPrefix("Unicast reply") }
             let holder = reply.flatMap { line in
@@ -170,10 +175,10 @@ public struct FloatingAddress: AddressControlling {
 
     // MARK: Commands
 
-    private func run(_ command: [String]) async throws -> ChildProcess.Result {
+    private func run(_ command: [String], timeout: Duration? = nil) async throws -> ChildProcess.Result {
         let full = commandPrefix + command
         do {
-            return try await ChildProcess.run(full, timeout: commandTimeout)
+            return try await ChildProcess.run(full, timeout: timeout ?? commandTimeout)
         } catch {
             throw AddressError.cannotRun(command: full.joined(separator: " "), errno: Self.code(of: error))
         }
