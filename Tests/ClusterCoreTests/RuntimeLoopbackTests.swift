@@ -226,3 +226,78 @@ import Testing
         #expect(stored?.admin.enabled == false, "the follower persisted the committed snapshot")
     }
 }
+
+/// Crashes and restarts over real UDP: failover to a new leader, and a
+/// restarted node (new incarnation, same state directory) rejoining.
+@Suite(.serialized) struct RuntimeRestartTests {
+    private func leaders(_ runtimes: [ClusterRuntime]) async -> [(index: Int, term: Term)] {
+        var found: [(Int, Term)] = []
+        for (index, runtime) in runtimes.enumerated() {
+            let status = await runtime.status().election
+            if status.role == .leader { found.append((index, status.term)) }
+        }
+        return found
+    }
+
+    @Test func leaderStopsAnotherTakesOverAndTheOldOneRejoinsAsFollower() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 81, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        var runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        for runtime in runtimes { try await runtime.start() }
+
+        #expect(await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 })
+        guard let first = await leaders(runtimes).first else { return }
+        await runtimes[first.index].stop()
+
+        // The two others elect a new leader in a higher term, which takes over.
+        let survivors = runtimes.indices.filter { $0 != first.index }
+        let failedOver = await eventually(timeout: .seconds(10)) {
+            let now = await leaders(survivors.map { runtimes[$0] })
+            return now.count == 1 && now[0].term > first.term
+        }
+        #expect(failedOver)
+        guard let second = await leaders(survivors.map { runtimes[$0] }).first else { return }
+        let secondIndex = survivors[second.index]
+        #expect(await eventually(timeout: .seconds(5)) { effects[secondIndex].takeovers.contains(second.term) })
+
+        // The old leader restarts from its state directory with a new incarnation.
+        let restarted = try ClusterRuntime(
+            config: cluster.config, localNode: cluster.names[first.index], keyMaterial: LoopbackCluster.key,
+            store: FileStateStore(directory: cluster.directories[first.index]), effects: effects[first.index],
+            incarnation: Incarnation(UInt64(first.index + 1) * 1000 + 1), seed: 7)
+        runtimes[first.index] = restarted
+        try await restarted.start()
+        let rejoined = await eventually(timeout: .seconds(10)) {
+            let status = await restarted.status().election
+            return status.role == .follower && status.leader == cluster.names[secondIndex] && status.term == second.term
+        }
+        let restartedStatus = await restarted.status().election
+        #expect(rejoined, "restarted node: \(restartedStatus)")
+        #expect(await leaders(runtimes).map(\.index) == [secondIndex], "the rejoining node did not depose the leader")
+        for runtime in runtimes { await runtime.stop() }
+    }
+
+    @Test func aRestartThatReusesTheIncarnationIsRejectedByPeers() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 2, hostBase: 91, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let observer = try cluster.runtime(0, effects: RecordingEffects())
+        try await observer.start()
+        var talker = try cluster.runtime(1, effects: RecordingEffects())
+        try await talker.start()
+        #expect(await eventually(timeout: .seconds(5)) { await observer.status().wire.accepted > 20 })
+        await talker.stop()
+
+        // Same incarnation again: its sequence numbers restart at 1, which the observer has seen.
+        talker = try cluster.runtime(1, effects: RecordingEffects())
+        try await talker.start()
+        let rejected = await eventually(timeout: .seconds(5)) {
+            let wire = await observer.status().wire
+            return wire[.duplicate] + wire[.replayed] > 5
+        }
+        let observed = await observer.status().wire
+        #expect(rejected, "\(observed)")
+        await talker.stop()
+        await observer.stop()
+    }
+}

@@ -89,12 +89,12 @@ public actor ClusterRuntime {
     /// Loads the persisted state and prepares the core; binds nothing yet.
     ///
     /// - Parameters:
-    ///   - keyMaterial: the cluster key file's bytes (`ClusterKey.bytes`).
+    ///   - keyMaterial: the cluster key file's bytes (`ClusterKey.bytes`, 32 or more).
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
     ///   - eventCapacity: size of the recent-events ring buffer.
     ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
-    /// - Throws: `RuntimeError.unknownLocalNode`, or `.stateUnavailable` when the
+    /// - Throws: `RuntimeError.unknownLocalNode`, `.keyTooShort`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
     public init(
         config: ClusterConfig,
@@ -108,6 +108,7 @@ public actor ClusterRuntime {
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
+        guard keyMaterial.count >= 32 else { throw .keyTooShort(bytes: keyMaterial.count) }
         let persisted: PersistentState
         do {
             persisted = try store.load() ?? .initial
@@ -135,7 +136,7 @@ public actor ClusterRuntime {
     /// Binds the cluster port on every address of the local node and starts
     /// the receive and tick loops.
     public func start() async throws(RuntimeError) {
-        guard !running, links == nil else { throw .notRunning }
+        guard !running, links == nil else { throw .alreadyStarted }
         let local = config.node(named: localNode)!
         let links = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links

@@ -7,8 +7,10 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownLocalNode(String)
     /// The persisted state could not be read: the node must not start.
     case stateUnavailable(StateStoreError)
-    /// The runtime was started twice, or used after `stop()`.
-    case notRunning
+    /// The cluster key is shorter than `ClusterKey.minimumLength` bytes.
+    case keyTooShort(bytes: Int)
+    /// `start()` was called on a runtime that is already running.
+    case alreadyStarted
 
     public var description: String {
         switch self {
@@ -18,8 +20,10 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             "this node '\(name)' is not a [[node]] of the configuration"
         case let .stateUnavailable(error):
             error.description
-        case .notRunning:
-            "the cluster runtime is not running"
+        case let .keyTooShort(bytes):
+            "the cluster key has \(bytes) bytes, at least 32 are needed (hactl keygen)"
+        case .alreadyStarted:
+            "the cluster runtime is already running"
         }
     }
 }
