@@ -63,8 +63,10 @@ import Testing
     }
 
     @Test func incarnationsIncreaseEvenWhenTheClockGoesBack() {
-        #expect(Incarnation.next(after: nil, wallClockMicroseconds: 500) == Incarnation(500))
-        #expect(Incarnation.next(after: Incarnation(400), wallClockMicroseconds: 500) == Incarnation(500))
-        #expect(Incarnation.next(after: Incarnation(900), wallClockMicroseconds: 500) == Incarnation(901))
+        #expect(Incarnation.next(after: nil, wallClockMilliseconds: 5, random: 0x1234) == Incarnation(5 << 16 | 0x1234))
+        #expect(Incarnation.next(after: Incarnation(4 << 16), wallClockMilliseconds: 5, random: 1) == Incarnation(5 << 16 | 1))
+        #expect(Incarnation.next(after: Incarnation(9 << 16), wallClockMilliseconds: 5, random: 1) == Incarnation(9 << 16 + 1))
+        // Same millisecond, lower random part: still increasing.
+        #expect(Incarnation.next(after: Incarnation(5 << 16 | 9), wallClockMilliseconds: 5, random: 3) == Incarnation(5 << 16 | 10))
     }
 }

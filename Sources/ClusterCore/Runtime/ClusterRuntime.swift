@@ -25,8 +25,7 @@ import NIOPosix
 /// Wiring it in the daemon:
 /// ```swift
 /// let key = try ClusterKey.load(path: config.cluster.keyFile)
-/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir)
-///     .advance(wallClockMicroseconds: SystemClock.wallClockMicroseconds())
+/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
 /// let runtime = try ClusterRuntime(
 ///     config: config, localNode: name, keyMaterial: key.bytes,
 ///     store: FileStateStore(directory: config.cluster.stateDir),
