@@ -15,7 +15,7 @@ public struct IncarnationFile: Sendable {
     /// before returning it: it must be on disk before the first datagram is
     /// sent. A damaged file is an error (the daemon must not start).
     public func advance(
-        wallClockMilliseconds: UInt64 = SystemClock.wallClockMicroseconds() / 1000,
+        wallClockMilliseconds: UInt64 = SystemClock.wallClockMilliseconds(),
         random: UInt16 = .random(in: .min ... .max)
     ) throws(StateStoreError) -> Incarnation {
         let next = Incarnation.next(after: try file.load(), wallClockMilliseconds: wallClockMilliseconds, random: random)
