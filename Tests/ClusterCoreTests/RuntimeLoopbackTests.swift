@@ -75,7 +75,7 @@ import Testing
         var wrongKey = WireSession(keys: WireKeys(keyMaterial: Array(repeating: 9, count: 32), clusterName: cluster.config.cluster.name),
                                    localNode: "node2", incarnation: Incarnation(1), peers: cluster.names)
         try sendRawUDP(try wrongKey.seal([1, 2, 3], to: "node1"), to: target, port: port)
-        var otherCluster = WireSession(keys: WireKeys(keyMaterial: LoopbackCluster.key, clusterName: "another"),
+        var otherCluster = WireSession(keys: WireKeys(clusterKey: ClusterKey(bytes: LoopbackCluster.key), clusterName: "another"),
                                        localNode: "node2", incarnation: Incarnation(1), peers: cluster.names)
         try sendRawUDP(try otherCluster.seal([1, 2, 3], to: "node1"), to: target, port: port)
         try sendRawUDP(Array(repeating: 0xAA, count: 1500), to: target, port: port)
@@ -263,7 +263,7 @@ import Testing
 
         // The old leader restarts from its state directory with a new incarnation.
         let restarted = try ClusterRuntime(
-            config: cluster.config, localNode: cluster.names[first.index], keyMaterial: LoopbackCluster.key,
+            config: cluster.config, localNode: cluster.names[first.index], key: ClusterKey(bytes: LoopbackCluster.key),
             store: FileStateStore(directory: cluster.directories[first.index]), effects: effects[first.index],
             incarnation: Incarnation(UInt64(first.index + 1) * 1000 + 1), seed: 7)
         runtimes[first.index] = restarted

@@ -78,7 +78,7 @@ struct LoopbackCluster {
         try ClusterRuntime(
             config: config,
             localNode: names[index],
-            keyMaterial: Self.key,
+            key: ClusterKey(bytes: Self.key),
             store: store ?? FileStateStore(directory: directories[index]),
             effects: effects,
             incarnation: Incarnation(UInt64(index + 1) * 1000),

@@ -27,7 +27,7 @@ import NIOPosix
 /// let key = try ClusterKey.load(path: config.cluster.keyFile)
 /// let incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
 /// let runtime = try ClusterRuntime(
-///     config: config, localNode: name, keyMaterial: key.bytes,
+///     config: config, localNode: name, key: key,
 ///     store: FileStateStore(directory: config.cluster.stateDir),
 ///     effects: takeover, incarnation: incarnation,
 ///     seed: UInt64.random(in: .min ... .max), eventLoop: loop)
@@ -88,17 +88,17 @@ public actor ClusterRuntime {
     /// Loads the persisted state and prepares the core; binds nothing yet.
     ///
     /// - Parameters:
-    ///   - keyMaterial: the cluster key file's bytes (`ClusterKey.bytes`, 32 or more).
+    ///   - key: the cluster key (`ClusterKey.load(path: config.cluster.keyFile)`).
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
     ///   - eventCapacity: size of the recent-events ring buffer.
     ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
-    /// - Throws: `RuntimeError.unknownLocalNode`, `.keyTooShort`, or `.stateUnavailable` when the
+    /// - Throws: `RuntimeError.unknownLocalNode`, `.nodeNameTooLong`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
     public init(
         config: ClusterConfig,
         localNode: String,
-        keyMaterial: [UInt8],
+        key: ClusterKey,
         store: any StateStore,
         effects: any RuntimeEffects,
         incarnation: Incarnation,
@@ -107,7 +107,9 @@ public actor ClusterRuntime {
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
-        guard keyMaterial.count >= 32 else { throw .keyTooShort(bytes: keyMaterial.count) }
+        if let long = config.nodes.first(where: { $0.name.utf8.count > WireFormat.maxStringLength || $0.name.isEmpty }) {
+            throw .nodeNameTooLong(long.name)
+        }
         let persisted: PersistentState
         do {
             persisted = try store.load() ?? .initial
@@ -121,7 +123,7 @@ public actor ClusterRuntime {
         self.effects = effects
         self.machine = ElectionNode(name: localNode, config: config, persisted: persisted, seed: seed)
         self.session = WireSession(
-            keys: WireKeys(keyMaterial: keyMaterial, clusterName: config.cluster.name),
+            keys: WireKeys(clusterKey: key, clusterName: config.cluster.name),
             localNode: localNode,
             incarnation: incarnation,
             peers: config.nodes.map(\.name)

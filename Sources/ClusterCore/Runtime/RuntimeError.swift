@@ -7,8 +7,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownLocalNode(String)
     /// The persisted state could not be read: the node must not start.
     case stateUnavailable(StateStoreError)
-    /// The cluster key is shorter than `ClusterKey.minimumLength` bytes.
-    case keyTooShort(bytes: Int)
+    /// A node name does not fit the wire format (at most 255 bytes of UTF-8).
+    case nodeNameTooLong(String)
     /// `start()` was called on a runtime that is already running.
     case alreadyStarted
 
@@ -20,8 +20,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             "this node '\(name)' is not a [[node]] of the configuration"
         case let .stateUnavailable(error):
             error.description
-        case let .keyTooShort(bytes):
-            "the cluster key has \(bytes) bytes, at least 32 are needed (hactl keygen)"
+        case let .nodeNameTooLong(name):
+            "node name '\(name.prefix(40))...' has \(name.utf8.count) bytes, at most \(WireFormat.maxStringLength) fit in a datagram"
         case .alreadyStarted:
             "the cluster runtime is already running"
         }
