@@ -301,3 +301,63 @@ import Testing
         await observer.stop()
     }
 }
+
+/// A link that cannot be bound at start does not stop the node; it is retried.
+@Suite(.serialized) struct RuntimeUnboundLinkTests {
+    @Test func aNodeStartsOnItsRemainingLinkAndBindsTheOtherOnceFree() async throws {
+        let port = LoopbackCluster.freePort()
+        var cluster = try LoopbackCluster.make(nodes: 2, hostBase: 111, port: port)
+        defer { cluster.removeDirectories() }
+        var config = cluster.config
+        config.nodes[0].addresses = ["127.0.0.111", "127.0.1.111"]
+        config.nodes[1].addresses = ["127.0.0.112", "127.0.1.112"]
+        config.quorum = QuorumSettings(twoNode: true, waitForAll: false)
+        cluster = LoopbackCluster(config: config, names: cluster.names, directories: cluster.directories)
+
+        // Another process holds node1's second link.
+        let squatter = try PortSquatter(host: "127.0.1.111", port: port)
+        let node1 = try cluster.runtime(0, effects: RecordingEffects())
+        let node2 = try cluster.runtime(1, effects: RecordingEffects())
+        try await node1.start()
+        try await node2.start()
+        defer { Task { await node1.stop(); await node2.stop() } }
+
+        #expect(await node1.status().unboundLinks == [1])
+        #expect(await node1.recentEvents().contains { $0.kind == "link.unbound" && $0.message.contains("127.0.1.111") })
+        // node1 still hears node2 (on link 0).
+        let heard = await eventually(timeout: .seconds(5)) {
+            await node1.status().links.contains { $0.peer == "node2" && $0.link == 0 && $0.lastHeard != nil }
+        }
+        #expect(heard)
+
+        squatter.release()
+        let bound = await eventually(timeout: .seconds(10)) {
+            let status = await node1.status()
+            return status.unboundLinks.isEmpty
+                && status.links.contains { $0.peer == "node2" && $0.link == 1 && $0.lastHeard != nil }
+        }
+        let linksAfter = await node1.status().links
+        #expect(bound, "\(linksAfter)")
+        #expect(await node1.recentEvents().contains { $0.kind == "link.bound" })
+    }
+
+    @Test func noBindableLinkIsAStartErrorNamingTheAddress() async throws {
+        let port = LoopbackCluster.freePort()
+        let cluster = try LoopbackCluster.make(nodes: 2, hostBase: 121, port: port)
+        defer { cluster.removeDirectories() }
+        let squatter = try PortSquatter(host: "127.0.0.121", port: port)
+        defer { squatter.release() }
+        let node1 = try cluster.runtime(0, effects: RecordingEffects())
+        do {
+            try await node1.start()
+            Issue.record("started without any bound link")
+            await node1.stop()
+        } catch {
+            guard case .bindFailed(let address, let failedPort, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(address == "127.0.0.121" && failedPort == Int(port))
+        }
+    }
+}

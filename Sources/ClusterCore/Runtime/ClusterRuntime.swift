@@ -77,6 +77,11 @@ public actor ClusterRuntime {
     private var nextRequest: UInt64 = 0
     private var pendingReplies: [RequestID: CheckedContinuation<CommandOutcome, Never>] = [:]
 
+    /// How often an unbound link is retried.
+    static let rebindInterval: Duration = .seconds(2)
+    private var lastRebind: Instant = .zero
+    private var rebinding = false
+
     private var effectChain: Task<Void, Never>?
     private var takeoverTask: Task<Void, Never>?
 
@@ -135,12 +140,17 @@ public actor ClusterRuntime {
     // MARK: - Lifecycle
 
     /// Binds the cluster port on every address of the local node and starts
-    /// the receive and tick loops.
+    /// the receive and tick loops. A link that cannot be bound is reported
+    /// (`link.unbound` event, `status().unboundLinks`) and retried; only when
+    /// no link can be bound does this throw `RuntimeError.bindFailed`.
     public func start() async throws(RuntimeError) {
         guard !running, links == nil else { throw .alreadyStarted }
         let local = config.node(named: localNode)!
-        let links = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
+        let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links
+        for failure in failures {
+            record(kind: "link.unbound", severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
+        }
         for peer in config.nodes where peer.name != localNode {
             var targets: [(SocketAddress, Int)] = []
             for (index, text) in peer.addresses.enumerated() {
@@ -241,6 +251,7 @@ public actor ClusterRuntime {
             incarnation: incarnation,
             wire: session.counters,
             links: linkStatus,
+            unboundLinks: links?.unboundLinks ?? [],
             persistence: persistenceError.map { .failing($0) } ?? .healthy,
             persistFailures: persistFailures,
             inboundDropped: links?.inboundDropped ?? 0,
@@ -262,9 +273,25 @@ public actor ClusterRuntime {
         if persistenceError != nil { retryPersistence() }
         step(.tick)
         let now = SystemClock.monotonicNow()
+        if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
+            lastRebind = now
+            rebinding = true
+            Task { [weak self] in
+                let unbound = links.unboundLinks
+                let failures = await links.bindMissing()
+                await self?.rebound(Set(unbound).subtracting(failures.map(\.link)).sorted())
+            }
+        }
         let interval = machine.timings.tickInterval
         let untilDeadline = machine.nextDeadline.since(now)
         return max(.milliseconds(1), min(interval, untilDeadline))
+    }
+
+    private func rebound(_ links: [Int]) {
+        rebinding = false
+        for link in links {
+            record(kind: "link.bound", severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
+        }
     }
 
     private func handle(_ datagram: UDPLinks.Datagram) {
