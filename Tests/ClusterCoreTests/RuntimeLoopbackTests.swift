@@ -109,6 +109,39 @@ import Testing
         for runtime in runtimes { await runtime.stop() }
     }
 
+    @Test func aLeaderWhoseDiskFailsGoesSilentReleasesAndIsReplaced() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 131, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        try await startAll(runtimes)
+        #expect(await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 })
+        guard let first = await leaders(runtimes).first, let old = cluster.names.firstIndex(of: first.name) else { return }
+        #expect(await eventually(timeout: .seconds(5)) { !effects[old].takeovers.isEmpty })
+
+        // The leader's state directory breaks; the next change it must persist fails.
+        try FileManager.default.createDirectory(atPath: cluster.directories[old] + "/state.tmp", withIntermediateDirectories: false)
+        let other = cluster.names[(old + 1) % 3]
+        let outcome = await runtimes[old].submit(.ban(node: other, lifetime: nil))
+        #expect(outcome == .noQuorum, "a change that cannot be stored is not committed")
+
+        // Silent, it loses its lease and releases; another node leads and takes over.
+        let replaced = await eventually(timeout: .seconds(10)) {
+            let now = await leaders(runtimes)
+            guard now.count == 1, now[0].name != first.name, let index = cluster.names.firstIndex(of: now[0].name) else { return false }
+            return effects[old].log.withLock { $0.releases.contains(.lostQuorum) } && !effects[index].takeovers.isEmpty
+        }
+        #expect(replaced, "releases of the old leader: \(effects[old].log.withLock { $0.releases })")
+        let oldStatus = await runtimes[old].status()
+        #expect(oldStatus.election.role != .leader)
+        #expect(oldStatus.persistence != .healthy)
+        // Nobody stored the ban that failed to persist on the old leader.
+        for index in 0..<3 where index != old {
+            #expect(try FileStateStore(directory: cluster.directories[index]).load()?.admin.constraints.isEmpty == true)
+        }
+        for runtime in runtimes { await runtime.stop() }
+    }
+
     @Test func nodesThatCannotPersistNeverLeadNorVote() async throws {
         // node2 and node3 cannot write their state: node1 alone has no quorum,
         // because a vote is only granted after it is persisted.
