@@ -73,12 +73,14 @@ import Testing
         let dir = try PersistenceStateFileTests.makeDirectory()
         defer { PersistenceStateFileTests.remove(dir) }
         let file = IncarnationFile(directory: dir)
-        let first = try file.advance(wallClockMicroseconds: 5_000)
-        #expect(first == Incarnation(5_000))
+        let first = try file.advance(wallClockMilliseconds: 5_000, random: 7)
+        #expect(first == Incarnation(5_000 << 16 | 7))
         // The clock went back: still greater.
-        let second = try file.advance(wallClockMicroseconds: 1_000)
-        #expect(second == Incarnation(5_001))
-        let third = try IncarnationFile(directory: dir).advance(wallClockMicroseconds: 9_000)
-        #expect(third == Incarnation(9_000))
+        let second = try file.advance(wallClockMilliseconds: 1_000, random: 7)
+        #expect(second == Incarnation(5_000 << 16 | 8))
+        let third = try IncarnationFile(directory: dir).advance(wallClockMilliseconds: 9_000, random: 0)
+        #expect(third == Incarnation(9_000 << 16))
+        // Defaults read the real clock and random bits.
+        #expect(try file.advance() > third)
     }
 }

@@ -75,7 +75,7 @@ import Testing
         var wrongKey = WireSession(keys: WireKeys(keyMaterial: Array(repeating: 9, count: 32), clusterName: cluster.config.cluster.name),
                                    localNode: "node2", incarnation: Incarnation(1), peers: cluster.names)
         try sendRawUDP(try wrongKey.seal([1, 2, 3], to: "node1"), to: target, port: port)
-        var otherCluster = WireSession(keys: WireKeys(keyMaterial: LoopbackCluster.key, clusterName: "another"),
+        var otherCluster = WireSession(keys: WireKeys(clusterKey: ClusterKey(bytes: LoopbackCluster.key), clusterName: "another"),
                                        localNode: "node2", incarnation: Incarnation(1), peers: cluster.names)
         try sendRawUDP(try otherCluster.seal([1, 2, 3], to: "node1"), to: target, port: port)
         try sendRawUDP(Array(repeating: 0xAA, count: 1500), to: target, port: port)
@@ -106,6 +106,39 @@ import Testing
         try await startAll(runtimes)
         let elected = await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 }
         #expect(elected, "the mutation should let a node without durable state lead")
+        for runtime in runtimes { await runtime.stop() }
+    }
+
+    @Test func aLeaderWhoseDiskFailsGoesSilentReleasesAndIsReplaced() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 131, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        try await startAll(runtimes)
+        #expect(await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 })
+        guard let first = await leaders(runtimes).first, let old = cluster.names.firstIndex(of: first.name) else { return }
+        #expect(await eventually(timeout: .seconds(5)) { !effects[old].takeovers.isEmpty })
+
+        // The leader's state directory breaks; the next change it must persist fails.
+        try FileManager.default.createDirectory(atPath: cluster.directories[old] + "/state.tmp", withIntermediateDirectories: false)
+        let other = cluster.names[(old + 1) % 3]
+        let outcome = await runtimes[old].submit(.ban(node: other, lifetime: nil))
+        #expect(outcome == .noQuorum, "a change that cannot be stored is not committed")
+
+        // Silent, it loses its lease and releases; another node leads and takes over.
+        let replaced = await eventually(timeout: .seconds(10)) {
+            let now = await leaders(runtimes)
+            guard now.count == 1, now[0].name != first.name, let index = cluster.names.firstIndex(of: now[0].name) else { return false }
+            return effects[old].log.withLock { $0.releases.contains(.lostQuorum) } && !effects[index].takeovers.isEmpty
+        }
+        #expect(replaced, "releases of the old leader: \(effects[old].log.withLock { $0.releases })")
+        let oldStatus = await runtimes[old].status()
+        #expect(oldStatus.election.role != .leader)
+        #expect(oldStatus.persistence != .healthy)
+        // Nobody stored the ban that failed to persist on the old leader.
+        for index in 0..<3 where index != old {
+            #expect(try FileStateStore(directory: cluster.directories[index]).load()?.admin.constraints.isEmpty == true)
+        }
         for runtime in runtimes { await runtime.stop() }
     }
 
@@ -224,5 +257,140 @@ import Testing
         #expect(rejected == .rejected(.unknownNode("nosuchnode")))
         let stored = try FileStateStore(directory: cluster.directories[follower]).load()
         #expect(stored?.admin.enabled == false, "the follower persisted the committed snapshot")
+    }
+}
+
+/// Crashes and restarts over real UDP: failover to a new leader, and a
+/// restarted node (new incarnation, same state directory) rejoining.
+@Suite(.serialized) struct RuntimeRestartTests {
+    private func leaders(_ runtimes: [ClusterRuntime]) async -> [(index: Int, term: Term)] {
+        var found: [(Int, Term)] = []
+        for (index, runtime) in runtimes.enumerated() {
+            let status = await runtime.status().election
+            if status.role == .leader { found.append((index, status.term)) }
+        }
+        return found
+    }
+
+    @Test func leaderStopsAnotherTakesOverAndTheOldOneRejoinsAsFollower() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 81, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        var runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        for runtime in runtimes { try await runtime.start() }
+
+        #expect(await eventually(timeout: .seconds(10)) { await leaders(runtimes).count == 1 })
+        guard let first = await leaders(runtimes).first else { return }
+        await runtimes[first.index].stop()
+
+        // The two others elect a new leader in a higher term, which takes over.
+        let survivors = runtimes.indices.filter { $0 != first.index }
+        let failedOver = await eventually(timeout: .seconds(10)) {
+            let now = await leaders(survivors.map { runtimes[$0] })
+            return now.count == 1 && now[0].term > first.term
+        }
+        #expect(failedOver)
+        guard let second = await leaders(survivors.map { runtimes[$0] }).first else { return }
+        let secondIndex = survivors[second.index]
+        #expect(await eventually(timeout: .seconds(5)) { effects[secondIndex].takeovers.contains(second.term) })
+
+        // The old leader restarts from its state directory with a new incarnation.
+        let restarted = try ClusterRuntime(
+            config: cluster.config, localNode: cluster.names[first.index], key: ClusterKey(bytes: LoopbackCluster.key),
+            store: FileStateStore(directory: cluster.directories[first.index]), effects: effects[first.index],
+            incarnation: Incarnation(UInt64(first.index + 1) * 1000 + 1), seed: 7)
+        runtimes[first.index] = restarted
+        try await restarted.start()
+        let rejoined = await eventually(timeout: .seconds(10)) {
+            let status = await restarted.status().election
+            return status.role == .follower && status.leader == cluster.names[secondIndex] && status.term == second.term
+        }
+        let restartedStatus = await restarted.status().election
+        #expect(rejoined, "restarted node: \(restartedStatus)")
+        #expect(await leaders(runtimes).map(\.index) == [secondIndex], "the rejoining node did not depose the leader")
+        for runtime in runtimes { await runtime.stop() }
+    }
+
+    @Test func aRestartThatReusesTheIncarnationIsRejectedByPeers() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 2, hostBase: 91, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let observer = try cluster.runtime(0, effects: RecordingEffects())
+        try await observer.start()
+        var talker = try cluster.runtime(1, effects: RecordingEffects())
+        try await talker.start()
+        #expect(await eventually(timeout: .seconds(5)) { await observer.status().wire.accepted > 20 })
+        await talker.stop()
+
+        // Same incarnation again: its sequence numbers restart at 1, which the observer has seen.
+        talker = try cluster.runtime(1, effects: RecordingEffects())
+        try await talker.start()
+        let rejected = await eventually(timeout: .seconds(5)) {
+            let wire = await observer.status().wire
+            return wire[.duplicate] + wire[.replayed] > 5
+        }
+        let observed = await observer.status().wire
+        #expect(rejected, "\(observed)")
+        await talker.stop()
+        await observer.stop()
+    }
+}
+
+/// A link that cannot be bound at start does not stop the node; it is retried.
+@Suite(.serialized) struct RuntimeUnboundLinkTests {
+    @Test func aNodeStartsOnItsRemainingLinkAndBindsTheOtherOnceFree() async throws {
+        let port = LoopbackCluster.freePort()
+        var cluster = try LoopbackCluster.make(nodes: 2, hostBase: 111, port: port)
+        defer { cluster.removeDirectories() }
+        var config = cluster.config
+        config.nodes[0].addresses = ["127.0.0.111", "127.0.1.111"]
+        config.nodes[1].addresses = ["127.0.0.112", "127.0.1.112"]
+        config.quorum = QuorumSettings(twoNode: true, waitForAll: false)
+        cluster = LoopbackCluster(config: config, names: cluster.names, directories: cluster.directories)
+
+        // Another process holds node1's second link.
+        let squatter = try PortSquatter(host: "127.0.1.111", port: port)
+        let node1 = try cluster.runtime(0, effects: RecordingEffects())
+        let node2 = try cluster.runtime(1, effects: RecordingEffects())
+        try await node1.start()
+        try await node2.start()
+        defer { Task { await node1.stop(); await node2.stop() } }
+
+        #expect(await node1.status().unboundLinks == [1])
+        #expect(await node1.recentEvents().contains { $0.kind == "link.unbound" && $0.message.contains("127.0.1.111") })
+        // node1 still hears node2 (on link 0).
+        let heard = await eventually(timeout: .seconds(5)) {
+            await node1.status().links.contains { $0.peer == "node2" && $0.link == 0 && $0.lastHeard != nil }
+        }
+        #expect(heard)
+
+        squatter.release()
+        let bound = await eventually(timeout: .seconds(10)) {
+            let status = await node1.status()
+            return status.unboundLinks.isEmpty
+                && status.links.contains { $0.peer == "node2" && $0.link == 1 && $0.lastHeard != nil }
+        }
+        let linksAfter = await node1.status().links
+        #expect(bound, "\(linksAfter)")
+        #expect(await node1.recentEvents().contains { $0.kind == "link.bound" })
+    }
+
+    @Test func noBindableLinkIsAStartErrorNamingTheAddress() async throws {
+        let port = LoopbackCluster.freePort()
+        let cluster = try LoopbackCluster.make(nodes: 2, hostBase: 121, port: port)
+        defer { cluster.removeDirectories() }
+        let squatter = try PortSquatter(host: "127.0.0.121", port: port)
+        defer { squatter.release() }
+        let node1 = try cluster.runtime(0, effects: RecordingEffects())
+        do {
+            try await node1.start()
+            Issue.record("started without any bound link")
+            await node1.stop()
+        } catch {
+            guard case .bindFailed(let address, let failedPort, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(address == "127.0.0.121" && failedPort == Int(port))
+        }
     }
 }

@@ -78,7 +78,7 @@ struct LoopbackCluster {
         try ClusterRuntime(
             config: config,
             localNode: names[index],
-            keyMaterial: Self.key,
+            key: ClusterKey(bytes: Self.key),
             store: store ?? FileStateStore(directory: directories[index]),
             effects: effects,
             incarnation: Incarnation(UInt64(index + 1) * 1000),
@@ -123,4 +123,30 @@ func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool 
         try? await Task.sleep(for: .milliseconds(20))
     }
     return await condition()
+}
+
+/// Holds a UDP port on an address (so the runtime cannot bind it) until closed.
+final class PortSquatter {
+    let fd: Int32
+
+    init(host: String, port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw StateStoreError.io(path: "\(host):\(port)", operation: "bind", errno: errno)
+        }
+    }
+
+    func release() {
+        close(fd)
+    }
 }

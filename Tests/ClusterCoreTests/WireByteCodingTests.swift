@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ClusterCore
 
@@ -63,8 +64,34 @@ import Testing
     }
 
     @Test func incarnationsIncreaseEvenWhenTheClockGoesBack() {
-        #expect(Incarnation.next(after: nil, wallClockMicroseconds: 500) == Incarnation(500))
-        #expect(Incarnation.next(after: Incarnation(400), wallClockMicroseconds: 500) == Incarnation(500))
-        #expect(Incarnation.next(after: Incarnation(900), wallClockMicroseconds: 500) == Incarnation(901))
+        #expect(Incarnation.next(after: nil, wallClockMilliseconds: 5, random: 0x1234) == Incarnation(5 << 16 | 0x1234))
+        #expect(Incarnation.next(after: Incarnation(4 << 16), wallClockMilliseconds: 5, random: 1) == Incarnation(5 << 16 | 1))
+        #expect(Incarnation.next(after: Incarnation(9 << 16), wallClockMilliseconds: 5, random: 1) == Incarnation(9 << 16 + 1))
+        // Same millisecond, lower random part: still increasing.
+        #expect(Incarnation.next(after: Incarnation(5 << 16 | 9), wallClockMilliseconds: 5, random: 3) == Incarnation(5 << 16 | 10))
+    }
+}
+
+@Suite struct WireCountersTests {
+    @Test func countersEncodeAsAFlatJSONObjectAndFlattenForMetrics() throws {
+        var counters = WireCounters()
+        counters.accepted = 5
+        counters.count(.authenticationFailed(sender: "dss2"))
+        counters.count(.badMagic)
+        counters.count(.badMagic)
+        let json = String(decoding: try JSONEncoder.sorted.encode(counters), as: UTF8.self)
+        #expect(json == #"{"accepted":5,"rejected":{"authentication_failed":1,"bad_magic":2},"sealed":0}"#)
+        #expect(counters.totalRejected == 3)
+        let flat = Dictionary(uniqueKeysWithValues: counters.flattened.map { ($0.name, $0.value) })
+        #expect(flat["rejected_bad_magic"] == 2 && flat["rejected_replayed"] == 0 && flat["accepted"] == 5)
+        #expect(flat.count == 2 + WireError.Reason.allCases.count)
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

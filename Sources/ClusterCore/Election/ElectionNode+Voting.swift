@@ -51,7 +51,7 @@ extension ElectionNode {
         leader = nil
         preVotes = [name]
         event("election.prevote", .info, "no leader heard for \(timings.failureTimeout); asking for pre-votes for term \(campaignTerm)")
-        if preVotes.count >= quorumSize {
+        if preVotes.count >= voteQuorum {
             startCampaign(transfer: false)
             return
         }
@@ -72,7 +72,7 @@ extension ElectionNode {
         transferCampaign = transfer
         resetElectionDeadline()
         event("election.started", .info, "campaigning for term \(term)\(transfer ? " (leadership transfer)" : "")")
-        if votes.count >= quorumSize {
+        if votes.count >= voteQuorum {
             becomeLeader()
             return
         }
@@ -90,7 +90,7 @@ extension ElectionNode {
         if granted {
             guard role == .preCandidate, responseTerm == campaignTerm else { return }
             preVotes.insert(from)
-            if preVotes.count >= quorumSize { startCampaign(transfer: false) }
+            if preVotes.count >= voteQuorum { startCampaign(transfer: false) }
         } else if responseTerm > term {
             becomeFollower(term: responseTerm, leader: nil)
         }
@@ -126,7 +126,7 @@ extension ElectionNode {
         }
         guard role == .candidate, responseTerm == term, granted else { return }
         votes[from] = since
-        if votes.count >= quorumSize { becomeLeader() }
+        if votes.count >= voteQuorum { becomeLeader() }
     }
 
     mutating func becomeFollower(term newTerm: Term, leader newLeader: String?) {

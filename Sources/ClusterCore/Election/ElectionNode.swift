@@ -109,6 +109,13 @@ public struct ElectionNode: Sendable {
     var votersCount: Int { config.nodes.count }
     /// Votes needed: more than half, or one in `two_node` mode.
     public var quorumSize: Int { config.quorum.twoNode ? 1 : votersCount / 2 + 1 }
+    /// Votes a campaign needs. In `two_node` mode one vote suffices only while
+    /// the peer is not heard: a peer that is up must agree (it may hold a newer
+    /// committed snapshot, and the up-to-date rule has to be able to say no).
+    var voteQuorum: Int {
+        guard config.quorum.twoNode else { return quorumSize }
+        return peers.contains(where: { isOnline($0) }) ? votersCount : 1
+    }
     /// Copies an admin change needs to be committed. In `two_node` mode both
     /// nodes, unless the peer was fenced: a change committed on one side of a
     /// split must not be lost when the other side wins.

@@ -11,10 +11,14 @@ public struct IncarnationFile: Sendable {
 
     public var path: String { file.path }
 
-    /// Picks this run's incarnation and stores it durably before returning it
-    /// (it must be on disk before the first datagram is sent).
-    public func advance(wallClockMicroseconds: UInt64) throws(StateStoreError) -> Incarnation {
-        let next = Incarnation.next(after: try file.load(), wallClockMicroseconds: wallClockMicroseconds)
+    /// Picks this run's incarnation (`Incarnation.next`) and stores it durably
+    /// before returning it: it must be on disk before the first datagram is
+    /// sent. A damaged file is an error (the daemon must not start).
+    public func advance(
+        wallClockMilliseconds: UInt64 = SystemClock.wallClockMilliseconds(),
+        random: UInt16 = .random(in: .min ... .max)
+    ) throws(StateStoreError) -> Incarnation {
+        let next = Incarnation.next(after: try file.load(), wallClockMilliseconds: wallClockMilliseconds, random: random)
         try file.save(next)
         return next
     }

@@ -25,10 +25,9 @@ import NIOPosix
 /// Wiring it in the daemon:
 /// ```swift
 /// let key = try ClusterKey.load(path: config.cluster.keyFile)
-/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir)
-///     .advance(wallClockMicroseconds: SystemClock.wallClockMicroseconds())
+/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
 /// let runtime = try ClusterRuntime(
-///     config: config, localNode: name, keyMaterial: key.bytes,
+///     config: config, localNode: name, key: key,
 ///     store: FileStateStore(directory: config.cluster.stateDir),
 ///     effects: takeover, incarnation: incarnation,
 ///     seed: UInt64.random(in: .min ... .max), eventLoop: loop)
@@ -78,6 +77,11 @@ public actor ClusterRuntime {
     private var nextRequest: UInt64 = 0
     private var pendingReplies: [RequestID: CheckedContinuation<CommandOutcome, Never>] = [:]
 
+    /// How often an unbound link is retried.
+    static let rebindInterval: Duration = .seconds(2)
+    private var lastRebind: Instant = .zero
+    private var rebinding = false
+
     private var effectChain: Task<Void, Never>?
     private var takeoverTask: Task<Void, Never>?
 
@@ -89,17 +93,17 @@ public actor ClusterRuntime {
     /// Loads the persisted state and prepares the core; binds nothing yet.
     ///
     /// - Parameters:
-    ///   - keyMaterial: the cluster key file's bytes (`ClusterKey.bytes`).
+    ///   - key: the cluster key (`ClusterKey.load(path: config.cluster.keyFile)`).
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
     ///   - eventCapacity: size of the recent-events ring buffer.
     ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
-    /// - Throws: `RuntimeError.unknownLocalNode`, or `.stateUnavailable` when the
+    /// - Throws: `RuntimeError.unknownLocalNode`, `.nodeNameTooLong`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
     public init(
         config: ClusterConfig,
         localNode: String,
-        keyMaterial: [UInt8],
+        key: ClusterKey,
         store: any StateStore,
         effects: any RuntimeEffects,
         incarnation: Incarnation,
@@ -108,6 +112,9 @@ public actor ClusterRuntime {
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
+        if let long = config.nodes.first(where: { $0.name.utf8.count > WireFormat.maxStringLength || $0.name.isEmpty }) {
+            throw .nodeNameTooLong(long.name)
+        }
         let persisted: PersistentState
         do {
             persisted = try store.load() ?? .initial
@@ -121,7 +128,7 @@ public actor ClusterRuntime {
         self.effects = effects
         self.machine = ElectionNode(name: localNode, config: config, persisted: persisted, seed: seed)
         self.session = WireSession(
-            keys: WireKeys(keyMaterial: keyMaterial, clusterName: config.cluster.name),
+            keys: WireKeys(clusterKey: key, clusterName: config.cluster.name),
             localNode: localNode,
             incarnation: incarnation,
             peers: config.nodes.map(\.name)
@@ -133,12 +140,17 @@ public actor ClusterRuntime {
     // MARK: - Lifecycle
 
     /// Binds the cluster port on every address of the local node and starts
-    /// the receive and tick loops.
+    /// the receive and tick loops. A link that cannot be bound is reported
+    /// (`link.unbound` event, `status().unboundLinks`) and retried; only when
+    /// no link can be bound does this throw `RuntimeError.bindFailed`.
     public func start() async throws(RuntimeError) {
-        guard !running, links == nil else { throw .notRunning }
+        guard !running, links == nil else { throw .alreadyStarted }
         let local = config.node(named: localNode)!
-        let links = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
+        let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links
+        for failure in failures {
+            record(kind: "link.unbound", severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
+        }
         for peer in config.nodes where peer.name != localNode {
             var targets: [(SocketAddress, Int)] = []
             for (index, text) in peer.addresses.enumerated() {
@@ -239,6 +251,7 @@ public actor ClusterRuntime {
             incarnation: incarnation,
             wire: session.counters,
             links: linkStatus,
+            unboundLinks: links?.unboundLinks ?? [],
             persistence: persistenceError.map { .failing($0) } ?? .healthy,
             persistFailures: persistFailures,
             inboundDropped: links?.inboundDropped ?? 0,
@@ -260,9 +273,25 @@ public actor ClusterRuntime {
         if persistenceError != nil { retryPersistence() }
         step(.tick)
         let now = SystemClock.monotonicNow()
+        if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
+            lastRebind = now
+            rebinding = true
+            Task { [weak self] in
+                let unbound = links.unboundLinks
+                let failures = await links.bindMissing()
+                await self?.rebound(Set(unbound).subtracting(failures.map(\.link)).sorted())
+            }
+        }
         let interval = machine.timings.tickInterval
         let untilDeadline = machine.nextDeadline.since(now)
         return max(.milliseconds(1), min(interval, untilDeadline))
+    }
+
+    private func rebound(_ links: [Int]) {
+        rebinding = false
+        for link in links {
+            record(kind: "link.bound", severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
+        }
     }
 
     private func handle(_ datagram: UDPLinks.Datagram) {

@@ -7,8 +7,10 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownLocalNode(String)
     /// The persisted state could not be read: the node must not start.
     case stateUnavailable(StateStoreError)
-    /// The runtime was started twice, or used after `stop()`.
-    case notRunning
+    /// A node name does not fit the wire format (at most 255 bytes of UTF-8).
+    case nodeNameTooLong(String)
+    /// `start()` was called on a runtime that is already running.
+    case alreadyStarted
 
     public var description: String {
         switch self {
@@ -18,8 +20,10 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             "this node '\(name)' is not a [[node]] of the configuration"
         case let .stateUnavailable(error):
             error.description
-        case .notRunning:
-            "the cluster runtime is not running"
+        case let .nodeNameTooLong(name):
+            "node name '\(name.prefix(40))...' has \(name.utf8.count) bytes, at most \(WireFormat.maxStringLength) fit in a datagram"
+        case .alreadyStarted:
+            "the cluster runtime is already running"
         }
     }
 }

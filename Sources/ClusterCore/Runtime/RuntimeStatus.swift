@@ -21,6 +21,8 @@ public struct RuntimeStatus: Sendable {
     public var incarnation: Incarnation
     public var wire: WireCounters
     public var links: [Link]
+    /// Local links whose socket could not be bound (retried every few seconds).
+    public var unboundLinks: [Int]
     public var persistence: Persistence
     /// Failed `save`s since start.
     public var persistFailures: UInt64

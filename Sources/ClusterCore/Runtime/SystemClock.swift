@@ -26,10 +26,10 @@ public enum SystemClock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    /// Wall clock in microseconds, for `Incarnation.next`.
-    public static func wallClockMicroseconds() -> UInt64 {
+    /// Wall clock in milliseconds, for `Incarnation.next`.
+    public static func wallClockMilliseconds() -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(max(spec.tv_sec, 0)) * 1_000_000 + UInt64(spec.tv_nsec / 1000)
+        return UInt64(max(spec.tv_sec, 0)) * 1000 + UInt64(spec.tv_nsec / 1_000_000)
     }
 }

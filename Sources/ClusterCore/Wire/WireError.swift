@@ -29,7 +29,7 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
     case sequenceExhausted
 
     /// Stable names for counters and metrics.
-    public enum Reason: String, Sendable, CaseIterable, Codable, Comparable {
+    public enum Reason: String, Sendable, CaseIterable, Codable, CodingKeyRepresentable, Comparable {
         case tooShort = "too_short"
         case oversized
         case badMagic = "bad_magic"

@@ -18,6 +18,12 @@ public struct WireKeys: Sendable {
     public let clusterTag: [UInt8]
     private let clusterKey: SymmetricKey
 
+    /// Keys from the cluster key file (`ClusterKey`, 32...4096 bytes).
+    public init(clusterKey: ClusterKey, clusterName: String) {
+        self.init(keyMaterial: clusterKey.bytes, clusterName: clusterName)
+    }
+
+    /// Keys from raw key bytes (not empty; the key file loader enforces 32 or more).
     public init(keyMaterial: [UInt8], clusterName: String) {
         precondition(!keyMaterial.isEmpty, "the cluster key must not be empty (the config loader checks its size)")
         self.clusterName = clusterName
