@@ -44,7 +44,7 @@ struct Daemon {
             throw .startup(component: "state directory", reason: "\(error)")
         }
         let fencer = FenceCoordinator(
-            config: config, localNode: node.name,
+            config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
             serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
         let sequence = makeTakeoverSequence(events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
@@ -58,7 +58,10 @@ struct Daemon {
             throw .startup(component: "cluster runtime", reason: "\(error)")
         }
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
-            ? FenceMonitor(fencing: config.fencing, localNode: node.name, events: { events.publish($0) }) : nil
+            ? FenceMonitor(
+                fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
+                events: { events.publish($0) })
+            : nil
 
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()

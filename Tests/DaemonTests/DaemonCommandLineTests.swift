@@ -80,7 +80,8 @@ struct DaemonCommandLineTests {
         // stderr: one line per message with level and node.
         let lines = daemon.stderr.split(separator: "\n")
         #expect(lines.contains { $0.contains("notice haclusterd[n1]: starting") }, "\(daemon.stderr)")
-        #expect(lines.contains { $0.contains("warning haclusterd[n1]: fencing is disabled") }, "\(daemon.stderr)")
+        #expect(lines.contains { $0.contains("warning haclusterd[n1]: fencing.enabled: running without fencing") && $0.hasSuffix("key=fencing.enabled") },
+                "\(daemon.stderr)")
         #expect(lines.allSatisfy { $0.wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trace|debug|info|notice|warning|error|critical) haclusterd\[n1\]: .*/#) != nil },
                 "\(daemon.stderr)")
 

@@ -126,8 +126,8 @@ struct DaemonUnderSystemdTests {
             #expect(loggedAt <= samples[firstActive].at.timeIntervalSince1970,
                     "'ready' logged at \(loggedAt), after the first 'active' sample at \(samples[firstActive].at.timeIntervalSince1970)")
         }
-        let warning = entries.first { ($0["MESSAGE"] ?? "").hasPrefix("fencing is disabled") }
-        #expect(warning?["PRIORITY"] == "4", "no fencing-disabled warning at priority 4")
+        let warning = entries.first { ($0["MESSAGE"] ?? "").hasPrefix("fencing.enabled: running without fencing") }
+        #expect(warning?["PRIORITY"] == "4" && warning?["KEY"] == "fencing.enabled", "no fencing-disabled warning at priority 4")
         #expect(entries.contains { $0["MESSAGE"] == "stopped" }, "no 'stopped' entry")
         // Cluster events carry their kind as a field: the single node elected itself.
         let won = entries.first { $0["EVENT_KIND"] == "election.won" }
