@@ -12,6 +12,8 @@ final class StatusTracker: Sendable {
     struct Snapshot: Sendable {
         var status: DaemonStatus = DaemonStatus(role: .starting)
         var serviceState: StatusReport.ServiceState?
+        /// Where the service is (or goes): `since` restarts when it moves, even if still `started`.
+        var serviceNode: String?
         var serviceSince: UInt64?
         var holder: String?
         var holding: WatchdogHealth.Holding = .nothing
@@ -35,6 +37,7 @@ final class StatusTracker: Sendable {
         let election = runtime.election
         let status = builder.daemonStatus(election)
         let (serviceState, _) = builder.serviceState(election)
+        let serviceNode = election.holder ?? (election.service.mayRun ? election.node : nil)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
             holding = election.quorum.quorate ? .validLease : .expiredLease
@@ -43,8 +46,9 @@ final class StatusTracker: Sendable {
         }
         let changed: Bool = state.withLock { snapshot in
             let changed = snapshot.status != status
-            if snapshot.serviceState != serviceState {
+            if snapshot.serviceState != serviceState || snapshot.serviceNode != serviceNode {
                 snapshot.serviceState = serviceState
+                snapshot.serviceNode = serviceNode
                 snapshot.serviceSince = wallClock
             }
             snapshot.status = status
