@@ -46,7 +46,11 @@ struct Daemon {
         let fencer = FenceCoordinator(
             config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
             serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
-        let sequence = makeTakeoverSequence(events: events)
+        let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
+        let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
+            logger.warning("floating IP announcement failed: \($0)")
+        })
+        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         let runtime: ClusterRuntime
         do {
@@ -83,6 +87,28 @@ struct Daemon {
             throw .controlSocket(path: config.cluster.controlSocket, reason: "\(error)")
         }
         logger.info("control socket open", metadata: ["socket": "\(control.path)"])
+        // MARK: what a previous run left
+        // After the control socket: it proves no other haclusterd runs here, whose
+        // service this check would otherwise stop.
+        if node.role == .full {
+            let check = LeftoverCheck(
+                units: config.service.units, floatingIPs: config.floatingIPs, unitControl: unitManager, addresses: addresses)
+            let found: [String]
+            do {
+                found = try await check.leftovers()
+            } catch {
+                control.close()
+                await loop.shutdown()
+                throw error
+            }
+            if !found.isEmpty {
+                logger.warning("a previous run left the service here; releasing it before joining the cluster",
+                               metadata: ["leftovers": "\(found.joined(separator: "; "))"])
+                let outcome = await sequence.release(reason: "left over by a previous run of haclusterd")
+                logger.notice("leftovers released", metadata: ["outcome": "\(outcome)"])
+            }
+        }
+
         do {
             try await runtime.start()
         } catch {
@@ -170,7 +196,9 @@ struct Daemon {
         logger.notice("stopped")
     }
 
-    private func makeTakeoverSequence(events: EventHub) -> TakeoverSequence {
+    private func makeTakeoverSequence(
+        units: UnitManager, addresses: FloatingAddress, events: EventHub
+    ) -> TakeoverSequence {
         let logger = self.logger
         let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
         let selfFence: any SelfFencing
@@ -181,9 +209,7 @@ struct Daemon {
         }
         return TakeoverSequence(
             node: node.name, service: config.service, floatingIPs: config.floatingIPs,
-            units: UnitManager(bus: SystemdBus(config.service.systemdBus)),
-            lock: SharedStorageLock(config.storage),
-            addresses: FloatingAddress(onAnnouncementFailure: { logger.warning("floating IP announcement failed: \($0)") }),
+            units: units, lock: SharedStorageLock(config.storage), addresses: addresses,
             health: health, selfFence: selfFence, record: { events.publish($0) })
     }
 
