@@ -66,6 +66,11 @@ struct DaemonServiceTests {
         #expect(((report?["quorum"] as? [String: Any])?["quorate"] as? Bool) == true)
 
         // hactl disable: committed, then the unit stops and the lock is given up.
+        // A follower (`events --follow`) sees the change and the release live.
+        let follower = try DaemonTestCommand.Launched(
+            [DaemonTestPaths.hactlBinary, "--socket", config.controlSocket, "--json", "events", "--follow", "--limit", "1"])
+        defer { follower.kill() }
+        Thread.sleep(forTimeInterval: 0.5)
         let disable = try Self.hactl(config, ["disable"])
         #expect(disable.status == 0, "\(disable)")
         let stopped = try eventually(within: .seconds(10), every: .milliseconds(100)) {
@@ -74,6 +79,11 @@ struct DaemonServiceTests {
         #expect(stopped, "unit still running after disable")
         #expect(eventually(within: .seconds(5)) { (Self.service(config)?["state"] as? String) == "stopped" })
         #expect(try !Self.lockIsHeld(lockFile), "the storage lock is still held after disable")
+        let followed = eventually(within: .seconds(5)) {
+            follower.stdout.contains("admin.change") && follower.stdout.contains("release.stop")
+        }
+        #expect(followed, "events --follow did not stream the change: \(follower.stdout.prefix(1500)) \(follower.stderr)")
+        follower.kill()
 
         // hactl enable: started again.
         let enable = try Self.hactl(config, ["enable"])
