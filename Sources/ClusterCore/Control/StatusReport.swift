@@ -336,7 +336,7 @@ extension StatusReport {
         }
 
         public struct Step: Sendable, Equatable, Codable {
-            /// `lease`, `fence`, `lock`, `ip`, `start`, ... (the takeover order).
+            /// `fence`, `lock`, `ip`, `start`, `healthy` (the takeover order, `TakeoverStep`), or `lease` for the wait before it.
             public var name: String
             public var milliseconds: Int
             public var ok: Bool
