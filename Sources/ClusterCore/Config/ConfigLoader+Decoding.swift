@@ -10,7 +10,7 @@ extension ConfigLoader {
                     "health_url", "migration_threshold", "failure_expiry"],
         "storage": ["path", "lock_file", "acquire_timeout"],
         "floating_ip": ["address", "interface", "arp_count"],
-        "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "device"],
+        "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
     ]
 
@@ -347,6 +347,8 @@ extension ConfigLoader {
         if let d = table.duration("timeout", minimum: .seconds(1)) { fencing.timeout = d }
         if let path = table.absolutePath("watchdog") { fencing.watchdog = path }
         if let d = table.duration("watchdog_timeout", minimum: .seconds(1)) { fencing.watchdogTimeout = d }
+        if let d = table.duration("race_delay", minimum: .zero) { fencing.raceDelay = d }
+        if let d = table.duration("monitor_interval", minimum: .seconds(1)) { fencing.monitorInterval = d }
 
         let entries = table.tableArray("device", expected: "an array of tables ([[fencing.device]])") ?? []
         var names: [String: String] = [:]
