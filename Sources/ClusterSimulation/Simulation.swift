@@ -171,6 +171,10 @@ public final class Simulation {
             feed(.report(.released), to: index)
         case .restart(let index):
             restart(index)
+        case .crash(let index, let incarnation):
+            guard nodes[index].isUp, nodes[index].incarnation == incarnation, !nodes[index].isPaused(at: now) else { return }
+            checker.note("\(nodes[index].name) daemon crashes after acknowledging", at: now)
+            crash(index, restartAfter: randomDuration(5_000_000, 40_000_000))
         case .resume(let index):
             let node = nodes[index]
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
@@ -254,6 +258,11 @@ public final class Simulation {
                 break
             }
             send(message, from: index, to: target)
+            if faultsActive, case .heartbeatAck = message, random.chance(0.003) {
+                // The daemon dies right after acknowledging and systemd restarts it
+                // at once: it has forgotten that acknowledgement (lease hand-over).
+                queue.push(.crash(node: index, incarnation: node.incarnation), at: now + 1)
+            }
         case .takeover(let term, let fenceFirst):
             result.takeovers += 1
             lastTakeover[node.name] = now
