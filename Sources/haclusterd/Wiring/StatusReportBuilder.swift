@@ -56,7 +56,7 @@ struct StatusReportBuilder {
             let state: StatusReport.FenceDevice.State
             switch health?.state {
             case .ok: state = .ok
-            case .failing: state = .failed
+            case .failing: state = .failing
             case .unknown, nil: state = .unknown
             }
             return StatusReport.FenceDevice(
