@@ -28,9 +28,9 @@ struct Daemon {
         try makeStateDirectory()
         let signals = SignalWaiter()
         let loop = DaemonLoop()
-        let events = EventHub(logger: logger)
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
+        let events = EventHub(logger: logger)
 
         // MARK: components
         let key: ClusterKey
@@ -51,7 +51,9 @@ struct Daemon {
             logger.warning("floating IP announcement failed: \($0)")
         })
         let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
-        let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
+        let effects = ServiceEffects(
+            localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) })
         let runtime: ClusterRuntime
         do {
             runtime = try ClusterRuntime(
@@ -72,10 +74,12 @@ struct Daemon {
             let devices = await monitor?.health() ?? []
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
-                lastFailover: effects.lastFailover.withLock { $0 }, serviceSince: tracker.snapshot.serviceSince))
+                fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
+                serviceSince: tracker.snapshot.serviceSince))
         }
         let handler = DaemonControlHandler(
-            config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger, report: report)
+            config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) }, report: report)
 
         // MARK: sockets
         let control: ControlServer

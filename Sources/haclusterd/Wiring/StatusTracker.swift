@@ -17,6 +17,13 @@ final class StatusTracker: Sendable {
         var serviceSince: UInt64?
         var holder: String?
         var holding: WatchdogHealth.Holding = .nothing
+        /// Nodes fenced (by this node or as reported in its events) and not online since.
+        var fenced: Set<String> = []
+    }
+
+    /// A node was confirmed fenced; `hactl status` shows it `fenced` until it is back online.
+    func fenced(_ node: String) {
+        state.withLock { _ = $0.fenced.insert(node) }
     }
 
     private let builder: StatusReportBuilder
@@ -54,6 +61,9 @@ final class StatusTracker: Sendable {
             snapshot.status = status
             if let holder = election.holder { snapshot.holder = holder }
             snapshot.holding = holding
+            for node in election.nodes where node.liveness != .offline {
+                snapshot.fenced.remove(node.name)
+            }
             return changed
         }
         if changed {
