@@ -75,6 +75,7 @@ struct Daemon {
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
                 fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
+                blockedReason: effects.blockedReason.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince))
         }
         let handler = DaemonControlHandler(
@@ -130,7 +131,8 @@ struct Daemon {
                 if let holder = status.election.holder, holder != localNode {
                     effects.previousHolder.withLock { $0 = holder }
                 }
-                tracker.update(status, wallClock: SystemClock.wallClockSeconds())
+                if status.election.leader != localNode { effects.blockedReason.withLock { $0 = nil } }
+                tracker.update(status, wallClock: SystemClock.wallClockSeconds(), blockedReason: effects.blockedReason.withLock { $0 })
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }

@@ -21,6 +21,9 @@ final class ServiceEffects: RuntimeEffects {
     let lastFailover = Mutex<StatusReport.Failover?>(nil)
     /// Who held the service before this node's takeover, as the runtime last reported it.
     let previousHolder = Mutex<String?>(nil)
+    /// Set when fencing before a takeover failed (the service is `blocked`), cleared when a
+    /// fence succeeds or the service is released/held.
+    let blockedReason = Mutex<String?>(nil)
 
     /// Told every node confirmed fenced (for `hactl status`).
     private let onFenced: @Sendable (String) -> Void
@@ -62,8 +65,10 @@ final class ServiceEffects: RuntimeEffects {
             remember(finished: !outcome.succeeded)
             if outcome.succeeded {
                 onFenced(node)
+                blockedReason.withLock { $0 = nil }
                 await report(.fenced(node: node))
             } else {
+                blockedReason.withLock { $0 = "fencing \(node) failed: \(outcome.detail); retrying" }
                 // The core keeps the service blocked and retries with backoff; nothing was touched.
                 await report(.fenceFailed(node: node, reason: outcome.detail))
                 return
@@ -76,6 +81,7 @@ final class ServiceEffects: RuntimeEffects {
         let outcome = await sequence.takeOver(term: term.rawValue, fenceFirst: nil, fencer: fencer)
         switch outcome {
         case let .started(taken):
+            blockedReason.withLock { $0 = nil }
             steps += taken.steps.map { .init(name: $0.step.rawValue, milliseconds: $0.duration.wholeMilliseconds, ok: true) }
             remember(finished: true)
             await report(.takeoverSucceeded(term: term))

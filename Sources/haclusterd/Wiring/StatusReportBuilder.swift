@@ -13,6 +13,8 @@ struct StatusReportBuilder {
         /// Nodes this daemon saw fenced and has not heard from since.
         var fenced: Set<String> = []
         var lastFailover: StatusReport.Failover?
+        /// Why this node's takeover is blocked (its fencing failed), until a fence succeeds.
+        var blockedReason: String?
         /// When the service entered its current state (tracked by the daemon).
         var serviceSince: UInt64?
         var health: StatusReport.Health?
@@ -45,7 +47,7 @@ struct StatusReportBuilder {
         for node in config.serviceNodes {
             failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
         }
-        let (state, reason) = serviceState(election)
+        let (state, reason) = serviceState(election, blockedReason: extras.blockedReason)
         let service = StatusReport.Service(
             name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
             failures: failures, since: extras.serviceSince.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
@@ -80,16 +82,21 @@ struct StatusReportBuilder {
     }
 
     /// The service's state (spec vocabulary) and, when it is not where it should be, why.
-    func serviceState(_ election: ElectionStatus) -> (StatusReport.ServiceState, String?) {
-        if election.holder == localNode || election.service.mayRun {
-            switch election.service {
-            case .takingOver: return (.starting, nil)
-            case .holding: return (.started, nil)
-            case let .releasing(reason): return (.stopping, reason.rawValue)
-            case .idle: break
-            }
+    func serviceState(_ election: ElectionStatus, blockedReason: String? = nil) -> (StatusReport.ServiceState, String?) {
+        // Fencing failed: blocked while idle and while the retry fences again (the core
+        // retries with backoff and never starts without a successful fence).
+        if let blockedReason, !election.service.isHolding, election.leader == localNode {
+            return (.blocked, blockedReason)
         }
-        if election.holder != nil { return (.started, nil) }
+        switch election.service {
+        case .takingOver: return (.starting, nil)
+        case .holding: return (.started, nil)
+        case let .releasing(reason): return (.stopping, reason.rawValue)
+        case .idle: break
+        }
+        // The core names itself holder from the start of a takeover; idle here means that
+        // takeover did not happen (fencing failed, a step failed): the placement says why.
+        if let holder = election.holder, holder != localNode { return (.started, nil) }
         switch election.placement {
         case .disabled: return (.stopped, "disabled")
         case .maintenance: return (.stopped, "maintenance mode")
@@ -107,8 +114,10 @@ struct StatusReportBuilder {
     }
 
     private func serviceNode(_ election: ElectionStatus, state: StatusReport.ServiceState) -> String? {
-        if let holder = election.holder { return holder }
-        return election.service.mayRun ? localNode : nil
+        if state == .blocked { return nil }
+        if election.service.mayRun { return localNode }
+        if let holder = election.holder, holder != localNode { return holder }
+        return nil
     }
 
     private func lastSeen(of node: String, _ runtime: RuntimeStatus, _ extras: Extras) -> UTCTimestamp? {
@@ -130,5 +139,12 @@ struct StatusReportBuilder {
         return DaemonStatus(
             role: role, leader: election.leader,
             votes: (election.quorum.votes, election.quorum.expected), quorate: election.quorum.quorate)
+    }
+}
+
+extension ServiceState {
+    var isHolding: Bool {
+        if case .holding = self { return true }
+        return false
     }
 }

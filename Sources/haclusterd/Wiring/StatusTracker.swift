@@ -40,11 +40,11 @@ final class StatusTracker: Sendable {
     var snapshot: Snapshot { state.withLock { $0 } }
 
     /// Takes in a fresh runtime status; sends `STATUS=` and logs when the line changed.
-    func update(_ runtime: RuntimeStatus, wallClock: UInt64) {
+    func update(_ runtime: RuntimeStatus, wallClock: UInt64, blockedReason: String? = nil) {
         let election = runtime.election
         let status = builder.daemonStatus(election)
-        let (serviceState, _) = builder.serviceState(election)
-        let serviceNode = election.holder ?? (election.service.mayRun ? election.node : nil)
+        let (serviceState, _) = builder.serviceState(election, blockedReason: blockedReason)
+        let serviceNode = election.service.mayRun ? election.node : (election.holder == election.node ? nil : election.holder)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
             holding = election.quorum.quorate ? .validLease : .expiredLease
