@@ -28,6 +28,10 @@ struct StatusReportBuilder {
             let configured = config.node(named: node.name)
             let state: StatusReport.NodeState
             switch node.liveness {
+            case _ where extras.fenced.contains(node.name):
+                // Fenced by this daemon and not heard from since (the core may still count
+                // it online for up to failure_timeout).
+                state = .fenced
             case .online: state = .online
             case .standby: state = .standby
             case .offline:

@@ -17,13 +17,15 @@ final class StatusTracker: Sendable {
         var serviceSince: UInt64?
         var holder: String?
         var holding: WatchdogHealth.Holding = .nothing
-        /// Nodes fenced (by this node or as reported in its events) and not online since.
-        var fenced: Set<String> = []
+        /// Nodes this daemon fenced, and when, until one of their datagrams arrives after that.
+        var fencedAt: [String: ContinuousClock.Instant] = [:]
+        var fenced: Set<String> { Set(fencedAt.keys) }
     }
 
-    /// A node was confirmed fenced; `hactl status` shows it `fenced` until it is back online.
+    /// A node was confirmed fenced; `hactl status` shows it `fenced` until it is heard again
+    /// (a rebooted node that comes back is online again).
     func fenced(_ node: String) {
-        state.withLock { _ = $0.fenced.insert(node) }
+        state.withLock { $0.fencedAt[node] = .now }
     }
 
     private let builder: StatusReportBuilder
@@ -61,8 +63,10 @@ final class StatusTracker: Sendable {
             snapshot.status = status
             if let holder = election.holder { snapshot.holder = holder }
             snapshot.holding = holding
-            for node in election.nodes where node.liveness != .offline {
-                snapshot.fenced.remove(node.name)
+            let now = ContinuousClock.now
+            for (node, at) in snapshot.fencedAt {
+                let heard = runtime.links.filter { $0.peer == node }.compactMap(\.lastHeard).min()
+                if let heard, heard < now - at { snapshot.fencedAt[node] = nil }
             }
             return changed
         }
