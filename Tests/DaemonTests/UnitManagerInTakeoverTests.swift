@@ -71,7 +71,7 @@ import Testing
         try await manager.reload()
         let events = EventLog()
         let takeover = sequence(units: [web], events: events)
-        let outcome = await takeover.takeOver(term: 4, fenceFirst: "n0", fencer: AlwaysFenced())
+        let outcome = await takeover.takeOver(term: Term(4), fenceFirst: ["n0"], fencer: AlwaysFenced())
         guard case let .started(report) = outcome else { Issue.record("takeover failed: \(outcome)"); return }
         #expect(report.steps.map(\.step) == [.fence, .lock, .ip, .start, .healthy])
         #expect(!lockIsFree)
@@ -96,7 +96,7 @@ import Testing
         try await manager.reload()
         let events = EventLog()
         let takeover = sequence(units: [web, broken], events: events)
-        let outcome = await takeover.takeOver(term: 5, fenceFirst: nil, fencer: AlwaysFenced())
+        let outcome = await takeover.takeOver(term: Term(5), fenceFirst: [], fencer: AlwaysFenced())
         guard case let .failed(step, error) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
         #expect(step == .start)
         #expect(error as? UnitError == .startFailed(unit: broken, result: "failed"))
@@ -110,7 +110,7 @@ import Testing
         try await manager.reload()
         let events = EventLog()
         let takeover = sequence(units: [web], events: events)
-        #expect(await takeover.takeOver(term: 6, fenceFirst: nil, fencer: AlwaysFenced()).isStarted)
+        #expect(await takeover.takeOver(term: Term(6), fenceFirst: [], fencer: AlwaysFenced()).isStarted)
         systemd.systemctl("kill --signal=KILL \(web)")
         var failures = takeover.failures.makeAsyncIterator()
         let failure = await failures.next()
