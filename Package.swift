@@ -79,6 +79,12 @@ let package = Package(
             ],
             path: "bench/hasim"
         ),
+        // Cost of the wire layer and the state file (prints numbers).
+        .executableTarget(
+            name: "wirebench",
+            dependencies: ["ClusterCore"],
+            path: "bench/wirebench"
+        ),
         .testTarget(
             name: "ClusterCoreTests",
             dependencies: ["ClusterCore", "ClusterSimulation"]
@@ -90,7 +96,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FencingTests",
-            dependencies: ["Fencing", "ClusterCore"]
+            dependencies: ["Fencing", "ClusterCore"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
