@@ -17,8 +17,17 @@ struct ScenarioHarness {
     /// Report takeovers (after their fencing) and releases as succeeded at once.
     var autoResources = true
     var fenced: [String] = []
+    var mutations: ElectionMutations
 
-    init(nodes count: Int, twoNode: Bool = false, waitForAll: Bool = false, priorities: [String: Int] = [:], witness: String? = nil) {
+    /// The daemon of `node` restarts from what it persisted: it forgets everything else.
+    mutating func restart(_ node: String) {
+        let persisted = nodes[node]!.persistent
+        nodes[node] = ElectionNode(name: node, config: config, persisted: persisted, seed: 99, mutations: mutations)
+        inFlight.removeAll { $0.to == node }
+    }
+
+    init(nodes count: Int, twoNode: Bool = false, waitForAll: Bool = false, priorities: [String: Int] = [:], witness: String? = nil, mutations: ElectionMutations = []) {
+        self.mutations = mutations
         let nodeConfigs = (1...count).map { index in
             let name = "n\(index)"
             return NodeConfig(name: name, addresses: ["198.18.1.\(index)"], priority: priorities[name] ?? 100, role: name == witness ? .witness : .full)
@@ -30,7 +39,7 @@ struct ScenarioHarness {
             service: ServiceConfig(name: "svc", units: ["svc.service"]),
             storage: StorageConfig(path: "/srv/shared"))
         for (index, node) in nodeConfigs.enumerated() {
-            nodes[node.name] = ElectionNode(name: node.name, config: config, persisted: .initial, seed: UInt64(index + 1))
+            nodes[node.name] = ElectionNode(name: node.name, config: config, persisted: .initial, seed: UInt64(index + 1), mutations: mutations)
         }
     }
 

@@ -76,6 +76,8 @@ extension Hasim {
                     let elapsed = ContinuousClock.now - start
                     let rate = Double(done) / max(0.001, elapsed.seconds)
                     print("\(done)/\(seeds) seeds ok (up to seed \(seed)), \(String(format: "%.1f", rate)) seeds/s, \(elapsed.seconds.rounded())s")
+                    // Reach a log file as it happens: long soaks run in the background.
+                    fflush(nil)
                 }
             }
             recoveries.sort()

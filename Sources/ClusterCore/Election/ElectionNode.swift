@@ -134,8 +134,11 @@ public struct ElectionNode: Sendable {
     /// When the core next needs a tick (the shell may tick more often).
     public var nextDeadline: Instant {
         var deadline = electionDeadline
-        if role == .leader { deadline = min(deadline, nextHeartbeat) }
+        if role == .leader { deadline = min(deadline, nextHeartbeat, leaseExpiry) }
         if let claim = leaseClaimAt { deadline = min(deadline, claim) }
+        if let retry = retryNotBefore, retry > now { deadline = min(deadline, retry) }
+        for command in pendingCommands { deadline = min(deadline, command.deadline) }
+        for forwarded in forwardedCommands.values { deadline = min(deadline, forwarded) }
         return deadline
     }
 
