@@ -156,7 +156,7 @@ struct ProcessTimeout: Error {
     var arguments: [String]
 }
 
-fileprivate final class LockedData: @unchecked Sendable {
+final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func set(_ value: Data) { lock.withLock { data = value } }

@@ -44,57 +44,52 @@ final class ServiceEffects: RuntimeEffects {
         term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void
     ) async {
         let began = UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds()))
-        var steps: [StatusReport.Failover.Step] = []
+        let steps = Mutex<[StatusReport.Failover.Step]>([])
         let from = previousHolder.withLock { $0 } ?? fenceFirst.first
-        func remember(finished: Bool) {
+        let reason = fenceFirst.isEmpty ? "elected (term \(term))" : "elected (term \(term)); fenced \(fenceFirst.joined(separator: ", "))"
+        let remember: @Sendable (Bool) -> Void = { [self] finished in
             let done = finished ? UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds())) : nil
-            lastFailover.withLock {
-                $0 = StatusReport.Failover(
-                    from: from, to: localNode, reason: fenceFirst.isEmpty ? "elected (term \(term))" : "elected (term \(term)); fenced \(fenceFirst.joined(separator: ", "))",
-                    started: began, finished: done, steps: steps)
+            let soFar = steps.withLock { $0 }
+            self.lastFailover.withLock {
+                $0 = StatusReport.Failover(from: from, to: self.localNode, reason: reason, started: began, finished: done, steps: soFar)
             }
         }
-        remember(finished: false)
-        for node in fenceFirst {
-            if Task.isCancelled {
-                await report(.takeoverFailed(term: term, reason: "cancelled before fencing \(node)"))
-                return
+        remember(false)
+        // The sequence fences each node of `fenceFirst` in order (through the coordinator:
+        // levels, delays, the 2-node race rule), then lock, addresses, units, health. Each
+        // fence outcome is reported to the core as it happens; the first failure blocks.
+        let outcome = await sequence.takeOver(term: term, fenceFirst: fenceFirst, fencer: fencer) { [self] fence in
+            steps.withLock {
+                $0.append(.init(name: "fence", milliseconds: fence.durationMilliseconds, ok: fence.succeeded, detail: "\(fence.node): \(fence.detail)"))
             }
-            let outcome = await fencer.fence(node: node, reason: "taking over the service (term \(term))", trigger: .automatic)
-            steps.append(.init(name: "fence", milliseconds: outcome.durationMilliseconds, ok: outcome.succeeded, detail: "\(node): \(outcome.detail)"))
-            remember(finished: !outcome.succeeded)
-            if outcome.succeeded {
-                onFenced(node)
-                blockedReason.withLock { $0 = nil }
-                await report(.fenced(node: node))
+            remember(!fence.succeeded)
+            if fence.succeeded {
+                self.onFenced(fence.node)
+                self.blockedReason.withLock { $0 = nil }
+                await report(.fenced(node: fence.node))
             } else {
-                blockedReason.withLock { $0 = "fencing \(node) failed: \(outcome.detail); retrying" }
                 // The core keeps the service blocked and retries with backoff; nothing was touched.
-                await report(.fenceFailed(node: node, reason: outcome.detail))
-                return
+                self.blockedReason.withLock { $0 = "fencing \(fence.node) failed: \(fence.detail); retrying" }
+                await report(.fenceFailed(node: fence.node, reason: fence.detail))
             }
         }
-        if Task.isCancelled {
-            await report(.takeoverFailed(term: term, reason: "cancelled before locking"))
-            return
-        }
-        let outcome = await sequence.takeOver(term: term.rawValue, fenceFirst: nil, fencer: fencer)
         switch outcome {
         case let .started(taken):
             blockedReason.withLock { $0 = nil }
-            steps += taken.steps.map { .init(name: $0.step.rawValue, milliseconds: $0.duration.wholeMilliseconds, ok: true) }
-            remember(finished: true)
+            steps.withLock { steps in
+                steps += taken.steps.filter { $0.step != .fence }.map { .init(name: $0.step.rawValue, milliseconds: $0.duration.wholeMilliseconds, ok: true) }
+            }
+            remember(true)
             await report(.takeoverSucceeded(term: term))
-        case let .blocked(reason, _):
-            remember(finished: true)
-            await report(.takeoverFailed(term: term, reason: reason))
+        case .blocked:
+            remember(true)  // already reported as .fenceFailed
         case let .failed(step, error):
-            steps.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error)"))
-            remember(finished: true)
+            steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error)")) }
+            remember(true)
             await report(.takeoverFailed(term: term, reason: "\(step.rawValue) failed: \(error)"))
         case let .selfFenced(step, error, undoError):
-            steps.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error); undo failed: \(undoError)"))
-            remember(finished: true)
+            steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error); undo failed: \(undoError)")) }
+            remember(true)
             await report(.takeoverFailed(term: term, reason: "\(step.rawValue) failed and could not be undone (self-fenced): \(error)"))
         }
     }
