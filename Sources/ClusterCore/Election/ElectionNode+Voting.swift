@@ -115,6 +115,9 @@ extension ElectionNode {
             // MUST be persisted before the vote is sent (finishStep puts the persist first).
             persistent.votedFor = from
             resetElectionDeadline()
+            // The candidate counts this vote as a lease acknowledgement, so a
+            // later candidate must wait it out too: report it in `since`.
+            lastLeaderContact = now
         }
         send(.voteResponse(term: term, granted: granted, sinceLeaderContact: sinceLeaderContact), to: from)
     }
