@@ -109,6 +109,8 @@ extension ElectionNode {
             send(.voteResponse(term: term, granted: false, sinceLeaderContact: sinceLeaderContact), to: from)
             return
         }
+        // Measured before this vote: the vote itself is no lease this candidate must wait for.
+        let since = sinceLeaderContact
         let mayVote = persistent.votedFor == nil || persistent.votedFor == from || mutations.contains(.disableVoteOnce)
         let granted = mayVote && isUpToDate(admin)
         if granted {
@@ -119,7 +121,7 @@ extension ElectionNode {
             // later candidate must wait it out too: report it in `since`.
             lastLeaderContact = now
         }
-        send(.voteResponse(term: term, granted: granted, sinceLeaderContact: sinceLeaderContact), to: from)
+        send(.voteResponse(term: term, granted: granted, sinceLeaderContact: since), to: from)
     }
 
     mutating func handleVoteResponse(term responseTerm: Term, granted: Bool, sinceLeaderContact since: Duration, from: String) {
