@@ -109,14 +109,19 @@ extension ElectionNode {
             send(.voteResponse(term: term, granted: false, sinceLeaderContact: sinceLeaderContact), to: from)
             return
         }
+        // Measured before this vote: the vote itself is no lease this candidate must wait for.
+        let since = sinceLeaderContact
         let mayVote = persistent.votedFor == nil || persistent.votedFor == from || mutations.contains(.disableVoteOnce)
         let granted = mayVote && isUpToDate(admin)
         if granted {
             // MUST be persisted before the vote is sent (finishStep puts the persist first).
             persistent.votedFor = from
             resetElectionDeadline()
+            // The candidate counts this vote as a lease acknowledgement, so a
+            // later candidate must wait it out too: report it in `since`.
+            lastLeaderContact = now
         }
-        send(.voteResponse(term: term, granted: granted, sinceLeaderContact: sinceLeaderContact), to: from)
+        send(.voteResponse(term: term, granted: granted, sinceLeaderContact: since), to: from)
     }
 
     mutating func handleVoteResponse(term responseTerm: Term, granted: Bool, sinceLeaderContact since: Duration, from: String) {
