@@ -33,6 +33,11 @@ extension ElectionNode {
 
     mutating func claimLeaseIfDue() {
         guard role == .leader, let claimAt = leaseClaimAt, now >= claimAt else { return }
+        // A lease is only as fresh as the acknowledgements behind it. A candidate
+        // paused mid-campaign may win on votes cast long ago: by now a later
+        // leader may hold the lease those voters have since granted. Never claim
+        // an already expired lease; CheckQuorum steps down on the next tick.
+        guard leaseExpiry > now || mutations.contains(.disableCheckQuorum) else { return }
         leaseClaimAt = nil
         leaseClaimed = true
         event("lease.claimed", .info, "lease of term \(term) claimed")
