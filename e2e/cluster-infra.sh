@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 t0=$(date +%s%N)
 trap cluster_down EXIT
+trap 'exit 143' TERM INT
 cluster_up --variant witness || { echo "FAIL cluster-infra: up failed"; exit 1; }
 tag=$HATC_TAG dir=$HATC_DIR
 A=$HATC_DIR/agents/fence_testcluster

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# All end-to-end tests: the test cluster itself, then the scenarios on a real
+# haclusterd cluster (needs root and a build: `swift build`). Each test script
+# is bounded in time; one PASS/FAIL line per scenario; exit 0 only if all passed.
+# E2E_ONLY="failover.sh admin.sh" runs a subset.
+set -uo pipefail
+cd "$(dirname "$0")"
+[[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, cgroups)" >&2; exit 1; }
+tests=(${E2E_ONLY:-cluster-infra.sh failover.sh admin.sh fencing.sh service.sh})
+limit=${E2E_SCRIPT_TIMEOUT:-420}
+failed=0 t0=$(date +%s)
+for t in "${tests[@]}"; do
+  echo "== e2e/$t"
+  timeout --kill-after=20 "$limit" "./$t" 2> >(sed 's/^/    /' >&2) || {
+    rc=$?; ((rc == 124)) && echo "FAIL $t timed out after ${limit}s"; failed=1; }
+done
+echo "== e2e: $([[ $failed == 0 ]] && echo passed || echo FAILED) in $(( $(date +%s) - t0 ))s"
+exit $failed
