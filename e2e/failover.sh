@@ -49,6 +49,7 @@ isolated() {
   E2E_NOT=$a
   local n; n=$(e2e_wait_active 40 "$a") || return 1
   check "$a was fenced before $n took over" grep -q "port=$a powered off" "$HATC_DIR/fence.log"
+  check "$a released by itself (its demo.service stopped cleanly, not killed)" e2e_clean_stop "$a"
   cluster_heal
   sleep 2
 }

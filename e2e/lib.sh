@@ -180,5 +180,15 @@ e2e_scenario() {
   ) || E2E_FAILED=1
 }
 
+# The last interval of NODE in the journal ended with the service's own "stop"
+# record (a SIGTERM from its manager), not one written for it after a kill.
+e2e_clean_stop() {
+  python3 - "$HATC_DIR/shared/demo-journal.log" "$1" <<'PY'
+import sys
+recs = [l.split() for l in open(sys.argv[1]) if l.split()[:2] == ["stop", sys.argv[2]]]
+sys.exit(0 if recs and len(recs[-1]) == 4 else 1)
+PY
+}
+
 e2e_demo_pid() { cluster_exec "$1" systemctl --user show -p MainPID --value demo.service; }
 e2e_daemon_pid() { cat "$HATC_DIR/nodes/$1/haclusterd.pid"; }
