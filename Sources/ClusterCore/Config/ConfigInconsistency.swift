@@ -1,0 +1,69 @@
+/// A rule between several keys that a configuration breaks (see `ConfigError.inconsistent`).
+public enum ConfigInconsistency: Sendable, Equatable, CustomStringConvertible {
+    /// `priority` on a witness: witnesses never run the service, so a preference means a misunderstanding.
+    case witnessWithPriority(node: String)
+    /// Every node is a witness: nothing could ever run the service.
+    case noEligibleNode
+    /// More nodes than the protocol supports.
+    case tooManyNodes(count: Int, maximum: Int)
+    /// `failure_timeout` must exceed 3 heartbeats, or one lost datagram fails a healthy peer.
+    case failureTimeoutTooShort(failureTimeout: Duration, heartbeatInterval: Duration)
+    /// `two_node = true` means exactly two voting nodes.
+    case twoNodeNeedsExactlyTwoNodes(votingNodes: Int)
+    /// `two_node = true` gives quorum to a single node: only fencing prevents two active nodes.
+    case twoNodeNeedsFencing
+    /// Fencing is enabled but no `[[fencing.device]]` covers this node that can run the service.
+    case nodeNotFenced(node: String)
+    /// A device names a node that is not configured.
+    case unknownNode(name: String, known: [String])
+    /// A device with neither `nodes` nor `host_map`.
+    case deviceFencesNothing(device: String)
+    /// An agent option that haclusterd sets itself, or a secret that belongs in `password_file`.
+    case reservedFenceOption(option: String)
+    /// The lock file must be on the shared storage, or each node would lock its own copy.
+    case lockFileNotOnStorage(lockFile: String, storagePath: String)
+    /// Local state (term, vote) must not be shared between nodes.
+    case stateDirOnSharedStorage(stateDir: String, storagePath: String)
+    /// A floating address that is also a node's own address.
+    case floatingAddressIsNodeAddress(address: String, node: String)
+
+    public var description: String {
+        switch self {
+        case .witnessWithPriority(let node):
+            "node \"\(node)\" is a witness and never runs the service: remove its priority"
+        case .noEligibleNode:
+            "every node is a witness: at least one node must be able to run the service (remove role = \"witness\" from one)"
+        case .tooManyNodes(let count, let maximum):
+            "\(count) nodes configured, at most \(maximum) are supported"
+        case .failureTimeoutTooShort(let failure, let heartbeat):
+            "\(failure.configString) must be larger than 3 × heartbeat_interval (\(heartbeat.configString)), "
+                + "e.g. \((heartbeat * 5).configString)"
+        case .twoNodeNeedsExactlyTwoNodes(let voting):
+            "two_node = true needs exactly 2 nodes, \(voting) are configured (with 3 or more, quorum works without it)"
+        case .twoNodeNeedsFencing:
+            "two_node = true needs fencing: with one vote each node is quorate alone, only fencing prevents two active nodes; "
+                + "set [fencing] enabled = true and configure [[fencing.device]]"
+        case .nodeNotFenced(let node):
+            "fencing is enabled but no [[fencing.device]] covers node \"\(node)\" "
+                + "(add it to a device's nodes or host_map, or set [fencing] enabled = false)"
+        case .unknownNode(let name, let known):
+            "no node \"\(name)\" is configured (known: \(known.joined(separator: ", ")))"
+        case .deviceFencesNothing(let device):
+            "device \"\(device)\" fences no node: set nodes = [...] or host_map = \"node:port;...\""
+        case .reservedFenceOption(let option):
+            switch option {
+            case "password", "passwd":
+                "option \"\(option)\" would put a secret in this file: write it to a file (mode 0600) and set password_file"
+            default:
+                "option \"\(option)\" is set by haclusterd for each operation (use nodes or host_map for the port/plug)"
+            }
+        case .lockFileNotOnStorage(let lockFile, let storagePath):
+            "\(lockFile) is not inside storage.path \(storagePath): the lock must live on the shared storage, "
+                + "or every node would lock its own file"
+        case .stateDirOnSharedStorage(let stateDir, let storagePath):
+            "\(stateDir) is on the shared storage \(storagePath): each node's state (term, vote) must be local"
+        case .floatingAddressIsNodeAddress(let address, let node):
+            "\(address) is also an address of node \"\(node)\": a floating address must be one no node owns"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+extension ConfigLoader {
+    /// Non-fatal findings about a valid configuration, in a stable order.
+    public static func warnings(for config: ClusterConfig) -> [ConfigWarning] {
+        var warnings: [ConfigWarning] = []
+        if !config.fencing.enabled {
+            warnings.append(.fencingDisabled)
+            if !config.fencing.devices.isEmpty { warnings.append(.fenceDevicesIgnored(count: config.fencing.devices.count)) }
+        }
+        let votes = config.votingNodes.count
+        if votes == 1 {
+            warnings.append(.singleNode)
+        } else if votes % 2 == 0 && !(config.quorum.twoNode && votes == 2) {
+            warnings.append(.evenVotingNodes(count: votes))
+        }
+        if config.quorum.twoNode {
+            if config.fencing.enabled && !config.fencing.devices.contains(where: { $0.delay > .zero }) {
+                warnings.append(.twoNodeWithoutFenceDelay)
+            }
+            if !config.quorum.waitForAll { warnings.append(.twoNodeWithoutWaitForAll) }
+        }
+        return warnings
+    }
+}

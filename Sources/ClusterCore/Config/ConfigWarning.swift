@@ -1,0 +1,50 @@
+/// Something allowed but risky in a configuration. The daemon logs each at every start,
+/// `--check-config` and `hactl config check` print them without failing.
+public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
+    /// `[fencing] enabled = false`.
+    case fencingDisabled
+    /// Devices are configured but fencing is off, so they are never used.
+    case fenceDevicesIgnored(count: Int)
+    /// One node: nothing to fail over to.
+    case singleNode
+    /// An even number of votes without `two_node`: a clean split leaves no side quorate,
+    /// and with two nodes losing either one stops the service.
+    case evenVotingNodes(count: Int)
+    /// `two_node` and no device has a delay: after a split both nodes may fence each other at once.
+    case twoNodeWithoutFenceDelay
+    /// `two_node` with `wait_for_all = false`: after a cold start each node alone may take the service.
+    case twoNodeWithoutWaitForAll
+
+    /// The key the warning is about.
+    public var keyPath: String {
+        switch self {
+        case .fencingDisabled, .fenceDevicesIgnored: "fencing.enabled"
+        case .singleNode, .evenVotingNodes: "node"
+        case .twoNodeWithoutFenceDelay: "fencing.device"
+        case .twoNodeWithoutWaitForAll: "quorum.wait_for_all"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .fencingDisabled:
+            "fencing.enabled: running without fencing: a node that stops answering cannot be safely replaced "
+                + "(the service moves only when the failed node releases it)"
+        case .fenceDevicesIgnored(let count):
+            "fencing.enabled: fencing is disabled, so the \(count) configured [[fencing.device]] entries are ignored"
+        case .singleNode:
+            "node: only one node is configured: the service has nowhere to fail over to"
+        case .evenVotingNodes(let count) where count == 2:
+            "node: 2 voting nodes without quorum.two_node: losing either node stops the service; "
+                + "add a witness node, or set two_node = true (needs fencing)"
+        case .evenVotingNodes(let count):
+            "node: \(count) voting nodes: a split into two halves leaves neither side quorate; consider a witness node"
+        case .twoNodeWithoutFenceDelay:
+            "fencing.device: two_node without a fencing delay: after a split both nodes may fence each other at once; "
+                + "set delay = \"5s\" on the device that fences the preferred node"
+        case .twoNodeWithoutWaitForAll:
+            "quorum.wait_for_all: two_node with wait_for_all = false: after a cold start with the link down, "
+                + "each node may take the service alone until fencing settles it"
+        }
+    }
+}

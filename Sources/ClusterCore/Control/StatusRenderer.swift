@@ -1,0 +1,164 @@
+/// `hactl status` for humans: one screen, the most important line first.
+///
+/// Pure: the caller passes the current time, so remaining lifetimes and
+/// "since" ages are testable with fixtures.
+public struct StatusRenderer: Sendable {
+    public var now: UTCTimestamp
+
+    public init(now: UTCTimestamp) {
+        self.now = now
+    }
+
+    public func render(_ report: StatusReport) -> String {
+        var lines: [String] = []
+        lines.append(headline(report))
+        if report.maintenance {
+            lines.append("MAINTENANCE MODE: the cluster starts, stops, moves and fences nothing (hactl maintenance off)")
+        }
+        lines.append("")
+        lines.append(contentsOf: nodeLines(report))
+        lines.append("")
+        lines.append(contentsOf: serviceLines(report))
+        lines.append("")
+        lines.append(contentsOf: constraintLines(report))
+        if let fencing = report.fencing {
+            lines.append("")
+            lines.append(contentsOf: fencingLines(fencing))
+        }
+        if let failover = report.lastFailover {
+            lines.append("")
+            lines.append(contentsOf: failoverLines(failover))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func headline(_ report: StatusReport) -> String {
+        let quorum = report.quorum
+        let quorumText = quorum.quorate
+            ? "quorate, \(quorum.votes)/\(quorum.expected) votes"
+            : "NO QUORUM, \(quorum.votes)/\(quorum.expected) votes (needs \(quorum.expected / 2 + 1))"
+        let coordinator = report.coordinator.map { "coordinator \($0)" } ?? "no coordinator"
+        return "Cluster \(report.cluster): \(quorumText), \(coordinator), term \(report.term) (as seen from \(report.node))"
+    }
+
+    private func nodeLines(_ report: StatusReport) -> [String] {
+        let width = max(4, report.nodes.map(\.name.count).max() ?? 4)
+        var lines = ["Nodes:"]
+        for node in report.nodes {
+            var extras: [String] = []
+            if node.name == report.node { extras.append("this node") }
+            if node.name == report.coordinator { extras.append("coordinator") }
+            if let priority = node.priority, node.role != .witness { extras.append("priority \(priority)") }
+            if node.state != .online, node.name != report.node, let seen = node.lastSeen {
+                extras.append("last seen \(ago(seen))")
+            }
+            let state = node.state == .online ? "online" : node.state.rawValue.uppercased()
+            let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))"
+            lines.append(extras.isEmpty ? trimmed(row) : "\(row)  \(extras.joined(separator: ", "))")
+        }
+        return lines
+    }
+
+    private func serviceLines(_ report: StatusReport) -> [String] {
+        let service = report.service
+        var head = "Service \(service.name): \(service.state == .started ? "started" : service.state.rawValue.uppercased())"
+        if let node = service.node {
+            head += service.state == .started ? " on \(node)" : " (\(node))"
+        }
+        if let since = service.since {
+            head += " since \(since.iso8601) (\(ago(since)))"
+        }
+        head += service.enabled ? ", enabled" : ", DISABLED (hactl enable)"
+        var lines = [head]
+        if let reason = service.reason {
+            lines.append("  reason:   \(reason)")
+        }
+        if let health = service.health {
+            var text = "  health:   \(health.state.rawValue)"
+            if let detail = health.detail { text += " (\(detail))" }
+            if let checked = health.checked { text += ", checked \(ago(checked))" }
+            lines.append(text)
+        }
+        if let units = service.units, !units.isEmpty {
+            lines.append("  units:    \(units.joined(separator: ", "))")
+        }
+        if !service.failures.isEmpty {
+            let counts = service.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            let total = service.failures.values.reduce(0, +)
+            lines.append("  failures: \(counts.joined(separator: ", "))\(total > 0 ? " (hactl cleanup forgets them)" : "")")
+        }
+        return lines
+    }
+
+    private func constraintLines(_ report: StatusReport) -> [String] {
+        guard !report.constraints.isEmpty else { return ["Constraints: none"] }
+        var lines = ["Constraints:"]
+        for constraint in report.constraints {
+            let what = constraint.kind == .ban ? "ban     \(constraint.node)" : "prefer  \(constraint.node)"
+            let lifetime: String
+            if let expires = constraint.expires {
+                let left = expires.secondsSinceEpoch - now.secondsSinceEpoch
+                lifetime = left > 0
+                    ? "expires \(expires.iso8601) (in \(DurationText.format(seconds: left)))"
+                    : "expired \(expires.iso8601) (being removed)"
+            } else {
+                lifetime = "until hactl clear \(constraint.node)"
+            }
+            lines.append("  \(what)  \(lifetime)")
+        }
+        return lines
+    }
+
+    private func fencingLines(_ fencing: StatusReport.Fencing) -> [String] {
+        guard fencing.enabled else { return ["Fencing: DISABLED (enabled = false): a failed node is not fenced before takeover"] }
+        guard !fencing.devices.isEmpty else { return ["Fencing: enabled, no devices"] }
+        var lines = ["Fencing:"]
+        let width = fencing.devices.map(\.name.count).max() ?? 0
+        for device in fencing.devices.sorted(by: { ($0.level, $0.name) < ($1.level, $1.name) }) {
+            var text = "  \(pad(device.name, width))  \(device.agent), level \(device.level), for \(device.nodes.joined(separator: ", ")): "
+            text += device.state == .ok ? "ok" : device.state.rawValue.uppercased()
+            if let checked = device.checked { text += " (checked \(ago(checked)))" }
+            if let detail = device.detail, device.state != .ok { text += ": \(detail)" }
+            lines.append(text)
+        }
+        return lines
+    }
+
+    private func failoverLines(_ failover: StatusReport.Failover) -> [String] {
+        let from = failover.from.map { "from \($0) " } ?? ""
+        var head = "Last failover: \(from)to \(failover.to) at \(failover.started.iso8601) (\(ago(failover.started))), \(failover.reason)"
+        if let finished = failover.finished {
+            head += "; took \(DurationText.format(.seconds(finished.secondsSinceEpoch - failover.started.secondsSinceEpoch)))"
+        } else {
+            head += "; in progress"
+        }
+        var lines = [head]
+        if !failover.steps.isEmpty {
+            let steps = failover.steps.map { step in
+                "\(step.name) \(DurationText.format(.milliseconds(step.milliseconds)))\(step.ok ? "" : " FAILED")"
+            }
+            lines.append("  " + steps.joined(separator: " -> "))
+            for step in failover.steps where !step.ok {
+                if let detail = step.detail { lines.append("  \(step.name): \(detail)") }
+            }
+        }
+        return lines
+    }
+
+    private func ago(_ time: UTCTimestamp) -> String {
+        let seconds = now.secondsSinceEpoch - time.secondsSinceEpoch
+        if seconds < 0 { return "in \(DurationText.format(seconds: -seconds))" }
+        if seconds == 0 { return "just now" }
+        return "\(DurationText.format(seconds: seconds)) ago"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func trimmed(_ text: String) -> String {
+        var result = text
+        while result.hasSuffix(" ") { result.removeLast() }
+        return result
+    }
+}

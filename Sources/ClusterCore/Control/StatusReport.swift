@@ -1,0 +1,340 @@
+/// The answer to `hactl status`, and exactly the object `hactl --json status` prints.
+///
+/// The keys and value vocabularies of the spec (`cluster`, `node`, `term`,
+/// `coordinator`, `quorum`, `maintenance`, `nodes`, `service`, `constraints`)
+/// are a contract for scripts: never rename them. Keys added on top of the spec
+/// (`time`, `service.since`, `service.health`, `service.units`, `fencing`,
+/// `last_failover`, `nodes[].priority`, `nodes[].last_seen`) are optional: a
+/// report without them still decodes.
+public struct StatusReport: Sendable, Equatable, Codable {
+    public var cluster: String
+    /// The node that answered (the local daemon).
+    public var node: String
+    public var term: UInt64
+    /// The current leader, nil (JSON null) when there is none.
+    public var coordinator: String?
+    public var quorum: Quorum
+    public var maintenance: Bool
+    public var nodes: [Node]
+    public var service: Service
+    public var constraints: [Constraint]
+    /// When the report was made (extension).
+    public var time: UTCTimestamp?
+    /// Fencing configuration and device health (extension).
+    public var fencing: Fencing?
+    /// The most recent takeover, step by step (extension).
+    public var lastFailover: Failover?
+
+    public init(
+        cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
+        nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
+        fencing: Fencing? = nil, lastFailover: Failover? = nil
+    ) {
+        self.cluster = cluster
+        self.node = node
+        self.term = term
+        self.coordinator = coordinator
+        self.quorum = quorum
+        self.maintenance = maintenance
+        self.nodes = nodes
+        self.service = service
+        self.constraints = constraints
+        self.time = time
+        self.fencing = fencing
+        self.lastFailover = lastFailover
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing
+        case lastFailover = "last_failover"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cluster = try c.decode(String.self, forKey: .cluster)
+        node = try c.decode(String.self, forKey: .node)
+        term = try c.decode(UInt64.self, forKey: .term)
+        coordinator = try c.decodeIfPresent(String.self, forKey: .coordinator)
+        quorum = try c.decode(Quorum.self, forKey: .quorum)
+        maintenance = try c.decode(Bool.self, forKey: .maintenance)
+        nodes = try c.decode([Node].self, forKey: .nodes)
+        service = try c.decode(Service.self, forKey: .service)
+        constraints = try c.decode([Constraint].self, forKey: .constraints)
+        time = try c.decodeIfPresent(UTCTimestamp.self, forKey: .time)
+        fencing = try c.decodeIfPresent(Fencing.self, forKey: .fencing)
+        lastFailover = try c.decodeIfPresent(Failover.self, forKey: .lastFailover)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cluster, forKey: .cluster)
+        try c.encode(node, forKey: .node)
+        try c.encode(term, forKey: .term)
+        try c.encode(coordinator, forKey: .coordinator)  // null when there is none: the key is always there
+        try c.encode(quorum, forKey: .quorum)
+        try c.encode(maintenance, forKey: .maintenance)
+        try c.encode(nodes, forKey: .nodes)
+        try c.encode(service, forKey: .service)
+        try c.encode(constraints, forKey: .constraints)
+        try c.encodeIfPresent(time, forKey: .time)
+        try c.encodeIfPresent(fencing, forKey: .fencing)
+        try c.encodeIfPresent(lastFailover, forKey: .lastFailover)
+    }
+}
+
+extension StatusReport {
+    public struct Quorum: Sendable, Equatable, Codable {
+        public var quorate: Bool
+        /// Votes this node currently sees (itself included).
+        public var votes: Int
+        /// Configured votes.
+        public var expected: Int
+
+        public init(quorate: Bool, votes: Int, expected: Int) {
+            self.quorate = quorate
+            self.votes = votes
+            self.expected = expected
+        }
+    }
+
+    /// Node `state` values of the spec.
+    public enum NodeState: String, Sendable, Equatable, Codable, CaseIterable {
+        case online
+        case offline
+        case standby
+        /// Failed and not yet fenced.
+        case unclean
+        case fenced
+    }
+
+    /// Node `role` values: the node running the service, one that may run it, or a witness.
+    public enum NodeRole: String, Sendable, Equatable, Codable, CaseIterable {
+        case active
+        case standby
+        case witness
+    }
+
+    public struct Node: Sendable, Equatable, Codable {
+        public var name: String
+        public var state: NodeState
+        public var role: NodeRole
+        /// Placement priority from the configuration (extension).
+        public var priority: Int?
+        /// Last time this node heard from it (extension; nil for the local node).
+        public var lastSeen: UTCTimestamp?
+
+        public init(name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil) {
+            self.name = name
+            self.state = state
+            self.role = role
+            self.priority = priority
+            self.lastSeen = lastSeen
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, state, role, priority
+            case lastSeen = "last_seen"
+        }
+    }
+
+    /// Service `state` values of the spec.
+    public enum ServiceState: String, Sendable, Equatable, Codable, CaseIterable {
+        case started
+        case starting
+        case stopping
+        case stopped
+        case failed
+        /// Cannot be placed: no quorum, fencing failed, or no eligible node.
+        case blocked
+    }
+
+    public struct Service: Sendable, Equatable, Codable {
+        public var name: String
+        public var state: ServiceState
+        /// Where it runs (or is starting/stopping); nil (JSON null) when nowhere.
+        public var node: String?
+        public var enabled: Bool
+        /// Failure count per node (nodes that can run the service).
+        public var failures: [String: Int]
+        /// When it reached its current state on its node (extension).
+        public var since: UTCTimestamp?
+        /// Monitor result (extension).
+        public var health: Health?
+        /// The systemd units, in start order (extension).
+        public var units: [String]?
+        /// Why the service is blocked or failed, for humans (extension).
+        public var reason: String?
+
+        public init(
+            name: String, state: ServiceState, node: String?, enabled: Bool, failures: [String: Int],
+            since: UTCTimestamp? = nil, health: Health? = nil, units: [String]? = nil, reason: String? = nil
+        ) {
+            self.name = name
+            self.state = state
+            self.node = node
+            self.enabled = enabled
+            self.failures = failures
+            self.since = since
+            self.health = health
+            self.units = units
+            self.reason = reason
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, state, node, enabled, failures, since, health, units, reason
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            state = try c.decode(ServiceState.self, forKey: .state)
+            node = try c.decodeIfPresent(String.self, forKey: .node)
+            enabled = try c.decode(Bool.self, forKey: .enabled)
+            failures = try c.decode([String: Int].self, forKey: .failures)
+            since = try c.decodeIfPresent(UTCTimestamp.self, forKey: .since)
+            health = try c.decodeIfPresent(Health.self, forKey: .health)
+            units = try c.decodeIfPresent([String].self, forKey: .units)
+            reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(state, forKey: .state)
+            try c.encode(node, forKey: .node)  // null when the service runs nowhere
+            try c.encode(enabled, forKey: .enabled)
+            try c.encode(failures, forKey: .failures)
+            try c.encodeIfPresent(since, forKey: .since)
+            try c.encodeIfPresent(health, forKey: .health)
+            try c.encodeIfPresent(units, forKey: .units)
+            try c.encodeIfPresent(reason, forKey: .reason)
+        }
+    }
+
+    public struct Health: Sendable, Equatable, Codable {
+        public enum State: String, Sendable, Equatable, Codable, CaseIterable {
+            case healthy
+            case unhealthy
+            case unknown
+        }
+
+        public var state: State
+        /// What the monitor saw (unit ActiveState, HTTP status).
+        public var detail: String?
+        public var checked: UTCTimestamp?
+
+        public init(state: State, detail: String? = nil, checked: UTCTimestamp? = nil) {
+            self.state = state
+            self.detail = detail
+            self.checked = checked
+        }
+    }
+
+    /// Constraint `kind` values: `ban` (the node may not run the service: `ban`, or the
+    /// old node of a `move`) and `prefer` (the target of `move NODE`).
+    public enum ConstraintKind: String, Sendable, Equatable, Codable, CaseIterable {
+        case ban
+        case prefer
+    }
+
+    public struct Constraint: Sendable, Equatable, Codable {
+        public var kind: ConstraintKind
+        public var node: String
+        /// Absolute expiry; nil (JSON null) means until `hactl clear`.
+        public var expires: UTCTimestamp?
+
+        public init(kind: ConstraintKind, node: String, expires: UTCTimestamp?) {
+            self.kind = kind
+            self.node = node
+            self.expires = expires
+        }
+
+        private enum CodingKeys: String, CodingKey { case kind, node, expires }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decode(ConstraintKind.self, forKey: .kind)
+            node = try c.decode(String.self, forKey: .node)
+            expires = try c.decodeIfPresent(UTCTimestamp.self, forKey: .expires)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(node, forKey: .node)
+            try c.encode(expires, forKey: .expires)
+        }
+    }
+
+    public struct Fencing: Sendable, Equatable, Codable {
+        public var enabled: Bool
+        public var devices: [FenceDevice]
+
+        public init(enabled: Bool, devices: [FenceDevice]) {
+            self.enabled = enabled
+            self.devices = devices
+        }
+    }
+
+    public struct FenceDevice: Sendable, Equatable, Codable {
+        public enum State: String, Sendable, Equatable, Codable, CaseIterable {
+            case ok
+            case failed
+            case unknown
+        }
+
+        public var name: String
+        public var agent: String
+        public var nodes: [String]
+        public var level: Int
+        /// Result of the last `monitor`/`status` run of the agent.
+        public var state: State
+        public var checked: UTCTimestamp?
+        public var detail: String?
+
+        public init(name: String, agent: String, nodes: [String], level: Int, state: State, checked: UTCTimestamp? = nil, detail: String? = nil) {
+            self.name = name
+            self.agent = agent
+            self.nodes = nodes
+            self.level = level
+            self.state = state
+            self.checked = checked
+            self.detail = detail
+        }
+    }
+
+    /// One takeover: who took the service from whom, why, and each step's duration.
+    public struct Failover: Sendable, Equatable, Codable {
+        public var from: String?
+        public var to: String
+        public var reason: String
+        public var started: UTCTimestamp
+        /// Nil while the takeover is still running.
+        public var finished: UTCTimestamp?
+        public var steps: [Step]
+
+        public init(from: String?, to: String, reason: String, started: UTCTimestamp, finished: UTCTimestamp?, steps: [Step]) {
+            self.from = from
+            self.to = to
+            self.reason = reason
+            self.started = started
+            self.finished = finished
+            self.steps = steps
+        }
+
+        public struct Step: Sendable, Equatable, Codable {
+            /// `lease`, `fence`, `lock`, `ip`, `start`, ... (the takeover order).
+            public var name: String
+            public var milliseconds: Int
+            public var ok: Bool
+            public var detail: String?
+
+            public init(name: String, milliseconds: Int, ok: Bool, detail: String? = nil) {
+                self.name = name
+                self.milliseconds = milliseconds
+                self.ok = ok
+                self.detail = detail
+            }
+        }
+    }
+}

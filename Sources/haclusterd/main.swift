@@ -1,2 +1,0 @@
-// Placeholder: the daemon entry point.
-print("haclusterd: not implemented yet")

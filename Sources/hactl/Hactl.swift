@@ -1,0 +1,104 @@
+import ArgumentParser
+import ClusterCore
+import Glibc
+
+/// `hactl`: the operator's command line for haclusterd.
+struct Hactl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hactl",
+        abstract: "Control the haclusterd failover cluster.",
+        discussion: """
+            hactl talks to the haclusterd daemon of this node over its control socket; the daemon
+            forwards cluster-wide changes to the coordinator, and a change returns once a quorum of
+            nodes has committed it.
+
+            Examples:
+              hactl status                        where the service runs, quorum, nodes, constraints
+              hactl --json status | jq .service   the same for scripts
+              hactl move dss2 --lifetime 30min    move the service to dss2; dss1 is banned for 30 minutes
+              hactl clear                         remove all move/ban constraints
+              hactl standby dss1                  drain dss1 for maintenance (unstandby to undo)
+              hactl maintenance on                stop managing: no start, stop, move or fence
+              hactl check-storage /dataiku        verify flock, ACLs and NFS behaviour of shared storage
+              hactl events --follow               watch elections, fencing and takeover steps
+
+            Exit status: 0 success, 1 the command failed, 2 bad usage or configuration,
+            3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum).
+
+            Durations: 500ms, 30s, 10min, 2h, 1d (a bare number is seconds; "10m" is refused, write 10min).
+            Bash completion: hactl --generate-completion-script bash > /etc/bash_completion.d/hactl
+            """,
+        version: "haclusterd control CLI, protocol version \(ControlProtocol.version)",
+        subcommands: [
+            StatusCommand.self,
+            EnableCommand.self,
+            DisableCommand.self,
+            MoveCommand.self,
+            BanCommand.self,
+            ClearCommand.self,
+            StandbyCommand.self,
+            UnstandbyCommand.self,
+            MaintenanceCommand.self,
+            CleanupCommand.self,
+            FenceCommand.self,
+            CheckStorageCommand.self,
+            KeygenCommand.self,
+            ConfigCommand.self,
+            EventsCommand.self,
+            LockProbeCommand.self,
+        ]
+    )
+}
+
+/// Runs hactl with the spec's exit statuses (argument-parser's usage errors would otherwise exit 64).
+@main
+enum HactlMain {
+    static func main() {
+        let arguments = Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let wantsJSON = arguments.contains("--json")
+        do {
+            var command = try Hactl.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let failure as HactlFailure {
+            failure.report(json: wantsJSON)
+            exit(failure.exitStatus)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let exitCode = Hactl.exitCode(for: error)
+            let message = Hactl.fullMessage(for: error)
+            if exitCode == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            HactlFailure.usage(message).report(json: wantsJSON)
+            exit(2)
+        }
+    }
+
+    /// The spec writes `hactl [--socket PATH] [--json] COMMAND`; argument-parser wants a
+    /// subcommand's options after its name, so leading global options move to the end.
+    static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        let withValue: Set<String> = ["--socket", "--config", "--timeout"]
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else if withValue.contains(argument), index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if withValue.contains(where: { argument.hasPrefix($0 + "=") }) {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        return Array(arguments[index...]) + leading
+    }
+}

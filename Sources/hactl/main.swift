@@ -1,2 +1,0 @@
-// Placeholder: the CLI entry point.
-print("hactl: not implemented yet")

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `haclusterd --check-config` on bad files: exit status 2 and the key in stderr (SPEC: 2 = bad configuration).
+/// Runs the built binary, so it checks the daemon's wiring of the loader, not only the loader.
+@Suite struct ConfigExitStatusTests {
+    /// The built `haclusterd`: next to this test bundle, else in the package's `.build/debug`,
+    /// or `$HACLUSTERD_BIN`.
+    static let binary: URL? = {
+        var candidates: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["HACLUSTERD_BIN"] {
+            candidates.append(URL(fileURLWithPath: explicit))
+        }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("haclusterd"))
+            dir.deleteLastPathComponent()
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/haclusterd"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// `--check-config` exists once the daemon's option parsing is in; until then this suite is skipped (and says so).
+    static let supportsCheckConfig: Bool = {
+        guard let binary else { return false }
+        return (try? run(binary, ["--help"]))?.output.contains("--check-config") ?? false
+    }()
+
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("etc/haclusterd.toml")
+
+    struct Run { var status: Int32; var output: String; var errorOutput: String }
+
+    static func run(_ binary: URL, _ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Bounded: --check-config must answer quickly; a hang is killed and fails the test.
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorOutput = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return Run(status: process.terminationStatus, output: output, errorOutput: errorOutput)
+    }
+
+    /// Bad files made from the example in etc/, each broken in one key.
+    static let cases: [(name: String, old: String, new: String, key: String)] = [
+        ("duration in words", "start_timeout = \"600s\"", "start_timeout = \"10 minutes\"", "service.start_timeout"),
+        ("witness with a priority", "role = \"witness\"", "role = \"witness\"\npriority = 10", "node[2].priority"),
+        ("floating IP without prefix", "address = \"198.18.1.50/24\"", "address = \"198.18.1.50\"", "floating_ip[0].address"),
+        ("failure timeout too short", "failure_timeout = \"1s\"", "failure_timeout = \"400ms\"", "cluster.failure_timeout"),
+        ("unknown key", "migration_threshold = 3", "migration_treshold = 3", "service.migration_treshold"),
+        ("duplicate node name", "name = \"dss2\"", "name = \"dss1\"", "node[1].name"),
+    ]
+
+    @Test(.enabled(if: binary != nil, "haclusterd is not built yet (swift build)"),
+          .enabled(if: supportsCheckConfig, "the built haclusterd has no --check-config option yet"),
+          arguments: cases.map(\.name))
+    func badConfigurationExitsWithStatus2(caseName: String) throws {
+        let example = try String(contentsOf: Self.example, encoding: .utf8)
+        let bad = try #require(Self.cases.first { $0.name == caseName })
+        let range = try #require(example.range(of: bad.old), "the example no longer contains \(bad.old)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("haconfig-exit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("haclusterd.toml")
+        try example.replacingCharacters(in: range, with: bad.new).write(to: file, atomically: true, encoding: .utf8)
+
+        let result = try Self.run(try #require(Self.binary), ["--check-config", "--config", file.path])
+        #expect(result.status == 2, "stdout: \(result.output)\nstderr: \(result.errorOutput)")
+        #expect(result.errorOutput.contains(bad.key), "stderr: \(result.errorOutput)")
+        #expect(result.errorOutput.contains(file.path), "stderr: \(result.errorOutput)")
+    }
+
+    @Test(.enabled(if: binary != nil, "haclusterd is not built yet (swift build)"),
+          .enabled(if: supportsCheckConfig, "the built haclusterd has no --check-config option yet"))
+    func missingFileExitsWithStatus2() throws {
+        let result = try Self.run(try #require(Self.binary), ["--check-config", "--config", "/nonexistent/haclusterd.toml"])
+        #expect(result.status == 2)
+        #expect(result.errorOutput.contains("/nonexistent/haclusterd.toml"))
+    }
+}

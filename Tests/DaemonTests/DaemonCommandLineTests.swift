@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// The built `haclusterd` outside systemd: command line, node resolution, stderr
+/// logging, control socket, SIGTERM.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct DaemonCommandLineTests {
+    static var binary: String { DaemonTestPaths.daemonBinary }
+
+    @Test func checkConfigAcceptsAValidFile() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let result = try DaemonTestCommand.run([Self.binary, "--config", config.configPath, "--check-config"])
+        #expect(result.status == 0, "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "--check-config must not start the daemon")
+    }
+
+    @Test func checkConfigRejectsAnInvalidFileWithStatus2() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let path = config.configPath
+        // One mistake: a port out of range.
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacing("port = \(config.port)", with: "port = 70000")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        for arguments in [["--check-config"], []] {
+            let result = try DaemonTestCommand.run([Self.binary, "--config", path] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "one line on stderr: \(result.stderr)")
+            #expect(result.stderr.contains(path) && result.stderr.contains("cluster.port"), "names file and key: \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "started despite a bad configuration")
+        }
+        // The key file must be private (0600): the daemon checks the files the configuration names.
+        chmod(config.keyPath, 0o644)
+        try config.writeConfigOnly()
+        let openKey = try DaemonTestCommand.run([Self.binary, "--config", path])
+        #expect(openKey.status == 2 && openKey.stderr.contains(config.keyPath), "\(openKey)")
+        let missing = try DaemonTestCommand.run([Self.binary, "--config", scratch.appendingPathComponent("nope.toml").path, "--check-config"])
+        #expect(missing.status == 2, "\(missing)")
+        #expect(missing.stderr.contains("nope.toml"))
+    }
+
+    @Test func unknownNodeIsRefusedWithTheKnownNodes() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let result = try DaemonTestCommand.run([Self.binary, "--config", config.configPath, "--node", "ghost"])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("ghost") && result.stderr.contains("known nodes: n1"), "\(result.stderr)")
+    }
+
+    @Test func noLocalAddressAndNoMatchingHostnameIsRefused() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // 198.18.255.254 is on no interface of the test machine; no node is named like the host.
+        let config = DaemonTestConfig(directory: scratch, nodeName: "not-this-host-\(getpid())", nodeAddress: "198.18.255.254")
+        try config.write()
+        let result = try DaemonTestCommand.run([Self.binary, "--config", config.configPath])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("--node") && result.stderr.contains(config.nodeName), "\(result.stderr)")
+    }
+
+    /// Starts without --node (127.0.0.1 is local), logs to stderr, opens the socket
+    /// (0660), refuses a second daemon on the same socket, exits 0 on SIGTERM and removes the socket.
+    @Test func startsOnItsLocalNodeAndStopsCleanlyOnSIGTERM() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let daemon = try DaemonTestCommand.Launched([Self.binary, "--config", config.configPath])
+        defer { daemon.kill() }
+        let ready = eventually(within: .seconds(20)) { daemon.stderr.contains(": ready") || !daemon.isRunning }
+        #expect(ready && daemon.isRunning, "not ready: \(daemon.stderr)")
+
+        // stderr: one line per message with level and node.
+        let lines = daemon.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.contains("notice haclusterd[n1]: starting") }, "\(daemon.stderr)")
+        #expect(lines.contains { $0.contains("warning haclusterd[n1]: fencing is disabled") }, "\(daemon.stderr)")
+        #expect(lines.allSatisfy { $0.wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trace|debug|info|notice|warning|error|critical) haclusterd\[n1\]: .*/#) != nil },
+                "\(daemon.stderr)")
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: config.controlSocket)
+        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+
+        let second = try DaemonTestCommand.run([Self.binary, "--config", config.configPath, "--node", "n1"], timeout: .seconds(20))
+        #expect(second.status == 1 && second.stderr.contains("another haclusterd"), "\(second)")
+        #expect(FileManager.default.fileExists(atPath: config.controlSocket), "the second daemon removed the first one's socket")
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.wait(upTo: .seconds(20)), "no exit within 20 s of SIGTERM")
+        #expect(daemon.status == 0 && !daemon.terminatedBySignal, "exit status \(daemon.status)")
+        #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "control socket left behind")
+        #expect(daemon.stderr.contains("received SIGTERM") && daemon.stderr.contains(": stopped"), "\(daemon.stderr)")
+    }
+
+    @Test func aBadTestHookValueIsAConfigurationError() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let result = try DaemonTestCommand.run(
+            [Self.binary, "--config", config.configPath], environment: ["HACLUSTERD_TEST_READY_DELAY": "soon"])
+        #expect(result.status == 2 && result.stderr.contains("HACLUSTERD_TEST_READY_DELAY"), "\(result)")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A single-node cluster configuration in a scratch directory: key (0600),
+/// state directory, control socket and shared storage all inside it, fencing
+/// disabled, a user-manager service bus.
+struct DaemonTestConfig {
+    let directory: URL
+    let clusterName: String
+    let nodeName: String
+    let nodeAddress: String
+    let port: UInt16
+
+    var configPath: String { directory.appendingPathComponent("haclusterd.toml").path }
+    var keyPath: String { directory.appendingPathComponent("authkey").path }
+    var stateDirectory: String { directory.appendingPathComponent("state").path }
+    var controlSocket: String { directory.appendingPathComponent("run/control.sock").path }
+    var sharedStorage: String { directory.appendingPathComponent("shared").path }
+
+    init(directory: URL, clusterName: String = "sdtest", nodeName: String = "n1", nodeAddress: String = "127.0.0.1") {
+        self.directory = directory
+        self.clusterName = clusterName
+        self.nodeName = nodeName
+        self.nodeAddress = nodeAddress
+        // Away from the default 5405 and from other suites' ports.
+        port = UInt16(20000 + Int(getpid() % 20000))
+    }
+
+    /// Writes the key and the configuration; `extra` is appended verbatim (more TOML).
+    func write(serviceUnit: String = "hacd-sdtest-demo.service", extra: String = "") throws {
+        try FileManager.default.createDirectory(atPath: sharedStorage, withIntermediateDirectories: true)
+        var key = [UInt8](repeating: 0, count: 64)
+        for index in key.indices { key[index] = UInt8.random(in: 0...255) }
+        _ = FileManager.default.createFile(atPath: keyPath, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        try writeConfigOnly(serviceUnit: serviceUnit, extra: extra)
+    }
+
+    /// Writes the configuration file only (mode 0644: not writable by others).
+    func writeConfigOnly(serviceUnit: String = "hacd-sdtest-demo.service", extra: String = "") throws {
+        let text = """
+            # Single-node test cluster (written by DaemonTestConfig).
+            [cluster]
+            name = "\(clusterName)"
+            key_file = "\(keyPath)"
+            state_dir = "\(stateDirectory)"
+            control_socket = "\(controlSocket)"
+            port = \(port)
+            heartbeat_interval = "100ms"
+            failure_timeout = "500ms"
+
+            [quorum]
+            wait_for_all = false
+
+            [[node]]
+            name = "\(nodeName)"
+            addresses = ["\(nodeAddress)"]
+
+            [service]
+            name = "demo"
+            units = ["\(serviceUnit)"]
+            systemd_bus = "user"
+            start_timeout = "10s"
+            stop_timeout = "10s"
+            monitor_interval = "1s"
+
+            [storage]
+            path = "\(sharedStorage)"
+            acquire_timeout = "2s"
+
+            [fencing]
+            enabled = false
+
+            """ + extra
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        chmod(configPath, 0o644)
+    }
+}

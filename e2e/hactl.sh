@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# hactl against a real cluster (witness variant: n1, n2 run the service, n3 is a witness):
+#   commands       every command's exit status and JSON (status, disable/enable, maintenance,
+#                  cleanup, clear, events, keygen, config check, check-storage)
+#   cluster_wide   a change issued on a non-active node takes effect cluster-wide, and
+#                  `ban/move --lifetime 5s` constraints expire by themselves on every node
+#   no_quorum      a change on a node cut off from the others exits 4 (no quorum)
+#   unprivileged   a user outside root/haclient can neither read nor change: exit 4
+#   fence          `hactl fence NODE --yes` fences the standby node: exit 0
+# Usage: e2e/hactl.sh [scenario...]
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# hactl_rc NODE ARGS...: runs hactl on NODE, prints its exit status only.
+hactl_rc() { hactl_on "$@" >/dev/null 2>&1; echo $?; }
+# The full node that is not active.
+standby_of() { local n; for n in $HATC_FULL_NODES; do [[ $n != "$1" ]] && { echo "$n"; return; }; done; }
+# Polls a python expression over `hactl --json status` on NODE until it prints "True".
+wait_status() { # timeout node expr
+  local deadline=$(( $(date +%s) + $1 ))
+  while (( $(date +%s) <= deadline )); do
+    [[ $(e2e_status "$2" "$3") == True ]] && return 0
+    sleep 0.2
+  done
+  e2e_log "status on $2 never satisfied: $3 (last: $(hactl_on "$2" --json status 2>&1 | head -c 600))"
+  return 1
+}
+
+# The spec's JSON: keys, vocabularies, and agreement with the cluster.
+spec_json_ok() { # node active
+  local j; j=$(hactl_on "$1" --json status) || return 1
+  python3 - "$j" "$2" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1]); active = sys.argv[2]
+need = {"cluster", "node", "term", "coordinator", "quorum", "maintenance", "nodes", "service", "constraints"}
+assert need <= set(s), f"missing keys {need - set(s)}"
+assert set(s["quorum"]) >= {"quorate", "votes", "expected"}
+assert s["quorum"]["quorate"] is True and s["quorum"]["expected"] == 3, s["quorum"]
+for n in s["nodes"]:
+    assert n["state"] in {"online", "offline", "standby", "unclean", "fenced"}, n
+    assert n["role"] in {"active", "standby", "witness"}, n
+assert {n["name"] for n in s["nodes"] if n["role"] == "active"} == {active}, s["nodes"]
+assert [n["role"] for n in s["nodes"] if n["name"] == "n3"] == ["witness"], s["nodes"]
+svc = s["service"]
+assert set(svc) >= {"name", "state", "node", "enabled", "failures"}
+assert svc["state"] == "started" and svc["node"] == active and svc["enabled"] is True, svc
+assert isinstance(s["term"], int) and isinstance(s["maintenance"], bool)
+PY
+}
+
+commands() {
+  local a=$E2E_ACTIVE n c
+  for n in $HATC_NODES; do
+    check "hactl --json status on $n matches the spec (active $a)" spec_json_ok "$n" "$a"
+  done
+  c=$(e2e_status n1 's["coordinator"]')
+  for n in n2 n3; do check "$n agrees the coordinator is $c" test "$(e2e_status "$n" 's["coordinator"]')" = "$c"; done
+  check "human status exits 0 and names the active node" e2e_contains "$(hactl_on n3 status)" "started on $a"
+
+  check "hactl disable (on n3) exits 0" test "$(hactl_rc n3 disable)" = 0
+  check "the service stops cluster-wide" wait_status 30 n1 's["service"]["state"]=="stopped" and s["service"]["enabled"] is False'
+  check "no node runs demo.service after disable" test -z "$(e2e_demo_nodes)"
+  check "hactl enable exits 0" test "$(hactl_rc n3 enable)" = 0
+  E2E_ACTIVE=$(e2e_wait_active 40) || return 1
+
+  check "maintenance on exits 0" test "$(hactl_rc n2 maintenance on)" = 0
+  check "status shows maintenance on every node" wait_status 10 n1 's["maintenance"] is True'
+  check "maintenance off exits 0" test "$(hactl_rc n2 maintenance off)" = 0
+  check "maintenance is off again" wait_status 10 n3 's["maintenance"] is False'
+  check "cleanup exits 0" test "$(hactl_rc n1 cleanup)" = 0
+  check "clear exits 0" test "$(hactl_rc n1 clear)" = 0
+  check "maintenance maybe is bad usage (2)" test "$(hactl_rc n1 maintenance maybe)" = 2
+  check "ban with --lifetime 10m is bad usage (2)" test "$(hactl_rc n1 ban n2 --lifetime 10m)" = 2
+
+  local ev; ev=$(hactl_on n1 --json events)
+  check "events --json lists events" python3 -c 'import json,sys; e=json.loads(sys.argv[1])["events"]; assert len(e) > 0' "$ev"
+  check "keygen writes a 0600 key" test "$(hactl_on n1 bash -c 'rm -f /tmp/hactl-e2e.key; hactl keygen /tmp/hactl-e2e.key >/dev/null && stat -c %a /tmp/hactl-e2e.key')" = 600
+  check "keygen refuses to overwrite (1)" test "$(hactl_rc n1 keygen /tmp/hactl-e2e.key)" = 1
+  check "config check of the node's configuration exits 0" test "$(hactl_rc n1 config check)" = 0
+  local st; st=$(hactl_on "$E2E_ACTIVE" --json check-storage /srv/hashared); local rc=$?
+  e2e_log "check-storage: $st"
+  check "check-storage /srv/hashared exits 0" test $rc = 0
+  E2E_DETAIL="active $E2E_ACTIVE"
+}
+
+cluster_wide() {
+  local a=$E2E_ACTIVE s; s=$(standby_of "$a")
+  # Issued on the standby node: committed through the coordinator, visible everywhere.
+  check "hactl ban $s --lifetime 5s (on $s) exits 0" test "$(hactl_rc "$s" ban "$s" --lifetime 5s)" = 0
+  local n
+  for n in $HATC_NODES; do
+    check "$n shows the ban on $s with an absolute expiry" wait_status 5 "$n" \
+      "any(c['kind']=='ban' and c['node']=='$s' and c['expires'].endswith('Z') for c in s['constraints'])"
+  done
+  for n in $HATC_NODES; do
+    check "the ban expired by itself on $n" wait_status 20 "$n" "not any(c['node']=='$s' for c in s['constraints'])"
+  done
+  # move --lifetime 5s: the service leaves, the old node's ban expires, nothing stale remains.
+  check "hactl move $s --lifetime 5s (on n3) exits 0" test "$(hactl_rc n3 move "$s" --lifetime 5s)" = 0
+  local now; now=$(e2e_wait_active 40 "$a") || return 1
+  check "the service moved to $s" test "$now" = "$s"
+  check "the move's ban on $a expired by itself" wait_status 20 n1 "s['constraints']==[]"
+  E2E_ACTIVE=$now
+  E2E_DETAIL="moved $a -> $now"
+}
+
+no_quorum() {
+  local a=$E2E_ACTIVE s; s=$(standby_of "$a")
+  cluster_cut "$s"
+  check "$s loses quorum when cut off" wait_status 15 "$s" 's["quorum"]["quorate"] is False'
+  local out rc
+  out=$(hactl_on "$s" ban "$a" 2>&1); rc=$?
+  check "a change on $s without quorum exits 4 (got $rc: $out)" test "$rc" = 4
+  check "the message says no quorum" e2e_contains "$out" "no quorum"
+  check "status still answers on $s (exit 0)" test "$(hactl_rc "$s" status)" = 0
+  cluster_heal
+  check "$s regains quorum" wait_status 20 "$s" 's["quorum"]["quorate"] is True'
+  check "the refused change left no constraint" test "$(e2e_status n3 's["constraints"]')" = "[]"
+}
+
+unprivileged() {
+  local user=hae2e$RANDOM uid gid
+  useradd --system --no-create-home --shell /usr/sbin/nologin --user-group "$user" || { check "useradd $user" false; return 1; }
+  uid=$(id -u "$user"); gid=$(id -g "$user")
+  local as=(setpriv --reuid="$uid" --regid="$gid" --init-groups --)
+  local out rc
+  out=$(cluster_exec n1 "${as[@]}" hactl enable 2>&1); rc=$?
+  check "$user cannot change the cluster: exit 4 (got $rc: $out)" test "$rc" = 4
+  out=$(cluster_exec n1 "${as[@]}" hactl --json status 2>&1); rc=$?
+  check "$user cannot read status either: exit 4 (got $rc)" test "$rc" = 4
+  check "the message names haclient" e2e_contains "$out" haclient
+  userdel "$user"
+}
+
+fence() {
+  local a=$E2E_ACTIVE s; s=$(standby_of "$a")
+  local out rc
+  out=$(hactl_on n3 --json fence "$s" --yes); rc=$?
+  e2e_log "fence: $out"
+  check "hactl fence $s --yes exits 0" test "$rc" = 0
+  check "the JSON says it succeeded" e2e_contains "$out" '"succeeded":true'
+  check "the daemon on n3 shows $s fenced or offline" wait_status 20 n3 \
+    "[x['state'] for x in s['nodes'] if x['name']=='$s'][0] in ('fenced','offline','unclean')"
+  check "fence of an unknown node is bad usage (2)" test "$(hactl_rc n3 fence nosuchnode --yes)" = 2
+  E2E_NOT=$s
+}
+
+all=(commands cluster_wide no_quorum unprivileged fence)
+(($#)) || set -- "${all[@]}"
+for s in "$@"; do e2e_scenario "hactl-$s" "$s" --variant witness --timings "${E2E_TIMINGS:-default}"; done
+exit $E2E_FAILED
