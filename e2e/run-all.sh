@@ -6,7 +6,11 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 [[ $(id -u) == 0 ]] || { echo "e2e: needs root (network namespaces, cgroups)" >&2; exit 1; }
-tests=(${E2E_ONLY:-cluster-infra.sh failover.sh admin.sh fencing.sh service.sh})
+if [[ -n ${E2E_ONLY:-} ]]; then tests=($E2E_ONLY)
+else   # the cluster itself first, then every other test script
+  tests=(cluster-infra.sh)
+  for t in *.sh; do [[ $t == cluster-infra.sh || $t == run-all.sh || $t == lib.sh ]] || tests+=("$t"); done
+fi
 limit=${E2E_SCRIPT_TIMEOUT:-420}
 failed=0 t0=$(date +%s)
 for t in "${tests[@]}"; do
