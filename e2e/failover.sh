@@ -5,6 +5,7 @@
 #   pause     SIGSTOP of the active haclusterd for longer than the lease, then SIGCONT
 #   isolated  the active node cut off from both peers (the client still reaches it):
 #             it must release by itself; the others take over after fencing it
+#   crash-three the crash on the 3-full-node variant
 # Usage: e2e/failover.sh [scenario...]   (default: all)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -54,7 +55,12 @@ isolated() {
   sleep 2
 }
 
-all=(crash link-down pause isolated)
+crash_three() { crash; }
+
+all=(crash link-down pause isolated crash-three)
 (($#)) || set -- "${all[@]}"
-for s in "$@"; do e2e_scenario "$s" "${s//-/_}" --variant witness --timings "${E2E_TIMINGS:-default}"; done
+for s in "$@"; do
+  variant=witness; [[ $s == *-three ]] && variant=three
+  e2e_scenario "$s" "${s//-/_}" --variant $variant --timings "${E2E_TIMINGS:-default}"
+done
 exit $E2E_FAILED

@@ -244,8 +244,8 @@ two_node = $([[ $HATC_VARIANT == two ]] && echo true || echo false)
 wait_for_all = true
 EOF
     for n in $HATC_NODES; do
-      printf '\n[[node]]\nname = "%s"\naddresses = ["%s"]\npriority = %d\n' "$n" "$(hatc_node_ip "$n")" $((110 - ${n#n} * 10))
-      [[ " $HATC_FULL_NODES " == *" $n "* ]] || echo 'role = "witness"'
+      printf '\n[[node]]\nname = "%s"\naddresses = ["%s"]\n' "$n" "$(hatc_node_ip "$n")"
+      if [[ " $HATC_FULL_NODES " == *" $n "* ]]; then echo "priority = $((110 - ${n#n} * 10))"; else echo 'role = "witness"'; fi
     done
     cat <<EOF
 
