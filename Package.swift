@@ -90,7 +90,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FencingTests",
-            dependencies: ["Fencing", "ClusterCore"]
+            dependencies: ["Fencing", "ClusterCore"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

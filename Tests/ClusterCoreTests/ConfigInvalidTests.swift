@@ -52,6 +52,8 @@ struct InvalidConfigCase: CustomTestStringConvertible, Sendable {
               key: "cluster.state_dir", mentions: "must be local", lineOf: "state_dir"),
         .init("misspelt key in cluster", [("heartbeat_interval", "heartbeat_intervall")], key: "cluster.heartbeat_intervall",
               mentions: "did you mean \"heartbeat_interval\"", lineOf: "heartbeat_intervall"),
+        .init("quorum key under [cluster]", [("failure_timeout = \"1s\"", "failure_timeout = \"1s\"\ntwo_node = true")],
+              key: "cluster.two_node", mentions: "unknown key \"two_node\" here; it belongs in [quorum]", lineOf: "two_node = true"),
         // [quorum]
         .init("wait_for_all as a string", [("wait_for_all = true", "wait_for_all = \"yes\"")], key: "quorum.wait_for_all",
               mentions: "expected true or false", lineOf: "wait_for_all"),
@@ -112,6 +114,8 @@ struct InvalidConfigCase: CustomTestStringConvertible, Sendable {
               key: "nodes", mentions: "unknown section (did you mean [[node]]?)", lineOf: "[[nodes]]"),
         .init("misspelt [[fencing.devices]]", [("[[fencing.device]]\nname = \"ipmi-dss2\"", "[[fencing.devices]]\nname = \"ipmi-dss2\"")],
               key: "fencing.devices", mentions: "did you mean [[fencing.device]]?", lineOf: "[[fencing.devices]]"),
+        .init("storage key under [service]", [("migration_threshold = 3", "migration_threshold = 3\nlock_file = \"/dataiku/x.lock\"")],
+              key: "service.lock_file", mentions: "belongs in [storage]", lineOf: "x.lock"),
         // [storage]
         .init("storage path missing", [("path = \"/dataiku\"\n", "")], key: "storage.path", mentions: "required key is missing", lineOf: "[storage]"),
         .init("lock file outside the storage", [("\"/dataiku/.hacluster.lock\"", "\"/var/lock/dss.lock\"")], key: "storage.lock_file",

@@ -294,7 +294,11 @@ import Testing
         let twoNodes = ("[[node]]\nname = \"dss3\"\naddresses = [\"198.18.1.13\"]\nrole = \"witness\"\n", "")
         #expect(try warnings([twoNodes]) == [.evenVotingNodes(count: 2)])
         #expect(try warnings([twoNodes, ("two_node = false", "two_node = true")]) == [])
+        // The default race_delay settles 2-node fence races; without it and without a device delay, warn.
         #expect(try warnings([twoNodes, ("two_node = false", "two_node = true"), ("delay = \"5s\"", "delay = \"0s\"")])
+                == [])
+        #expect(try warnings([twoNodes, ("two_node = false", "two_node = true"), ("delay = \"5s\"", "delay = \"0s\""),
+                              ("action = \"reboot\"", "action = \"reboot\"\nrace_delay = \"0s\"")])
                 == [.twoNodeWithoutFenceDelay])
         #expect(try warnings([twoNodes, ("two_node = false", "two_node = true"), ("wait_for_all = true", "wait_for_all = false")])
                 == [.twoNodeWithoutWaitForAll])

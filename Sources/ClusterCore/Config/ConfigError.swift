@@ -16,6 +16,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not valid TOML.
     case syntax(file: String?, line: Int, column: Int, message: String)
     case unknownKey(ConfigLocation, suggestion: String?)
+    /// A key of another section (`two_node` under `[cluster]`); `section` is that section's header.
+    case misplacedKey(ConfigLocation, section: String)
     /// `suggestion` is a header as written, `[service]` or `[[node]]`.
     case unknownSection(ConfigLocation, suggestion: String?)
     /// `expected` reads like "a string" or "an array of tables ([[node]])"; `found` like "integer 5".
@@ -60,7 +62,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the error is, when it concerns one key.
     public var location: ConfigLocation? {
         switch self {
-        case .unknownKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
+        case .unknownKey(let l, _), .misplacedKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
             .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
             .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
@@ -88,6 +90,9 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let l, let suggestion):
             let last = l.keyPath.split(separator: ".").last.map(String.init) ?? l.keyPath
             return "\(l): unknown key \"\(last)\"" + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+        case .misplacedKey(let l, let section):
+            let last = l.keyPath.split(separator: ".").last.map(String.init) ?? l.keyPath
+            return "\(l): unknown key \"\(last)\" here; it belongs in \(section)"
         case .unknownSection(let l, let suggestion):
             return "\(l): unknown section" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
         case .wrongType(let l, let expected, let found):

@@ -1,6 +1,30 @@
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
     static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]
+    /// The keys of each section (by key path without array indices).
+    static let sectionKeys: [String: [String]] = [
+        "cluster": ["name", "key_file", "state_dir", "control_socket", "port", "heartbeat_interval", "failure_timeout"],
+        "quorum": ["two_node", "wait_for_all"],
+        "node": ["name", "addresses", "priority", "role"],
+        "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
+                    "health_url", "migration_threshold", "failure_expiry"],
+        "storage": ["path", "lock_file", "acquire_timeout"],
+        "floating_ip": ["address", "interface", "arp_count"],
+        "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
+        "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
+    ]
+
+    /// How a section's header is written: `[quorum]`, `[[node]]`.
+    static func header(of section: String) -> String {
+        arrayOfTablesPaths.contains(section) ? "[[\(section)]]" : "[\(section)]"
+    }
+
+    /// The one section other than `current` that has `key`, if exactly one does (`two_node` -> `quorum`).
+    static func sectionOwning(_ key: String, other current: String) -> String? {
+        let owners = sectionKeys.filter { $0.key != current && $0.value.contains(key) }.map(\.key)
+        return owners.count == 1 ? owners[0] : nil
+    }
+
     /// Sections written `[[...]]`, for "did you mean" suggestions.
     static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device"]
 
@@ -39,8 +63,7 @@ extension ConfigLoader {
             if !document.contains("cluster") { document.diagnostics.report(.missingKey(document.location("cluster.name"))) }
             return nil
         }
-        table.rejectUnknownKeys(["name", "key_file", "state_dir", "control_socket", "port",
-                                 "heartbeat_interval", "failure_timeout"])
+        table.rejectUnknownKeys(sectionKeys["cluster"]!)
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
             table.diagnostics.report(.invalidValue(table.location("name"), value: name, expected: namePattern))
@@ -67,7 +90,7 @@ extension ConfigLoader {
     // MARK: [quorum]
 
     static func decodeQuorum(_ table: ConfigTable) -> QuorumSettings {
-        table.rejectUnknownKeys(["two_node", "wait_for_all"])
+        table.rejectUnknownKeys(sectionKeys["quorum"]!)
         var quorum = QuorumSettings()
         if let flag = table.bool("two_node") { quorum.twoNode = flag }
         if let flag = table.bool("wait_for_all") { quorum.waitForAll = flag }
@@ -90,7 +113,7 @@ extension ConfigLoader {
         var nameUse: [String: String] = [:]
         var addressUse: [IPAddressLiteral: String] = [:]
         for entry in entries {
-            entry.rejectUnknownKeys(["name", "addresses", "priority", "role"])
+            entry.rejectUnknownKeys(sectionKeys["node"]!)
             let name = entry.string("name", required: true)
             if let name {
                 if !isValidName(name) {
@@ -158,8 +181,7 @@ extension ConfigLoader {
             if !document.contains("service") { diagnostics.report(.missingKey(document.location("service.name"))) }
             return nil
         }
-        table.rejectUnknownKeys(["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
-                                 "health_url", "migration_threshold", "failure_expiry"])
+        table.rejectUnknownKeys(sectionKeys["service"]!)
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
             diagnostics.report(.invalidValue(table.location("name"), value: name, expected: namePattern))
@@ -237,7 +259,7 @@ extension ConfigLoader {
             if !document.contains("storage") { document.diagnostics.report(.missingKey(document.location("storage.path"))) }
             return nil
         }
-        table.rejectUnknownKeys(["path", "lock_file", "acquire_timeout"])
+        table.rejectUnknownKeys(sectionKeys["storage"]!)
         guard let path = table.absolutePath("path", required: true) else {
             _ = table.absolutePath("lock_file")
             _ = table.duration("acquire_timeout", minimum: .zero)
@@ -264,7 +286,7 @@ extension ConfigLoader {
         var result: [FloatingIPConfig] = []
         var seen: [IPAddressLiteral: String] = [:]
         for entry in entries {
-            entry.rejectUnknownKeys(["address", "interface", "arp_count"])
+            entry.rejectUnknownKeys(sectionKeys["floating_ip"]!)
             let interface = entry.string("interface")
             if let interface, !isValidInterfaceName(interface) {
                 diagnostics.report(.invalidValue(entry.location("interface"), value: interface,
@@ -317,7 +339,7 @@ extension ConfigLoader {
 
     static func decodeFencing(_ table: ConfigTable) -> FencingConfig {
         let diagnostics = table.diagnostics
-        table.rejectUnknownKeys(["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "device"])
+        table.rejectUnknownKeys(sectionKeys["fencing"]!)
         var fencing = FencingConfig()
         if let flag = table.bool("enabled") { fencing.enabled = flag }
         if let dir = table.absolutePath("agent_dir") { fencing.agentDir = dir }
@@ -325,6 +347,8 @@ extension ConfigLoader {
         if let d = table.duration("timeout", minimum: .seconds(1)) { fencing.timeout = d }
         if let path = table.absolutePath("watchdog") { fencing.watchdog = path }
         if let d = table.duration("watchdog_timeout", minimum: .seconds(1)) { fencing.watchdogTimeout = d }
+        if let d = table.duration("race_delay", minimum: .zero) { fencing.raceDelay = d }
+        if let d = table.duration("monitor_interval", minimum: .seconds(1)) { fencing.monitorInterval = d }
 
         let entries = table.tableArray("device", expected: "an array of tables ([[fencing.device]])") ?? []
         var names: [String: String] = [:]
@@ -345,7 +369,7 @@ extension ConfigLoader {
 
     static func decodeDevice(_ entry: ConfigTable) -> FenceDeviceConfig? {
         let diagnostics = entry.diagnostics
-        entry.rejectUnknownKeys(["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"])
+        entry.rejectUnknownKeys(sectionKeys["fencing.device"]!)
         let name = entry.string("name", required: true)
         if let name, !isValidName(name) {
             diagnostics.report(.invalidValue(entry.location("name"), value: name, expected: namePattern))

@@ -13,7 +13,8 @@ extension ConfigLoader {
             warnings.append(.evenVotingNodes(count: votes))
         }
         if config.quorum.twoNode {
-            if config.fencing.enabled && !config.fencing.devices.contains(where: { $0.delay > .zero }) {
+            if config.fencing.enabled && config.fencing.raceDelay == .zero
+                && !config.fencing.devices.contains(where: { $0.delay > .zero }) {
                 warnings.append(.twoNodeWithoutFenceDelay)
             }
             if !config.quorum.waitForAll { warnings.append(.twoNodeWithoutWaitForAll) }

@@ -21,8 +21,9 @@ public enum ConfigLoader {
     static let maximumFileSize = 1 << 20
 
     /// Reads, parses and validates the configuration file at `path`.
-    /// - Parameter checkFiles: also check the files it names (key file, password files, fence agents)
-    ///   as this machine sees them. Off for checking a file meant for another machine.
+    /// - Parameter checkFiles: also check, as this machine sees them, the files it names (key file,
+    ///   password files, fence agents) and that the configuration file itself is not writable by
+    ///   group or others. Off for checking a file meant for another machine.
     public static func load(path: String = defaultPath, checkFiles: Bool = true) throws(ConfigError) -> ClusterConfig {
         let (text, mode) = try readFile(path)
         return try parse(toml: text, path: path, checkFiles: checkFiles, fileMode: mode)

@@ -16,7 +16,17 @@ struct ConfigTable {
     func contains(_ key: String) -> Bool { table[key] != nil }
     var keys: [String] { table.keys }
 
-    /// Reports every key not in `known`, suggesting the closest known one.
+    /// The section this table is, without array indices (`node[1]` -> `node`).
+    var sectionName: String {
+        var name = ""
+        var depth = 0
+        for ch in path {
+            if ch == "[" { depth += 1 } else if ch == "]" { depth -= 1 } else if depth == 0 { name.append(ch) }
+        }
+        return name
+    }
+
+    /// Reports every key not in `known`, suggesting the closest known one, or the section it belongs in.
     func rejectUnknownKeys(_ known: [String]) {
         for key in table.keys where !known.contains(key) {
             let value = table[key]
@@ -24,10 +34,10 @@ struct ConfigTable {
                 || value?.type == .array && (value?.array?.first?.type == .table)
             let suggestion = KeySuggestion.closest(to: key, among: known)
             if isSection {
-                let shown = suggestion.map { name in
-                    ConfigLoader.arrayOfTablesPaths.contains(keyPath(name)) ? "[[\(keyPath(name))]]" : "[\(keyPath(name))]"
-                }
+                let shown = suggestion.map { ConfigLoader.header(of: keyPath($0)) }
                 diagnostics.report(.unknownSection(location(key), suggestion: shown))
+            } else if suggestion == nil, let owner = ConfigLoader.sectionOwning(key, other: sectionName) {
+                diagnostics.report(.misplacedKey(location(key), section: ConfigLoader.header(of: owner)))
             } else {
                 diagnostics.report(.unknownKey(location(key), suggestion: suggestion))
             }

@@ -20,7 +20,7 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .fencingDisabled, .fenceDevicesIgnored: "fencing.enabled"
         case .singleNode, .evenVotingNodes: "node"
-        case .twoNodeWithoutFenceDelay: "fencing.device"
+        case .twoNodeWithoutFenceDelay: "fencing.race_delay"
         case .twoNodeWithoutWaitForAll: "quorum.wait_for_all"
         }
     }
@@ -40,8 +40,8 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         case .evenVotingNodes(let count):
             "node: \(count) voting nodes: a split into two halves leaves neither side quorate; consider a witness node"
         case .twoNodeWithoutFenceDelay:
-            "fencing.device: two_node without a fencing delay: after a split both nodes may fence each other at once; "
-                + "set delay = \"5s\" on the device that fences the preferred node"
+            "fencing.race_delay: two_node with race_delay = 0 and no device delay: after a split both nodes may fence "
+                + "each other at once; keep the default race_delay = \"5s\" or set a device delay"
         case .twoNodeWithoutWaitForAll:
             "quorum.wait_for_all: two_node with wait_for_all = false: after a cold start with the link down, "
                 + "each node may take the service alone until fencing settles it"

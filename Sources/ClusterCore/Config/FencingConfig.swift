@@ -16,6 +16,11 @@ public struct FencingConfig: Sendable, Equatable {
     /// Optional watchdog device (e.g. `/dev/watchdog`) petted only while the daemon is healthy.
     public var watchdog: String?
     public var watchdogTimeout: Duration
+    /// 2-node fence races: the node that does not hold the service waits this long
+    /// before fencing its peer, so the holder deterministically wins.
+    public var raceDelay: Duration
+    /// How often each device's `monitor` action runs.
+    public var monitorInterval: Duration
 
     public static let defaultAgentDir = "/usr/sbin"
 
@@ -26,7 +31,9 @@ public struct FencingConfig: Sendable, Equatable {
         timeout: Duration = .seconds(60),
         devices: [FenceDeviceConfig] = [],
         watchdog: String? = nil,
-        watchdogTimeout: Duration = .seconds(10)
+        watchdogTimeout: Duration = .seconds(10),
+        raceDelay: Duration = .seconds(5),
+        monitorInterval: Duration = .seconds(60)
     ) {
         self.enabled = enabled
         self.agentDir = agentDir
@@ -35,6 +42,8 @@ public struct FencingConfig: Sendable, Equatable {
         self.devices = devices
         self.watchdog = watchdog
         self.watchdogTimeout = watchdogTimeout
+        self.raceDelay = raceDelay
+        self.monitorInterval = monitorInterval
     }
 
     /// Devices that can fence `node`, grouped by level, levels ascending.

@@ -1,6 +1,6 @@
 /// One `[[floating_ip]]` entry.
 public struct FloatingIPConfig: Sendable, Equatable {
-    /// The address without prefix, e.g. `198.18.1.50` or `2001:db8::50`.
+    /// The address without prefix, e.g. `198.18.1.50` or `2001:db8::50` (canonical form after loading).
     public var address: String
     public var prefixLength: Int
     /// nil: the interface on that subnet, found at takeover time.
@@ -9,7 +9,7 @@ public struct FloatingIPConfig: Sendable, Equatable {
     public var arpCount: Int
 
     public var isIPv6: Bool { address.contains(":") }
-    /// `address/prefix`, as written in the configuration.
+    /// `address/prefix`, the address in canonical form (as `ip addr` prints it).
     public var cidr: String { "\(address)/\(prefixLength)" }
 
     public init(address: String, prefixLength: Int, interface: String? = nil, arpCount: Int = 5) {

@@ -8,7 +8,8 @@ public struct NodeConfig: Sendable, Equatable {
     }
 
     public var name: String
-    /// One address per network link (IPv4 or IPv6 literal), at least one.
+    /// One address per network link (IPv4 or IPv6 literal), at least one. `ConfigLoader` stores them
+    /// in canonical form (`inet_ntop`: `2001:db8::11`, not `2001:DB8:0::11`).
     public var addresses: [String]
     /// Placement preference; higher wins.
     public var priority: Int

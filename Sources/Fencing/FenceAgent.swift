@@ -1,2 +1,0 @@
-// Placeholder: the fence agent runner lives here.
-import ClusterCore

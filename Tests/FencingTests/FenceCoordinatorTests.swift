@@ -1,0 +1,219 @@
+import ClusterCore
+import Foundation
+import Testing
+@testable import Fencing
+
+/// Levels, retries, confirmation and events, with scripted agents.
+@Suite(.timeLimit(.minutes(2)))
+struct FenceCoordinatorTests {
+    let agents: ScriptedAgents
+    init() throws { agents = try ScriptedAgents("coordinator") }
+
+    /// Records the delays the coordinator asks for instead of sleeping.
+    final class Sleeps: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [Duration] = []
+        var all: [Duration] { lock.withLock { storage } }
+        var sleep: @Sendable (Duration) async -> Void { { [self] d in lock.withLock { storage.append(d) } } }
+    }
+
+    @Test func failingLevel1FallsThroughToLevel2() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_broken", body: "echo 'Failed: Unable to connect' >&2; exit 1")
+        try agents.add("fence_good", body: """
+            case $opt_action in
+              off) echo off >"$dir/power"; echo 'Success: Powered OFF' ;;
+              status) [[ $(cat "$dir/power" 2>/dev/null) == off ]] && exit 2 || exit 0 ;;
+            esac
+            exit 0
+            """)
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(20), devices: [
+            FenceDeviceConfig(name: "pdu", agent: "fence_good", nodes: ["n2"], level: 2),
+            FenceDeviceConfig(name: "bmc", agent: "fence_broken", nodes: ["n2"], level: 1),
+        ])
+        let log = EventLog()
+        let sleeps = Sleeps()
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", events: log.sink,
+                                           sleep: sleeps.sleep)
+        let outcome = await coordinator.fence(node: "n2", reason: "peer lost", trigger: .manual)
+        #expect(outcome.succeeded)
+        #expect(outcome.level == 2 && outcome.devices == ["pdu"])
+        // Level 1: two attempts, a 1 s pause between them (Pacemaker's retry rule).
+        #expect(agents.calls("fence_broken") == ["metadata", "off", "off"])
+        #expect(sleeps.all == [.seconds(1)])
+        #expect(agents.calls("fence_good") == ["metadata", "off", "status"])
+        #expect(log.kinds() == [
+            "fence.started",
+            "fence.attempt", "fence.attempt.failed", "fence.attempt", "fence.attempt.failed", "fence.level.failed",
+            "fence.attempt", "fence.attempt.succeeded", "fence.confirmed", "fence.succeeded",
+        ])
+        #expect(log.events.first { $0.kind == "fence.level.failed" }?.message.contains("Unable to connect") == true)
+    }
+
+    @Test func withinALevelEveryDeviceMustSucceed() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_good", actions: ["off", "metadata"], body: "exit 0")
+        try agents.add("fence_broken", actions: ["off", "metadata"], body: "exit 1")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(20), devices: [
+            FenceDeviceConfig(name: "psu1", agent: "fence_good", nodes: ["n2"], level: 1),
+            FenceDeviceConfig(name: "psu2", agent: "fence_broken", nodes: ["n2"], level: 1),
+        ])
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", sleep: { _ in })
+        let outcome = await coordinator.fence(node: "n2", reason: "test", trigger: .manual)
+        #expect(!outcome.succeeded)
+        #expect(outcome.detail.contains("psu2"))
+    }
+
+    @Test func rebootFallsBackToOffWhenTheAgentCannotReboot() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_offonly", actions: ["off", "monitor", "metadata"], body: "exit 0")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .reboot, timeout: .seconds(20), devices: [
+            FenceDeviceConfig(name: "d", agent: "fence_offonly", nodes: ["n2"]),
+        ])
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", sleep: { _ in })
+        let outcome = await coordinator.fence(node: "n2", reason: "test", trigger: .manual)
+        #expect(outcome.succeeded)
+        // No status action: nothing to confirm with.
+        #expect(agents.calls("fence_offonly") == ["metadata", "off"])
+    }
+
+    @Test func offThatStatusDoesNotConfirmIsAFailure() async throws {
+        defer { agents.remove() }
+        // Claims success but the node stays on.
+        try agents.add("fence_liar", body: "[[ $opt_action == status ]] && exit 0; exit 0")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(20), devices: [
+            FenceDeviceConfig(name: "liar", agent: "fence_liar", nodes: ["n2"]),
+        ])
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", sleep: { _ in })
+        let outcome = await coordinator.fence(node: "n2", reason: "test", trigger: .manual)
+        #expect(!outcome.succeeded)
+        #expect(outcome.detail.contains("status after fencing is ON, expected OFF"))
+    }
+
+    @Test func aHangingAgentIsRetriedOnlyWithinTheBudget() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_hang", body: "sleep 300")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(1), devices: [
+            FenceDeviceConfig(name: "h", agent: "fence_hang", nodes: ["n2"]),
+        ])
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", sleep: { _ in })
+        let outcome = await coordinator.fence(node: "n2", reason: "test", trigger: .manual)
+        #expect(!outcome.succeeded)
+        #expect(outcome.detail.contains("timed out after 1s"))
+        // The first attempt used the whole timeout: no second attempt.
+        #expect(agents.calls("fence_hang") == ["metadata", "off"])
+    }
+
+    @Test func perDeviceDelayIsWaitedBeforeOff() async throws {
+        defer { agents.remove() }
+        try agents.add("fence_good", actions: ["off", "metadata"], body: "exit 0")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, devices: [
+            FenceDeviceConfig(name: "d", agent: "fence_good", nodes: ["n2"], delay: .seconds(3)),
+        ])
+        let sleeps = Sleeps()
+        let coordinator = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", sleep: sleeps.sleep)
+        #expect(await coordinator.fence(node: "n2", reason: "test", trigger: .manual).succeeded)
+        #expect(sleeps.all == [.seconds(3)])
+    }
+
+    @Test func aNodeWithoutDevicesCannotBeFenced() async {
+        defer { agents.remove() }
+        let coordinator = FenceCoordinator(config: .fencingTest(FencingConfig(devices: [])), localNode: "n1")
+        let outcome = await coordinator.fence(node: "n2", reason: "test")
+        #expect(!outcome.succeeded && outcome.detail == "no fence device covers node n2")
+    }
+}
+
+/// The 2-node fence race rule (pure) and its application by the coordinator.
+@Suite struct FenceRaceRuleTests {
+    let rule = FenceRaceRule(raceDelay: .seconds(5))
+    let twoNodes = ClusterConfig.fencingTest(FencingConfig())
+
+    @Test func theServiceHolderFencesAtOnceTheOtherWaits() {
+        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: "n1", config: twoNodes) == .zero)
+        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: "n1", config: twoNodes) == .seconds(5))
+    }
+
+    @Test func withoutAHolderThePreferredNodeWins() {
+        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: nil, config: twoNodes) == .zero)
+        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: nil, config: twoNodes) == .seconds(5))
+        var prioritized = twoNodes
+        prioritized.nodes[1].priority = 200
+        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: nil, config: prioritized) == .zero)
+        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: nil, config: prioritized) == .seconds(5))
+    }
+
+    /// Exactly one of the two sides waits, for every holder: the rule always has one winner.
+    @Test(arguments: [nil, "n1", "n2", "n3"] as [String?])
+    func exactlyOneSideFencesAtOnce(holder: String?) {
+        let a = rule.delay(local: "n1", target: "n2", serviceHolder: holder, config: twoNodes)
+        let b = rule.delay(local: "n2", target: "n1", serviceHolder: holder, config: twoNodes)
+        #expect([a, b].filter { $0 == .zero }.count == 1)
+    }
+
+    @Test func biggerClustersHaveNoRaceDelay() {
+        let three = ClusterConfig.fencingTest(FencingConfig(), nodes: ["n1", "n2", "n3"])
+        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: "n1", config: three) == .zero)
+    }
+
+    /// Both halves of a split 2-node cluster fence each other at the same moment, with real
+    /// waits. The scripted agent stands for the power switch: it powers its target off
+    /// (`dead-<node>`) unless the node asking is already dead. Exactly one node survives.
+    @Test(arguments: [nil, "n1", "n2"] as [String?])
+    func twoCoordinatorsRacingLeaveExactlyOneSurvivor(holder: String?) async throws {
+        let agents = try ScriptedAgents("race2")
+        defer { agents.remove() }
+        try agents.add("fence_switch", actions: ["off", "metadata"], body: """
+            if [[ $opt_action == off ]]; then
+              if [[ $opt_port == n1 ]]; then caller=n2; else caller=n1; fi
+              [[ -e "$dir/dead-$caller" ]] && { echo "Failed: $caller has no power" >&2; exit 1; }
+              touch "$dir/dead-$opt_port"
+            fi
+            exit 0
+            """)
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(10), devices: [
+            FenceDeviceConfig(name: "switch-n1", agent: "fence_switch", nodes: ["n1"]),
+            FenceDeviceConfig(name: "switch-n2", agent: "fence_switch", nodes: ["n2"]),
+        ])
+        let config = ClusterConfig.fencingTest(fencing)
+        let rule = FenceRaceRule(raceDelay: .seconds(1))
+        let n1 = FenceCoordinator(config: config, localNode: "n1", raceRule: rule, serviceHolder: { holder })
+        let n2 = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { holder })
+        async let fromN1 = n1.fence(node: "n2", reason: "split")
+        async let fromN2 = n2.fence(node: "n1", reason: "split")
+        let outcomes = await [fromN1, fromN2]
+        let dead = ["n1", "n2"].filter { agents.directory.read("dead-\($0)") != nil }
+        #expect(dead.count == 1, "dead: \(dead)")
+        #expect(outcomes.filter(\.succeeded).count == 1)
+        let expectedSurvivor = holder ?? "n1"  // no holder: equal priorities, the smaller name wins
+        #expect(!dead.contains(expectedSurvivor))
+    }
+
+    @Test func theCoordinatorWaitsOnlyOnTheLosingSide() async throws {
+        let agents = try ScriptedAgents("race")
+        defer { agents.remove() }
+        try agents.add("fence_good", actions: ["off", "metadata"], body: "exit 0")
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, devices: [
+            FenceDeviceConfig(name: "d1", agent: "fence_good", nodes: ["n1"]),
+            FenceDeviceConfig(name: "d2", agent: "fence_good", nodes: ["n2"]),
+        ])
+        let config = ClusterConfig.fencingTest(fencing)
+        let winnerSleeps = FenceCoordinatorTests.Sleeps(), loserSleeps = FenceCoordinatorTests.Sleeps()
+        let loserLog = EventLog()
+        let winner = FenceCoordinator(config: config, localNode: "n1", raceRule: rule, serviceHolder: { "n1" },
+                                      sleep: winnerSleeps.sleep)
+        let loser = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { "n1" },
+                                     events: loserLog.sink, sleep: loserSleeps.sleep)
+        #expect(await winner.fence(node: "n2", reason: "split").succeeded)
+        #expect(await loser.fence(node: "n1", reason: "split").succeeded)
+        #expect(winnerSleeps.all.isEmpty)
+        #expect(loserSleeps.all == [.seconds(5)])
+        #expect(loserLog.kinds().contains("fence.race.delay"))
+        // Manual fencing never waits for the race.
+        let manualSleeps = FenceCoordinatorTests.Sleeps()
+        let manual = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { "n1" },
+                                      sleep: manualSleeps.sleep)
+        #expect(await manual.fence(node: "n1", reason: "hactl fence", trigger: .manual).succeeded)
+        #expect(manualSleeps.all.isEmpty)
+    }
+}
