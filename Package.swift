@@ -79,6 +79,12 @@ let package = Package(
             ],
             path: "bench/hasim"
         ),
+        // Cost of the wire layer and the state file (prints numbers).
+        .executableTarget(
+            name: "wirebench",
+            dependencies: ["ClusterCore"],
+            path: "bench/wirebench"
+        ),
         .testTarget(
             name: "ClusterCoreTests",
             dependencies: ["ClusterCore", "ClusterSimulation"]

@@ -1,2 +1,483 @@
-// Placeholder: the deterministic simulation lives here.
 import ClusterCore
+
+/// A deterministic simulation of a whole cluster, VOPR style: the seed decides
+/// the cluster shape, clocks, network behaviour, faults, admin commands and
+/// resource timings. The checker runs after every event (safety properties
+/// 1-4 of DESIGN.md); after the faults heal, a liveness phase requires the
+/// service to run (property 5).
+public final class Simulation {
+    public let seed: UInt64
+    public let options: SimulationOptions
+    public let shape: ClusterShape
+    public let config: ClusterConfig
+    let timings: ElectionTimings
+
+    var random: ElectionRandom
+    var nodes: [SimulatedNode] = []
+    var paths: [[NetworkPath]] = []
+    var queue = EventQueue<SimulationEvent>()
+    var now: UInt64 = 0
+    var faultsActive: Bool
+    var checker: SafetyChecker
+    var result: SimulationResult
+    var nextRequest: UInt64 = 1
+    /// Admin commands in flight: request id → command.
+    var outstanding: [RequestID: AdminCommand] = [:]
+    var committedResets: Set<String> = []
+    /// Real time of the most recent `takeover` action per node (benchmark hook).
+    public private(set) var lastTakeover: [String: UInt64] = [:]
+
+    static let wallEpoch: UInt64 = 1_790_000_000
+
+    public init(seed: UInt64, options: SimulationOptions = SimulationOptions()) {
+        self.seed = seed
+        self.options = options
+        var random = ElectionRandom(seed: seed)
+        let shape = options.shape ?? ClusterShape.random(using: &random)
+        self.shape = shape
+        self.config = shape.config()
+        self.timings = ElectionTimings(config.cluster)
+        self.faultsActive = options.faults
+        self.checker = SafetyChecker(config: config, timings: timings)
+        self.result = SimulationResult(
+            seed: seed, shape: shape, violation: nil, steps: 0, events: 0, elections: 0, takeovers: 0,
+            fences: 0, crashes: 0, commandsCommitted: 0, livenessRecovery: nil, trace: [])
+        for nodeConfig in config.nodes {
+            // Clock rates within 0.9% of real time (the core assumes at most 1%).
+            let drift = (Double(random.next(upperBound: 1_801 as UInt64)) - 900) / 100_000
+            let offset = random.next(upperBound: 1_000_000_000_000 as UInt64)
+            nodes.append(SimulatedNode(name: nodeConfig.name, config: config, rate: 1 + drift, offset: offset))
+        }
+        paths = Array(repeating: Array(repeating: NetworkPath(), count: nodes.count), count: nodes.count)
+        self.random = random
+        for index in nodes.indices {
+            // Staggered cold start.
+            queue.push(.restart(node: index), at: random.next(upperBound: 300_000_000 as UInt64))
+        }
+    }
+
+    // MARK: - Running
+
+    /// Runs the safety phase, then (if enabled) the liveness phase.
+    public func run() -> SimulationResult {
+        let step = UInt64(options.stepDuration.nanoseconds)
+        for index in 0..<options.steps {
+            if faultsActive { injectFaults() }
+            if options.adminCommands, random.chance(0.012) { submitRandomCommand() }
+            runEvents(until: UInt64(index + 1) * step)
+            result.steps = index + 1
+            if result.violation != nil { return finish() }
+        }
+        if options.livenessPhase { runLiveness(step: step) }
+        return finish()
+    }
+
+    func finish() -> SimulationResult {
+        result.trace = checker.trace
+        return result
+    }
+
+    func runEvents(until end: UInt64) {
+        while let next = queue.nextTime, next < end, result.violation == nil {
+            guard let (time, event) = queue.pop() else { break }
+            now = max(now, time)
+            result.events += 1
+            handle(event)
+            if let violation = checker.checkGlobal(nodes: nodes, now: now) {
+                result.violation = violation
+            }
+        }
+        now = max(now, end)
+    }
+
+    // MARK: - Liveness phase
+
+    func runLiveness(step: UInt64) {
+        faultsActive = false
+        let healedAt = now
+        for index in nodes.indices {
+            if !nodes[index].isUp { queue.push(.restart(node: index), at: now + 1) }
+            if nodes[index].pausedUntil != nil { nodes[index].pausedUntil = now; queue.push(.resume(node: index), at: now + 1) }
+            for other in nodes.indices { paths[index][other] = NetworkPath() }
+        }
+        checker.note("heal: all nodes up, network healed", at: now)
+        committedResets = []
+        let resets: [AdminCommand] = [.enable, .maintenance(on: false), .clear(node: nil), .cleanup(node: nil)]
+            + config.serviceNodes.map { .unstandby(node: $0.name) }
+        let deadline = healedAt + UInt64(options.livenessTimeout.nanoseconds)
+        var nextReset = now
+        var lastReset = now
+        while now < deadline, result.violation == nil {
+            // Until the service runs, (re)send the commands that make it placeable:
+            // a command from before the heal may still commit after them.
+            if now >= nextReset {
+                for command in resets {
+                    submit(command, to: Int(random.next(upperBound: UInt64(nodes.count))))
+                }
+                nextReset = now + 2_000_000_000
+                lastReset = now
+            }
+            runEvents(until: now + step)
+            if serviceRunsOnLeader() {
+                result.livenessRecovery = .nanoseconds(Int64(now - healedAt))
+                return
+            }
+        }
+        if result.violation == nil {
+            let state = nodes.map { "\($0.name):\($0.core.map { "\($0.role.rawValue)/t\($0.term)/\($0.service)/\($0.status.placement)" } ?? "down")" }
+            result.violation = Violation(
+                property: .liveness, time: now,
+                detail: "service not running \(Double(options.livenessTimeout.nanoseconds) / 1e9)s after the heal (resets committed: \(committedResets.count)/\(resets.count), last reset sent at \(Double(lastReset) / 1e9)s): \(state.joined(separator: " "))")
+        }
+    }
+
+    func serviceRunsOnLeader() -> Bool {
+        nodes.contains { node in
+            guard let core = node.core, core.role == .leader, case .holding = core.service else { return false }
+            return node.holding
+        }
+    }
+
+    // MARK: - Events
+
+    func handle(_ event: SimulationEvent) {
+        switch event {
+        case .deliver(let from, let to, let message):
+            deliver(message, from: from, to: to)
+        case .tick(let index, let incarnation):
+            let node = nodes[index]
+            guard node.isUp, node.incarnation == incarnation else { return }
+            if !node.isPaused(at: now) { feed(.tick, to: index) }
+            let interval = node.realDuration(timings.tickInterval)
+            queue.push(.tick(node: index, incarnation: incarnation), at: now + interval)
+        case .fenceDone(let index, let incarnation, let epoch, let target, let fails, let term, let remaining):
+            fenceDone(index: index, incarnation: incarnation, epoch: epoch, target: target, fails: fails, term: term, remaining: remaining)
+        case .takeoverDone(let index, let incarnation, let epoch, let term, let fails):
+            let node = nodes[index]
+            guard node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch else { return }
+            node.takeoverInFlight = false
+            if fails {
+                node.holding = false
+                checker.note("\(node.name) takeover failed (simulated)", at: now)
+                feed(.report(.takeoverFailed(term: term, reason: "simulated start failure")), to: index)
+            } else {
+                feed(.report(.takeoverSucceeded(term: term)), to: index)
+            }
+        case .releaseDone(let index, let incarnation, let epoch):
+            let node = nodes[index]
+            guard node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch else { return }
+            node.holding = false
+            node.releasing = false
+            feed(.report(.released), to: index)
+        case .restart(let index):
+            restart(index)
+        case .resume(let index):
+            let node = nodes[index]
+            guard node.isUp, let until = node.pausedUntil, now >= until else { return }
+            node.pausedUntil = nil
+            checker.note("\(node.name) resumes", at: now)
+            let inputs = node.deferred
+            node.deferred = []
+            // The process first notices the time, then drains its socket and reports.
+            feed(.tick, to: index)
+            for (input, _) in inputs where nodes[index].isUp { feed(input, to: index) }
+        }
+    }
+
+    func deliver(_ message: Message, from: Int, to: Int) {
+        let node = nodes[to]
+        guard let core = node.core else { return }
+        if !node.isPaused(at: now) {
+            // Ground truth of the receiver's lease, counted exactly as the core will.
+            switch message {
+            case .heartbeatAck(let term, let sequence, _, _):
+                if core.role == .leader, core.term == term, let sent = node.heartbeatSendTimes[sequence] {
+                    node.recordLeaseAck(term: term, from: nodes[from].name, sentAt: sent)
+                }
+            case .voteResponse(let term, true, _):
+                if core.role == .candidate, core.term == term, let sent = node.campaignSendTime[term] {
+                    node.recordLeaseAck(term: term, from: nodes[from].name, sentAt: sent)
+                }
+            default:
+                break
+            }
+        }
+        feed(.received(message, from: nodes[from].name), to: to)
+    }
+
+    /// Feeds one input to a node's process (deferred while it is paused) and performs the actions.
+    func feed(_ input: Input, to index: Int) {
+        let node = nodes[index]
+        guard var core = node.core else { return }
+        if node.isPaused(at: now) {
+            node.deferred.append((input, now))
+            return
+        }
+        let before = core
+        let wall = Self.wallEpoch + now / 1_000_000_000
+        let actions = core.step(input, now: node.localTime(now), wallClock: wall)
+        node.core = core
+        if options.trace { checker.traceStep(node: node.name, input: input, actions: actions, at: now) }
+        if let violation = checker.observe(node: node, before: before, nodes: nodes, now: now, twoNode: shape.twoNode) {
+            result.violation = result.violation ?? violation
+        }
+        // A crash may cut the action list anywhere: only what was done before survives.
+        var crashAt = actions.count
+        if faultsActive, actions.count > 1, random.chance(0.004) {
+            crashAt = Int(random.next(upperBound: UInt64(actions.count)))
+        }
+        for (position, action) in actions.enumerated() {
+            if position == crashAt {
+                checker.note("\(node.name) crashes in the middle of its actions (\(position)/\(actions.count))", at: now)
+                crash(index, restartAfter: randomDuration(50_000_000, 3_000_000_000))
+                return
+            }
+            perform(action, by: index)
+            guard nodes[index].isUp, nodes[index].incarnation == node.incarnation else { return }
+        }
+    }
+
+    func perform(_ action: Action, by index: Int) {
+        let node = nodes[index]
+        switch action {
+        case .persist(let state):
+            node.durable = state
+        case .send(let to, let message):
+            guard let target = config.nodes.firstIndex(where: { $0.name == to }) else { return }
+            switch message {
+            case .heartbeat(let term, let sequence, _, _, _, _):
+                _ = term
+                node.heartbeatSendTimes[sequence] = now
+            case .voteRequest(let term, _, _):
+                if node.campaignSendTime[term] == nil { node.campaignSendTime[term] = now }
+            default:
+                break
+            }
+            send(message, from: index, to: target)
+        case .takeover(let term, let fenceFirst):
+            result.takeovers += 1
+            lastTakeover[node.name] = now
+            node.resourceEpoch += 1
+            node.takeoverInFlight = true
+            let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
+            startTakeover(index, term: term, fence: targets)
+        case .fence(let target):
+            guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
+            queue.push(
+                .fenceDone(node: index, incarnation: node.incarnation, epoch: -1, target: targetIndex,
+                           fails: random.chance(0.05), term: .zero, remaining: []),
+                at: now + fenceDelay(for: node) + randomDuration(100_000_000, 1_500_000_000))
+        case .release:
+            node.resourceEpoch += 1
+            node.takeoverInFlight = false
+            node.releasing = true
+            let duration = node.holding ? randomDuration(20_000_000, 1_500_000_000) : 1_000_000
+            queue.push(.releaseDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch), at: now + duration)
+        case .reply(let id, let outcome):
+            if let command = outstanding.removeValue(forKey: id), case .committed = outcome {
+                result.commandsCommitted += 1
+                committedResets.insert("\(command)")
+            }
+        case .event(let event):
+            if event.kind == "election.won" { result.elections += 1 }
+            if options.trace { checker.note("\(node.name) event \(event.kind): \(event.message)", at: now) }
+        }
+    }
+
+    func startTakeover(_ index: Int, term: Term, fence targets: [Int]) {
+        let node = nodes[index]
+        if let first = targets.first {
+            let delay = fenceDelay(for: node)
+            queue.push(
+                .fenceDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, target: first,
+                           fails: random.chance(0.05), term: term, remaining: Array(targets.dropFirst())),
+                at: now + delay + randomDuration(100_000_000, 1_500_000_000))
+        } else {
+            node.holding = true
+            queue.push(
+                .takeoverDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, term: term, fails: random.chance(0.03)),
+                at: now + randomDuration(50_000_000, 1_500_000_000))
+        }
+    }
+
+    /// Fence race rule (two_node): the node holding the service fences at once, the other waits.
+    func fenceDelay(for node: SimulatedNode) -> UInt64 {
+        (node.core?.shouldDelayFencing ?? true) && shape.twoNode ? 2_000_000_000 : 0
+    }
+
+    func fenceDone(index: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int]) {
+        let node = nodes[index]
+        // A fencer that died (crashed, or fenced first in a race) fences nobody.
+        guard node.isUp, node.incarnation == incarnation else { return }
+        if fails {
+            feed(.report(.fenceFailed(node: nodes[target].name, reason: "simulated agent failure")), to: index)
+            if epoch >= 0, node.resourceEpoch == epoch { node.takeoverInFlight = false }
+            return
+        }
+        result.fences += 1
+        checker.note("\(node.name) fences \(nodes[target].name)", at: now)
+        if nodes[target].isUp {
+            nodes[target].fencedDown = true
+            crash(target, restartAfter: randomDuration(1_000_000_000, 5_000_000_000))
+        }
+        feed(.report(.fenced(node: nodes[target].name)), to: index)
+        guard epoch >= 0, node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch, node.takeoverInFlight else { return }
+        startTakeover(index, term: term, fence: remaining)
+    }
+
+    // MARK: - Nodes
+
+    func restart(_ index: Int) {
+        let node = nodes[index]
+        guard !node.isUp else { return }
+        node.incarnation += 1
+        node.fencedDown = false
+        node.pausedUntil = nil
+        node.deferred = []
+        node.core = ElectionNode(name: node.name, config: config, persisted: node.durable, seed: random.next(), mutations: options.mutations)
+        node.wasLeaseClaimed = false
+        node.leaseAcks = [:]
+        node.leaseTerm = .zero
+        node.heartbeatSendTimes = [:]
+        checker.note("\(node.name) starts (term \(node.durable.term), admin \(node.durable.admin.stamp))", at: now)
+        queue.push(.tick(node: index, incarnation: node.incarnation), at: now)
+    }
+
+    /// The machine stops: process gone, service gone (a crash is a power loss or a fence).
+    func crash(_ index: Int, restartAfter delay: UInt64) {
+        let node = nodes[index]
+        guard node.isUp else { return }
+        result.crashes += 1
+        checker.note("\(node.name) goes down", at: now)
+        node.core = nil
+        node.holding = false
+        node.releasing = false
+        node.takeoverInFlight = false
+        node.resourceEpoch += 1
+        node.pausedUntil = nil
+        node.deferred = []
+        queue.push(.restart(node: index), at: now + delay)
+    }
+
+    // MARK: - Network
+
+    func send(_ message: Message, from: Int, to: Int) {
+        let path = paths[from][to]
+        if path.blocked || random.chance(path.loss) { return }
+        let copies = random.chance(path.duplication) ? 2 : 1
+        for _ in 0..<copies {
+            let delay = path.minDelay + random.next(upperBound: max(1, path.maxDelay - path.minDelay))
+            queue.push(.deliver(from: from, to: to, message), at: now + delay)
+        }
+    }
+
+    // MARK: - Faults
+
+    func injectFaults() {
+        let up = nodes.indices.filter { nodes[$0].isUp }
+        if random.chance(0.0025), let victim = up.randomElement(using: &random) {
+            crash(victim, restartAfter: randomDuration(50_000_000, 4_000_000_000))
+        }
+        if random.chance(0.002), let victim = up.randomElement(using: &random), !nodes[victim].isPaused(at: now) {
+            let duration = randomDuration(200_000_000, 3_000_000_000)
+            nodes[victim].pausedUntil = now + duration
+            checker.note("\(nodes[victim].name) pauses for \(Double(duration) / 1e9)s", at: now)
+            queue.push(.resume(node: victim), at: now + duration)
+        }
+        if random.chance(0.006) { changeNetwork() }
+        if random.chance(0.002), let victim = up.first(where: { nodes[$0].holding && !nodes[$0].releasing && !nodes[$0].takeoverInFlight }) {
+            checker.note("\(nodes[victim].name) service fails", at: now)
+            feed(.report(.serviceFailed(reason: "simulated unit failure")), to: victim)
+        }
+    }
+
+    func changeNetwork() {
+        let count = nodes.count
+        switch random.next(upperBound: 6 as UInt64) {
+        case 0:
+            for a in 0..<count { for b in 0..<count { paths[a][b] = NetworkPath() } }
+            checker.note("network heals", at: now)
+        case 1:
+            // Symmetric partition into two random sides.
+            let side = (0..<count).map { _ in random.chance(0.5) }
+            for a in 0..<count { for b in 0..<count { paths[a][b].blocked = side[a] != side[b] } }
+            checker.note("partition \(side.enumerated().filter { $0.element }.map { nodes[$0.offset].name }) | rest", at: now)
+        case 2:
+            // Asymmetric: some directed paths drop everything.
+            for _ in 0..<(1 + random.next(upperBound: UInt64(count))) {
+                let a = Int(random.next(upperBound: UInt64(count)))
+                let b = Int(random.next(upperBound: UInt64(count)))
+                paths[a][b].blocked = true
+            }
+            checker.note("asymmetric partition", at: now)
+        case 3:
+            let victim = Int(random.next(upperBound: UInt64(count)))
+            for other in 0..<count where other != victim {
+                paths[victim][other].blocked = true
+                paths[other][victim].blocked = true
+            }
+            checker.note("isolate \(nodes[victim].name)", at: now)
+        case 4:
+            // One path gets lossy, duplicating and slow (reordering).
+            let a = Int(random.next(upperBound: UInt64(count)))
+            let b = Int(random.next(upperBound: UInt64(count)))
+            paths[a][b].loss = Double(random.next(upperBound: 40 as UInt64)) / 100
+            paths[a][b].duplication = Double(random.next(upperBound: 20 as UInt64)) / 100
+            paths[a][b].maxDelay = paths[a][b].minDelay + randomDuration(1_000_000, 400_000_000)
+        default:
+            // The whole network gets lossy.
+            let loss = Double(random.next(upperBound: 15 as UInt64)) / 100
+            for a in 0..<count { for b in 0..<count { paths[a][b].loss = loss } }
+        }
+    }
+
+    // MARK: - Admin commands
+
+    func submitRandomCommand() {
+        let fullNodes = config.serviceNodes.map(\.name)
+        let anyNode = config.nodes.map(\.name)
+        let lifetime: Duration? = random.chance(0.7) ? .seconds(Int64(1 + random.next(upperBound: 8 as UInt64))) : nil
+        let command: AdminCommand
+        switch random.next(upperBound: 12 as UInt64) {
+        case 0: command = random.chance(0.3) ? .disable : .enable
+        case 1: command = .move(node: random.chance(0.5) ? fullNodes.randomElement(using: &random) : nil, lifetime: lifetime)
+        case 2: command = .ban(node: anyNode.randomElement(using: &random)!, lifetime: lifetime)
+        case 3, 4: command = .clear(node: random.chance(0.5) ? nil : anyNode.randomElement(using: &random))
+        case 5: command = .standby(node: fullNodes.randomElement(using: &random)!)
+        case 6, 7: command = .unstandby(node: fullNodes.randomElement(using: &random)!)
+        case 8: command = .maintenance(on: random.chance(0.2))
+        case 9: command = .cleanup(node: nil)
+        default: command = .enable
+        }
+        submit(command, to: Int(random.next(upperBound: UInt64(nodes.count))))
+    }
+
+    func submit(_ command: AdminCommand, to index: Int) {
+        let id = RequestID(nextRequest)
+        nextRequest += 1
+        outstanding[id] = command
+        checker.note("admin \(command) → \(nodes[index].name)", at: now)
+        feed(.command(id, command), to: index)
+    }
+
+    func randomDuration(_ low: UInt64, _ high: UInt64) -> UInt64 {
+        low + random.next(upperBound: high - low)
+    }
+}
+
+extension ElectionRandom {
+    mutating func chance(_ probability: Double) -> Bool {
+        guard probability > 0 else { return false }
+        return Double(next() >> 11) / Double(1 << 53) < probability
+    }
+}
+
+extension SimulatedNode {
+    func recordLeaseAck(term: Term, from: String, sentAt: UInt64) {
+        if leaseTerm != term {
+            leaseTerm = term
+            leaseAcks = [:]
+        }
+        leaseAcks[from] = max(leaseAcks[from] ?? 0, sentAt)
+    }
+}

@@ -17,11 +17,13 @@ enum DaemonError: Error, CustomStringConvertible {
     case directory(path: String, purpose: String, errno: Int32)
     /// The control socket could not be opened.
     case controlSocket(path: String, reason: String)
+    /// A component could not start (state directory unreadable, port taken, watchdog device, ...).
+    case startup(component: String, reason: String)
 
     var exitStatus: Int32 {
         switch self {
         case .configuration, .unknownNode, .noLocalNode, .ambiguousLocalNode, .badTestHook: 2
-        case .directory, .controlSocket: 1
+        case .directory, .controlSocket, .startup: 1
         }
     }
 
@@ -42,6 +44,8 @@ enum DaemonError: Error, CustomStringConvertible {
             return "cannot create the \(purpose) \(path): \(String(cString: strerror(code)))"
         case let .controlSocket(path, reason):
             return "cannot open the control socket \(path): \(reason)"
+        case let .startup(component, reason):
+            return "cannot start the \(component): \(reason)"
         }
     }
 }

@@ -19,15 +19,20 @@ final class DaemonLoop: Sendable {
         eventLoop = group.next()
     }
 
-    /// Sends `WATCHDOG=1` every `interval` from the loop. No-op without a watchdog.
+    /// Sends `WATCHDOG=1` every `interval` from the loop, when `isAlive()` also holds
+    /// (the cluster runtime's own loop beats). No-op without a watchdog.
     @discardableResult
-    func startWatchdogPings(_ notifier: SystemdNotifier, logger: Logger) -> RepeatedTask? {
+    func startWatchdogPings(
+        _ notifier: SystemdNotifier, logger: Logger, isAlive: @escaping @Sendable () -> Bool = { true }
+    ) -> RepeatedTask? {
         guard let interval = notifier.watchdogPingInterval else { return nil }
         logger.info("systemd watchdog enabled", metadata: [
             "watchdog_timeout": "\(notifier.watchdogTimeout!)", "ping_interval": "\(interval)",
         ])
         return eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(interval)) { _ in
-            notifier.watchdogPing()
+            if isAlive() {
+                notifier.watchdogPing()
+            }
         }
     }
 

@@ -52,7 +52,7 @@ struct Haclusterd: AsyncParsableCommand {
             }
             let daemon = Daemon(
                 config: cluster, node: local, logger: logger,
-                notifier: SystemdNotifier(environment: environment), hooks: hooks)
+                notifier: SystemdNotifier(environment: environment), hooks: hooks, environment: environment)
             try await daemon.run()
         } catch {
             Self.printError("haclusterd: \(error)")

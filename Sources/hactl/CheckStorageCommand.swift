@@ -8,15 +8,9 @@ struct CheckStorageCommand: ParsableCommand {
         commandName: "check-storage",
         abstract: "Verify shared storage: flock exclusivity, POSIX ACLs, no NFS silly rename, same storage on every node.",
         discussion: """
-            On this node: two processes compete for flock(LOCK_EX) on a scratch file; an access
-            and a default POSIX ACL are set and read back; an open file is unlinked to see whether
-            NFS leaves a .nfsXXXX file behind; NFS mounts with nolock/local_lock are flagged.
-            When haclusterd runs, each other node that can run the service checks, through its
-            daemon, that it sees the same directory, is refused the lock this node holds, and
-            knows --user under the same uid.
+            On this node: two processes compete for flock(LOCK_EX) on a scratch file; an access and a default POSIX ACL are set and read back; an open file is unlinked to see whether NFS leaves a .nfsXXXX file behind; NFS mounts with nolock/local_lock are flagged. When haclusterd runs, each other node that can run the service checks, through its daemon, that it sees the same directory, is refused the lock this node holds, and knows --user under the same uid.
 
-            Each finding says what to change. Exit 0 when all is fine, 1 when a problem is found.
-            Scratch files are named .hacluster-check-* and removed afterwards.
+            Each finding says what to change. Exit 0 when all is fine, 1 when a problem is found. Scratch files are named .hacluster-check-* and removed afterwards.
 
             Examples:
               hactl check-storage /dataiku

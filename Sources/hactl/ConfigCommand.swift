@@ -13,10 +13,7 @@ struct ConfigCommand: ParsableCommand {
             commandName: "check",
             abstract: "Validate a configuration file (crm_verify); exit 0 if valid, 2 if not.",
             discussion: """
-                Checks everything haclusterd checks at start: TOML syntax, keys, values, the rules
-                between them (quorum, fencing coverage, timeouts) and, unless --no-files, the files
-                it names (cluster key, password files, fence agents) as this machine sees them.
-                Warnings (allowed but risky settings) are printed without failing.
+                Checks everything haclusterd checks at start: TOML syntax, keys, values, the rules between them (quorum, fencing coverage, timeouts) and, unless --no-files, the files it names (cluster key, password files, fence agents) as this machine sees them. Warnings (allowed but risky settings) are printed without failing.
 
                 Examples:
                   hactl config check

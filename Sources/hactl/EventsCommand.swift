@@ -8,8 +8,7 @@ struct EventsCommand: ParsableCommand {
         commandName: "events",
         abstract: "Show the cluster event log: elections, fencing, takeover steps with durations, failures.",
         discussion: """
-            With --json: without --follow one object {"events":[...]}; with --follow one event
-            object per line (JSON Lines), as they happen.
+            With --json: without --follow one object {"events":[...]}; with --follow one event object per line (JSON Lines), as they happen.
 
             Examples:
               hactl events --since 1h
@@ -89,8 +88,9 @@ struct EventsCommand: ParsableCommand {
     static func line(_ event: ClusterEvent) -> String {
         let whole = UTCTimestamp(secondsSinceEpoch: Int64(event.time.rounded(.down)))
         let millis = Int((event.time - event.time.rounded(.down)) * 1000)
-        let time = whole.iso8601.dropLast() + String(format: ".%03dZ", millis)
-        let severity = event.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+        let millisText = String(repeating: "0", count: 3 - String(millis).count) + String(millis)
+        let time = "\(whole.iso8601.dropLast()).\(millisText)Z"
+        let severity = event.severity.rawValue + String(repeating: " ", count: max(0, 7 - event.severity.rawValue.count))
         let duration = event.durationMilliseconds.map { " (\(DurationText.format(.milliseconds($0))))" } ?? ""
         return "\(time) \(event.node) \(severity) \(event.kind): \(event.message)\(duration)"
     }

@@ -13,9 +13,7 @@ struct FenceCommand: ParsableCommand {
         commandName: "fence",
         abstract: "Fence NODE now through its configured devices (pcs stonith fence).",
         discussion: """
-            The fence levels of NODE are tried in order until one succeeds; the command returns
-            when the node is confirmed fenced (exit 0) or every level failed (exit 1).
-            From a terminal it asks for confirmation unless --yes is given.
+            The fence levels of NODE are tried in order until one succeeds; the command returns when the node is confirmed fenced (exit 0) or every level failed (exit 1). From a terminal it asks for confirmation unless --yes is given.
 
             Example: hactl fence dss2 --yes
             """)

@@ -7,26 +7,25 @@ struct Hactl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hactl",
         abstract: "Control the haclusterd failover cluster.",
+        usage: "hactl [--socket <path>] [--config <path>] [--json] [--timeout <duration>] <command> [<args>]",
         discussion: """
-            hactl talks to the haclusterd daemon of this node over its control socket; the daemon
-            forwards cluster-wide changes to the coordinator, and a change returns once a quorum of
-            nodes has committed it.
+            hactl talks to the haclusterd daemon of this node over its control socket; the daemon forwards cluster-wide changes to the coordinator, and a change returns once a quorum of nodes has committed it.
 
             Examples:
-              hactl status                        where the service runs, quorum, nodes, constraints
-              hactl --json status | jq .service   the same for scripts
-              hactl move dss2 --lifetime 30min    move the service to dss2; dss1 is banned for 30 minutes
-              hactl clear                         remove all move/ban constraints
-              hactl standby dss1                  drain dss1 for maintenance (unstandby to undo)
-              hactl maintenance on                stop managing: no start, stop, move or fence
-              hactl check-storage /dataiku        verify flock, ACLs and NFS behaviour of shared storage
-              hactl events --follow               watch elections, fencing and takeover steps
+              hactl status                       quorum, nodes, service, constraints
+              hactl --json status | jq .service  the same, for scripts
+              hactl move dss2 --lifetime 30min   move to dss2, ban dss1 for 30 minutes
+              hactl clear                        remove all move/ban constraints
+              hactl standby dss1                 drain dss1 (hactl unstandby dss1 undoes)
+              hactl maintenance on               no start, stop, move or fence until off
+              hactl check-storage /dataiku       flock, ACL and NFS checks of the storage
+              hactl events --follow              elections, fencing, takeover steps, live
 
-            Exit status: 0 success, 1 the command failed, 2 bad usage or configuration,
-            3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum).
+            Exit status: 0 success, 1 the command failed, 2 bad usage or configuration, 3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum).
 
             Durations: 500ms, 30s, 10min, 2h, 1d (a bare number is seconds; "10m" is refused, write 10min).
-            Bash completion: hactl --generate-completion-script bash > /etc/bash_completion.d/hactl
+            Bash completion:
+              hactl --generate-completion-script bash > /etc/bash_completion.d/hactl
             """,
         version: "haclusterd control CLI, protocol version \(ControlProtocol.version)",
         subcommands: [

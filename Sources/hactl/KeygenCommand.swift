@@ -11,9 +11,7 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Write a new cluster key (64 random bytes, mode 0600), like corosync-keygen.",
         discussion: """
-            Refuses to replace an existing key unless --force: every node needs the same key,
-            and a new key on one node cuts it off from the others. Copy it to every node
-            (e.g. scp -p /etc/hacluster/authkey dss2:/etc/hacluster/) and restart haclusterd.
+            Refuses to replace an existing key unless --force: every node needs the same key, and a new key on one node cuts it off from the others. Copy it to every node (e.g. scp -p /etc/hacluster/authkey dss2:/etc/hacluster/) and restart haclusterd.
 
             Example: hactl keygen /etc/hacluster/authkey
             """)

@@ -41,8 +41,7 @@ struct MaintenanceCommand: ParsableCommand {
         commandName: "maintenance",
         abstract: "Stop managing the service (no start, stop, move or fence), or resume.",
         discussion: """
-            Like `pcs property set maintenance-mode=true`. The service is left as it is;
-            the cluster keeps electing and reporting status.
+            Like `pcs property set maintenance-mode=true`. The service is left as it is; the cluster keeps electing and reporting status.
 
             Examples:
               hactl maintenance on

@@ -31,9 +31,7 @@ struct MoveCommand: ParsableCommand {
         commandName: "move",
         abstract: "Move the service to NODE, or away from its current node.",
         discussion: """
-            Bans the node the service leaves (like `pcs resource move`), for --lifetime or until
-            `hactl clear`. A ban with a lifetime expires at an absolute time shown by `hactl status`.
-            A move that fails is rolled back, and the command says why.
+            Bans the node the service leaves (like `pcs resource move`), for --lifetime or until `hactl clear`. A ban with a lifetime expires at an absolute time shown by `hactl status`. A move that fails is rolled back, and the command says why.
 
             Examples:
               hactl move dss2 --lifetime 30min

@@ -8,9 +8,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the cluster: quorum, nodes, where the service runs, constraints, failures.",
         discussion: """
-            Like `pcs status`. With --json, prints the object documented in the spec
-            (keys cluster, node, term, coordinator, quorum, maintenance, nodes, service,
-            constraints; extra keys may be added, never renamed).
+            Like `pcs status`. With --json, prints the object documented in the spec (keys cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints; extra keys may be added, never renamed).
 
             Examples:
               hactl status

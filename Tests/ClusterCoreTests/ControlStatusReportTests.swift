@@ -69,7 +69,12 @@ struct ControlStatusReportTests {
         #expect(time.iso8601 == "2026-11-21T10:00:00Z")
         #expect(UTCTimestamp(secondsSinceEpoch: 0).iso8601 == "1970-01-01T00:00:00Z")
         #expect(UTCTimestamp(iso8601: "2026-11-21T10:00:00.750Z")?.iso8601 == "2026-11-21T10:00:00Z")
+        #expect(UTCTimestamp(iso8601: "2026-11-21T10:00:00+00:00")?.iso8601 == "2026-11-21T10:00:00Z")
+        #expect(UTCTimestamp(iso8601: "2024-02-29T23:59:59Z")?.secondsSinceEpoch == 1_709_251_199)
         #expect(UTCTimestamp(iso8601: "yesterday") == nil)
+        #expect(UTCTimestamp(iso8601: "2026-11-21T10:00:00") == nil, "a time without zone is refused")
+        #expect(UTCTimestamp(iso8601: "2026-11-21T10:00:00+02:00") == nil, "only UTC")
+        #expect(UTCTimestamp(iso8601: "2026-13-21T10:00:00Z") == nil)
     }
 
     @Test("the human status shows everything an operator needs on one screen")

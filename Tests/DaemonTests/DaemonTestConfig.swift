@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A single-node cluster configuration in a scratch directory: key (0600),
 /// state directory, control socket and shared storage all inside it, fencing
@@ -21,8 +22,18 @@ struct DaemonTestConfig {
         self.clusterName = clusterName
         self.nodeName = nodeName
         self.nodeAddress = nodeAddress
-        // Away from the default 5405 and from other suites' ports.
-        port = UInt16(20000 + Int(getpid() % 20000))
+        port = Self.nextPort()
+    }
+
+    /// A UDP port per configuration: suites run in parallel in one process, and two daemons
+    /// on one port would make the second fail. Away from the default 5405.
+    private static let ports = Mutex(20000 + Int(getpid() % 1000) * 20)
+
+    static func nextPort() -> UInt16 {
+        ports.withLock { next in
+            defer { next = next >= 40000 ? 20000 : next + 1 }
+            return UInt16(next)
+        }
     }
 
     /// Writes the key and the configuration; `extra` is appended verbatim (more TOML).

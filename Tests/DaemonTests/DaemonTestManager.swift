@@ -77,6 +77,14 @@ final class DaemonTestManager {
         }
     }
 
+    /// The last `lines` lines of the whole journal in the namespace (manager and units), for failure messages.
+    func journalText(lines: Int = 80) -> String {
+        let result = try? inNamespace([
+            "journalctl", "--directory=/run/log/journal", "--no-pager", "-o", "short-precise", "-n", "\(lines)",
+        ])
+        return result?.stdout ?? "(no journal)"
+    }
+
     func writeUnit(named name: String, contents: String, dropIn: String? = nil) throws {
         let path = unitDirectory.appendingPathComponent(name)
         try contents.write(to: path, atomically: true, encoding: .utf8)

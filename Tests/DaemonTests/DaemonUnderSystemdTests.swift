@@ -94,7 +94,7 @@ struct DaemonUnderSystemdTests {
         Thread.sleep(forTimeInterval: 3)
         let later = try manager.show(unit, ["ActiveState", "WatchdogTimestampMonotonic", "MainPID", "NRestarts"])
         #expect(later["ActiveState"] == "active")
-        #expect(later["MainPID"] == firstPing["MainPID"] && later["NRestarts"] == "0", "\(later)")
+        #expect(later["MainPID"] == firstPing["MainPID"] && later["NRestarts"] == "0", "\(later)\n\(manager.journalText())")
         #expect((UInt64(later["WatchdogTimestampMonotonic"] ?? "") ?? 0) > (UInt64(firstPing["WatchdogTimestampMonotonic"] ?? "") ?? 0),
                 "watchdog timestamp did not advance: \(firstPing) -> \(later)")
 

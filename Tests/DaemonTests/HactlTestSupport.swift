@@ -149,7 +149,7 @@ struct ProcessTimeout: Error {
     var arguments: [String]
 }
 
-final class LockedData: @unchecked Sendable {
+fileprivate final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func set(_ value: Data) { lock.withLock { data = value } }

@@ -1,2 +1,135 @@
-// Placeholder: simulation soak / replay tool.
-print("hasim: not implemented yet")
+import ArgumentParser
+import Foundation
+import ClusterCore
+import ClusterSimulation
+
+/// Deterministic cluster simulation: soak over many seeds, replay one, benchmark failover.
+@main
+struct Hasim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hasim",
+        abstract: "Deterministic simulation of the haclusterd election core.",
+        subcommands: [Run.self, Replay.self, Bench.self])
+}
+
+struct SimulationFlags: ParsableArguments {
+    @Option(help: "Steps of the safety phase (one step = 20ms simulated).")
+    var steps = 500
+
+    @Flag(help: "Run without faults.")
+    var noFaults = false
+
+    @Option(help: "Break one mechanism: vote-once, lease-wait, check-quorum, up-to-date (repeatable).")
+    var mutation: [String] = []
+
+    func validate() throws {
+        for name in mutation where !ElectionMutations.all.contains(where: { $0.0 == name }) {
+            throw ValidationError("unknown mutation '\(name)'; expected one of: \(ElectionMutations.all.map(\.0).joined(separator: ", "))")
+        }
+    }
+
+    func options(trace: Bool = false) -> SimulationOptions {
+        var mutations = ElectionMutations()
+        for name in mutation {
+            if let found = ElectionMutations.all.first(where: { $0.0 == name }) { mutations.insert(found.1) }
+        }
+        return SimulationOptions(steps: steps, faults: !noFaults, mutations: mutations, trace: trace)
+    }
+}
+
+extension Hasim {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run many seeds; stop at the first violation.")
+
+        @Option(help: "Number of seeds.")
+        var seeds: UInt64 = 1000
+
+        @Option(help: "First seed.")
+        var from: UInt64 = 1
+
+        @OptionGroup var flags: SimulationFlags
+
+        func run() throws {
+            let options = flags.options()
+            let start = ContinuousClock.now
+            var events = 0
+            var elections = 0
+            var fences = 0
+            var crashes = 0
+            var recoveries: [Duration] = []
+            var lastReport = start
+            for seed in from..<(from + seeds) {
+                let result = Simulation(seed: seed, options: options).run()
+                events += result.events
+                elections += result.elections
+                fences += result.fences
+                crashes += result.crashes
+                if let recovery = result.livenessRecovery { recoveries.append(recovery) }
+                if let violation = result.violation {
+                    print("VIOLATION seed \(seed) (\(result.shape)): \(violation)")
+                    print("replay: \(result.replayCommand(options: options))")
+                    throw ExitCode(1)
+                }
+                let done = seed - from + 1
+                if ContinuousClock.now - lastReport > .seconds(10) || done == seeds {
+                    lastReport = ContinuousClock.now
+                    let elapsed = ContinuousClock.now - start
+                    let rate = Double(done) / max(0.001, elapsed.seconds)
+                    print("\(done)/\(seeds) seeds ok (up to seed \(seed)), \(String(format: "%.1f", rate)) seeds/s, \(elapsed.seconds.rounded())s")
+                }
+            }
+            recoveries.sort()
+            let elapsed = ContinuousClock.now - start
+            print("total: \(seeds) seeds × \(flags.steps) steps, 0 violations, mutations: \(options.mutations), faults: \(options.faults)")
+            print("  \(events) events, \(elections) elections, \(crashes) crashes, \(fences) fences, \(String(format: "%.1f", elapsed.seconds))s")
+            if !recoveries.isEmpty {
+                print("  liveness: service running after heal: median \(recoveries[recoveries.count / 2]), max \(recoveries.last!)")
+            }
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replay one seed, optionally printing every event.")
+
+        @Option(help: "The seed to replay.")
+        var seed: UInt64
+
+        @Flag(help: "Print every input and the actions it produced.")
+        var trace = false
+
+        @OptionGroup var flags: SimulationFlags
+
+        func run() throws {
+            let options = flags.options(trace: trace)
+            let result = Simulation(seed: seed, options: options).run()
+            for line in result.trace { print(line) }
+            print("seed \(seed): \(result.shape), \(result.steps) steps, \(result.events) events, \(result.elections) elections, \(result.takeovers) takeovers, \(result.fences) fences, \(result.crashes) crashes, \(result.commandsCommitted) commands committed")
+            if let violation = result.violation {
+                print("VIOLATION: \(violation)")
+                throw ExitCode(1)
+            }
+            if let recovery = result.livenessRecovery { print("liveness: service running \(recovery) after the heal") }
+            print("ok")
+        }
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Simulated time from leader crash to the new leader's takeover, default timings.")
+
+        @Option(help: "Number of seeds.")
+        var seeds: UInt64 = 1000
+
+        @Option(help: "Nodes in the cluster (3, 5 or 7).")
+        var nodes = 3
+
+        func run() throws {
+            let outcome = FailoverBenchmark(nodes: nodes).run(seeds: 1...seeds)
+            print(outcome.report)
+            if outcome.samples.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

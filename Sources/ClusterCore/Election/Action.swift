@@ -1,0 +1,27 @@
+/// One thing the shell must do, in list order.
+///
+/// Contract (as raft's `Ready`): a `persist` MUST be on stable storage before
+/// any later action of the same list is performed, in particular before any
+/// `send` (votes and acknowledgements depend on it). If the write fails the
+/// shell must not perform the rest and must stop the node from claiming
+/// anything (stop feeding it, release the service).
+public enum Action: Sendable, Equatable {
+    /// Write term, vote and admin snapshot atomically (temp file, fsync, rename, fsync dir).
+    case persist(PersistentState)
+    case send(to: String, Message)
+    /// Start the service here for leader `term`: first fence every node of
+    /// `fenceFirst` (report `.fenced` / `.fenceFailed` for each; never start
+    /// if one fails), then lock, addresses, units. Report the outcome.
+    case takeover(term: Term, fenceFirst: [String])
+    /// `two_node` mode: fence `node` now (the peer was lost); nothing is
+    /// committed or started until it is confirmed. Report `.fenced` / `.fenceFailed`.
+    /// The node holding the service fences at once, the other after the
+    /// configured delay (`ElectionNode.shouldDelayFencing`), so exactly one survives a race.
+    case fence(node: String)
+    /// Stop the service here (units, addresses, lock) and report `.released`.
+    case release(ReleaseReason)
+    /// The final answer to a local admin command.
+    case reply(RequestID, CommandOutcome)
+    /// An event for the cluster log; the shell timestamps it.
+    case event(ElectionEvent)
+}

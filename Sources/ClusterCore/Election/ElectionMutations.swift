@@ -1,0 +1,28 @@
+/// Deliberately broken mechanisms, for the simulation's mutation check only:
+/// each switch must make the simulation report a safety violation. Production
+/// code never sets them (`ElectionNode` defaults to none).
+public struct ElectionMutations: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Grant any number of votes per term.
+    public static let disableVoteOnce = ElectionMutations(rawValue: 1 << 0)
+    /// A new leader claims the lease at once instead of waiting out the previous one.
+    public static let skipLeaseWait = ElectionMutations(rawValue: 1 << 1)
+    /// A leader never steps down for lack of quorum acknowledgements.
+    public static let disableCheckQuorum = ElectionMutations(rawValue: 1 << 2)
+    /// Vote regardless of the candidate's admin stamp.
+    public static let ignoreUpToDate = ElectionMutations(rawValue: 1 << 3)
+
+    public static let all: [(String, ElectionMutations)] = [
+        ("vote-once", .disableVoteOnce),
+        ("lease-wait", .skipLeaseWait),
+        ("check-quorum", .disableCheckQuorum),
+        ("up-to-date", .ignoreUpToDate),
+    ]
+
+    public var description: String {
+        let names = Self.all.filter { contains($0.1) }.map(\.0)
+        return names.isEmpty ? "none" : names.joined(separator: ",")
+    }
+}

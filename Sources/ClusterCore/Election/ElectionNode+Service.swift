@@ -1,0 +1,157 @@
+/// Placement on the leader, takeover and release, and the shell's reports.
+extension ElectionNode {
+    mutating func release(_ reason: ReleaseReason) {
+        guard service.mayRun, !service.isReleasing else { return }
+        service = .releasing(reason)
+        if holder == name { holder = nil }
+        event("service.release", reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
+        emit(.release(reason))
+    }
+
+    mutating func handle(_ report: ResourceReport) {
+        switch report {
+        case .takeoverSucceeded(let reportTerm):
+            guard case .takingOver(let pending) = service, pending == reportTerm else { return }
+            service = .holding(term: reportTerm)
+            retryCount = 0
+            event("service.started", .notice, "service running here (term \(reportTerm))")
+        case .takeoverFailed(let reportTerm, let reason):
+            guard case .takingOver(let pending) = service, pending == reportTerm else { return }
+            service = .idle
+            placementReason = .takeoverFailed
+            event("service.takeover-failed", .error, "takeover failed: \(reason)")
+            recordFailure()
+            scheduleRetry()
+        case .fenced(let node):
+            event("fence.succeeded", .notice, "\(node) fenced")
+            confirmedReleased.insert(node)
+            lastHeard[node] = nil
+            if fencing == node { fencing = nil }
+            if role == .leader { fencedThisTerm.insert(node) }
+            if role == .leader, persistent.admin.mayHold.contains(node) {
+                updateAdmin { $0.mayHold.removeAll { $0 == node } }
+            }
+        case .fenceFailed(let node, let reason):
+            event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
+            if fencing == node {
+                fencing = nil
+                placementReason = .fenceFailed(node)
+                scheduleRetry()
+            }
+            if case .takingOver = service {
+                service = .idle
+                placementReason = .fenceFailed(node)
+                scheduleRetry()
+            }
+        case .released:
+            guard service.isReleasing else { return }
+            service = .idle
+            event("service.stopped", .info, "service released")
+            if role == .leader, persistent.admin.mayHold.contains(name) {
+                updateAdmin { [name] in $0.mayHold.removeAll { $0 == name } }
+            }
+        case .serviceFailed(let reason):
+            guard case .holding = service else { return }
+            event("service.failed", .warning, "service failed: \(reason)")
+            recordFailure()
+            release(.serviceFailed)
+        }
+    }
+
+    mutating func recordFailure() {
+        guard role == .leader else { return }
+        let node = name
+        let wall = wallClock
+        let expiry = config.service.failureExpiry
+        updateAdmin { admin in
+            if let index = admin.failures.firstIndex(where: { $0.node == node }) {
+                admin.failures[index].count = admin.failures[index].count(at: wall, expiry: expiry) + 1
+                admin.failures[index].lastFailure = wall
+            } else {
+                admin.failures.append(FailureRecord(node: node, count: 1, lastFailure: wall))
+            }
+        }
+    }
+
+    mutating func scheduleRetry() {
+        let factor = 1 << min(retryCount, 4)
+        retryNotBefore = now + timings.retryBackoff * factor
+        retryCount += 1
+    }
+
+    /// Brings the service in line with leadership and placement; runs after every input.
+    mutating func reconcileService() {
+        guard role == .leader else {
+            if service.mayRun, !service.isReleasing { release(.lostLeadership) }
+            placementReason = leader == nil ? .noQuorum : placementReason
+            return
+        }
+        guard leaseClaimed else {
+            placementReason = .waitingForLease
+            return
+        }
+        guard transferDeadline == nil else { return }
+        if config.quorum.twoNode, let peer = peers.first, !isOnline(peer), !fencedThisTerm.contains(peer), !persistent.admin.maintenance {
+            // two_node: a lost peer is fenced before anything is committed or started.
+            guard fencing == nil else { return }
+            if let retryAt = retryNotBefore, now < retryAt { return }
+            fencing = peer
+            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it")
+            emit(.fence(node: peer))
+            return
+        }
+        let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
+        let decision = Placement.decide(config: config, admin: persistent.admin, leader: name, online: online, lastActive: holder, wallClock: wallClock)
+        switch decision {
+        case .leaveAlone:
+            placementReason = .maintenance
+        case .stop(let reason):
+            placementReason = reason
+            if service.mayRun {
+                release(reason == .disabled ? .disabled : .placement)
+            } else if persistent.admin.mayHold.contains(name) {
+                updateAdmin { [name] in $0.mayHold.removeAll { $0 == name } }
+            }
+        case .transfer(let target, let reason):
+            placementReason = reason
+            if service.mayRun {
+                release(.placement)
+                return
+            }
+            if persistent.admin.mayHold.contains(name) {
+                updateAdmin { [name] in $0.mayHold.removeAll { $0 == name } }
+            }
+            guard committed >= persistent.admin.stamp else { return }
+            // Relinquish the lease first: the target will not wait for it.
+            leaseClaimed = false
+            transferDeadline = now + timings.transferTimeout
+            event("leadership.transfer", .notice, "handing leadership to \(target)")
+            send(.timeoutNow(term: term), to: target)
+        case .runOnLeader:
+            placementReason = .onLeader
+            guard case .idle = service else { return }
+            if let retryAt = retryNotBefore, now < retryAt { return }
+            let resolved = Set(persistent.admin.mayHold.filter { $0 != name && confirmedReleased.contains($0) })
+            if !resolved.isEmpty || !persistent.admin.mayHold.contains(name) {
+                // Record "this node may run it" on a quorum BEFORE starting, so a later
+                // leader knows to wait for or fence this node.
+                updateAdmin { [name] admin in
+                    admin.mayHold = Set(admin.mayHold).subtracting(resolved).union([name]).sorted()
+                }
+            }
+            guard committed >= persistent.admin.stamp else {
+                placementReason = .waitingForCommit
+                return
+            }
+            let unresolved = persistent.admin.mayHold.filter { $0 != name && !confirmedReleased.contains($0) }
+            if let live = unresolved.first(where: { isOnline($0) }) {
+                placementReason = .waitingForRelease(live)
+                return
+            }
+            service = .takingOver(term: term)
+            holder = name
+            event("service.takeover", .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")
+            emit(.takeover(term: term, fenceFirst: unresolved))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+extension ElectionNode {
+    /// What this node knows, for `hactl status`. `now`/`wallClock` of the last step.
+    public var status: ElectionStatus {
+        let leaderHeard = role == .leader || hearsLeader
+        let online: Set<String> = {
+            var set = Set(config.nodes.map(\.name).filter { isOnline($0) })
+            if role != .leader, leaderHeard { set.formUnion(leaderMembers) }
+            return set
+        }()
+        let nodes = config.nodes.map { node -> ElectionStatus.Node in
+            let failures = persistent.admin.failureCount(of: node.name, at: wallClock, expiry: config.service.failureExpiry)
+            let liveness: ElectionStatus.Node.Liveness
+            if !online.contains(node.name) {
+                liveness = .offline
+            } else if node.role == .full, Placement.ineligibility(of: node.name, config: config, admin: persistent.admin, wallClock: wallClock) != nil {
+                liveness = .standby
+            } else {
+                liveness = .online
+            }
+            return ElectionStatus.Node(name: node.name, role: node.role, liveness: liveness, failures: failures)
+        }
+        return ElectionStatus(
+            node: name,
+            term: term,
+            role: role,
+            leader: leaderHeard ? leader : nil,
+            quorum: .init(votes: online.count, expected: votersCount, needed: quorumSize, quorate: leaderHeard && (role != .leader || leaseExpiry > now)),
+            nodes: nodes,
+            holder: currentHolder,
+            service: service,
+            placement: role == .leader ? placementReason : (leaderHeard ? .onLeader : .noQuorum),
+            admin: persistent.admin,
+            committed: committed)
+    }
+}

@@ -1,0 +1,16 @@
+/// The core's only source of randomness (election timeout jitter): a seeded
+/// SplitMix64 generator. The daemon seeds it from the system generator; the
+/// simulation from its seed, so every run is reproducible.
+public struct ElectionRandom: RandomNumberGenerator, Sendable, Equatable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { self.state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,43 @@
+/// What one node's core knows about the cluster, for `hactl status`.
+public struct ElectionStatus: Sendable, Equatable {
+    public struct Quorum: Sendable, Equatable {
+        /// Votes this node can count on: itself plus peers heard within `failure_timeout`.
+        public var votes: Int
+        public var expected: Int
+        /// Votes needed (more than half; 1 in `two_node` mode).
+        public var needed: Int
+        /// This node leads or follows a leader heard within `failure_timeout`.
+        public var quorate: Bool
+    }
+
+    public struct Node: Sendable, Equatable {
+        public enum Liveness: String, Sendable, Equatable {
+            case online
+            case offline
+            /// Online but may not run the service (standby, banned, failures).
+            case standby
+        }
+
+        public var name: String
+        public var role: NodeConfig.Role
+        public var liveness: Liveness
+        /// Failures in force against this node.
+        public var failures: Int
+    }
+
+    public var node: String
+    public var term: Term
+    public var role: ElectionRole
+    /// The coordinator (leader) this node knows of, if any.
+    public var leader: String?
+    public var quorum: Quorum
+    public var nodes: [Node]
+    /// The node running the service as far as this node knows.
+    public var holder: String?
+    /// The service on this node.
+    public var service: ServiceState
+    /// Why the service is where it is (meaningful on the leader; followers report `.noQuorum` without a leader).
+    public var placement: PlacementReason
+    public var admin: AdminState
+    public var committed: AdminStamp
+}

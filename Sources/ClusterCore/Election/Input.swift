@@ -1,0 +1,11 @@
+/// One event for `ElectionNode.step(_:now:wallClock:)`.
+public enum Input: Sendable, Equatable {
+    /// Time passed. Drive at least every `ElectionTimings.tickInterval`, or at `ElectionNode.nextDeadline`.
+    case tick
+    /// A message that passed the wire checks, from the node named `from`.
+    case received(Message, from: String)
+    /// An admin command from the local control socket.
+    case command(RequestID, AdminCommand)
+    /// Result of a takeover, release or fence the shell performed.
+    case report(ResourceReport)
+}

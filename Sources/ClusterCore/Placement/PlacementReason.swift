@@ -1,0 +1,23 @@
+/// Why the service is where it is (or nowhere), for `hactl status` and the event log.
+public enum PlacementReason: Sendable, Equatable, Hashable {
+    /// Runs on the coordinator (the leader), which is eligible.
+    case onLeader
+    /// Leadership moves to this node because a `move` prefers it.
+    case preferred(String)
+    /// Leadership moves away because the leader may not run it.
+    case leaderIneligible(NodeIneligibility)
+    case disabled
+    case maintenance
+    case noEligibleNode
+    case noQuorum
+    /// A new leader waits out the previous leader's lease.
+    case waitingForLease
+    /// A node that may still run it has not confirmed its release yet.
+    case waitingForRelease(String)
+    /// The admin record of who may run it is not committed yet.
+    case waitingForCommit
+    /// Fencing of the node failed; retried with backoff (service `blocked`).
+    case fenceFailed(String)
+    /// The takeover failed here; retried with backoff or moved.
+    case takeoverFailed
+}

@@ -1,0 +1,15 @@
+/// A failure of the running service, reported by `ServiceMonitor` so the state machine can
+/// count it (restart in place until `migration_threshold`, then move).
+public enum ServiceFailure: Sendable, Equatable, CustomStringConvertible {
+    /// A unit that should run is `inactive` or `failed`.
+    case unitDown(UnitStatus)
+    /// `health_url` failed `fall` times in a row; the last failure.
+    case unhealthy(HealthFailure)
+
+    public var description: String {
+        switch self {
+        case let .unitDown(status): "unit \(status.unit) is \(status.activeState) (\(status.subState))"
+        case let .unhealthy(failure): "health check failing: \(failure)"
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ClusterCore
+
+/// One simulated machine: its process (the core, absent while down), its
+/// disk (what was persisted), its clock, and the service resources it holds.
+final class SimulatedNode {
+    let name: String
+    let config: ClusterConfig
+    /// The process; nil while crashed or fenced.
+    var core: ElectionNode?
+    /// Bumped at every restart: events of a previous life are dropped.
+    var incarnation = 0
+    /// The disk: only what a `persist` action wrote survives a crash.
+    var durable = PersistentState.initial
+    /// Local clock = offset + real × rate.
+    let rate: Double
+    let offset: UInt64
+    var pausedUntil: UInt64?
+    /// Inputs that arrived while the process was paused, fed in order on resume.
+    var deferred: [(Input, UInt64)] = []
+    var fencedDown = false
+
+    // Ground truth of the service on this machine.
+    /// From the takeover (after its fencing) until the release completes, a crash or a fence.
+    var holding = false
+    var releasing = false
+    /// Bumped when a takeover or release starts or the machine dies: stale completions are ignored.
+    var resourceEpoch = 0
+    var takeoverInFlight = false
+
+    // Ground truth of the leader lease (real times).
+    var leaseTerm: Term = .zero
+    var leaseAcks: [String: UInt64] = [:]
+    var heartbeatSendTimes: [UInt64: UInt64] = [:]
+    var campaignSendTime: [Term: UInt64] = [:]
+
+    var wasLeaseClaimed = false
+    var observedLeaderTerm: Term?
+
+    init(name: String, config: ClusterConfig, rate: Double, offset: UInt64) {
+        self.name = name
+        self.config = config
+        self.rate = rate
+        self.offset = offset
+    }
+
+    var isUp: Bool { core != nil }
+
+    func isPaused(at time: UInt64) -> Bool {
+        guard let until = pausedUntil else { return false }
+        return time < until
+    }
+
+    func localTime(_ real: UInt64) -> Instant {
+        Instant(nanoseconds: offset &+ UInt64((Double(real) * rate).rounded(.down)))
+    }
+
+    /// Real duration of a local duration on this clock.
+    func realDuration(_ local: Duration) -> UInt64 {
+        UInt64(max(0, Double(local.nanoseconds) / rate))
+    }
+}

@@ -1,0 +1,13 @@
+import ClusterCore
+
+/// Something that happens at a simulated instant.
+enum SimulationEvent {
+    case deliver(from: Int, to: Int, Message)
+    case tick(node: Int, incarnation: Int)
+    /// A fence run by `node` against `target` finishes; `remaining` targets follow.
+    case fenceDone(node: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int])
+    case takeoverDone(node: Int, incarnation: Int, epoch: Int, term: Term, fails: Bool)
+    case releaseDone(node: Int, incarnation: Int, epoch: Int)
+    case restart(node: Int)
+    case resume(node: Int)
+}

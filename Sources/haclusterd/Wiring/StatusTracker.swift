@@ -1,0 +1,60 @@
+import ClusterCore
+import Fencing
+import Logging
+import Synchronization
+
+/// Follows the runtime's state for everything outside it: systemd's `STATUS=`
+/// (sent on every change), the log line on every change, when the service
+/// entered its state (`service.since`), who holds the service (for the fence
+/// race rule and `last_failover`), and whether this node may hold it past its
+/// lease (for the hardware watchdog).
+final class StatusTracker: Sendable {
+    struct Snapshot: Sendable {
+        var status: DaemonStatus = DaemonStatus(role: .starting)
+        var serviceState: StatusReport.ServiceState?
+        var serviceSince: UInt64?
+        var holder: String?
+        var holding: WatchdogHealth.Holding = .nothing
+    }
+
+    private let builder: StatusReportBuilder
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let state = Mutex(Snapshot())
+
+    init(builder: StatusReportBuilder, notifier: SystemdNotifier, logger: Logger) {
+        self.builder = builder
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Takes in a fresh runtime status; sends `STATUS=` and logs when the line changed.
+    func update(_ runtime: RuntimeStatus, wallClock: UInt64) {
+        let election = runtime.election
+        let status = builder.daemonStatus(election)
+        let (serviceState, _) = builder.serviceState(election)
+        let holding: WatchdogHealth.Holding
+        if election.service.mayRun {
+            holding = election.quorum.quorate ? .validLease : .expiredLease
+        } else {
+            holding = .nothing
+        }
+        let changed: Bool = state.withLock { snapshot in
+            let changed = snapshot.status != status
+            if snapshot.serviceState != serviceState {
+                snapshot.serviceState = serviceState
+                snapshot.serviceSince = wallClock
+            }
+            snapshot.status = status
+            if let holder = election.holder { snapshot.holder = holder }
+            snapshot.holding = holding
+            return changed
+        }
+        if changed {
+            notifier.status(status.text)
+            logger.notice("state: \(status.text)", metadata: ["term": "\(election.term)", "role": "\(election.role.rawValue)"])
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// The wired daemon on one node, under a real systemd user manager, managing a
+/// real unit of that manager: it wins the election, takes the `flock`, starts the
+/// unit, answers `hactl`, restarts the unit when it dies, and on
+/// `systemctl --user stop` releases everything before exiting 0.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct DaemonServiceTests {
+    /// `hactl --json status` of the daemon, decoded loosely.
+    static func status(_ config: DaemonTestConfig) -> [String: Any]? {
+        guard let result = try? DaemonTestCommand.run(
+            [DaemonTestPaths.hactlBinary, "--socket", config.controlSocket, "--json", "status"], timeout: .seconds(10)),
+            result.status == 0
+        else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    }
+
+    static func service(_ config: DaemonTestConfig) -> [String: Any]? {
+        status(config)?["service"] as? [String: Any]
+    }
+
+    static func hactl(_ config: DaemonTestConfig, _ arguments: [String]) throws -> DaemonTestCommand.Result {
+        try DaemonTestCommand.run([DaemonTestPaths.hactlBinary, "--socket", config.controlSocket] + arguments, timeout: .seconds(20))
+    }
+
+    /// Whether another process holds the storage lock (`flock -n` is refused).
+    static func lockIsHeld(_ path: String) throws -> Bool {
+        try DaemonTestCommand.run(["flock", "-n", "-E", "99", path, "true"], timeout: .seconds(5)).status == 99
+    }
+
+    @Test("takes over, answers hactl, restarts a dead unit, releases on stop")
+    func managesTheServiceUnit() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "svc")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let demoUnit = "hacd-svc-\(getpid())-demo.service"
+        let config = DaemonTestConfig(directory: scratch.appendingPathComponent("node"))
+        try config.write(serviceUnit: demoUnit)
+        let lockFile = config.sharedStorage + "/.hacluster.lock"
+        let manager = try DaemonTestManager(directory: scratch.appendingPathComponent("um"), tag: "svc\(getpid())")
+        defer { manager.stop() }
+        try manager.writeUnit(named: demoUnit, contents: """
+            [Unit]
+            Description=service managed by haclusterd (test)
+            [Service]
+            ExecStart=/bin/sleep 600
+            """)
+        let unit = "hacd-svc-\(getpid()).service"
+        try DaemonUnderSystemdTests.installDaemonUnit(manager, name: unit, config: config, extraDropIn: "WatchdogSec=2s")
+
+        let started = try manager.systemctl(["start", unit], timeout: .seconds(30))
+        try #require(started.status == 0, "\(started)\n\(manager.journalText())")
+
+        // Election (1 of 1 votes), lease, lock, unit.
+        let running = eventually(within: .seconds(20), every: .milliseconds(200)) {
+            (Self.service(config)?["state"] as? String) == "started"
+        }
+        try #require(running, "service not started: \(String(describing: Self.status(config)))\n\(manager.journalText())")
+        #expect((Self.service(config)?["node"] as? String) == "n1")
+        #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active")
+        #expect(try Self.lockIsHeld(lockFile), "the storage lock is not held while the service runs")
+        let statusText = try manager.show(unit, ["StatusText"])["StatusText"] ?? ""
+        #expect(statusText == "active demo; leader n1; quorate 1/1", "StatusText '\(statusText)'")
+        let report = Self.status(config)
+        #expect((report?["coordinator"] as? String) == "n1")
+        #expect(((report?["quorum"] as? [String: Any])?["quorate"] as? Bool) == true)
+
+        // hactl disable: committed, then the unit stops and the lock is given up.
+        let disable = try Self.hactl(config, ["disable"])
+        #expect(disable.status == 0, "\(disable)")
+        let stopped = try eventually(within: .seconds(10), every: .milliseconds(100)) {
+            try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "inactive"
+        }
+        #expect(stopped, "unit still running after disable")
+        #expect(eventually(within: .seconds(5)) { (Self.service(config)?["state"] as? String) == "stopped" })
+        #expect(try !Self.lockIsHeld(lockFile), "the storage lock is still held after disable")
+
+        // hactl enable: started again.
+        let enable = try Self.hactl(config, ["enable"])
+        #expect(enable.status == 0, "\(enable)")
+        let restarted = try eventually(within: .seconds(10), every: .milliseconds(100)) {
+            try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active"
+        }
+        #expect(restarted, "unit not started again after enable")
+
+        // The unit dies (SIGKILL): the monitor reports it, the failure is counted and,
+        // below migration_threshold, the service is started again here.
+        #expect(eventually(within: .seconds(5)) { (Self.service(config)?["state"] as? String) == "started" })
+        let killed = try manager.systemctl(["kill", "--signal=KILL", demoUnit])
+        #expect(killed.status == 0, "\(killed)")
+        let counted = eventually(within: .seconds(20), every: .milliseconds(200)) {
+            let service = Self.service(config)
+            let failures = (service?["failures"] as? [String: Any])?["n1"] as? Int
+            return failures == 1 && (service?["state"] as? String) == "started"
+        }
+        #expect(counted, "failure not counted or service not restarted: \(String(describing: Self.service(config)))\n\(manager.journalText())")
+        #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active")
+
+        // Events of the takeover steps, with durations.
+        let events = try Self.hactl(config, ["--json", "events"])
+        #expect(events.status == 0 && events.stdout.contains("takeover.lock") && events.stdout.contains("takeover.start"), "\(events.stdout.prefix(2000))")
+
+        // systemctl stop: release (unit stopped, lock free), then exit 0.
+        let stop = try manager.systemctl(["stop", unit], timeout: .seconds(60))
+        #expect(stop.status == 0, "\(stop)")
+        #expect(DaemonUnderSystemdTests.recordedExit(config) == "success exited 0")
+        #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "inactive", "the daemon exited and left the service running")
+        #expect(try !Self.lockIsHeld(lockFile), "the storage lock is still held after the daemon stopped")
+        #expect(!FileManager.default.fileExists(atPath: config.controlSocket))
+    }
+}
