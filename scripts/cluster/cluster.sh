@@ -160,6 +160,9 @@ cluster_start_daemon() {
   [[ -x ${HATC_BIN:-}/haclusterd ]] || { hatc_die "no haclusterd in HATC_BIN=${HATC_BIN:-}"; return 1; }
   rm -f "$nd/haclusterd.pid"
   echo "=== start $(date +%T.%3N)" >>"$nd/haclusterd.log"
+  # Self-fencing of a node (a unit that will not stop) = this node's power-off,
+  # done by a helper that leaves the node's cgroup first (it would kill itself).
+  HACLUSTERD_TEST_SELF_FENCE_COMMAND="HATC_DIR=$HATC_DIR $HATC_DIR/lib/cluster.sh self-fence $node" \
   hatc_spawn "$node" "$nd/haclusterd.log" "$nd/haclusterd.pid" \
     "$HATC_BIN/haclusterd" --config /etc/hacluster/haclusterd.toml --node "$node"
 }
@@ -203,6 +206,7 @@ cluster_up() {
   install -m 0755 -o root -g root "$HATC_SCRIPTS/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
   sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SCRIPTS/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
+  mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
   ip netns add "$HATC_TAG-sw"
   ip -n "$HATC_TAG-sw" link add br0 type bridge
   ip -n "$HATC_TAG-sw" link set br0 up
@@ -378,6 +382,20 @@ cluster_status() {
   done
 }
 
+# Called by a node's haclusterd (as HACLUSTERD_TEST_SELF_FENCE_COMMAND): power
+# this node off from outside its cgroup, in the background.
+cluster_self_fence() { # node [reason]
+  hatc_need || return 1
+  local node=$1 reason=${2:-}
+  echo "$(date +%s%N) $node self-fence ${reason}" >>"$HATC_DIR/fence.log"
+  (
+    for f in "$HATC_CG2/$HATC_TAG/hw/cgroup.procs" ${HATC_CG1:+"$HATC_CG1/$HATC_TAG/hw/cgroup.procs"}; do
+      echo $BASHPID >"$f"
+    done
+    exec setsid bash -c 'source "$1"; hatc_need; cluster_poweroff "$2"' hatc-self-fence "$HATC_DIR/lib/cluster.sh" "$node"
+  ) </dev/null >>"$HATC_DIR/fence.log" 2>&1 &
+}
+
 cluster_kill_node() { hatc_need || return 1; cluster_poweroff "$1"; }
 # Pull the node's cable: the switch port goes down (the node keeps its addresses).
 cluster_link_down() { hatc_need || return 1; ip -n "$HATC_TAG-sw" link set "$1" down; }
@@ -450,6 +468,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     boot) hatc_load && cluster_boot "$@" ;;
     start-daemons) hatc_load && cluster_start_daemons ;;
     kill-node) hatc_load && cluster_kill_node "$@" ;;
+    self-fence) hatc_load && cluster_self_fence "$@" ;;
     power-on) hatc_load && cluster_poweron "$@" ;;
     link-down) cluster_link_down "$@" ;;
     link-up) cluster_link_up "$@" ;;
