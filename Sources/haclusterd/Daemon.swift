@@ -39,8 +39,7 @@ struct Daemon {
         }
         let incarnation: Incarnation
         do {
-            incarnation = try IncarnationFile(directory: config.cluster.stateDir)
-                .advance(wallClockMicroseconds: SystemClock.wallClockMicroseconds())
+            incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
         } catch {
             throw .startup(component: "state directory", reason: "\(error)")
         }
@@ -52,7 +51,7 @@ struct Daemon {
         let runtime: ClusterRuntime
         do {
             runtime = try ClusterRuntime(
-                config: config, localNode: node.name, keyMaterial: key.bytes,
+                config: config, localNode: node.name, key: key,
                 store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
                 incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
         } catch {

@@ -129,6 +129,9 @@ struct DaemonUnderSystemdTests {
         let warning = entries.first { ($0["MESSAGE"] ?? "").hasPrefix("fencing is disabled") }
         #expect(warning?["PRIORITY"] == "4", "no fencing-disabled warning at priority 4")
         #expect(entries.contains { $0["MESSAGE"] == "stopped" }, "no 'stopped' entry")
+        // Cluster events carry their kind as a field: the single node elected itself.
+        let won = entries.first { $0["EVENT_KIND"] == "election.won" }
+        #expect(won?["HA_NODE"] == "n1" && won?["PRIORITY"] == "5", "no election.won entry with its fields: \(String(describing: won))")
     }
 
     @Test("a hung event loop stops the watchdog pings: systemd kills the daemon with SIGABRT")
