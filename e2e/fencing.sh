@@ -17,13 +17,16 @@ fence_failure() {
   e2e_log "fence device broken; kill -9 haclusterd on $a"
   kill -9 "$(e2e_daemon_pid "$a")"
   E2E_NOT=$a
-  for ((i = 0; i < 80; i++)); do   # up to ~8 s blocked
-    blocked=$(e2e_status "$other" 's["service"]["state"]')
-    [[ $(cluster_exec "$other" systemctl --user is-active demo.service) == active ]] && break
-    sleep 0.1
+  local deadline=$(( $(date +%s) + 10 )) states=() st started=0
+  while (( $(date +%s) < deadline )); do   # 10 s with a broken fence device
+    st=$(e2e_status "$other" 's["service"]["state"]+"@"+str(s["service"]["node"])')
+    [[ ${states[-1]:-} == "$st" ]] || states+=("$st")
+    [[ $(cluster_exec "$other" systemctl --user is-active demo.service) == active ]] && { started=1; break; }
+    sleep 0.2
   done
-  check "the service never started on $other while fencing fails" test "$(cluster_exec "$other" systemctl --user is-active demo.service)" != active
-  check "the service is reported blocked (state: $blocked)" test "$blocked" = blocked
+  check "the service never started on $other while fencing fails" test $started = 0
+  check "status on $other reports the service blocked (states seen: ${states[*]})" e2e_contains " ${states[*]}" " blocked@"
+  check "the journal shows no start on $other" e2e_not grep -q "^start $other " "$HATC_DIR/shared/demo-journal.log"
   local reason; reason=$(hactl_on "$other" status 2>&1 | grep -i -m1 -E 'fenc|block')
   e2e_log "status says: $reason"
   check "a fence attempt failed" grep -q "refused: fence-broken" "$HATC_DIR/fence.log"

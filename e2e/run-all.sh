@@ -13,10 +13,12 @@ else   # the cluster itself first, then every other test script
 fi
 limit=${E2E_SCRIPT_TIMEOUT:-420}
 failed=0 t0=$(date +%s)
+summary=$(mktemp /tmp/e2e-summary.XXXXXX)
 for t in "${tests[@]}"; do
   echo "== e2e/$t"
-  timeout --kill-after=20 "$limit" "./$t" 2> >(sed 's/^/    /' >&2) || {
-    rc=$?; ((rc == 124)) && echo "FAIL $t timed out after ${limit}s"; failed=1; }
+  timeout --kill-after=20 "$limit" "./$t" 2> >(sed 's/^/    /' >&2) | tee -a "$summary" || {
+    rc=$?; ((rc == 124)) && echo "FAIL $t timed out after ${limit}s" | tee -a "$summary"; failed=1; }
 done
+sleep 0.2; echo "== summary"; grep -E '^(PASS|FAIL)' "$summary"; rm -f "$summary"
 echo "== e2e: $([[ $failed == 0 ]] && echo passed || echo FAILED) in $(( $(date +%s) - t0 ))s"
 exit $failed
