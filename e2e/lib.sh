@@ -165,11 +165,8 @@ e2e_scenario() {
     trap 'exit 143' TERM INT
     if e2e_cluster_start "$@"; then
       e2e_probe_start 15 || check "the client probe got a first answer" false
-      if "$fn"; then
-        e2e_final_checks "${E2E_RECOVERY_TIMEOUT:-40}" "$E2E_NOT"
-      else
-        check "scenario $name ran to the end" false
-      fi
+      if ! "$fn" && ((${#E2E_ERRORS[@]} == 0)); then check "scenario $name ran to the end" false; fi
+      e2e_final_checks "${E2E_RECOVERY_TIMEOUT:-40}" "$E2E_NOT"
       local pj; pj=$(e2e_probe_stop)
       [[ -n $pj ]] && E2E_OUTAGE=$(e2e_json "$pj" max_gap_ms)ms && e2e_log "probe: $pj"
     else
