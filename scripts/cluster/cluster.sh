@@ -21,7 +21,7 @@
 # Every process of a node lives in the cgroup <tag>/NODE (cgroup v2 "unified" and
 # the v1 name=systemd hierarchy): powering a node off is cgroup.kill + links down.
 
-HATC_SCRIPTS=${HATC_SCRIPTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
 HATC_CG2=/sys/fs/cgroup/unified
 HATC_CG1=/sys/fs/cgroup/systemd
 [[ -d $HATC_CG2 && -f $HATC_CG2/cgroup.procs ]] || HATC_CG2=/sys/fs/cgroup
@@ -100,7 +100,7 @@ HATC_TIMINGS=$HATC_TIMINGS
 HATC_NODES="$HATC_NODES"
 HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
-HATC_SCRIPTS=$HATC_DIR/lib
+HATC_LIB=$HATC_DIR/lib
 EOF
 }
 
@@ -201,10 +201,10 @@ cluster_up() {
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
-  cp "$HATC_SCRIPTS"/cluster.sh "$HATC_SCRIPTS"/demo-service.py "$HATC_SCRIPTS"/check-journal \
-     "$HATC_SCRIPTS"/vip-sampler "$HATC_SCRIPTS"/probe "$HATC_SCRIPTS"/nsutil.py "$HATC_DIR/lib/"
-  install -m 0755 -o root -g root "$HATC_SCRIPTS/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
-  sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SCRIPTS/demo.service.in" >"$HATC_DIR/lib/demo.service"
+  cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/check-journal \
+     "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
+  install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
+  sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
   mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
   ip netns add "$HATC_TAG-sw"
