@@ -62,7 +62,7 @@ check "the journal closed n1's interval" e2e_journal_clean
 check "n2 is untouched" test "$(cluster_exec n2 systemctl --user is-system-running)" = running
 fence action=on port=n1 >/dev/null; check "on n1 succeeds" test $? -eq 0
 fence action=status port=n1 >/dev/null; check "status of n1 is ON again" test $? -eq 0
-check "n1's user manager is back" hatc_manager_up n1
+check "n1 boots: its user manager is back" hatc_wait 20 "n1 to boot" hatc_manager_up n1
 
 # The sampler sees a double VIP when there is one (it can fail), and none before.
 check "no double VIP so far" e2e_sampler_clean

@@ -355,7 +355,18 @@ cluster_poweroff() {
   nsenter -t "$pid" -n ip addr flush dev eth0 2>/dev/null
   nsenter -t "$pid" -n ip link set eth0 down
   echo off >"$nd/power"
-  python3 "$HATC_DIR/lib/check-journal" --close "$node" "$HATC_DIR/shared/demo-journal.log" "powered off"
+  hatc_journal_close "$node" powered-off
+}
+
+# A service killed with its node could not write its "stop": write it now (the
+# node is dead, so now is after its end), if its last record is a start.
+hatc_journal_close() { # node why
+  local j=$HATC_DIR/shared/demo-journal.log ns last
+  ns=$(date +%s%N)
+  [[ -f $j ]] || return 0
+  last=$(grep -E "^(start|stop) $1 " "$j" | tail -n 1)
+  [[ $last == start* ]] && echo "stop $1 $ns 0 $2" >>"$j"
+  return 0
 }
 
 cluster_poweron() {
@@ -365,6 +376,16 @@ cluster_poweron() {
   nsenter -t "$pid" -n ip link set eth0 up
   nsenter -t "$pid" -n ip addr replace "$(hatc_node_ip "$node")/24" dev eth0
   echo on >"$nd/power"
+  if [[ ${2:-} == --background ]]; then
+    # Like a BMC: power on returns at once, the node boots on its own (outside the caller's cgroup).
+    (
+      for f in "$HATC_CG2/$HATC_TAG/hw/cgroup.procs" ${HATC_CG1:+"$HATC_CG1/$HATC_TAG/hw/cgroup.procs"}; do
+        echo $BASHPID >"$f"
+      done
+      exec setsid bash -c 'source "$1"; hatc_need; cluster_boot "$2"' hatc-boot "$HATC_DIR/lib/cluster.sh" "$node"
+    ) </dev/null >>"$nd/boot.log" 2>&1 &
+    return 0
+  fi
   cluster_boot "$node"
 }
 
