@@ -313,7 +313,10 @@ cluster_down() {
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill -9 "$p" 2>/dev/null
   done
   hatc_rm_cgroup "$HATC_CG2/$HATC_TAG"; [[ -n $HATC_CG1 ]] && hatc_rm_cgroup "$HATC_CG1/$HATC_TAG"
-  if [[ ${HATC_KEEP:-0} == 1 ]]; then hatc_log "down: kept $HATC_DIR"; else rm -rf "$HATC_DIR"; fi
+  if [[ ${HATC_KEEP:-0} == 1 ]]; then hatc_log "down: kept $HATC_DIR"
+  else
+    rm -rf "$HATC_DIR" 2>/dev/null || { sleep 0.5; rm -rf "$HATC_DIR"; }
+  fi
   return $rc
 }
 
@@ -378,12 +381,9 @@ cluster_poweron() {
   echo on >"$nd/power"
   if [[ ${2:-} == --background ]]; then
     # Like a BMC: power on returns at once, the node boots on its own (outside the caller's cgroup).
-    (
-      for f in "$HATC_CG2/$HATC_TAG/hw/cgroup.procs" ${HATC_CG1:+"$HATC_CG1/$HATC_TAG/hw/cgroup.procs"}; do
-        echo $BASHPID >"$f"
-      done
-      exec setsid bash -c 'source "$1"; hatc_need; cluster_boot "$2"' hatc-boot "$HATC_DIR/lib/cluster.sh" "$node"
-    ) </dev/null >>"$nd/boot.log" 2>&1 &
+    # setsid first: the fencer may kill the agent's process group as soon as it exits
+    setsid -f bash -c 'for f in $3; do echo $$ >"$f"; done; source "$1"; hatc_need; cluster_boot "$2"' \
+      hatc-boot "$HATC_DIR/lib/cluster.sh" "$node" "$(hatc_hw_procs)" </dev/null >>"$nd/boot.log" 2>&1
     return 0
   fi
   cluster_boot "$node"
@@ -409,13 +409,11 @@ cluster_self_fence() { # node [reason]
   hatc_need || return 1
   local node=$1 reason=${2:-}
   echo "$(date +%s%N) $node self-fence ${reason}" >>"$HATC_DIR/fence.log"
-  (
-    for f in "$HATC_CG2/$HATC_TAG/hw/cgroup.procs" ${HATC_CG1:+"$HATC_CG1/$HATC_TAG/hw/cgroup.procs"}; do
-      echo $BASHPID >"$f"
-    done
-    exec setsid bash -c 'source "$1"; hatc_need; cluster_poweroff "$2"' hatc-self-fence "$HATC_DIR/lib/cluster.sh" "$node"
-  ) </dev/null >>"$HATC_DIR/fence.log" 2>&1 &
+  setsid -f bash -c 'for f in $3; do echo $$ >"$f"; done; source "$1"; hatc_need; cluster_poweroff "$2"' \
+    hatc-self-fence "$HATC_DIR/lib/cluster.sh" "$node" "$(hatc_hw_procs)" </dev/null >>"$HATC_DIR/fence.log" 2>&1
 }
+# The cgroup files of the cluster's "hardware" cgroup (helpers that act on nodes from outside them).
+hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
 
 cluster_kill_node() { hatc_need || return 1; cluster_poweroff "$1"; }
 # Pull the node's cable: the switch port goes down (the node keeps its addresses).
