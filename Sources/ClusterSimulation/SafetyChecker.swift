@@ -94,7 +94,12 @@ struct SafetyChecker {
                     return Violation(property: .committedLost, time: now, detail: "\(node.name) leads term \(core.term) with admin \(previous), but \(maxCommitted) was committed")
                 }
             }
-            if core.committed > maxCommitted { maxCommitted = core.committed }
+            // two_node: a change committed while the peer was fenced lives on one
+            // disk only (a documented limit, as with Pacemaker); property 3 is
+            // checked for changes both nodes stored.
+            if core.committed > maxCommitted, !twoNode || nodes.allSatisfy({ $0.durable.admin.stamp >= core.committed }) {
+                maxCommitted = core.committed
+            }
         }
         // Property 1 (lease): a leader claims its lease only after every other lease expired.
         if core.leaseClaimed && !node.wasLeaseClaimed && !twoNode {

@@ -45,9 +45,10 @@ final class SimulatedNode {
 
     var isUp: Bool { core != nil }
 
+    /// Paused from the pause until its `.resume` event ran (not merely until the
+    /// time passed: events at the same instant may come first).
     func isPaused(at time: UInt64) -> Bool {
-        guard let until = pausedUntil else { return false }
-        return time < until
+        pausedUntil != nil
     }
 
     func localTime(_ real: UInt64) -> Instant {

@@ -97,7 +97,7 @@ public final class Simulation {
         let healedAt = now
         for index in nodes.indices {
             if !nodes[index].isUp { queue.push(.restart(node: index), at: now + 1) }
-            if nodes[index].pausedUntil != nil { nodes[index].pausedUntil = now; queue.push(.resume(node: index), at: now + 1) }
+            if nodes[index].pausedUntil != nil { nodes[index].pausedUntil = now + 1; queue.push(.resume(node: index), at: now + 1) }
             for other in nodes.indices { paths[index][other] = NetworkPath() }
         }
         checker.note("heal: all nodes up, network healed", at: now)
@@ -171,6 +171,10 @@ public final class Simulation {
             feed(.report(.released), to: index)
         case .restart(let index):
             restart(index)
+        case .crash(let index, let incarnation):
+            guard nodes[index].isUp, nodes[index].incarnation == incarnation, !nodes[index].isPaused(at: now) else { return }
+            checker.note("\(nodes[index].name) daemon crashes after acknowledging", at: now)
+            crash(index, restartAfter: randomDuration(5_000_000, 40_000_000))
         case .resume(let index):
             let node = nodes[index]
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
@@ -254,6 +258,11 @@ public final class Simulation {
                 break
             }
             send(message, from: index, to: target)
+            if faultsActive, case .heartbeatAck = message, random.chance(0.003) {
+                // The daemon dies right after acknowledging and systemd restarts it
+                // at once: it has forgotten that acknowledgement (lease hand-over).
+                queue.push(.crash(node: index, incarnation: node.incarnation), at: now + 1)
+            }
         case .takeover(let term, let fenceFirst):
             result.takeovers += 1
             lastTakeover[node.name] = now
@@ -377,6 +386,10 @@ public final class Simulation {
         let up = nodes.indices.filter { nodes[$0].isUp }
         if random.chance(0.0025), let victim = up.randomElement(using: &random) {
             crash(victim, restartAfter: randomDuration(50_000_000, 4_000_000_000))
+        }
+        if random.chance(0.003), let victim = up.randomElement(using: &random) {
+            // The daemon dies and systemd restarts it at once: it forgets what it acknowledged.
+            crash(victim, restartAfter: randomDuration(20_000_000, 300_000_000))
         }
         if random.chance(0.002), let victim = up.randomElement(using: &random), !nodes[victim].isPaused(at: now) {
             let duration = randomDuration(200_000_000, 3_000_000_000)

@@ -9,5 +9,6 @@ enum SimulationEvent {
     case takeoverDone(node: Int, incarnation: Int, epoch: Int, term: Term, fails: Bool)
     case releaseDone(node: Int, incarnation: Int, epoch: Int)
     case restart(node: Int)
+    case crash(node: Int, incarnation: Int)
     case resume(node: Int)
 }

@@ -28,9 +28,9 @@ struct Daemon {
         try makeStateDirectory()
         let signals = SignalWaiter()
         let loop = DaemonLoop()
-        let events = EventHub(logger: logger)
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
+        let events = EventHub(logger: logger)
 
         // MARK: components
         let key: ClusterKey
@@ -44,10 +44,16 @@ struct Daemon {
             throw .startup(component: "state directory", reason: "\(error)")
         }
         let fencer = FenceCoordinator(
-            config: config, localNode: node.name,
+            config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
             serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
-        let sequence = makeTakeoverSequence(events: events)
-        let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
+        let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
+        let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
+            logger.warning("floating IP announcement failed: \($0)")
+        })
+        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
+        let effects = ServiceEffects(
+            localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) })
         let runtime: ClusterRuntime
         do {
             runtime = try ClusterRuntime(
@@ -58,17 +64,22 @@ struct Daemon {
             throw .startup(component: "cluster runtime", reason: "\(error)")
         }
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
-            ? FenceMonitor(fencing: config.fencing, localNode: node.name, events: { events.publish($0) }) : nil
+            ? FenceMonitor(
+                fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
+                events: { events.publish($0) })
+            : nil
 
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()
             let devices = await monitor?.health() ?? []
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
-                lastFailover: effects.lastFailover.withLock { $0 }, serviceSince: tracker.snapshot.serviceSince))
+                fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
+                serviceSince: tracker.snapshot.serviceSince))
         }
         let handler = DaemonControlHandler(
-            config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger, report: report)
+            config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) }, report: report)
 
         // MARK: sockets
         let control: ControlServer
@@ -80,6 +91,28 @@ struct Daemon {
             throw .controlSocket(path: config.cluster.controlSocket, reason: "\(error)")
         }
         logger.info("control socket open", metadata: ["socket": "\(control.path)"])
+        // MARK: what a previous run left
+        // After the control socket: it proves no other haclusterd runs here, whose
+        // service this check would otherwise stop.
+        if node.role == .full {
+            let check = LeftoverCheck(
+                units: config.service.units, floatingIPs: config.floatingIPs, unitControl: unitManager, addresses: addresses)
+            let found: [String]
+            do {
+                found = try await check.leftovers()
+            } catch {
+                control.close()
+                await loop.shutdown()
+                throw error
+            }
+            if !found.isEmpty {
+                logger.warning("a previous run left the service here; releasing it before joining the cluster",
+                               metadata: ["leftovers": "\(found.joined(separator: "; "))"])
+                let outcome = await sequence.release(reason: "left over by a previous run of haclusterd")
+                logger.notice("leftovers released", metadata: ["outcome": "\(outcome)"])
+            }
+        }
+
         do {
             try await runtime.start()
         } catch {
@@ -167,7 +200,9 @@ struct Daemon {
         logger.notice("stopped")
     }
 
-    private func makeTakeoverSequence(events: EventHub) -> TakeoverSequence {
+    private func makeTakeoverSequence(
+        units: UnitManager, addresses: FloatingAddress, events: EventHub
+    ) -> TakeoverSequence {
         let logger = self.logger
         let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
         let selfFence: any SelfFencing
@@ -178,9 +213,7 @@ struct Daemon {
         }
         return TakeoverSequence(
             node: node.name, service: config.service, floatingIPs: config.floatingIPs,
-            units: UnitManager(bus: SystemdBus(config.service.systemdBus)),
-            lock: SharedStorageLock(config.storage),
-            addresses: FloatingAddress(onAnnouncementFailure: { logger.warning("floating IP announcement failed: \($0)") }),
+            units: units, lock: SharedStorageLock(config.storage), addresses: addresses,
             health: health, selfFence: selfFence, record: { events.publish($0) })
     }
 

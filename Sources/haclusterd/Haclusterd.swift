@@ -43,9 +43,9 @@ struct Haclusterd: AsyncParsableCommand {
                 "config": "\(config)", "cluster": "\(cluster.cluster.name)", "pid": "\(getpid())",
                 "log": "\(DaemonLogging.destination(environment: environment).rawValue)",
             ])
-            if !cluster.fencing.enabled {
-                logger.warning(
-                    "fencing is disabled ([fencing] enabled = false): a node that stops answering is never fenced, so a hung node could still hold the service while another starts it")
+            // At every start (fencing disabled, a single node, an even number of voters, ...).
+            for warning in ConfigLoader.warnings(for: cluster) {
+                logger.warning("\(warning.description)", metadata: ["key": "\(warning.keyPath)"])
             }
             if !hooks.isEmpty {
                 logger.warning("test-only hooks are set in the environment; never use them in production")

@@ -1,4 +1,7 @@
 import ClusterCore
+import Dispatch
+import Fencing
+import Foundation
 
 /// The one place hactl calls the configuration loader (`ConfigLoader.load(path:checkFiles:)`),
 /// so `hactl config check` accepts and refuses exactly what the daemon does.
@@ -18,4 +21,28 @@ enum ConfigAdapter {
             throw .configuration(error.description)
         }
     }
+
+    /// `config check` with files: each fence device's options against its agent's metadata
+    /// (runs `AGENT -o metadata` once per agent). Empty when fencing is disabled.
+    static func fenceDeviceProblems(_ config: ClusterConfig, path: String) -> [String] {
+        guard config.fencing.enabled, !config.fencing.devices.isEmpty else { return [] }
+        let result = ProblemsBox()
+        let done = DispatchSemaphore(value: 0)
+        let fencing = config.fencing
+        Task {
+            result.set(await FenceDeviceValidator().problems(of: fencing).map { "\(path): \($0)" })
+            done.signal()
+        }
+        done.wait()
+        return result.get()
+    }
+}
+
+/// Hands the validator's answer from its task back to the blocked command.
+private final class ProblemsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [String] = []
+
+    func set(_ problems: [String]) { lock.withLock { value = problems } }
+    func get() -> [String] { lock.withLock { value } }
 }

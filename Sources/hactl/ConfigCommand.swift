@@ -13,7 +13,7 @@ struct ConfigCommand: ParsableCommand {
             commandName: "check",
             abstract: "Validate a configuration file (crm_verify); exit 0 if valid, 2 if not.",
             discussion: """
-                Checks everything haclusterd checks at start: TOML syntax, keys, values, the rules between them (quorum, fencing coverage, timeouts) and, unless --no-files, the files it names (cluster key, password files, fence agents) as this machine sees them. Warnings (allowed but risky settings) are printed without failing.
+                Checks everything haclusterd checks at start: TOML syntax, keys, values, the rules between them (quorum, fencing coverage, timeouts) and, unless --no-files, the files it names (cluster key, password files, fence agents) as this machine sees them, and each fence device's options against its agent's metadata. Warnings (allowed but risky settings) are printed without failing.
 
                 Examples:
                   hactl config check
@@ -28,6 +28,10 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             let file = path ?? global.config
             let loaded = try ConfigAdapter.load(path: file, checkFiles: !noFiles)
+            if !noFiles {
+                let problems = ConfigAdapter.fenceDeviceProblems(loaded.config, path: file)
+                if !problems.isEmpty { throw HactlFailure.configuration(problems.joined(separator: "\n")) }
+            }
             if global.json {
                 Output.json(ConfigCheckOutput(
                     path: file, valid: true, cluster: loaded.config.cluster.name,

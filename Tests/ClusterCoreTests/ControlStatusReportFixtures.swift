@@ -50,7 +50,7 @@ enum StatusReportFixtures {
         time: now,
         fencing: .init(enabled: true, devices: [
             .init(name: "ipmi-dss1", agent: "fence_ipmilan", nodes: ["dss1"], level: 1, state: .ok, checked: UTCTimestamp(iso8601: "2026-11-21T09:48:02Z")),
-            .init(name: "pdu", agent: "fence_apc", nodes: ["dss1", "dss2"], level: 2, state: .failed, detail: "connection refused"),
+            .init(name: "pdu", agent: "fence_apc", nodes: ["dss1", "dss2"], level: 2, state: .failing, failingSince: UTCTimestamp(iso8601: "2026-11-21T09:40:02Z"), detail: "connection refused"),
         ]),
         lastFailover: .init(
             from: "dss1", to: "dss2", reason: "dss1 failed (not heard from for 1s)",

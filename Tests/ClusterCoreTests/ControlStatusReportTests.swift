@@ -92,7 +92,7 @@ struct ControlStatusReportTests {
         #expect(text.contains("  ban     dss1  expires 2026-11-21T10:00:00Z (in 9min 58s)\n"))
         #expect(text.contains("  prefer  dss2  until hactl clear dss2\n"))
         #expect(text.contains("  ipmi-dss1  fence_ipmilan, level 1, for dss1: ok (checked 2min ago)\n"))
-        #expect(text.contains("  pdu        fence_apc, level 2, for dss1, dss2: FAILED: connection refused\n"))
+        #expect(text.contains("  pdu        fence_apc, level 2, for dss1, dss2: FAILING since 10min ago: connection refused\n"))
         #expect(text.contains("Last failover: from dss1 to dss2 at 2026-11-21T09:45:01Z (5min 1s ago), dss1 failed (not heard from for 1s); took 9s\n"))
         #expect(text.contains("  lease 1s -> fence 6.2s -> lock 12ms -> ip 40ms -> start 1.7s\n"))
         #expect(lines.count < 30, "one screen")

@@ -67,10 +67,11 @@ struct DaemonCommandLineTests {
 
     /// Starts without --node (127.0.0.1 is local), logs to stderr, opens the socket
     /// (0660), refuses a second daemon on the same socket, exits 0 on SIGTERM and removes the socket.
+    /// The local node is a witness: a full node needs its systemd manager (next test).
     @Test func startsOnItsLocalNodeAndStopsCleanlyOnSIGTERM() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let config = DaemonTestConfig(directory: scratch)
+        let config = DaemonTestConfig(directory: scratch, localWitness: true)
         try config.write()
         let daemon = try DaemonTestCommand.Launched([Self.binary, "--config", config.configPath])
         defer { daemon.kill() }
@@ -80,7 +81,8 @@ struct DaemonCommandLineTests {
         // stderr: one line per message with level and node.
         let lines = daemon.stderr.split(separator: "\n")
         #expect(lines.contains { $0.contains("notice haclusterd[n1]: starting") }, "\(daemon.stderr)")
-        #expect(lines.contains { $0.contains("warning haclusterd[n1]: fencing is disabled") }, "\(daemon.stderr)")
+        #expect(lines.contains { $0.contains("warning haclusterd[n1]: fencing.enabled: running without fencing") && $0.hasSuffix("key=fencing.enabled") },
+                "\(daemon.stderr)")
         #expect(lines.allSatisfy { $0.wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trace|debug|info|notice|warning|error|critical) haclusterd\[n1\]: .*/#) != nil },
                 "\(daemon.stderr)")
 
@@ -96,6 +98,21 @@ struct DaemonCommandLineTests {
         #expect(daemon.status == 0 && !daemon.terminatedBySignal, "exit status \(daemon.status)")
         #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "control socket left behind")
         #expect(daemon.stderr.contains("received SIGTERM") && daemon.stderr.contains(": stopped"), "\(daemon.stderr)")
+    }
+
+    /// A full node must be able to ask its systemd manager whether the service's units
+    /// still run from a previous run before it joins; without an answer it refuses to start.
+    @Test func aFullNodeWithoutItsSystemdManagerRefusesToStart() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let result = try DaemonTestCommand.run(
+            [Self.binary, "--config", config.configPath],
+            environment: ["XDG_RUNTIME_DIR": scratch.appendingPathComponent("no-manager").path, "DBUS_SESSION_BUS_ADDRESS": ""],
+            timeout: .seconds(40))
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("cannot tell whether hacd-sdtest-demo.service runs here"), "\(result.stderr)")
     }
 
     @Test func aBadTestHookValueIsAConfigurationError() throws {

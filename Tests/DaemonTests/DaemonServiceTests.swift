@@ -66,6 +66,11 @@ struct DaemonServiceTests {
         #expect(((report?["quorum"] as? [String: Any])?["quorate"] as? Bool) == true)
 
         // hactl disable: committed, then the unit stops and the lock is given up.
+        // A follower (`events --follow`) sees the change and the release live.
+        let follower = try DaemonTestCommand.Launched(
+            [DaemonTestPaths.hactlBinary, "--socket", config.controlSocket, "--json", "events", "--follow", "--limit", "1"])
+        defer { follower.kill() }
+        Thread.sleep(forTimeInterval: 0.5)
         let disable = try Self.hactl(config, ["disable"])
         #expect(disable.status == 0, "\(disable)")
         let stopped = try eventually(within: .seconds(10), every: .milliseconds(100)) {
@@ -74,6 +79,11 @@ struct DaemonServiceTests {
         #expect(stopped, "unit still running after disable")
         #expect(eventually(within: .seconds(5)) { (Self.service(config)?["state"] as? String) == "stopped" })
         #expect(try !Self.lockIsHeld(lockFile), "the storage lock is still held after disable")
+        let followed = eventually(within: .seconds(5)) {
+            follower.stdout.contains("admin.change") && follower.stdout.contains("release.stop")
+        }
+        #expect(followed, "events --follow did not stream the change: \(follower.stdout.prefix(1500)) \(follower.stderr)")
+        follower.kill()
 
         // hactl enable: started again.
         let enable = try Self.hactl(config, ["enable"])
@@ -107,5 +117,50 @@ struct DaemonServiceTests {
         #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "inactive", "the daemon exited and left the service running")
         #expect(try !Self.lockIsHeld(lockFile), "the storage lock is still held after the daemon stopped")
         #expect(!FileManager.default.fileExists(atPath: config.controlSocket))
+    }
+
+    /// kill -9 of the daemon while it holds the service: the unit keeps running (a separate
+    /// unit), the lock dies with the daemon. systemd restarts the daemon, which must give the
+    /// leftover up BEFORE joining (its core starts idle and would tell a leader "not holding").
+    @Test("a restarted daemon releases what its killed predecessor left before joining")
+    func releasesLeftoversOfAKilledRun() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "left")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let demoUnit = "hacd-left-\(getpid())-demo.service"
+        let config = DaemonTestConfig(directory: scratch.appendingPathComponent("node"))
+        try config.write(serviceUnit: demoUnit)
+        let manager = try DaemonTestManager(directory: scratch.appendingPathComponent("um"), tag: "left\(getpid())")
+        defer { manager.stop() }
+        try manager.writeUnit(named: demoUnit, contents: "[Service]\nExecStart=/bin/sleep 600\n")
+        let unit = "hacd-left-\(getpid()).service"
+        // The shipped Restart=on-failure (RestartSec shortened) brings the daemon back.
+        try DaemonUnderSystemdTests.installDaemonUnit(manager, name: unit, config: config, extraDropIn: "RestartSec=500ms")
+        let started = try manager.systemctl(["start", unit], timeout: .seconds(30))
+        try #require(started.status == 0, "\(started)")
+        let running = eventually(within: .seconds(20), every: .milliseconds(200)) {
+            (Self.service(config)?["state"] as? String) == "started"
+        }
+        try #require(running, "service not started\n\(manager.journalText())")
+        let before = try manager.show(demoUnit, ["MainPID"])["MainPID"] ?? ""
+        let daemonBefore = try manager.show(unit, ["MainPID"])["MainPID"] ?? ""
+
+        // SIGKILL to the daemon only (the managed unit is in its own cgroup).
+        let killed = try manager.systemctl(["kill", "--kill-whom=main", "--signal=KILL", unit])
+        #expect(killed.status == 0, "\(killed)")
+        let restarted = try eventually(within: .seconds(20), every: .milliseconds(200)) {
+            let now = try manager.show(unit, ["MainPID", "ActiveState"])
+            return now["ActiveState"] == "active" && now["MainPID"] != daemonBefore && now["MainPID"] != "0"
+        }
+        try #require(restarted, "daemon not restarted\n\(manager.journalText())")
+        let again = eventually(within: .seconds(20), every: .milliseconds(200)) {
+            (Self.service(config)?["state"] as? String) == "started"
+        }
+        #expect(again, "service not started again\n\(manager.journalText())")
+        let after = try manager.show(demoUnit, ["MainPID"])["MainPID"] ?? ""
+        #expect(after != before, "the unit left by the killed daemon kept running (MainPID \(before)) instead of being released first")
+        let entries = try manager.journal(identifier: "haclusterd")
+        #expect(entries.contains { ($0["MESSAGE"] ?? "").hasPrefix("a previous run left the service here") },
+                "\(manager.journalText())")
+        _ = try manager.systemctl(["stop", unit], timeout: .seconds(60))
     }
 }

@@ -17,11 +17,19 @@ struct DaemonTestConfig {
     var controlSocket: String { directory.appendingPathComponent("run/control.sock").path }
     var sharedStorage: String { directory.appendingPathComponent("shared").path }
 
-    init(directory: URL, clusterName: String = "sdtest", nodeName: String = "n1", nodeAddress: String = "127.0.0.1") {
+    /// The local node is a witness (plus a full peer that never runs): it needs no
+    /// systemd manager, so the daemon can run outside one.
+    let localWitness: Bool
+
+    init(
+        directory: URL, clusterName: String = "sdtest", nodeName: String = "n1", nodeAddress: String = "127.0.0.1",
+        localWitness: Bool = false
+    ) {
         self.directory = directory
         self.clusterName = clusterName
         self.nodeName = nodeName
         self.nodeAddress = nodeAddress
+        self.localWitness = localWitness
         port = Self.nextPort()
     }
 
@@ -64,6 +72,7 @@ struct DaemonTestConfig {
             [[node]]
             name = "\(nodeName)"
             addresses = ["\(nodeAddress)"]
+            \(localWitness ? "role = \"witness\"\n\n[[node]]\nname = \"peer\"\naddresses = [\"198.18.255.253\"]" : "")
 
             [service]
             name = "demo"

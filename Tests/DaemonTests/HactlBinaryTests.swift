@@ -219,6 +219,15 @@ struct HactlBinaryTests {
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("\(bad):"))
         #expect(refused.stderr.contains("cluster.failure_timeout"))
+        // A typo in a fence device option: caught from the agent's own metadata.
+        let typo = directory.path + "/typo.toml"
+        let withTypo = example.replacingOccurrences(of: #"ip = "10.0.0.101""#, with: #"ipp = "10.0.0.101""#)
+        #expect(withTypo != example)
+        try withTypo.write(toFile: typo, atomically: true, encoding: .utf8)
+        let fenceTypo = try await hactl(["config", "check", typo])
+        #expect(fenceTypo.status == 2, "\(fenceTypo.stderr)")
+        #expect(fenceTypo.stderr.contains("option 'ipp' is not a parameter of fence_ipmilan"))
+        #expect(try await hactl(["config", "check", typo, "--no-files"]).status == 0, "--no-files skips the agents")
         let missing = try await hactl(["config", "check", directory.path + "/none.toml"])
         #expect(missing.status == 2)
         // --config is where status finds the socket: control_socket of that file.

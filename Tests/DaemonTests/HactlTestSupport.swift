@@ -25,11 +25,18 @@ enum HactlFixtures {
 
 /// Runs `hactl` with arguments, off the cooperative pool.
 func hactl(_ arguments: [String], input: String? = nil, as prefix: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await withCheckedThrowingContinuation { continuation in
+    guard FileManager.default.isExecutableFile(atPath: hactlBinary) else { throw HactlNotBuilt(path: hactlBinary) }
+    return try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             continuation.resume(with: Result { try runProcess(prefix + [hactlBinary] + arguments, input: input) })
         }
     }
+}
+
+/// The tests run the real binary: `swift build --build-tests` (or `swift build --product hactl`) first.
+struct HactlNotBuilt: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "no hactl binary at \(path): run `swift build --build-tests` first" }
 }
 
 /// A ControlServer on a temporary socket for the duration of `body`.

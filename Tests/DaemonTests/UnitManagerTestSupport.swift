@@ -100,6 +100,19 @@ final class TestUserManager: @unchecked Sendable {
         TestShell.run("XDG_RUNTIME_DIR='\(environment["XDG_RUNTIME_DIR"]!)' systemctl --user \(arguments)")
     }
 
+    /// Stops the manager but keeps the directory (unit files), for `restartManager`.
+    func stopManagerOnly() {
+        let script = TestShell.repositoryRoot + "/scripts/testlib/user-manager.sh"
+        TestShell.run("'\(script)' stop '\(directory)'")
+    }
+
+    /// Starts a new manager in the same directory: same bus addresses, same unit files.
+    func restartManager() throws {
+        let script = TestShell.repositoryRoot + "/scripts/testlib/user-manager.sh"
+        let output = TestShell.run("'\(script)' start '\(directory)'")
+        guard output.status == 0 else { throw HarnessError.userManager(output.stderr) }
+    }
+
     func stop() {
         let script = TestShell.repositoryRoot + "/scripts/testlib/user-manager.sh"
         TestShell.run("'\(script)' stop '\(directory)'")

@@ -124,6 +124,30 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aLostConnectionIsReportedAndReopenedOnNextUse() async throws {
+        let sleeper = try await unit("reconnect", "ExecStart=/bin/sleep 300")
+        try await manager.start(sleeper, timeout: .seconds(10))
+        let changes = try await manager.stateChanges(of: sleeper)
+        systemd.stopManagerOnly()
+        // The change stream ends with the connection (a hang here fails on the time limit).
+        for await _ in changes {}
+        do {
+            _ = try await manager.status(of: sleeper)
+            Issue.record("status succeeded without a manager")
+        } catch let error as UnitError {
+            switch error {
+            case .busUnavailable, .busDisconnected: break
+            default: Issue.record("unexpected \(error)")
+            }
+        }
+        // A new manager at the same address: the same UnitManager reconnects by itself.
+        try systemd.restartManager()
+        try await manager.reload()
+        #expect(try await manager.status(of: sleeper).activeState == "inactive")
+        try await manager.start(sleeper, timeout: .seconds(10))
+        #expect(try await manager.status(of: sleeper).activeState == "active")
+    }
+
     @Test func propertiesChangedReportsACrashAndTheMonitorCountsIt() async throws {
         let crashing = try await unit("crash", "ExecStart=/bin/sh -c 'sleep 1; exit 3'")
         let monitor = ServiceMonitor(units: [crashing], control: manager, health: nil, monitorInterval: .seconds(30))

@@ -117,6 +117,7 @@ public struct StatusRenderer: Sendable {
         for device in fencing.devices.sorted(by: { ($0.level, $0.name) < ($1.level, $1.name) }) {
             var text = "  \(pad(device.name, width))  \(device.agent), level \(device.level), for \(device.nodes.joined(separator: ", ")): "
             text += device.state == .ok ? "ok" : device.state.rawValue.uppercased()
+            if device.state == .failing, let since = device.failingSince { text += " since \(ago(since))" }
             if let checked = device.checked { text += " (checked \(ago(checked)))" }
             if let detail = device.detail, device.state != .ok { text += ": \(detail)" }
             lines.append(text)

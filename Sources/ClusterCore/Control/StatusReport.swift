@@ -277,9 +277,11 @@ extension StatusReport {
     }
 
     public struct FenceDevice: Sendable, Equatable, Codable {
+        /// The same vocabulary as the Fencing module's `DeviceHealth.State`.
         public enum State: String, Sendable, Equatable, Codable, CaseIterable {
             case ok
-            case failed
+            case failing
+            /// Not checked yet.
             case unknown
         }
 
@@ -287,19 +289,30 @@ extension StatusReport {
         public var agent: String
         public var nodes: [String]
         public var level: Int
-        /// Result of the last `monitor`/`status` run of the agent.
+        /// Result of the last periodic `monitor` run of the agent.
         public var state: State
         public var checked: UTCTimestamp?
+        public var failingSince: UTCTimestamp?
+        /// The agent's last error while failing.
         public var detail: String?
 
-        public init(name: String, agent: String, nodes: [String], level: Int, state: State, checked: UTCTimestamp? = nil, detail: String? = nil) {
+        public init(
+            name: String, agent: String, nodes: [String], level: Int, state: State, checked: UTCTimestamp? = nil,
+            failingSince: UTCTimestamp? = nil, detail: String? = nil
+        ) {
             self.name = name
             self.agent = agent
             self.nodes = nodes
             self.level = level
             self.state = state
             self.checked = checked
+            self.failingSince = failingSince
             self.detail = detail
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, agent, nodes, level, state, checked, detail
+            case failingSince = "failing_since"
         }
     }
 
@@ -323,7 +336,7 @@ extension StatusReport {
         }
 
         public struct Step: Sendable, Equatable, Codable {
-            /// `lease`, `fence`, `lock`, `ip`, `start`, ... (the takeover order).
+            /// `fence`, `lock`, `ip`, `start`, `healthy` (the takeover order, `TakeoverStep`), or `lease` for the wait before it.
             public var name: String
             public var milliseconds: Int
             public var ok: Bool

@@ -13,19 +13,22 @@ extension ElectionNode {
     }
 
     mutating func leaderTimers() {
-        lastLeaderContact = now
-        claimLeaseIfDue()
-        if now >= nextHeartbeat { broadcastHeartbeat() }
+        // CheckQuorum first: a leader resuming from a long pause must not act
+        // (not even send a heartbeat) before it knows its lease is gone.
+        if leaseExpiry <= now, !mutations.contains(.disableCheckQuorum) {
+            event("lease.lost", .warning, "no quorum acknowledged term \(term) within \(timings.lease); stepping down")
+            if service.mayRun, !service.isReleasing { release(.lostQuorum) }
+            becomeFollower(term: term, leader: nil)
+            return
+        }
         if let deadline = transferDeadline, now >= deadline {
             event("leadership.transfer-failed", .warning, "leadership transfer did not complete in \(timings.transferTimeout); stepping down")
             becomeFollower(term: term, leader: nil)
             return
         }
-        if leaseExpiry <= now, !mutations.contains(.disableCheckQuorum) {
-            event("lease.lost", .warning, "no quorum acknowledged term \(term) within \(timings.lease); stepping down")
-            if service.mayRun, !service.isReleasing { release(.lostQuorum) }
-            becomeFollower(term: term, leader: nil)
-        }
+        lastLeaderContact = now
+        claimLeaseIfDue()
+        if now >= nextHeartbeat { broadcastHeartbeat() }
     }
 
     mutating func claimLeaseIfDue() {

@@ -34,11 +34,11 @@ extension ElectionNode {
         case .fenceFailed(let node, let reason):
             event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
             if fencing == node {
+                // The two_node peer fence, not part of a takeover.
                 fencing = nil
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
-            }
-            if case .takingOver = service {
+            } else if case .takingOver = service {
                 service = .idle
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
@@ -143,11 +143,14 @@ extension ElectionNode {
                 placementReason = .waitingForCommit
                 return
             }
-            let unresolved = persistent.admin.mayHold.filter { $0 != name && !confirmedReleased.contains($0) }
-            if let live = unresolved.first(where: { isOnline($0) }) {
+            // Every live peer must have said, in this term, that it runs nothing
+            // (even one the record does not name: a change committed by a lone
+            // two_node survivor may be missing here). Offline ones it names are fenced.
+            if let live = peers.first(where: { isOnline($0) && !confirmedReleased.contains($0) }) {
                 placementReason = .waitingForRelease(live)
                 return
             }
+            let unresolved = persistent.admin.mayHold.filter { $0 != name && !confirmedReleased.contains($0) }
             service = .takingOver(term: term)
             holder = name
             event("service.takeover", .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")

@@ -157,6 +157,9 @@ public struct ElectionNode: Sendable {
             started = now
             resetElectionDeadline()
         }
+        // Time first: a node resuming from a pause notices its expired lease
+        // before it acts on anything that was waiting for it.
+        runTimers()
         switch input {
         case .tick:
             break
@@ -169,7 +172,6 @@ public struct ElectionNode: Sendable {
         case .report(let report):
             handle(report)
         }
-        runTimers()
         reconcileService()
         return finishStep()
     }

@@ -270,11 +270,10 @@ final class SystemdBusLoop: @unchecked Sendable {
             return .noSuchUnit(unit: unit, message: message)
         }
         let code = -result
-        if name.isEmpty || code == ECONNRESET || code == ENOTCONN || code == EPIPE {
-            if code == ECONNRESET || code == ENOTCONN || code == EPIPE {
-                disconnect(failingWith: code)
-                return .busDisconnected(bus: bus.description, errno: code)
-            }
+        if code == ECONNRESET || code == ENOTCONN || code == EPIPE {
+            // The connection is gone: fail what waits on it; the next request reconnects.
+            disconnect(failingWith: code)
+            return .busDisconnected(bus: bus.description, errno: code)
         }
         return .callFailed(unit: unit, method: method, errorName: name.isEmpty ? "errno \(code)" : name, message: message)
     }

@@ -16,13 +16,13 @@ import Foundation
 /// Operations are serialized: a `release` called during a `takeOver` waits for it to end
 /// (each step is bounded by its timeout), then undoes it.
 public actor TakeoverSequence {
-    public let node: String
-    public let units: [String]
-    public let floatingIPs: [FloatingIPConfig]
-    public let startTimeout: Duration
-    public let stopTimeout: Duration
+    public nonisolated let node: String
+    public nonisolated let units: [String]
+    public nonisolated let floatingIPs: [FloatingIPConfig]
+    public nonisolated let startTimeout: Duration
+    public nonisolated let stopTimeout: Duration
     /// How often the health URL is tried while waiting for the first healthy verdict.
-    public let healthPollInterval: Duration
+    public nonisolated let healthPollInterval: Duration
     /// Failures of the running service, for the failure counter.
     public nonisolated var failures: AsyncStream<ServiceFailure> { monitor.failures }
 

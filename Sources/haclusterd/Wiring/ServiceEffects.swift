@@ -22,12 +22,19 @@ final class ServiceEffects: RuntimeEffects {
     /// Who held the service before this node's takeover, as the runtime last reported it.
     let previousHolder = Mutex<String?>(nil)
 
-    init(localNode: String, sequence: TakeoverSequence, fencer: FenceCoordinator, events: EventHub, logger: Logger) {
+    /// Told every node confirmed fenced (for `hactl status`).
+    private let onFenced: @Sendable (String) -> Void
+
+    init(
+        localNode: String, sequence: TakeoverSequence, fencer: FenceCoordinator, events: EventHub, logger: Logger,
+        onFenced: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.localNode = localNode
         self.sequence = sequence
         self.fencer = fencer
         self.events = events
         self.logger = logger
+        self.onFenced = onFenced
     }
 
     func takeOver(
@@ -54,6 +61,7 @@ final class ServiceEffects: RuntimeEffects {
             steps.append(.init(name: "fence", milliseconds: outcome.durationMilliseconds, ok: outcome.succeeded, detail: "\(node): \(outcome.detail)"))
             remember(finished: !outcome.succeeded)
             if outcome.succeeded {
+                onFenced(node)
                 await report(.fenced(node: node))
             } else {
                 // The core keeps the service blocked and retries with backoff; nothing was touched.
@@ -88,7 +96,9 @@ final class ServiceEffects: RuntimeEffects {
     func fence(node: String, delayFencing: Bool) async -> FenceOutcome {
         // The coordinator applies the 2-node race rule itself (the holder fences at once,
         // the other waits); the core's `delayFencing` follows the same rule.
-        await fencer.fence(node: node, reason: "peer lost in two_node mode", trigger: .automatic)
+        let outcome = await fencer.fence(node: node, reason: "peer lost in two_node mode", trigger: .automatic)
+        if outcome.succeeded { onFenced(node) }
+        return outcome
     }
 
     func release(reason: ReleaseReason) async {

@@ -10,6 +10,8 @@ struct StatusReportBuilder {
     struct Extras {
         var wallClock: UInt64
         var fenceDevices: [DeviceHealth] = []
+        /// Nodes this daemon saw fenced and has not heard from since.
+        var fenced: Set<String> = []
         var lastFailover: StatusReport.Failover?
         /// When the service entered its current state (tracked by the daemon).
         var serviceSince: UInt64?
@@ -28,7 +30,11 @@ struct StatusReportBuilder {
             case .standby: state = .standby
             case .offline:
                 // Failed while it may still run the service, and not yet fenced.
-                state = admin.mayHold.contains(node.name) ? .unclean : .offline
+                if extras.fenced.contains(node.name) {
+                    state = .fenced
+                } else {
+                    state = admin.mayHold.contains(node.name) ? .unclean : .offline
+                }
             }
             let role: StatusReport.NodeRole = node.role == .witness ? .witness : (node.name == holder ? .active : .standby)
             return StatusReport.Node(
@@ -56,7 +62,7 @@ struct StatusReportBuilder {
             let state: StatusReport.FenceDevice.State
             switch health?.state {
             case .ok: state = .ok
-            case .failing: state = .failed
+            case .failing: state = .failing
             case .unknown, nil: state = .unknown
             }
             return StatusReport.FenceDevice(

@@ -12,9 +12,18 @@ final class StatusTracker: Sendable {
     struct Snapshot: Sendable {
         var status: DaemonStatus = DaemonStatus(role: .starting)
         var serviceState: StatusReport.ServiceState?
+        /// Where the service is (or goes): `since` restarts when it moves, even if still `started`.
+        var serviceNode: String?
         var serviceSince: UInt64?
         var holder: String?
         var holding: WatchdogHealth.Holding = .nothing
+        /// Nodes fenced (by this node or as reported in its events) and not online since.
+        var fenced: Set<String> = []
+    }
+
+    /// A node was confirmed fenced; `hactl status` shows it `fenced` until it is back online.
+    func fenced(_ node: String) {
+        state.withLock { _ = $0.fenced.insert(node) }
     }
 
     private let builder: StatusReportBuilder
@@ -35,6 +44,7 @@ final class StatusTracker: Sendable {
         let election = runtime.election
         let status = builder.daemonStatus(election)
         let (serviceState, _) = builder.serviceState(election)
+        let serviceNode = election.holder ?? (election.service.mayRun ? election.node : nil)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
             holding = election.quorum.quorate ? .validLease : .expiredLease
@@ -43,13 +53,17 @@ final class StatusTracker: Sendable {
         }
         let changed: Bool = state.withLock { snapshot in
             let changed = snapshot.status != status
-            if snapshot.serviceState != serviceState {
+            if snapshot.serviceState != serviceState || snapshot.serviceNode != serviceNode {
                 snapshot.serviceState = serviceState
+                snapshot.serviceNode = serviceNode
                 snapshot.serviceSince = wallClock
             }
             snapshot.status = status
             if let holder = election.holder { snapshot.holder = holder }
             snapshot.holding = holding
+            for node in election.nodes where node.liveness != .offline {
+                snapshot.fenced.remove(node.name)
+            }
             return changed
         }
         if changed {

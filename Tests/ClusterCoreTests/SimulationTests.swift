@@ -1,0 +1,56 @@
+import ClusterCore
+import ClusterSimulation
+import Testing
+
+/// The CI budget of the deterministic simulation: 2,000 seeds × 500 steps with
+/// faults, split in slices that run in parallel. A failure names the seed and
+/// the command that replays it.
+@Suite("Simulation")
+struct SimulationTests {
+    static let seedsPerSlice: UInt64 = 500
+    static let slices: [UInt64] = [0, 1, 2, 3]
+
+    @Test("2,000 seeds × 500 steps with faults: no safety or liveness violation", arguments: slices)
+    func ciSeeds(slice: UInt64) {
+        let options = SimulationOptions(steps: 500)
+        let first = 1 + slice * Self.seedsPerSlice
+        var shapes: Set<String> = []
+        var elections = 0
+        var crashes = 0
+        for seed in first..<(first + Self.seedsPerSlice) {
+            let result = Simulation(seed: seed, options: options).run()
+            shapes.insert(result.shape.description)
+            elections += result.elections
+            crashes += result.crashes
+            if let violation = result.violation {
+                Issue.record("seed \(seed) (\(result.shape)): \(violation)\nreplay: \(result.replayCommand(options: options))")
+                return
+            }
+            #expect(result.steps == 500)
+            #expect(result.livenessRecovery != nil, "seed \(seed): liveness phase did not finish")
+        }
+        // The seeds really exercise the shapes and the faults.
+        #expect(shapes.count >= 6)
+        #expect(elections > Int(Self.seedsPerSlice))
+        #expect(crashes > Int(Self.seedsPerSlice))
+    }
+
+    @Test("one seed decides everything: a replay is identical")
+    func deterministic() {
+        let options = SimulationOptions(steps: 300, trace: true)
+        let first = Simulation(seed: 4242, options: options).run()
+        let second = Simulation(seed: 4242, options: options).run()
+        #expect(first.trace == second.trace)
+        #expect(first.events == second.events)
+        #expect(!first.trace.isEmpty)
+        let other = Simulation(seed: 4243, options: options).run()
+        #expect(other.trace != first.trace)
+    }
+
+    @Test("the replay command names the seed and the options")
+    func replayCommand() {
+        let options = SimulationOptions(steps: 700, mutations: [.skipLeaseWait])
+        let result = Simulation(seed: 17, options: SimulationOptions(steps: 10)).run()
+        #expect(result.replayCommand(options: options) == "swift run hasim replay --seed 17 --steps 700 --mutation lease-wait --trace")
+    }
+}
