@@ -120,9 +120,23 @@ final class GatedHealth: HealthChecking, @unchecked Sendable {
     func open() { lock.withLock { isOpen = true } }
 
     func check() async -> HealthFailure? {
+        // Like a real probe, it gives up eventually: here when the task is cancelled.
         while !lock.withLock({ isOpen }) {
+            if Task.isCancelled { return .timedOut(url: "gated", after: .zero) }
             try? await Task.sleep(for: .milliseconds(1))
         }
         return nil
+    }
+}
+
+/// Fences every node except those in `failing`.
+struct SelectiveFencer: Fencer {
+    let script: TakeoverScript
+    let failing: Set<String>
+    func fence(node: String, reason: String) async -> FenceOutcome {
+        script.note("fence \(node)")
+        let ok = !failing.contains(node)
+        return FenceOutcome(node: node, succeeded: ok, level: ok ? 1 : nil, devices: ["fake"],
+                            detail: ok ? "fake: off" : "fake: agent failed", durationMilliseconds: 1)
     }
 }

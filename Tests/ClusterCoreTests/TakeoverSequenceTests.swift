@@ -29,10 +29,10 @@ import Testing
     @Test func takeoverRunsTheStepsInOrderAndReleaseReversesThem() async {
         let script = TakeoverScript()
         let takeover = sequence(script)
-        let outcome = await takeover.takeOver(term: 7, fenceFirst: "dss1", fencer: FakeFencer(script: script, succeeds: true))
+        let outcome = await takeover.takeOver(term: Term(7), fenceFirst: ["dss1"], fencer: FakeFencer(script: script, succeeds: true))
         guard case let .started(report) = outcome else { Issue.record("expected started, got \(outcome)"); return }
         #expect(script.log == Self.takeoverLog)
-        #expect(report.term == 7)
+        #expect(report.term == Term(7))
         #expect(report.steps.map(\.step) == [.fence, .lock, .ip, .start])
         #expect(script.eventKinds.filter { $0.hasPrefix("takeover.") && !$0.hasSuffix(".unit") }
             == ["takeover.fence", "takeover.lock", "takeover.ip", "takeover.start"])
@@ -50,7 +50,7 @@ import Testing
 
     @Test func noFenceStepWithoutAPreviousActiveNode() async {
         let script = TakeoverScript()
-        let outcome = await sequence(script).takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: false))
+        let outcome = await sequence(script).takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: false))
         #expect(outcome.isStarted)
         #expect(script.log == Array(Self.takeoverLog.dropFirst()))
     }
@@ -58,7 +58,7 @@ import Testing
     @Test func failedFenceBlocksAndTouchesNothing() async {
         let script = TakeoverScript()
         let takeover = sequence(script)
-        let outcome = await takeover.takeOver(term: 3, fenceFirst: "dss1", fencer: FakeFencer(script: script, succeeds: false))
+        let outcome = await takeover.takeOver(term: Term(3), fenceFirst: ["dss1"], fencer: FakeFencer(script: script, succeeds: false))
         guard case let .blocked(reason, fence) = outcome else { Issue.record("expected blocked, got \(outcome)"); return }
         #expect(reason.contains("dss1") && reason.contains("agent failed"))
         #expect(!fence.succeeded)
@@ -84,7 +84,7 @@ import Testing
         let script = TakeoverScript()
         script.fail(operation)
         let takeover = sequence(script)
-        let outcome = await takeover.takeOver(term: 2, fenceFirst: "dss1", fencer: FakeFencer(script: script, succeeds: true))
+        let outcome = await takeover.takeOver(term: Term(2), fenceFirst: ["dss1"], fencer: FakeFencer(script: script, succeeds: true))
         guard case let .failed(failedStep, error) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
         #expect(failedStep == step)
         #expect((error as? TakeoverScript.Injected)?.operation == operation)
@@ -100,7 +100,7 @@ import Testing
         let script = TakeoverScript()
         let health = FakeHealth([.status(url: "http://x/", code: 503)])
         let outcome = await sequence(script, health: health, startTimeout: .milliseconds(300))
-            .takeOver(term: 2, fenceFirst: "dss1", fencer: FakeFencer(script: script, succeeds: true))
+            .takeOver(term: Term(2), fenceFirst: ["dss1"], fencer: FakeFencer(script: script, succeeds: true))
         guard case let .failed(step, error) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
         #expect(step == .healthy)
         #expect(error as? HealthFailure == .status(url: "http://x/", code: 503))
@@ -111,7 +111,7 @@ import Testing
     @Test func waitsForTheFirstHealthyCheck() async {
         let script = TakeoverScript()
         let health = FakeHealth([.timedOut(url: "u", after: .seconds(1)), .status(url: "u", code: 500), nil])
-        let outcome = await sequence(script, health: health).takeOver(term: 2, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        let outcome = await sequence(script, health: health).takeOver(term: Term(2), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         guard case let .started(report) = outcome else { Issue.record("expected started, got \(outcome)"); return }
         #expect(report.steps.map(\.step) == [.lock, .ip, .start, .healthy])
         #expect(health.checks == 3)
@@ -120,7 +120,7 @@ import Testing
     @Test func stopTimeoutOnReleaseSelfFencesAndKeepsTheRest() async {
         let script = TakeoverScript()
         let takeover = sequence(script)
-        #expect(await takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
         script.clear()
         script.fail("stop a.service", with: UnitError.stopTimedOut(unit: "a.service", after: .milliseconds(300)))
         let outcome = await takeover.release(reason: "lost quorum")
@@ -138,7 +138,7 @@ import Testing
     @Test func failedRemovalOnReleaseSelfFences() async {
         let script = TakeoverScript()
         let takeover = sequence(script)
-        _ = await takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        _ = await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         script.clear()
         script.fail("remove 198.18.1.50/24")
         guard case .selfFenced(.ip, _) = await takeover.release(reason: "move") else { Issue.record("expected self-fence"); return }
@@ -150,7 +150,7 @@ import Testing
         let script = TakeoverScript()
         script.fail("start b.service")
         script.fail("stop b.service")
-        let outcome = await sequence(script).takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        let outcome = await sequence(script).takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         guard case let .selfFenced(step, error, undoError) = outcome else { Issue.record("expected selfFenced, got \(outcome)"); return }
         #expect(step == .start)
         #expect((error as? TakeoverScript.Injected)?.operation == "start b.service")
@@ -161,7 +161,7 @@ import Testing
     @Test func restartInPlaceKeepsLockAndAddresses() async {
         let script = TakeoverScript()
         let takeover = sequence(script)
-        _ = await takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        _ = await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         script.clear()
         guard case .restarted = await takeover.restartInPlace() else { Issue.record("expected restarted"); return }
         #expect(script.log == ["stop b.service", "stop a.service", "reset a.service", "start a.service", "reset b.service", "start b.service"])
@@ -178,7 +178,7 @@ import Testing
         let script = TakeoverScript()
         let (changes, push) = AsyncStream.makeStream(of: UnitStatus.self)
         let takeover = sequence(script, changes: changes)
-        _ = await takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        _ = await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         push.yield(UnitStatus(unit: "a.service", loadState: "loaded", activeState: "failed", subState: "failed"))
         push.yield(UnitStatus(unit: "a.service", loadState: "loaded", activeState: "failed", subState: "failed"))
         var iterator = takeover.failures.makeAsyncIterator()
@@ -191,7 +191,7 @@ import Testing
         let script = TakeoverScript()
         let health = FakeHealth([nil])
         let takeover = sequence(script, health: health)
-        #expect(await takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
         let checksBefore = health.checks
         health.set([.status(url: "u", code: 500)])
         var iterator = takeover.failures.makeAsyncIterator()
@@ -205,7 +205,7 @@ import Testing
         let script = TakeoverScript()
         let health = GatedHealth()
         let takeover = sequence(script, health: health)
-        async let started = takeover.takeOver(term: 1, fenceFirst: nil, fencer: FakeFencer(script: script, succeeds: true))
+        async let started = takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true))
         // The takeover is now waiting for health, past its start step.
         for _ in 0..<2000 {
             if script.log.contains("start b.service") { break }
@@ -217,6 +217,36 @@ import Testing
         health.open()
         #expect(await started.isStarted)
         #expect(await release.value.isReleased)
+        #expect(script.log == Array(Self.takeoverLog.dropFirst()) + Self.releaseLog)
+        #expect(await !takeover.holdsLock)
+    }
+
+    @Test func everyNodeIsFencedInOrderAndTheFirstFailureBlocks() async {
+        let script = TakeoverScript()
+        let heard = TakeoverScript()
+        let fencer = SelectiveFencer(script: script, failing: ["dss3"])
+        let outcome = await sequence(script).takeOver(term: Term(4), fenceFirst: ["dss1", "dss3", "dss4"], fencer: fencer) {
+            heard.note("\($0.node) \($0.succeeded)")
+        }
+        guard case let .blocked(reason, fence) = outcome else { Issue.record("expected blocked, got \(outcome)"); return }
+        #expect(fence.node == "dss3" && reason.contains("dss3"))
+        #expect(script.log == ["fence dss1", "fence dss3"])
+        #expect(heard.log == ["dss1 true", "dss3 false"])
+    }
+
+    @Test func cancellingATakeoverUndoesIt() async throws {
+        let script = TakeoverScript()
+        let takeover = sequence(script, health: GatedHealth())
+        let task = Task { await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)) }
+        for _ in 0..<2000 {
+            if script.log.contains("start b.service") { break }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        task.cancel()
+        let outcome = await task.value
+        guard case let .failed(step, error) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
+        #expect(step == .healthy)
+        #expect(error is CancellationError)
         #expect(script.log == Array(Self.takeoverLog.dropFirst()) + Self.releaseLog)
         #expect(await !takeover.holdsLock)
     }

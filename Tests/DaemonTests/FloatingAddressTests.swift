@@ -14,7 +14,7 @@ import Testing
     let floating: FloatingAddress
 
     init() {
-        let tag = "\(getpid() % 100_000)x\(LockedCounter.shared.next())"
+        let tag = "\(getpid() % 100_000)x\(UniqueTestNumber.shared.next())"
         node = "hacdfa\(tag)n"
         peer = "hacdfa\(tag)p"
         nodeLink = "hfa\(tag)n"   // <= 15 characters

@@ -9,7 +9,7 @@ import Testing
     var file: String { directory + "/.hacluster.lock" }
 
     init() {
-        directory = "/tmp/hacd-lock-\(getpid())-\(LockedCounter.shared.next())"
+        directory = "/tmp/hacd-lock-\(getpid())-\(UniqueTestNumber.shared.next())"
         TestShell.must("mkdir -p '\(directory)'")
     }
 
@@ -102,6 +102,6 @@ import Testing
     }
 }
 
-extension LockedCounter {
-    static let shared = LockedCounter()
+extension UniqueTestNumber {
+    static let shared = UniqueTestNumber()
 }

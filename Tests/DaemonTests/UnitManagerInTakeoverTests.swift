@@ -23,7 +23,7 @@ import Testing
         systemd = try TestUserManager(tag: "it")
         manager = UnitManager(bus: .address(systemd.busAddress))
         storage = systemd.directory + "/shared"
-        let tag = "\(getpid() % 100_000)t\(LockedCounter.shared.next())"
+        let tag = "\(getpid() % 100_000)t\(UniqueTestNumber.shared.next())"
         node = "hacdit\(tag)n"
         peer = "hacdit\(tag)p"
         nodeLink = "hit\(tag)n"
@@ -49,7 +49,7 @@ import Testing
         systemd.stop()
     }
 
-    func sequence(units: [String], events: EventLog) -> TakeoverSequence {
+    func sequence(units: [String], events: TakeoverEventLog) -> TakeoverSequence {
         let service = ServiceConfig(name: "web", units: units, systemdBus: .user, startTimeout: .seconds(20),
                                     stopTimeout: .seconds(20), monitorInterval: .seconds(1),
                                     healthURL: "http://127.0.0.1:\(port)/")
@@ -69,9 +69,9 @@ import Testing
 
     @Test func takeOverAndReleaseOnRealComponents() async throws {
         try await manager.reload()
-        let events = EventLog()
+        let events = TakeoverEventLog()
         let takeover = sequence(units: [web], events: events)
-        let outcome = await takeover.takeOver(term: 4, fenceFirst: "n0", fencer: AlwaysFenced())
+        let outcome = await takeover.takeOver(term: Term(4), fenceFirst: ["n0"], fencer: AlwaysFenced())
         guard case let .started(report) = outcome else { Issue.record("takeover failed: \(outcome)"); return }
         #expect(report.steps.map(\.step) == [.fence, .lock, .ip, .start, .healthy])
         #expect(!lockIsFree)
@@ -94,9 +94,9 @@ import Testing
         let broken = "hacd-it\(getpid())-broken.service"
         try systemd.writeUnit(broken, "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/false\n")
         try await manager.reload()
-        let events = EventLog()
+        let events = TakeoverEventLog()
         let takeover = sequence(units: [web, broken], events: events)
-        let outcome = await takeover.takeOver(term: 5, fenceFirst: nil, fencer: AlwaysFenced())
+        let outcome = await takeover.takeOver(term: Term(5), fenceFirst: [], fencer: AlwaysFenced())
         guard case let .failed(step, error) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
         #expect(step == .start)
         #expect(error as? UnitError == .startFailed(unit: broken, result: "failed"))
@@ -108,9 +108,9 @@ import Testing
 
     @Test func aServiceCrashIsReportedAndRestartedInPlace() async throws {
         try await manager.reload()
-        let events = EventLog()
+        let events = TakeoverEventLog()
         let takeover = sequence(units: [web], events: events)
-        #expect(await takeover.takeOver(term: 6, fenceFirst: nil, fencer: AlwaysFenced()).isStarted)
+        #expect(await takeover.takeOver(term: Term(6), fenceFirst: [], fencer: AlwaysFenced()).isStarted)
         systemd.systemctl("kill --signal=KILL \(web)")
         var failures = takeover.failures.makeAsyncIterator()
         let failure = await failures.next()
@@ -124,7 +124,7 @@ import Testing
     }
 }
 
-final class EventLog: @unchecked Sendable {
+final class TakeoverEventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [ClusterEvent] = []
     func append(_ event: ClusterEvent) { lock.withLock { events.append(event) } }

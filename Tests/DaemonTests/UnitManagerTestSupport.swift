@@ -24,8 +24,8 @@ enum TestShell {
         do { try process.run() } catch { return Output(status: -1, stdout: "", stderr: "\(error)") }
         let deadline = Date().addingTimeInterval(timeout)
         // Drain the pipes while waiting so a chatty command cannot block on a full pipe.
-        let stdoutData = LockedData()
-        let stderrData = LockedData()
+        let stdoutData = ShellOutputBuffer()
+        let stderrData = ShellOutputBuffer()
         out.fileHandleForReading.readabilityHandler = { stdoutData.append($0.availableData) }
         err.fileHandleForReading.readabilityHandler = { stderrData.append($0.availableData) }
         while process.isRunning && Date() < deadline { usleep(5_000) }
@@ -57,7 +57,7 @@ enum TestShell {
     }
 }
 
-fileprivate final class LockedData: @unchecked Sendable {
+final class ShellOutputBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func append(_ more: Data) { lock.withLock { data.append(more) } }
@@ -73,7 +73,7 @@ final class TestUserManager: @unchecked Sendable {
     var busAddress: String { environment["DBUS_SESSION_BUS_ADDRESS"]! }
     var privateAddress: String { environment["HACD_UM_PRIVATE_BUS"]! }
 
-    private static let counter = LockedCounter()
+    private static let counter = UniqueTestNumber()
 
     init(tag: String) throws {
         directory = "/tmp/hacd-\(tag)-\(getpid())-\(Self.counter.next())"
@@ -129,7 +129,7 @@ final class TestUserManager: @unchecked Sendable {
     }
 }
 
-final class LockedCounter: @unchecked Sendable {
+final class UniqueTestNumber: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func next() -> Int { lock.withLock { value += 1; return value } }

@@ -87,6 +87,21 @@ import Testing
         #expect(try await manager.status(of: silent).activeState == "inactive")
     }
 
+    @Test func cancellingAWaitForAStartReturnsAtOnce() async throws {
+        let silent = try await unit("cancelled", "Type=notify\nTimeoutStartSec=120\nExecStart=/bin/sleep 300")
+        let manager = self.manager
+        let waiting = Task { try await manager.start(silent, timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let clock = ContinuousClock()
+        let began = clock.now
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(clock.now - began < .seconds(10))
+        #expect(try await manager.status(of: silent).activeState == "activating")
+        try await manager.stop(silent, timeout: .seconds(10))
+        #expect(try await manager.status(of: silent).activeState == "inactive")
+    }
+
     @Test func aStopThatHangsPastStopTimeoutTimesOut() async throws {
         let stubborn = try await unit("stubborn", "ExecStart=/bin/sleep 300\nExecStop=/bin/sleep 120\nTimeoutStopSec=300")
         try await manager.start(stubborn, timeout: .seconds(10))

@@ -31,7 +31,11 @@ final class SystemdBusLoop: @unchecked Sendable {
     private var watches: [Int: UnitWatch] = [:]
     private var nextWatchID = 0
 
+    /// Jobs cancelled before they were issued (the cancel request overtook them).
+    private var cancelledTokens: Set<Int> = []
+
     private struct JobWaiter {
+        var token: Int
         var kind: JobKind
         var unit: String
         var timeout: Duration
@@ -77,10 +81,26 @@ final class SystemdBusLoop: @unchecked Sendable {
     }
 
     /// Queues a StartUnit/StopUnit (mode `replace`) and returns the JobRemoved result.
+    /// Cancelling the task stops the wait (throws `CancellationError`); the job itself goes on
+    /// in systemd (a later StopUnit with mode `replace` cancels a pending start job).
     func runJob(_ kind: JobKind, unit: String, timeout: Duration) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue { loop in loop.beginJob(kind, unit: unit, timeout: timeout, continuation: continuation) }
+        let token = nextToken()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enqueue { loop in loop.beginJob(kind, unit: unit, timeout: timeout, token: token, continuation: continuation) }
+            }
+        } onCancel: {
+            enqueue { loop in loop.cancelJob(token: token) }
         }
+    }
+
+    private var lastToken = 0
+
+    private func nextToken() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        lastToken += 1
+        return lastToken
     }
 
     /// A stream of the unit's status, yielded whenever systemd signals PropertiesChanged on it
@@ -324,7 +344,12 @@ final class SystemdBusLoop: @unchecked Sendable {
 
     // MARK: Jobs
 
-    private func beginJob(_ kind: JobKind, unit: String, timeout: Duration, continuation: CheckedContinuation<String, any Error>) {
+    private func beginJob(_ kind: JobKind, unit: String, timeout: Duration, token: Int,
+                          continuation: CheckedContinuation<String, any Error>) {
+        if cancelledTokens.remove(token) != nil {
+            continuation.resume(throwing: CancellationError())
+            return
+        }
         do {
             let connection = try connected()
             let reply = try call(connection, member: kind.rawValue, arguments: [unit, "replace"], unit: unit)
@@ -335,12 +360,21 @@ final class SystemdBusLoop: @unchecked Sendable {
             // A JobRemoved that arrived during sd_bus_call sits in the read queue and is
             // dispatched by the next sd_bus_process, after this registration.
             jobs[job] = JobWaiter(
-                kind: kind, unit: unit, timeout: timeout,
+                token: token, kind: kind, unit: unit, timeout: timeout,
                 deadline: Self.monotonicMicroseconds() + Self.microseconds(timeout),
                 continuation: continuation)
         } catch {
             continuation.resume(throwing: error)
         }
+    }
+
+    private func cancelJob(token: Int) {
+        guard let (job, waiter) = jobs.first(where: { $0.value.token == token }) else {
+            cancelledTokens.insert(token)
+            return
+        }
+        jobs.removeValue(forKey: job)
+        waiter.continuation.resume(throwing: CancellationError())
     }
 
     fileprivate func jobRemoved(_ message: OpaquePointer) {

@@ -18,7 +18,7 @@ public enum TakeoverOutcome: Sendable {
 
 /// Durations of a successful takeover's steps, in order.
 public struct TakeoverReport: Sendable, Equatable {
-    public var term: UInt64
+    public var term: Term
     public var steps: [StepDuration]
 
     public struct StepDuration: Sendable, Equatable {

@@ -83,10 +83,20 @@ public actor TakeoverSequence {
 
     // MARK: Takeover
 
-    /// Fences `fenceFirst` (if given), locks, adds the address(es), starts the unit(s), waits
-    /// until healthy, then starts monitoring. Calling it while active returns `.started` with
-    /// no steps.
-    public func takeOver(term: UInt64, fenceFirst: String?, fencer: any Fencer) async -> TakeoverOutcome {
+    /// Fences every node of `fenceFirst` in order, locks, adds the address(es), starts the
+    /// unit(s), waits until healthy, then starts monitoring. Calling it while active returns
+    /// `.started` with no steps.
+    ///
+    /// `onFence` hears each fencing outcome as it happens (for `.fenced` / `.fenceFailed`
+    /// reports); the first failure ends the takeover as `.blocked`, with nothing touched.
+    ///
+    /// Cancellation (a release requested meanwhile): the current step stops as soon as it can
+    /// (a unit start job is no longer waited for), everything done is undone, and the outcome
+    /// is `.failed(step, CancellationError())`.
+    public func takeOver(
+        term: Term, fenceFirst: [String], fencer: any Fencer,
+        onFence: @Sendable (FenceOutcome) async -> Void = { _ in }
+    ) async -> TakeoverOutcome {
         await exclusive()
         defer { leave() }
         if isActive { return .started(TakeoverReport(term: term, steps: [])) }
@@ -97,19 +107,24 @@ public actor TakeoverSequence {
             emit(step.eventKind, message, duration: took)
         }
 
-        if let previous = fenceFirst {
+        if !fenceFirst.isEmpty {
             let began = clock.now
-            let outcome = await fencer.fence(node: previous, reason: "taking over the service (term \(term))")
-            let took = clock.now - began
-            guard outcome.succeeded else {
-                emit(TakeoverStep.fence.eventKind, "fencing \(previous) failed: \(outcome.detail)", severity: .error, duration: took)
-                let reason = "fencing \(previous) failed: \(outcome.detail)"
-                emit("takeover.blocked", reason, severity: .error)
-                return .blocked(reason: reason, fence: outcome)
+            var fenced: [String] = []
+            for previous in fenceFirst {
+                let nodeBegan = clock.now
+                let outcome = await fencer.fence(node: previous, reason: "taking over the service (term \(term))")
+                await onFence(outcome)
+                guard outcome.succeeded else {
+                    let reason = "fencing \(previous) failed: \(outcome.detail)"
+                    emit(TakeoverStep.fence.eventKind, reason, severity: .error, duration: clock.now - nodeBegan)
+                    emit("takeover.blocked", reason, severity: .error)
+                    return .blocked(reason: reason, fence: outcome)
+                }
+                fenced.append("\(previous) (\(outcome.detail))")
             }
-            report.steps.append(.init(step: .fence, duration: took))
-            emit(TakeoverStep.fence.eventKind, "fenced \(previous): \(outcome.detail)", duration: took)
+            done(.fence, began, "fenced \(fenced.joined(separator: ", "))")
         }
+        if Task.isCancelled { return await fail(.lock, CancellationError()) }
 
         var began = clock.now
         do {
@@ -119,6 +134,7 @@ public actor TakeoverSequence {
         }
         holdsLock = true
         done(.lock, began, "took the storage lock")
+        if Task.isCancelled { return await fail(.ip, CancellationError()) }
 
         began = clock.now
         for ip in floatingIPs {
@@ -137,6 +153,7 @@ public actor TakeoverSequence {
 
         began = clock.now
         for unit in units {
+            if Task.isCancelled { return await fail(.start, CancellationError()) }
             touchedUnits.append(unit)
             let unitBegan = clock.now
             do {
@@ -150,8 +167,10 @@ public actor TakeoverSequence {
 
         if let health {
             began = clock.now
-            if let failure = await waitHealthy(health) {
-                return await fail(.healthy, failure)
+            do {
+                try await waitHealthy(health)
+            } catch {
+                return await fail(.healthy, error)
             }
             done(.healthy, began, "service healthy")
         }
@@ -174,19 +193,20 @@ public actor TakeoverSequence {
     }
 
     /// Polls the health check until `healthRise` successes in a row, bounded by `start_timeout`.
-    /// Returns nil when healthy, else the last failure.
-    private func waitHealthy(_ health: any HealthChecking) async -> HealthFailure? {
+    /// Throws the last `HealthFailure` when time is up, `CancellationError` when cancelled.
+    private func waitHealthy(_ health: any HealthChecking) async throws {
         var counter = HealthCounter(rise: healthRise, fall: 1)
         let deadline = clock.now + startTimeout
         var last: HealthFailure?
         while true {
+            try Task.checkCancellation()
             let failure = await health.check()
-            if counter.record(healthy: failure == nil) == .healthy { return nil }
+            if counter.record(healthy: failure == nil) == .healthy { return }
             if let failure { last = failure }
             if clock.now >= deadline {
-                return last ?? .timedOut(url: "health check", after: startTimeout)
+                throw last ?? HealthFailure.timedOut(url: "health check", after: startTimeout)
             }
-            try? await Task.sleep(for: healthPollInterval)
+            try await Task.sleep(for: healthPollInterval)
         }
     }
 
@@ -285,9 +305,11 @@ public actor TakeoverSequence {
         emit("restart.start", "started \(units.joined(separator: ", "))", duration: clock.now - began)
         if let health {
             began = clock.now
-            if let failure = await waitHealthy(health) {
-                emit("restart.failed", "not healthy after restart: \(failure)", severity: .error)
-                return .failed(error: failure)
+            do {
+                try await waitHealthy(health)
+            } catch {
+                emit("restart.failed", "not healthy after restart: \(error)", severity: .error)
+                return .failed(error: error)
             }
             emit("restart.healthy", "service healthy", duration: clock.now - began)
         }
