@@ -212,6 +212,10 @@ cluster_up() {
   ip -n "$HATC_TAG-sw" link set br0 up
   local n
   for n in $HATC_NODES; do hatc_make_node "$n" || return 1; done
+  mkdir -p "$HATC_DIR/requests"
+  (for f in $(hatc_hw_procs); do echo $BASHPID >"$f"; done; exec setsid bash -c 'source "$1"; hatc_need; hatc_hardware' hatc-hardware "$HATC_DIR/lib/cluster.sh") \
+    </dev/null >>"$HATC_DIR/hardware.log" 2>&1 &
+  echo $! >"$HATC_DIR/pids/hardware.pid"
   # the client
   ip netns add "$HATC_TAG-cl"
   ip -n "$HATC_TAG-sw" link add cl type veth peer name eth0 netns "$HATC_TAG-cl"
@@ -300,7 +304,7 @@ cluster_down() {
   for f in "$HATC_DIR"/pids/*.pid; do   # helpers started on the host (samplers, probes)
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill "$p" 2>/dev/null
   done
-  for n in $HATC_NODES; do hatc_kill_cgroup "$n"; done
+  for n in $HATC_NODES hw; do hatc_kill_cgroup "$n"; done
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) && kill "$p" 2>/dev/null
   done
@@ -381,9 +385,9 @@ cluster_poweron() {
   echo on >"$nd/power"
   if [[ ${2:-} == --background ]]; then
     # Like a BMC: power on returns at once, the node boots on its own (outside the caller's cgroup).
-    # setsid first: the fencer may kill the agent's process group as soon as it exits
-    setsid -f bash -c 'for f in $3; do echo $$ >"$f"; done; source "$1"; hatc_need; cluster_boot "$2"' \
-      hatc-boot "$HATC_DIR/lib/cluster.sh" "$node" "$(hatc_hw_procs)" </dev/null >>"$nd/boot.log" 2>&1
+    # The cluster's "hardware" helper boots it: nothing of the caller (a fence agent whose
+    # process group the fencer kills when it exits) is involved.
+    hatc_request boot "$node"
     return 0
   fi
   cluster_boot "$node"
@@ -409,8 +413,28 @@ cluster_self_fence() { # node [reason]
   hatc_need || return 1
   local node=$1 reason=${2:-}
   echo "$(date +%s%N) $node self-fence ${reason}" >>"$HATC_DIR/fence.log"
-  setsid -f bash -c 'for f in $3; do echo $$ >"$f"; done; source "$1"; hatc_need; cluster_poweroff "$2"' \
-    hatc-self-fence "$HATC_DIR/lib/cluster.sh" "$node" "$(hatc_hw_procs)" </dev/null >>"$HATC_DIR/fence.log" 2>&1
+  hatc_request poweroff "$node"
+}
+
+# Requests to the cluster's hardware helper (a host process outside every node,
+# started by up): power a node off or boot it, asynchronously.
+hatc_request() { # boot|poweroff node
+  mkdir -p "$HATC_DIR/requests"
+  echo "$1" >"$HATC_DIR/requests/.$2.tmp" && mv "$HATC_DIR/requests/.$2.tmp" "$HATC_DIR/requests/$2"
+}
+hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
+  local f node what
+  while [[ -f $HATC_DIR/env ]]; do
+    for f in "$HATC_DIR"/requests/n*; do
+      [[ -f $f ]] || continue
+      node=${f##*/}; what=$(cat "$f"); rm -f "$f"
+      case $what in
+        boot) cluster_boot "$node" >>"$HATC_DIR/nodes/$node/boot.log" 2>&1 & ;;
+        poweroff) cluster_poweroff "$node" >>"$HATC_DIR/fence.log" 2>&1 ;;
+      esac
+    done
+    sleep 0.02
+  done
 }
 # The cgroup files of the cluster's "hardware" cgroup (helpers that act on nodes from outside them).
 hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
