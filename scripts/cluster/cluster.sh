@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# A haclusterd test cluster on one machine: every node is a long-lived "holder"
+# process owning a network, mount and UTS namespace, with its own systemd user
+# manager (in its own cgroup) and, once started, its own haclusterd.
+#
+# Use it as a command:   scripts/cluster/cluster.sh up [--variant witness|three|two] [--timings default|fast]
+#                        HATC_DIR=... scripts/cluster/cluster.sh exec n1 hactl status
+# or source it:          source scripts/cluster/cluster.sh; cluster_up --variant witness; trap cluster_down EXIT
+#
+# Topology (all names carry the per-run tag, e.g. "hc4f2a"):
+#   netns <tag>-sw   bridge br0; one port per node/client, named after it (n1, n2, n3, cl)
+#   netns <tag>-n1.. eth0 198.18.10.11.. on the bridge, lo; VIP 198.18.10.50/24 moves between nodes
+#   netns <tag>-cl   the client, 198.18.10.100
+# Inside every node (private mount namespace): a tmpfs on /run (so /run/systemd,
+# /run/user/0 = XDG_RUNTIME_DIR and /run/hacluster are per node), and bind mounts
+#   <dir>/etc            -> /etc/hacluster      (one config and key for all nodes)
+#   <dir>/nodes/NODE/state -> /var/lib/hacluster (per-node state)
+#   <dir>/shared         -> /srv/hashared       (the shared storage)
+# haclusterd runs as a plain process in the node (log: <dir>/nodes/NODE/haclusterd.log);
+# the managed service is the user unit demo.service of the node's user manager.
+# Every process of a node lives in the cgroup <tag>/NODE (cgroup v2 "unified" and
+# the v1 name=systemd hierarchy): powering a node off is cgroup.kill + links down.
+
+HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
+HATC_CG2=/sys/fs/cgroup/unified
+HATC_CG1=/sys/fs/cgroup/systemd
+[[ -d $HATC_CG2 && -f $HATC_CG2/cgroup.procs ]] || HATC_CG2=/sys/fs/cgroup
+[[ -f $HATC_CG1/cgroup.procs ]] || HATC_CG1=""
+HATC_SUBNET=198.18.10
+HATC_VIP=$HATC_SUBNET.50
+HATC_CLIENT_IP=$HATC_SUBNET.100
+HATC_PORT=11200
+
+hatc_log() { printf '[cluster %s] %s\n' "$(date +%T.%3N)" "$*" >&2; }
+hatc_die() { hatc_log "ERROR: $*"; return 1; }
+hatc_now_ns() { date +%s%N; }
+
+# Locate the cluster directory: $HATC_DIR, else the only /tmp/hatc-* directory.
+hatc_dir() {
+  if [[ -n ${HATC_DIR:-} ]]; then echo "$HATC_DIR"; return; fi
+  local c=(/tmp/hatc-*/env)
+  if ((${#c[@]} == 1)) && [[ -f ${c[0]} ]]; then dirname "${c[0]}"; return; fi
+  hatc_die "no cluster: set HATC_DIR (found ${#c[@]} candidates)"
+}
+
+hatc_need() { [[ -n ${HATC_TAG:-} && -n ${HATC_DIR:-} && -n ${HATC_NODES:-} ]] || hatc_load; }
+hatc_load() {
+  HATC_DIR=$(hatc_dir) || return 1
+  # shellcheck disable=SC1091
+  source "$HATC_DIR/env"
+}
+
+hatc_node_ip() { # n1 -> 198.18.10.11
+  local n=${1#n}; echo "$HATC_SUBNET.$((10 + n))"
+}
+hatc_holder() { cat "$HATC_DIR/nodes/$1/holder.pid"; }
+hatc_cg() { echo "$HATC_CG2/$HATC_TAG/$1"; }
+
+# Run a command inside a node's namespaces, inside the node's cgroup, with the
+# node's environment. Used for everything that "runs on the node".
+cluster_exec() {
+  local node=$1; shift
+  hatc_need || return 1
+  local nd=$HATC_DIR/nodes/$node pid
+  pid=$(cat "$nd/holder.pid" 2>/dev/null) || { hatc_die "no node $node"; return 1; }
+  local cg2=$HATC_CG2/$HATC_TAG/$node cg1=""
+  [[ -n $HATC_CG1 ]] && cg1=$HATC_CG1/$HATC_TAG/$node
+  HATC_CG_TARGETS="$cg2/cgroup.procs ${cg1:+$cg1/cgroup.procs}" \
+  HOME=$nd/home XDG_RUNTIME_DIR=/run/user/0 XDG_CONFIG_HOME=$nd/config \
+  DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus HATC_NODE=$node HATC_DIR=$HATC_DIR \
+  PATH="${HATC_BIN:+$HATC_BIN:}$PATH" \
+    bash -c 'for f in $HATC_CG_TARGETS; do echo $$ > "$f"; done; unset HATC_CG_TARGETS
+             exec nsenter -t "$0" -m -n -u --wd=/ -- "$@"' "$pid" "$@"
+}
+
+# Start a long-lived process in a node, detached (own session), output to a log.
+hatc_spawn() { # node logfile pidfile cmd...
+  local node=$1 log=$2 pidf=$3; shift 3
+  cluster_exec "$node" setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$log" 2>&1 &
+  local i
+  for ((i = 0; i < 100; i++)); do [[ -s $pidf ]] && return 0; sleep 0.02; done
+  hatc_die "could not start $* in $node"
+}
+
+hatc_wait() { # timeout_s description cmd...   (polls every 50 ms)
+  local t=$1 what=$2; shift 2
+  local deadline=$(( $(date +%s%N) + ${t%.*} * 1000000000 ))
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s%N) > deadline )) && { hatc_die "timed out after ${t}s waiting for $what"; return 1; }
+    sleep 0.05
+  done
+}
+
+hatc_write_env() {
+  cat >"$HATC_DIR/env" <<EOF
+HATC_TAG=$HATC_TAG
+HATC_DIR=$HATC_DIR
+HATC_VARIANT=$HATC_VARIANT
+HATC_TIMINGS=$HATC_TIMINGS
+HATC_NODES="$HATC_NODES"
+HATC_FULL_NODES="$HATC_FULL_NODES"
+HATC_BIN=${HATC_BIN:-}
+HATC_LIB=$HATC_DIR/lib
+EOF
+}
+
+hatc_make_node() {
+  local node=$1 ip nd pid
+  ip=$(hatc_node_ip "$node"); nd=$HATC_DIR/nodes/$node
+  mkdir -p "$nd/state" "$nd/home" "$nd/config/systemd/user"
+  chmod 700 "$nd/state"
+  cp "$HATC_DIR/lib/demo.service" "$nd/config/systemd/user/demo.service"
+  mkdir -p "$HATC_CG2/$HATC_TAG/$node"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/$node"
+  # The holder: owns the namespaces; sets up the node's mounts, then sleeps.
+  setsid unshare --net --mount --uts --propagation private -- bash -c '
+    set -e
+    hostname "$1"
+    mount -t tmpfs -o mode=755,size=64m "hatc-$1-run" /run
+    mkdir -p /run/systemd/system /run/user/0 /run/hacluster /run/lock /run/.cg
+    chmod 700 /run/user/0
+    # a sysfs of this network namespace (/sys/class/net shows the links of the node),
+    # with the cgroup hierarchies of the host kept at /sys/fs/cgroup
+    mount --rbind /sys/fs/cgroup /run/.cg
+    mount -t sysfs "hatc-$1-sys" /sys
+    mount --move /run/.cg /sys/fs/cgroup
+    rmdir /run/.cg
+    mount --bind "$2/nodes/$1/state" /var/lib/hacluster
+    mount --bind "$2/etc" /etc/hacluster
+    mount --bind "$2/shared" /srv/hashared
+    ip link set lo up
+    echo ready > "$2/nodes/$1/holder.ready"
+    exec sleep infinity' hatc-holder "$node" "$HATC_DIR" </dev/null >>"$nd/holder.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$nd/holder.pid"
+  hatc_wait 5 "holder of $node" test -f "$nd/holder.ready" || return 1
+  ip netns attach "$HATC_TAG-$node" "$pid"
+  ip -n "$HATC_TAG-sw" link add "$node" type veth peer name eth0 netns "$HATC_TAG-$node"
+  ip -n "$HATC_TAG-sw" link set "$node" master br0 up
+  ip -n "$HATC_TAG-$node" addr add "$ip/24" dev eth0
+  ip -n "$HATC_TAG-$node" link set eth0 up
+  echo on >"$nd/power"
+}
+
+# The node's "boot": its user manager, then haclusterd when the cluster runs daemons.
+cluster_boot() {
+  local node=$1 nd=$HATC_DIR/nodes/$1
+  rm -f "$nd/manager.pid"
+  hatc_spawn "$node" "$nd/manager.log" "$nd/manager.pid" systemd --user || return 1
+  hatc_wait 10 "user manager of $node" cluster_exec "$node" test -S /run/user/0/systemd/private || return 1
+  hatc_wait 10 "user manager of $node running" hatc_manager_up "$node" || return 1
+  if [[ -f $HATC_DIR/daemons.enabled ]]; then cluster_start_daemon "$node" || return 1; fi
+}
+hatc_manager_up() {
+  local s; s=$(cluster_exec "$1" systemctl --user is-system-running 2>/dev/null)
+  [[ $s == running || $s == degraded ]]
+}
+
+cluster_start_daemon() {
+  local node=$1 nd=$HATC_DIR/nodes/$1
+  [[ -x ${HATC_BIN:-}/haclusterd ]] || { hatc_die "no haclusterd in HATC_BIN=${HATC_BIN:-}"; return 1; }
+  rm -f "$nd/haclusterd.pid"
+  echo "=== start $(date +%T.%3N)" >>"$nd/haclusterd.log"
+  # Self-fencing of a node (a unit that will not stop) = this node's power-off,
+  # done by a helper that leaves the node's cgroup first (it would kill itself).
+  HACLUSTERD_TEST_SELF_FENCE_COMMAND="HATC_DIR=$HATC_DIR $HATC_DIR/lib/cluster.sh self-fence $node" \
+  hatc_spawn "$node" "$nd/haclusterd.log" "$nd/haclusterd.pid" \
+    "$HATC_BIN/haclusterd" --config /etc/hacluster/haclusterd.toml --node "$node"
+}
+
+# Start haclusterd on every node that is on, and on every later boot.
+cluster_start_daemons() {
+  hatc_need || return 1
+  touch "$HATC_DIR/daemons.enabled"
+  local n
+  for n in $HATC_NODES; do
+    [[ $(cat "$HATC_DIR/nodes/$n/power") == on ]] && { cluster_start_daemon "$n" || return 1; }
+  done
+}
+
+cluster_up() {
+  local variant=witness timings=default
+  while (($#)); do
+    case $1 in
+      --variant) variant=$2; shift 2 ;;
+      --timings) timings=$2; shift 2 ;;
+      *) hatc_die "up: unknown option $1"; return 2 ;;
+    esac
+  done
+  [[ $(id -u) == 0 ]] || { hatc_die "the test cluster needs root"; return 1; }
+  HATC_TAG=hc$(printf '%04x' $(( (RANDOM ^ $$) & 0xffff )))
+  HATC_DIR=/tmp/hatc-$HATC_TAG
+  HATC_VARIANT=$variant HATC_TIMINGS=$timings
+  case $variant in
+    witness) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2" ;;
+    three) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2 n3" ;;
+    two) HATC_NODES="n1 n2"; HATC_FULL_NODES="n1 n2" ;;
+    *) hatc_die "unknown variant $variant"; return 2 ;;
+  esac
+  export HATC_DIR HATC_TAG
+  hatc_log "up: $HATC_TAG ($variant, $timings timings) in $HATC_DIR"
+  mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
+  chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
+  mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
+  cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/check-journal \
+     "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
+  install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
+  sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
+  hatc_write_env
+  mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
+  ip netns add "$HATC_TAG-sw"
+  ip -n "$HATC_TAG-sw" link add br0 type bridge
+  ip -n "$HATC_TAG-sw" link set br0 up
+  local n
+  for n in $HATC_NODES; do hatc_make_node "$n" || return 1; done
+  mkdir -p "$HATC_DIR/requests"
+  (for f in $(hatc_hw_procs); do echo $BASHPID >"$f"; done; exec setsid bash -c 'source "$1"; hatc_need; hatc_hardware' hatc-hardware "$HATC_DIR/lib/cluster.sh") \
+    </dev/null >>"$HATC_DIR/hardware.log" 2>&1 &
+  echo $! >"$HATC_DIR/pids/hardware.pid"
+  # the client
+  ip netns add "$HATC_TAG-cl"
+  ip -n "$HATC_TAG-sw" link add cl type veth peer name eth0 netns "$HATC_TAG-cl"
+  ip -n "$HATC_TAG-sw" link set cl master br0 up
+  ip -n "$HATC_TAG-cl" addr add "$HATC_CLIENT_IP/24" dev eth0
+  ip -n "$HATC_TAG-cl" link set eth0 up
+  ip -n "$HATC_TAG-cl" link set lo up
+  for n in $HATC_NODES; do cluster_boot "$n" || return 1; done
+  cluster_gen_config
+  hatc_log "up: ready"
+}
+
+# The cluster configuration shared by all nodes (witness variant: n3 is a witness).
+cluster_gen_config() {
+  local hb=200ms ft=1s n
+  [[ $HATC_TIMINGS == fast ]] && { hb=50ms; ft=250ms; }
+  if [[ ! -f $HATC_DIR/etc/authkey ]]; then   # what `hactl keygen` writes: 64 random bytes, 0600
+    (umask 077; head -c 64 /dev/urandom >"$HATC_DIR/etc/authkey")
+  fi
+  {
+    cat <<EOF
+# generated by scripts/cluster/cluster.sh for test cluster $HATC_TAG
+[cluster]
+name = "$HATC_TAG"
+key_file = "/etc/hacluster/authkey"
+state_dir = "/var/lib/hacluster"
+control_socket = "/run/hacluster/control.sock"
+port = 5405
+heartbeat_interval = "$hb"
+failure_timeout = "$ft"
+
+[quorum]
+two_node = $([[ $HATC_VARIANT == two ]] && echo true || echo false)
+wait_for_all = true
+EOF
+    for n in $HATC_NODES; do
+      printf '\n[[node]]\nname = "%s"\naddresses = ["%s"]\n' "$n" "$(hatc_node_ip "$n")"
+      if [[ " $HATC_FULL_NODES " == *" $n "* ]]; then echo "priority = $((110 - ${n#n} * 10))"; else echo 'role = "witness"'; fi
+    done
+    cat <<EOF
+
+[service]
+name = "demo"
+units = ["demo.service"]
+systemd_bus = "user"
+start_timeout = "20s"
+stop_timeout = "10s"
+monitor_interval = "${HATC_MONITOR_INTERVAL:-1s}"
+health_url = "http://127.0.0.1:$HATC_PORT/dip/api/ping"
+migration_threshold = ${HATC_MIGRATION_THRESHOLD:-3}
+failure_expiry = "10min"
+
+[storage]
+path = "/srv/hashared"
+lock_file = "/srv/hashared/.hacluster.lock"
+acquire_timeout = "10s"
+
+[[floating_ip]]
+address = "$HATC_VIP/24"
+interface = "eth0"
+arp_count = 3
+
+[fencing]
+enabled = true
+agent_dir = "$HATC_DIR/agents"
+action = "${HATC_FENCE_ACTION:-reboot}"
+timeout = "20s"
+EOF
+    for n in $HATC_FULL_NODES; do
+      local delay=0s
+      # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
+      [[ $HATC_VARIANT == two && $n == n1 ]] && delay=${HATC_RACE_DELAY:-2s}
+      printf '\n[[fencing.device]]\nname = "tc-%s"\nagent = "fence_testcluster"\nnodes = ["%s"]\nlevel = 1\ndelay = "%s"\noptions = { cluster_dir = "%s" }\n' \
+        "$n" "$n" "$delay" "$HATC_DIR"
+    done
+  } >"$HATC_DIR/etc/haclusterd.toml"
+}
+
+cluster_down() {
+  local rc=$?
+  [[ -n ${HATC_DIR:-} && -f $HATC_DIR/env ]] || return $rc
+  # shellcheck disable=SC1091
+  source "$HATC_DIR/env"
+  hatc_log "down: $HATC_TAG"
+  local f p n
+  for f in "$HATC_DIR"/pids/*.pid; do   # helpers started on the host (samplers, probes)
+    [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill "$p" 2>/dev/null
+  done
+  for n in $HATC_NODES hw; do hatc_kill_cgroup "$n"; done
+  for n in $HATC_NODES; do
+    p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) && kill "$p" 2>/dev/null
+  done
+  for n in $HATC_NODES sw cl; do ip netns del "$HATC_TAG-$n" 2>/dev/null; done
+  for n in $HATC_NODES; do
+    p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) || continue
+    local i; for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+  done
+  for f in "$HATC_DIR"/pids/*.pid; do
+    [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill -9 "$p" 2>/dev/null
+  done
+  hatc_rm_cgroup "$HATC_CG2/$HATC_TAG"; [[ -n $HATC_CG1 ]] && hatc_rm_cgroup "$HATC_CG1/$HATC_TAG"
+  if [[ ${HATC_KEEP:-0} == 1 ]]; then hatc_log "down: kept $HATC_DIR"
+  else
+    rm -rf "$HATC_DIR" 2>/dev/null || { sleep 0.5; rm -rf "$HATC_DIR"; }
+  fi
+  return $rc
+}
+
+hatc_rm_cgroup() { # depth first
+  [[ -d $1 ]] || return 0
+  find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+  [[ -d $1 ]] && hatc_log "down: could not remove cgroup $1"
+  return 0
+}
+
+# Kill every process of a node (daemon, manager, services, anything exec'd there).
+hatc_kill_cgroup() {
+  local cg=$HATC_CG2/$HATC_TAG/$1 i
+  [[ -d $cg ]] || return 0
+  if [[ -f $cg/cgroup.kill ]]; then
+    echo 1 >"$cg/cgroup.kill"
+  else
+    local p; for p in $(cat "$cg"/cgroup.procs "$cg"/*/cgroup.procs "$cg"/*/*/cgroup.procs 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  fi
+  for ((i = 0; i < 100; i++)); do
+    hatc_cgroup_empty "$1" && return 0
+    sleep 0.02
+  done
+  hatc_log "kill: processes of $1 still alive"; return 1
+}
+hatc_cgroup_empty() {
+  local cg=$HATC_CG2/$HATC_TAG/$1
+  [[ ! -d $cg ]] && return 0
+  grep -q 'populated 0' "$cg/cgroup.events"
+}
+
+# Power off: everything in the node dies, its links go down and lose their
+# addresses (a powered-off machine holds no IP); the service journal gets a
+# "stop" record for a service that was killed without writing one.
+cluster_poweroff() {
+  local node=$1 nd=$HATC_DIR/nodes/$1 pid
+  pid=$(cat "$nd/holder.pid")
+  hatc_kill_cgroup "$node" || return 1
+  nsenter -t "$pid" -n ip addr flush dev eth0 2>/dev/null
+  nsenter -t "$pid" -n ip link set eth0 down
+  echo off >"$nd/power"
+  hatc_journal_close "$node" powered-off
+}
+
+# A service killed with its node could not write its "stop": write it now (the
+# node is dead, so now is after its end), if its last record is a start.
+hatc_journal_close() { # node why
+  local j=$HATC_DIR/shared/demo-journal.log ns last
+  ns=$(date +%s%N)
+  [[ -f $j ]] || return 0
+  last=$(grep -E "^(start|stop) $1 " "$j" | tail -n 1)
+  [[ $last == start* ]] && echo "stop $1 $ns 0 $2" >>"$j"
+  return 0
+}
+
+cluster_poweron() {
+  local node=$1 nd=$HATC_DIR/nodes/$1 pid
+  pid=$(cat "$nd/holder.pid")
+  [[ $(cat "$nd/power") == on ]] && return 0
+  nsenter -t "$pid" -n ip link set eth0 up
+  nsenter -t "$pid" -n ip addr replace "$(hatc_node_ip "$node")/24" dev eth0
+  echo on >"$nd/power"
+  if [[ ${2:-} == --background ]]; then
+    # Like a BMC: power on returns at once, the node boots on its own (outside the caller's cgroup).
+    # The cluster's "hardware" helper boots it: nothing of the caller (a fence agent whose
+    # process group the fencer kills when it exits) is involved.
+    hatc_request boot "$node"
+    return 0
+  fi
+  cluster_boot "$node"
+}
+
+cluster_status() {
+  hatc_need || return 1
+  local n
+  echo "cluster $HATC_TAG ($HATC_VARIANT, $HATC_TIMINGS) dir $HATC_DIR"
+  for n in $HATC_NODES; do
+    local nd=$HATC_DIR/nodes/$n d=- m=- vip=""
+    [[ -s $nd/haclusterd.pid ]] && kill -0 "$(cat "$nd/haclusterd.pid")" 2>/dev/null && d=$(cat "$nd/haclusterd.pid")
+    [[ -s $nd/manager.pid ]] && kill -0 "$(cat "$nd/manager.pid")" 2>/dev/null && m=$(cat "$nd/manager.pid")
+    ip -n "$HATC_TAG-$n" -o -4 addr show | grep -q " $HATC_VIP/" && vip=" VIP"
+    printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
+      "$(cat "$nd/holder.pid")" "$m" "$d" "$(cluster_exec "$n" systemctl --user is-active demo.service 2>/dev/null)" "$vip"
+  done
+}
+
+# Called by a node's haclusterd (as HACLUSTERD_TEST_SELF_FENCE_COMMAND): power
+# this node off from outside its cgroup, in the background.
+cluster_self_fence() { # node [reason]
+  hatc_need || return 1
+  local node=$1 reason=${2:-}
+  echo "$(date +%s%N) $node self-fence ${reason}" >>"$HATC_DIR/fence.log"
+  hatc_request poweroff "$node"
+}
+
+# Requests to the cluster's hardware helper (a host process outside every node,
+# started by up): power a node off or boot it, asynchronously.
+hatc_request() { # boot|poweroff node
+  mkdir -p "$HATC_DIR/requests"
+  echo "$1" >"$HATC_DIR/requests/.$2.tmp" && mv "$HATC_DIR/requests/.$2.tmp" "$HATC_DIR/requests/$2"
+}
+hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
+  local f node what
+  while [[ -f $HATC_DIR/env ]]; do
+    for f in "$HATC_DIR"/requests/n*; do
+      [[ -f $f ]] || continue
+      node=${f##*/}; what=$(cat "$f"); rm -f "$f"
+      case $what in
+        boot) cluster_boot "$node" >>"$HATC_DIR/nodes/$node/boot.log" 2>&1 & ;;
+        poweroff) cluster_poweroff "$node" >>"$HATC_DIR/fence.log" 2>&1 ;;
+      esac
+    done
+    sleep 0.02
+  done
+}
+# The cgroup files of the cluster's "hardware" cgroup (helpers that act on nodes from outside them).
+hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
+
+cluster_kill_node() { hatc_need || return 1; cluster_poweroff "$1"; }
+# Pull the node's cable: the switch port goes down (the node keeps its addresses).
+cluster_link_down() { hatc_need || return 1; ip -n "$HATC_TAG-sw" link set "$1" down; }
+cluster_link_up() { hatc_need || return 1; ip -n "$HATC_TAG-sw" link set "$1" up; }
+
+# Partition: drop every frame between NODE's switch port and the ports of PEERS
+# (default: every other node; the client still reaches NODE). nftables bridge family.
+cluster_cut() {
+  hatc_need || return 1
+  local node=$1; shift
+  local peers=("$@") p
+  ((${#peers[@]})) || for p in $HATC_NODES; do [[ $p != "$node" ]] && peers+=("$p"); done
+  local ns=$HATC_TAG-sw
+  ip netns exec "$ns" nft list table bridge hatc >/dev/null 2>&1 || \
+    ip netns exec "$ns" nft 'add table bridge hatc; add chain bridge hatc cut { type filter hook forward priority 0; policy accept; }'
+  for p in "${peers[@]}"; do
+    ip netns exec "$ns" nft add rule bridge hatc cut iifname "$node" oifname "$p" drop
+    ip netns exec "$ns" nft add rule bridge hatc cut iifname "$p" oifname "$node" drop
+  done
+}
+cluster_heal() {
+  hatc_need || return 1
+  ip netns exec "$HATC_TAG-sw" nft delete table bridge hatc 2>/dev/null || true
+}
+
+# SIGSTOP/SIGCONT the node's haclusterd, or freeze/thaw the whole node with --all.
+cluster_pause() {
+  hatc_need || return 1
+  if [[ ${2:-} == --all ]]; then echo 1 >"$(hatc_cg "$1")/cgroup.freeze"
+  else kill -STOP "$(cat "$HATC_DIR/nodes/$1/haclusterd.pid")"; fi
+}
+cluster_resume() {
+  hatc_need || return 1
+  if [[ ${2:-} == --all ]]; then echo 0 >"$(hatc_cg "$1")/cgroup.freeze"
+  else kill -CONT "$(cat "$HATC_DIR/nodes/$1/haclusterd.pid")"; fi
+}
+
+# Which nodes hold the VIP right now (space separated).
+cluster_vip_holders() {
+  hatc_need || return 1
+  local n out=()
+  for n in $HATC_NODES; do
+    ip -n "$HATC_TAG-$n" -o -4 addr show 2>/dev/null | grep -q " $HATC_VIP/" && out+=("$n")
+  done
+  echo "${out[*]}"
+}
+
+# Run a command in the client namespace.
+cluster_client() { hatc_need || return 1; ip netns exec "$HATC_TAG-cl" "$@"; }
+
+# Ask the VIP who serves it (prints the node name); fails when nobody answers.
+cluster_curl_vip() {
+  cluster_client curl -fsS --max-time "${1:-1}" "http://$HATC_VIP:$HATC_PORT/"
+}
+
+# Start a host helper whose pid down will kill.
+cluster_helper() { # name cmd...
+  local name=$1; shift
+  "$@" &
+  echo $! >"$HATC_DIR/pids/$name.pid"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -uo pipefail
+  cmd=${1:-}; shift || true
+  case $cmd in
+    up) cluster_up "$@" && echo "HATC_DIR=$HATC_DIR" ;;
+    down) hatc_load && cluster_down ;;
+    exec) hatc_load && cluster_exec "$@" ;;
+    boot) hatc_load && cluster_boot "$@" ;;
+    start-daemons) hatc_load && cluster_start_daemons ;;
+    kill-node) hatc_load && cluster_kill_node "$@" ;;
+    self-fence) hatc_load && cluster_self_fence "$@" ;;
+    power-on) hatc_load && cluster_poweron "$@" ;;
+    link-down) cluster_link_down "$@" ;;
+    link-up) cluster_link_up "$@" ;;
+    cut) cluster_cut "$@" ;;
+    heal) cluster_heal ;;
+    pause) cluster_pause "$@" ;;
+    resume) cluster_resume "$@" ;;
+    status) cluster_status ;;
+    vip) cluster_vip_holders ;;
+    client) cluster_client "$@" ;;
+    curl) hatc_load && cluster_curl_vip "$@" ;;
+    *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] | down | exec NODE CMD... |
+       kill-node NODE | power-on NODE | link-down NODE | link-up NODE | cut NODE [PEER...] | heal |
+       pause NODE [--all] | resume NODE [--all] | start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
+  esac
+fi
