@@ -74,7 +74,7 @@ commands() {
 
   local ev; ev=$(hactl_on n1 --json events)
   check "events --json lists events" python3 -c 'import json,sys; e=json.loads(sys.argv[1])["events"]; assert len(e) > 0' "$ev"
-  check "keygen writes a 0600 key" test "$(hactl_on n1 bash -c 'rm -f /tmp/hactl-e2e.key; hactl keygen /tmp/hactl-e2e.key >/dev/null && stat -c %a /tmp/hactl-e2e.key')" = 600
+  check "keygen writes a 0600 key" test "$(cluster_exec n1 bash -c 'rm -f /tmp/hactl-e2e.key; hactl keygen /tmp/hactl-e2e.key >/dev/null && stat -c %a /tmp/hactl-e2e.key')" = 600
   check "keygen refuses to overwrite (1)" test "$(hactl_rc n1 keygen /tmp/hactl-e2e.key)" = 1
   check "config check of the node's configuration exits 0" test "$(hactl_rc n1 config check)" = 0
   local st; st=$(hactl_on "$E2E_ACTIVE" --json check-storage /srv/hashared); local rc=$?
