@@ -25,13 +25,7 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() {
-            merged.merge(provided) { _, new in new }
-        }
-        if let extra = event.metadata {
-            merged.merge(extra) { _, new in new }
-        }
+        let merged = Logger.Metadata.merging(handler: metadata, provider: metadataProvider, event: event.metadata)
         var line = line(level: event.level, message: event.message.description, metadata: merged, time: Self.now())
         if let error = event.error {
             line += " error=\(Self.quoted("\(error)"))"

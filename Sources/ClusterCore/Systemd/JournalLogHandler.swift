@@ -34,13 +34,7 @@ public struct JournalLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() {
-            merged.merge(provided) { _, new in new }
-        }
-        if let extra = event.metadata {
-            merged.merge(extra) { _, new in new }
-        }
+        let merged = Logger.Metadata.merging(handler: metadata, provider: metadataProvider, event: event.metadata)
         var entry = fields(level: event.level, message: event.message.description, metadata: merged)
         if let error = event.error {
             entry.append("ERROR=\(error)")
