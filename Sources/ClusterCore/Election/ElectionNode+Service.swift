@@ -39,8 +39,13 @@ extension ElectionNode {
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
             } else if case .takingOver = service {
-                service = .idle
+                // A takeover is over only when the shell says so: the real shell
+                // touches nothing before fencing succeeds, but until it reports
+                // `.released` this node may still hold a step of it. Leaving
+                // `takingOver` silently let a later step-down or leadership
+                // transfer skip the release (simulation seed 54465).
                 placementReason = .fenceFailed(node)
+                release(.fenceFailed)
                 scheduleRetry()
             }
         case .released:

@@ -10,4 +10,6 @@ public enum ReleaseReason: String, Sendable, Equatable, CaseIterable {
     case placement
     /// The service failed here; it is restarted or moved once released.
     case serviceFailed = "service-failed"
+    /// Fencing the previous holder failed mid-takeover: the takeover is abandoned.
+    case fenceFailed = "fence-failed"
 }
