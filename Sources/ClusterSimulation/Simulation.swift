@@ -10,6 +10,8 @@ public final class Simulation {
     public let options: SimulationOptions
     public let shape: ClusterShape
     public let config: ClusterConfig
+    /// This seed's fault mix (swarm testing).
+    public let faults: FaultProfile
     let timings: ElectionTimings
 
     var random: ElectionRandom
@@ -40,7 +42,7 @@ public final class Simulation {
         self.faultsActive = options.faults
         self.checker = SafetyChecker(config: config, timings: timings)
         self.result = SimulationResult(
-            seed: seed, shape: shape, violation: nil, steps: 0, events: 0, elections: 0, takeovers: 0,
+            seed: seed, shape: shape, faults: .uniform, violation: nil, steps: 0, events: 0, elections: 0, takeovers: 0,
             fences: 0, crashes: 0, commandsCommitted: 0, livenessRecovery: nil, trace: [])
         for nodeConfig in config.nodes {
             // Clock rates within 0.9% of real time (the core assumes at most 1%).
@@ -49,7 +51,10 @@ public final class Simulation {
             nodes.append(SimulatedNode(name: nodeConfig.name, config: config, rate: 1 + drift, offset: offset))
         }
         paths = Array(repeating: Array(repeating: NetworkPath(), count: nodes.count), count: nodes.count)
+        let faults = options.faultProfile ?? FaultProfile.random(using: &random)
+        self.faults = faults
         self.random = random
+        result.faults = faults
         for index in nodes.indices {
             // Staggered cold start.
             queue.push(.restart(node: index), at: random.next(upperBound: 300_000_000 as UInt64))
@@ -189,24 +194,28 @@ public final class Simulation {
     }
 
     func deliver(_ message: Message, from: Int, to: Int) {
-        let node = nodes[to]
-        guard let core = node.core else { return }
-        if !node.isPaused(at: now) {
-            // Ground truth of the receiver's lease, counted exactly as the core will.
-            switch message {
-            case .heartbeatAck(let term, let sequence, _, _):
-                if core.role == .leader, core.term == term, let sent = node.heartbeatSendTimes[sequence] {
-                    node.recordLeaseAck(term: term, from: nodes[from].name, sentAt: sent)
-                }
-            case .voteResponse(let term, true, _):
-                if core.role == .candidate, core.term == term, let sent = node.campaignSendTime[term] {
-                    node.recordLeaseAck(term: term, from: nodes[from].name, sentAt: sent)
-                }
-            default:
-                break
-            }
-        }
+        guard nodes[to].isUp else { return }
         feed(.received(message, from: nodes[from].name), to: to)
+    }
+
+    /// Ground truth of a leader's (or candidate's) lease, counted exactly as the
+    /// core will: when the core processes the acknowledgement, which for a
+    /// paused process is after it resumes (an acknowledgement that waited in
+    /// the socket still vouches for the real time its heartbeat was sent).
+    func recordLeaseGroundTruth(_ input: Input, at node: SimulatedNode, core: ElectionNode) {
+        guard case .received(let message, let from) = input else { return }
+        switch message {
+        case .heartbeatAck(let term, let sequence, _, _):
+            if core.role == .leader, core.term == term, let sent = node.heartbeatSendTimes[sequence] {
+                node.recordLeaseAck(term: term, from: from, sentAt: sent)
+            }
+        case .voteResponse(let term, true, _):
+            if core.role == .candidate, core.term == term, let sent = node.campaignSendTime[term] {
+                node.recordLeaseAck(term: term, from: from, sentAt: sent)
+            }
+        default:
+            break
+        }
     }
 
     /// Feeds one input to a node's process (deferred while it is paused) and performs the actions.
@@ -218,6 +227,7 @@ public final class Simulation {
             return
         }
         let before = core
+        recordLeaseGroundTruth(input, at: node, core: core)
         let wall = Self.wallEpoch + now / 1_000_000_000
         let actions = core.step(input, now: node.localTime(now), wallClock: wall)
         node.core = core
@@ -258,7 +268,7 @@ public final class Simulation {
                 break
             }
             send(message, from: index, to: target)
-            if faultsActive, case .heartbeatAck = message, random.chance(0.003) {
+            if faultsActive, case .heartbeatAck = message, random.chance(faults.restartAfterAck) {
                 // The daemon dies right after acknowledging and systemd restarts it
                 // at once: it has forgotten that acknowledgement (lease hand-over).
                 queue.push(.crash(node: index, incarnation: node.incarnation), at: now + 1)
@@ -384,61 +394,66 @@ public final class Simulation {
 
     func injectFaults() {
         let up = nodes.indices.filter { nodes[$0].isUp }
-        if random.chance(0.0025), let victim = up.randomElement(using: &random) {
+        if random.chance(faults.crash), let victim = up.randomElement(using: &random) {
             crash(victim, restartAfter: randomDuration(50_000_000, 4_000_000_000))
         }
-        if random.chance(0.003), let victim = up.randomElement(using: &random) {
+        if random.chance(faults.quickRestart), let victim = up.randomElement(using: &random) {
             // The daemon dies and systemd restarts it at once: it forgets what it acknowledged.
             crash(victim, restartAfter: randomDuration(20_000_000, 300_000_000))
         }
-        if random.chance(0.002), let victim = up.randomElement(using: &random), !nodes[victim].isPaused(at: now) {
+        if random.chance(faults.pause), let victim = up.randomElement(using: &random), !nodes[victim].isPaused(at: now) {
             let duration = randomDuration(200_000_000, 3_000_000_000)
             nodes[victim].pausedUntil = now + duration
             checker.note("\(nodes[victim].name) pauses for \(Double(duration) / 1e9)s", at: now)
             queue.push(.resume(node: victim), at: now + duration)
         }
-        if random.chance(0.006) { changeNetwork() }
-        if random.chance(0.002), let victim = up.first(where: { nodes[$0].holding && !nodes[$0].releasing && !nodes[$0].takeoverInFlight }) {
+        if random.chance(faults.networkChange) {
+            let kinds = faults.networkFaults
+            changeNetwork(kinds[Int(random.next(upperBound: UInt64(kinds.count)))])
+        }
+        if random.chance(faults.serviceFailure), let victim = up.first(where: { nodes[$0].holding && !nodes[$0].releasing && !nodes[$0].takeoverInFlight }) {
             checker.note("\(nodes[victim].name) service fails", at: now)
             feed(.report(.serviceFailed(reason: "simulated unit failure")), to: victim)
         }
     }
 
-    func changeNetwork() {
+    func changeNetwork(_ kind: NetworkFault) {
         let count = nodes.count
-        switch random.next(upperBound: 6 as UInt64) {
-        case 0:
+        switch kind {
+        case .heal:
             for a in 0..<count { for b in 0..<count { paths[a][b] = NetworkPath() } }
             checker.note("network heals", at: now)
-        case 1:
-            // Symmetric partition into two random sides.
+        case .partition:
             let side = (0..<count).map { _ in random.chance(0.5) }
             for a in 0..<count { for b in 0..<count { paths[a][b].blocked = side[a] != side[b] } }
             checker.note("partition \(side.enumerated().filter { $0.element }.map { nodes[$0.offset].name }) | rest", at: now)
-        case 2:
-            // Asymmetric: some directed paths drop everything.
+        case .asymmetric:
             for _ in 0..<(1 + random.next(upperBound: UInt64(count))) {
                 let a = Int(random.next(upperBound: UInt64(count)))
                 let b = Int(random.next(upperBound: UInt64(count)))
                 paths[a][b].blocked = true
             }
             checker.note("asymmetric partition", at: now)
-        case 3:
+        case .isolate:
             let victim = Int(random.next(upperBound: UInt64(count)))
             for other in 0..<count where other != victim {
                 paths[victim][other].blocked = true
                 paths[other][victim].blocked = true
             }
             checker.note("isolate \(nodes[victim].name)", at: now)
-        case 4:
-            // One path gets lossy, duplicating and slow (reordering).
+        case .deafToLeader:
+            guard let leader = nodes.indices.first(where: { nodes[$0].core?.role == .leader }) else { return }
+            let others = nodes.indices.filter { $0 != leader }
+            let victim = others[Int(random.next(upperBound: UInt64(others.count)))]
+            paths[leader][victim].blocked = true
+            checker.note("\(nodes[victim].name) stops hearing the leader \(nodes[leader].name)", at: now)
+        case .lossyPath:
             let a = Int(random.next(upperBound: UInt64(count)))
             let b = Int(random.next(upperBound: UInt64(count)))
             paths[a][b].loss = Double(random.next(upperBound: 40 as UInt64)) / 100
             paths[a][b].duplication = Double(random.next(upperBound: 20 as UInt64)) / 100
             paths[a][b].maxDelay = paths[a][b].minDelay + randomDuration(1_000_000, 400_000_000)
-        default:
-            // The whole network gets lossy.
+        case .lossy:
             let loss = Double(random.next(upperBound: 15 as UInt64)) / 100
             for a in 0..<count { for b in 0..<count { paths[a][b].loss = loss } }
         }

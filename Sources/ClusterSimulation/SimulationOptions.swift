@@ -19,6 +19,8 @@ public struct SimulationOptions: Sendable, Equatable {
     public var trace: Bool
     /// Force a cluster shape instead of the seed's choice (nil: from the seed).
     public var shape: ClusterShape?
+    /// Force a fault mix instead of the seed's choice (nil: from the seed).
+    public var faultProfile: FaultProfile?
 
     public init(
         steps: Int = 500,
@@ -29,7 +31,8 @@ public struct SimulationOptions: Sendable, Equatable {
         livenessTimeout: Duration = .seconds(40),
         mutations: ElectionMutations = [],
         trace: Bool = false,
-        shape: ClusterShape? = nil
+        shape: ClusterShape? = nil,
+        faultProfile: FaultProfile? = nil
     ) {
         self.steps = steps
         self.stepDuration = stepDuration
@@ -40,5 +43,6 @@ public struct SimulationOptions: Sendable, Equatable {
         self.mutations = mutations
         self.trace = trace
         self.shape = shape
+        self.faultProfile = faultProfile
     }
 }

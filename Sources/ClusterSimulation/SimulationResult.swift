@@ -4,6 +4,8 @@ import ClusterCore
 public struct SimulationResult: Sendable {
     public var seed: UInt64
     public var shape: ClusterShape
+    /// The seed's fault mix.
+    public var faults: FaultProfile
     public var violation: Violation?
     public var steps: Int
     public var events: Int

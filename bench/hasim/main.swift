@@ -47,10 +47,14 @@ extension Hasim {
         @Option(help: "First seed.")
         var from: UInt64 = 1
 
+        @Flag(help: "Report every violating seed and go on, instead of stopping at the first.")
+        var keepGoing = false
+
         @OptionGroup var flags: SimulationFlags
 
         func run() throws {
             let options = flags.options()
+            var violations = 0
             let start = ContinuousClock.now
             var events = 0
             var elections = 0
@@ -66,27 +70,29 @@ extension Hasim {
                 crashes += result.crashes
                 if let recovery = result.livenessRecovery { recoveries.append(recovery) }
                 if let violation = result.violation {
-                    print("VIOLATION seed \(seed) (\(result.shape)): \(violation)")
+                    print("VIOLATION seed \(seed) (\(result.shape); faults: \(result.faults)): \(violation)")
                     print("replay: \(result.replayCommand(options: options))")
-                    throw ExitCode(1)
+                    violations += 1
+                    if !keepGoing { throw ExitCode(1) }
                 }
                 let done = seed - from + 1
                 if ContinuousClock.now - lastReport > .seconds(10) || done == seeds {
                     lastReport = ContinuousClock.now
                     let elapsed = ContinuousClock.now - start
                     let rate = Double(done) / max(0.001, elapsed.seconds)
-                    print("\(done)/\(seeds) seeds ok (up to seed \(seed)), \(String(format: "%.1f", rate)) seeds/s, \(elapsed.seconds.rounded())s")
+                    print("\(done - UInt64(violations))/\(done) seeds ok (up to seed \(seed)), \(String(format: "%.1f", rate)) seeds/s, \(elapsed.seconds.rounded())s")
                     // Reach a log file as it happens: long soaks run in the background.
                     fflush(nil)
                 }
             }
             recoveries.sort()
             let elapsed = ContinuousClock.now - start
-            print("total: \(seeds) seeds × \(flags.steps) steps, 0 violations, mutations: \(options.mutations), faults: \(options.faults)")
+            print("total: \(seeds) seeds × \(flags.steps) steps, \(violations) violations, mutations: \(options.mutations), faults: \(options.faults)")
             print("  \(events) events, \(elections) elections, \(crashes) crashes, \(fences) fences, \(String(format: "%.1f", elapsed.seconds))s")
             if !recoveries.isEmpty {
                 print("  liveness: service running after heal: median \(recoveries[recoveries.count / 2]), max \(recoveries.last!)")
             }
+            if violations > 0 { throw ExitCode(1) }
         }
     }
 
@@ -106,6 +112,7 @@ extension Hasim {
             let result = Simulation(seed: seed, options: options).run()
             for line in result.trace { print(line) }
             print("seed \(seed): \(result.shape), \(result.steps) steps, \(result.events) events, \(result.elections) elections, \(result.takeovers) takeovers, \(result.fences) fences, \(result.crashes) crashes, \(result.commandsCommitted) commands committed")
+            if options.faults { print("faults: \(result.faults)") }
             if let violation = result.violation {
                 print("VIOLATION: \(violation)")
                 throw ExitCode(1)
