@@ -51,7 +51,7 @@ public final class Simulation {
             nodes.append(SimulatedNode(name: nodeConfig.name, config: config, rate: 1 + drift, offset: offset))
         }
         paths = Array(repeating: Array(repeating: NetworkPath(), count: nodes.count), count: nodes.count)
-        let faults = options.faultProfile ?? FaultProfile.random(using: &random)
+        let faults = options.faultProfile ?? (options.faults ? FaultProfile.random(using: &random) : .uniform)
         self.faults = faults
         self.random = random
         result.faults = faults
