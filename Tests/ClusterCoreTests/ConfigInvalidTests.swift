@@ -135,6 +135,10 @@ struct InvalidConfigCase: CustomTestStringConvertible, Sendable {
               mentions: "also an address of node \"dss2\"", lineOf: "198.18.1.12/24"),
         .init("interface name too long", [("interface = \"eth0\"", "interface = \"enp0s31f6-storage\"")], key: "floating_ip[0].interface",
               mentions: "1-15 characters", lineOf: "enp0s31f6"),
+        .init("duplicate check too long", [("interface = \"eth0\"", "interface = \"eth0\"\nduplicate_check = \"10s\"")],
+              key: "floating_ip[0].duplicate_check", mentions: "from \"0s\" (no probe) to \"5s\"", lineOf: "duplicate_check"),
+        .init("duplicate check not a duration", [("interface = \"eth0\"", "interface = \"eth0\"\nduplicate_check = true")],
+              key: "floating_ip[0].duplicate_check", mentions: "duration", lineOf: "duplicate_check"),
         // [fencing]
         .init("fencing action", [("action = \"reboot\"", "action = \"poweroff\"")], key: "fencing.action", mentions: "\"reboot\" or \"off\"",
               lineOf: "poweroff"),

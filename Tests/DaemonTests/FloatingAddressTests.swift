@@ -140,6 +140,16 @@ import Testing
         try await floating.remove(vip)
     }
 
+    /// `duplicate_check = "0s"` sends no probe: the same conflict goes unnoticed, so it is the
+    /// probe (200 ms by default) that catches it above.
+    @Test func aZeroDuplicateCheckSendsNoProbe() async throws {
+        let unchecked = FloatingIPConfig(address: "\(subnet).61", prefixLength: 24, duplicateCheck: .zero)
+        TestShell.must("ip -n \(peer) addr add \(unchecked.cidr) dev \(peerLink)")
+        try await floating.add(unchecked)
+        #expect(addresses(in: node).contains(unchecked.address))
+        try await floating.remove(unchecked)
+    }
+
     @Test func noInterfaceOnTheSubnetIsAClearError() async {
         let vip = FloatingIPConfig(address: "198.19.99.50", prefixLength: 24)
         await #expect(throws: AddressError.noInterfaceOnSubnet(address: "198.19.99.50/24")) {

@@ -9,7 +9,7 @@ extension ConfigLoader {
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
                     "health_url", "migration_threshold", "failure_expiry"],
         "storage": ["path", "lock_file", "acquire_timeout"],
-        "floating_ip": ["address", "interface", "arp_count"],
+        "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
     ]
@@ -293,6 +293,12 @@ extension ConfigLoader {
                                                  expected: "a network interface name of 1-15 characters such as \"eth0\""))
             }
             let arpCount = entry.integer("arp_count", in: 0...100)
+            var duplicateCheck = entry.duration("duplicate_check", minimum: .zero)
+            if let wait = duplicateCheck, wait > FloatingIPConfig.maximumDuplicateCheck {
+                diagnostics.report(.invalidValue(entry.location("duplicate_check"), value: "\(wait)",
+                                                 expected: "a duration from \"0s\" (no probe) to \"5s\", such as \"200ms\""))
+                duplicateCheck = nil
+            }
             guard let text = entry.string("address", required: true) else { continue }
             guard let (address, prefix) = parseCIDR(text, at: entry.location("address"), diagnostics) else { continue }
             if let first = seen[address] {
@@ -301,7 +307,8 @@ extension ConfigLoader {
             }
             seen[address] = entry.keyPath("address")
             result.append(FloatingIPConfig(address: address.description, prefixLength: prefix, interface: interface,
-                                           arpCount: arpCount.map(Int.init) ?? 5))
+                                           arpCount: arpCount.map(Int.init) ?? 5,
+                                           duplicateCheck: duplicateCheck ?? FloatingIPConfig.defaultDuplicateCheck))
         }
         return result
     }

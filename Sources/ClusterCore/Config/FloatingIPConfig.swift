@@ -7,15 +7,24 @@ public struct FloatingIPConfig: Sendable, Equatable {
     public var interface: String?
     /// Gratuitous ARPs (unsolicited neighbour advertisements for IPv6).
     public var arpCount: Int
+    /// IPv4: how long to listen for an answer to the duplicate-address probe (`arping -D`)
+    /// before adding the address; zero sends no probe. Every takeover pays it when nobody answers.
+    public var duplicateCheck: Duration
+
+    public static let defaultDuplicateCheck = Duration.milliseconds(200)
+    /// Longer is refused: the probe delays every takeover.
+    public static let maximumDuplicateCheck = Duration.seconds(5)
 
     public var isIPv6: Bool { address.contains(":") }
     /// `address/prefix`, the address in canonical form (as `ip addr` prints it).
     public var cidr: String { "\(address)/\(prefixLength)" }
 
-    public init(address: String, prefixLength: Int, interface: String? = nil, arpCount: Int = 5) {
+    public init(address: String, prefixLength: Int, interface: String? = nil, arpCount: Int = 5,
+                duplicateCheck: Duration = FloatingIPConfig.defaultDuplicateCheck) {
         self.address = address
         self.prefixLength = prefixLength
         self.interface = interface
         self.arpCount = arpCount
+        self.duplicateCheck = duplicateCheck
     }
 }

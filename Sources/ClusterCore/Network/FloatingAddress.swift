@@ -17,13 +17,11 @@ public struct FloatingAddress: AddressControlling {
     /// network namespace. Empty in production.
     public var commandPrefix: [String]
     public var commandTimeout: Duration
-    /// Runs duplicate address detection before adding. It costs `duplicateCheckWait` on every
-    /// takeover when nobody answers (an answer ends it at once).
+    /// Runs duplicate address detection before adding, listening for an answer for each
+    /// address's `duplicate_check` (zero: no probe). arping's own wait is whole seconds, so it
+    /// is stopped after that time instead; a holder on the same segment answers in well under
+    /// a millisecond, the rest is process start-up. An answer ends it at once.
     public var duplicateCheck: Bool
-    /// How long to listen for an answer to the probe. arping's own wait is whole seconds, so
-    /// it is stopped after this time instead; a holder on the same segment answers in well
-    /// under a millisecond, the rest is process start-up.
-    public var duplicateCheckWait: Duration
     /// Called when a background announcement fails after `add` returned.
     public var onAnnouncementFailure: @Sendable (AddressError) -> Void
 
@@ -31,13 +29,11 @@ public struct FloatingAddress: AddressControlling {
         commandPrefix: [String] = [],
         commandTimeout: Duration = .seconds(5),
         duplicateCheck: Bool = true,
-        duplicateCheckWait: Duration = .milliseconds(500),
         onAnnouncementFailure: @escaping @Sendable (AddressError) -> Void = { _ in }
     ) {
         self.commandPrefix = commandPrefix
         self.commandTimeout = commandTimeout
         self.duplicateCheck = duplicateCheck
-        self.duplicateCheckWait = duplicateCheckWait
         self.onAnnouncementFailure = onAnnouncementFailure
     }
 
@@ -57,7 +53,7 @@ public struct FloatingAddress: AddressControlling {
             try await addIPv6(ip, interface: interface)
             return
         }
-        if duplicateCheck {
+        if duplicateCheck && ip.duplicateCheck > .zero {
             try await checkNotInUse(ip, interface: interface)
         }
         let add = try await run(["ip", "addr", "add", ip.cidr, "dev", interface])
@@ -114,10 +110,10 @@ public struct FloatingAddress: AddressControlling {
     }
 
     /// `arping -D`: exit 0 = no answer, 1 = someone answered ("Unicast reply from A [MAC]"),
-    /// which ends it at once. Stopped after `duplicateCheckWait` without an answer: free.
+    /// which ends it at once. Stopped after the address's `duplicate_check` without an answer: free.
     private func checkNotInUse(_ ip: FloatingIPConfig, interface: String) async throws {
         let result = try await run(["arping", "-D", "-c", "1", "-w", "2", "-I", interface, ip.address],
-                                   timeout: duplicateCheckWait)
+                                   timeout: ip.duplicateCheck)
         if result.succeeded || result.timedOut { return }
         if result.status == 1, !result.timedOut {
             let reply = result.stdout.split(separator: "\n").first { $0.hasPrefix("Unicast reply") }
