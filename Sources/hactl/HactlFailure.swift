@@ -26,7 +26,7 @@ enum HactlFailure: Error {
 
     var code: String {
         switch self {
-        case let .client(error): error.exitStatus == 3 ? "not_running" : (error.exitStatus == 4 ? "not_authorized" : "connection")
+        case let .client(error): error.code
         case let .control(error): error.code
         case .usage: "usage"
         case .configuration: "configuration"

@@ -21,6 +21,31 @@ struct HactlBinaryTests {
         #expect(json.stdout.contains(#""code":"not_running""#))
     }
 
+    @Test("exit 3 when the daemon's socket accepts but nothing answers (a hung daemon)")
+    func hungDaemon() async throws {
+        let directory = TemporaryDirectory("hung")
+        let path = directory.path + "/control.sock"
+        // A listening socket nobody ever accepts on or answers: connect succeeds, the answer never comes.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 8) == 0)
+        let result = try await hactl(["--socket", path, "--timeout", "300ms", "status"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("no answer from haclusterd on \(path) within 0.3s"))
+        let json = try await hactl(["--json", "--socket", path, "--timeout", "300ms", "status"])
+        #expect(json.status == 3)
+        #expect(json.stdout.contains(#""code":"not_responding""#))
+    }
+
     @Test("exit 2 on bad usage and bad durations, with a hint for 10m")
     func badUsage() async throws {
         let unknown = try await hactl(["frobnicate"])

@@ -37,13 +37,24 @@ public enum ControlClientError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
-    /// `hactl` exit status per the spec: 3 daemon not reachable, 4 refused, 1 failed.
+    /// `hactl` exit status per the spec: 3 daemon not reachable (not running, or running but
+    /// not answering: hung, or it died mid-request), 4 refused, 1 failed.
     public var exitStatus: Int32 {
         switch self {
-        case .noSocket, .notListening: 3
+        case .noSocket, .notListening, .timedOut, .closedEarly: 3
         case .permissionDenied: 4
         case .pathTooLong: 2
-        case .timedOut, .closedEarly, .protocolError, .system: 1
+        case .protocolError, .system: 1
+        }
+    }
+
+    /// The `code` of `hactl --json`'s error object.
+    public var code: String {
+        switch self {
+        case .noSocket, .notListening: "not_running"
+        case .timedOut, .closedEarly: "not_responding"
+        case .permissionDenied: "not_authorized"
+        case .pathTooLong, .protocolError, .system: "connection"
         }
     }
 }
