@@ -85,14 +85,21 @@ let package = Package(
             dependencies: ["ClusterCore"],
             path: "bench/wirebench"
         ),
+        // Test helpers shared by ClusterCoreTests and DaemonTests (a fake control handler,
+        // child processes with a time limit, temporary users and directories).
+        .target(
+            name: "ControlTestSupport",
+            dependencies: ["ClusterCore"],
+            path: "Tests/ControlTestSupport"
+        ),
         .testTarget(
             name: "ClusterCoreTests",
-            dependencies: ["ClusterCore", "ClusterSimulation"]
+            dependencies: ["ClusterCore", "ClusterSimulation", "ControlTestSupport"]
         ),
         // Tests against real systemd managers, real sockets and the built binaries.
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["ClusterCore"]
+            dependencies: ["ClusterCore", "ControlTestSupport"]
         ),
         .testTarget(
             name: "FencingTests",

@@ -1,4 +1,5 @@
 @testable import ClusterCore
+import ControlTestSupport
 
 /// Status reports used by the protocol, JSON and renderer tests.
 enum StatusReportFixtures {
@@ -15,16 +16,7 @@ enum StatusReportFixtures {
          "constraints":[{"kind":"ban","node":"dss2","expires":"2026-11-21T10:00:00Z"}]}
         """
 
-    static let spec = StatusReport(
-        cluster: "dss_cluster", node: "dss1", term: 7, coordinator: "dss1",
-        quorum: .init(quorate: true, votes: 3, expected: 3), maintenance: false,
-        nodes: [
-            .init(name: "dss1", state: .online, role: .active),
-            .init(name: "dss2", state: .online, role: .standby),
-            .init(name: "dss3", state: .online, role: .witness),
-        ],
-        service: .init(name: "dataiku", state: .started, node: "dss1", enabled: true, failures: ["dss1": 0, "dss2": 0]),
-        constraints: [.init(kind: .ban, node: "dss2", expires: UTCTimestamp(iso8601: "2026-11-21T10:00:00Z"))])
+    static let spec = ControlFixtures.specStatus
 
     /// 2026-11-21T09:50:02Z
     static let now = UTCTimestamp(iso8601: "2026-11-21T09:50:02Z")!

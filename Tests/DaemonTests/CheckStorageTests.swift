@@ -2,6 +2,7 @@ import ClusterCore
 import Foundation
 import Glibc
 import Testing
+import ControlTestSupport
 
 /// `hactl check-storage` against filesystems mounted by the test, and the
 /// cross-node comparison with real flock between open file descriptions.

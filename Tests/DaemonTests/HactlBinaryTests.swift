@@ -2,6 +2,7 @@ import ClusterCore
 import Foundation
 import Glibc
 import Testing
+import ControlTestSupport
 
 /// The built `hactl` binary: exit statuses, JSON output, keygen, against a real ControlServer.
 @Suite("hactl binary", .serialized)
