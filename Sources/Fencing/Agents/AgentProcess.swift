@@ -1,11 +1,11 @@
+import ClusterCore
 import Glibc
 
 /// One run of an agent executable, supervised the way Pacemaker and keepalived
 /// run their helpers:
 ///
-/// - `posix_spawn` with argv = `[path]` only (fence agents ignore stdin when given
-///   any argument), in its **own process group** (`POSIX_SPAWN_SETPGROUP`), with
-///   every inherited descriptor above 2 closed (`posix_spawn_file_actions_addclosefrom_np`),
+/// - `IsolatedSpawn` with argv = `[path]` only (fence agents ignore stdin when given
+///   any argument): its **own process group**, every inherited descriptor above 2 closed,
 ///   all signal dispositions reset to default and an empty signal mask;
 /// - a **scrubbed environment** (`PATH=/usr/sbin:/usr/bin:/sbin:/bin`, `LANG=C`, nothing
 ///   else: in particular never `PCMK_service`, which makes agents disable their own timeouts);
@@ -133,57 +133,10 @@ struct AgentProcess {
     }
 
     private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(FenceError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        guard let addCloseFrom = Self.addCloseFrom else {
-            throw .spawnFailed(agent: path, call: "posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34)", errno: ENOSYS)
+        do {
+            return try IsolatedSpawn.spawn([path], environment: Self.environment, searchPath: false, stdin: stdin, stdout: stdout, stderr: stderr)
+        } catch {
+            throw .spawnFailed(agent: path, call: error.call, errno: error.errno)
         }
-        let rc = addCloseFrom(&actions, 3)
-        guard rc == 0 else { throw .spawnFailed(agent: path, call: "posix_spawn_file_actions_addclosefrom_np", errno: rc) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = Self.environment.map { strdup($0) } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        // ETXTBSY is transient: the file is being replaced (package upgrade), or a process
-        // spawned by another thread still holds a write descriptor to it for a moment.
-        for attempt in 1...5 {
-            let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-            if spawned == 0 { return pid }
-            guard spawned == ETXTBSY, attempt < 5 else {
-                throw .spawnFailed(agent: path, call: "posix_spawn", errno: spawned)
-            }
-            usleep(UInt32(20_000 * attempt))
-        }
-        throw .spawnFailed(agent: path, call: "posix_spawn", errno: ETXTBSY)
     }
-
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    /// glibc declares it only under `_GNU_SOURCE`, which the Swift Glibc module does not set.
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            return nil
-        }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
 }
