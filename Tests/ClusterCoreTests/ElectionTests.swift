@@ -11,6 +11,22 @@ struct ElectionTests {
 
     let t0 = Instant(nanoseconds: 5_000_000_000)
 
+    /// The runtime sleeps until `nextDeadline` (at most a tick interval): a deadline in the
+    /// past makes it spin at its 1 ms floor.
+    @Test("nextDeadline lies ahead for a leader and for followers, at most a heartbeat away for the leader")
+    func nextDeadlineAhead() {
+        var cluster = ScenarioHarness(nodes: 3)
+        cluster.elect("n1")
+        for _ in 0..<20 {
+            cluster.advance(by: .milliseconds(70))
+            #expect(cluster["n1"].role == .leader)
+            let leader = cluster["n1"].nextDeadline
+            #expect(leader > cluster.now, "leader deadline \(leader) is not after now \(cluster.now)")
+            #expect(leader <= cluster.now + cluster["n1"].timings.heartbeatInterval)
+            #expect(cluster["n2"].nextDeadline > cluster.now)
+        }
+    }
+
     @Test("a vote is persisted before it is sent, and given once per term")
     func voteOnce() {
         var voter = node("n2")

@@ -133,8 +133,9 @@ public struct ElectionNode: Sendable {
 
     /// When the core next needs a tick (the shell may tick more often).
     public var nextDeadline: Instant {
-        var deadline = electionDeadline
-        if role == .leader { deadline = min(deadline, nextHeartbeat, leaseExpiry) }
+        // A leader has no election timeout: its last one lies in the past, and counting it
+        // made the daemon tick every millisecond while leading (a quarter of a core).
+        var deadline = role == .leader ? min(nextHeartbeat, leaseExpiry) : electionDeadline
         if let claim = leaseClaimAt { deadline = min(deadline, claim) }
         if let retry = retryNotBefore, retry > now { deadline = min(deadline, retry) }
         for command in pendingCommands { deadline = min(deadline, command.deadline) }
