@@ -84,12 +84,11 @@ import Testing
     }
 
     @Test func withoutDuplicateCheckTheAddressIsUpAtOnce() async throws {
-        let quick = FloatingAddress(commandPrefix: ["ip", "netns", "exec", node], duplicateCheck: false)
-        let vip = FloatingIPConfig(address: "\(subnet).51", prefixLength: 24, interface: nodeLink, arpCount: 1)
+        let vip = FloatingIPConfig(address: "\(subnet).51", prefixLength: 24, interface: nodeLink, arpCount: 1, duplicateCheck: .zero)
         TestShell.must("ip -n \(peer) neigh replace \(vip.address) lladdr 02:00:00:00:00:01 dev \(peerLink) nud stale")
         let clock = ContinuousClock()
         let began = clock.now
-        try await quick.add(vip)
+        try await floating.add(vip)
         let took = clock.now - began
         #expect(addresses(in: node).contains("inet \(vip.cidr)"))
         let mac = nodeMAC
@@ -100,22 +99,21 @@ import Testing
         }
         #expect(updated)
         print("measured: add without duplicate check + first GARP \(millis(took)); peer updated \(millis(clock.now - began)) after add began")
-        try await quick.remove(vip)
+        try await floating.remove(vip)
         #expect(!addresses(in: node).contains(vip.address))
     }
 
     /// Control for the two tests above: without announcements the peer keeps its stale
     /// entry, so what updated it there was the gratuitous ARP.
     @Test func withoutAnnouncementsThePeerKeepsItsStaleEntry() async throws {
-        let quiet = FloatingAddress(commandPrefix: ["ip", "netns", "exec", node], duplicateCheck: false)
-        let vip = FloatingIPConfig(address: "\(subnet).52", prefixLength: 24, interface: nodeLink, arpCount: 0)
+        let vip = FloatingIPConfig(address: "\(subnet).52", prefixLength: 24, interface: nodeLink, arpCount: 0, duplicateCheck: .zero)
         TestShell.must("ip -n \(peer) neigh replace \(vip.address) lladdr 02:00:00:00:00:01 dev \(peerLink) nud stale")
-        try await quiet.add(vip)
+        try await floating.add(vip)
         #expect(addresses(in: node).contains("inet \(vip.cidr)"))
         try await Task.sleep(for: .milliseconds(500))
         #expect(neighbour(vip.address).contains("02:00:00:00:00:01"))
         #expect(!neighbour(vip.address).contains(nodeMAC))
-        try await quiet.remove(vip)
+        try await floating.remove(vip)
     }
 
     @Test func anAddressHeldElsewhereOnTheSegmentIsReportedAndNotAdded() async throws {
@@ -158,10 +156,9 @@ import Testing
     }
 
     @Test func aMissingInterfaceReportsIpsError() async throws {
-        let vip = FloatingIPConfig(address: "\(subnet).70", prefixLength: 24, interface: "nosuchif0")
-        let quick = FloatingAddress(commandPrefix: ["ip", "netns", "exec", node], duplicateCheck: false)
+        let vip = FloatingIPConfig(address: "\(subnet).70", prefixLength: 24, interface: "nosuchif0", duplicateCheck: .zero)
         do {
-            try await quick.add(vip)
+            try await floating.add(vip)
             Issue.record("added an address on a missing interface")
         } catch let error as AddressError {
             guard case let .commandFailed(command, _, detail) = error else { Issue.record("unexpected \(error)"); return }

@@ -17,23 +17,16 @@ public struct FloatingAddress: AddressControlling {
     /// network namespace. Empty in production.
     public var commandPrefix: [String]
     public var commandTimeout: Duration
-    /// Runs duplicate address detection before adding, listening for an answer for each
-    /// address's `duplicate_check` (zero: no probe). arping's own wait is whole seconds, so it
-    /// is stopped after that time instead; a holder on the same segment answers in well under
-    /// a millisecond, the rest is process start-up. An answer ends it at once.
-    public var duplicateCheck: Bool
     /// Called when a background announcement fails after `add` returned.
     public var onAnnouncementFailure: @Sendable (AddressError) -> Void
 
     public init(
         commandPrefix: [String] = [],
         commandTimeout: Duration = .seconds(5),
-        duplicateCheck: Bool = true,
         onAnnouncementFailure: @escaping @Sendable (AddressError) -> Void = { _ in }
     ) {
         self.commandPrefix = commandPrefix
         self.commandTimeout = commandTimeout
-        self.duplicateCheck = duplicateCheck
         self.onAnnouncementFailure = onAnnouncementFailure
     }
 
@@ -53,7 +46,7 @@ public struct FloatingAddress: AddressControlling {
             try await addIPv6(ip, interface: interface)
             return
         }
-        if duplicateCheck && ip.duplicateCheck > .zero {
+        if ip.duplicateCheck > .zero {
             try await checkNotInUse(ip, interface: interface)
         }
         let add = try await run(["ip", "addr", "add", ip.cidr, "dev", interface])
@@ -110,7 +103,9 @@ public struct FloatingAddress: AddressControlling {
     }
 
     /// `arping -D`: exit 0 = no answer, 1 = someone answered ("Unicast reply from A [MAC]"),
-    /// which ends it at once. Stopped after the address's `duplicate_check` without an answer: free.
+    /// which ends it at once. Stopped after the address's `duplicate_check` without an answer:
+    /// free (arping's own wait is whole seconds; a holder on the same segment answers in well
+    /// under a millisecond, the rest is process start-up).
     private func checkNotInUse(_ ip: FloatingIPConfig, interface: String) async throws {
         let result = try await run(["arping", "-D", "-c", "1", "-w", "2", "-I", interface, ip.address],
                                    timeout: ip.duplicateCheck)
@@ -148,13 +143,10 @@ public struct FloatingAddress: AddressControlling {
     private func addIPv6(_ ip: FloatingIPConfig, interface: String) async throws {
         let notify = try await run(["sysctl", "-q", "-w", "net.ipv6.conf.\(interface).ndisc_notify=1"])
         guard notify.succeeded else { throw Self.failure(notify, timeout: commandTimeout) }
-        var command = ["ip", "-6", "addr", "add", ip.cidr, "dev", interface]
-        if !duplicateCheck { command.append("nodad") }
-        let add = try await run(command)
+        let add = try await run(["ip", "-6", "addr", "add", ip.cidr, "dev", interface])
         if !add.succeeded && !add.stderr.contains("File exists") {
             throw Self.failure(add, timeout: commandTimeout)
         }
-        guard duplicateCheck else { return }
         // Kernel DAD: DupAddrDetectTransmits (1) × RetransTimer (1 s) by default.
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(3)

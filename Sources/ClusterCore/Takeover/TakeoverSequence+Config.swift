@@ -7,12 +7,11 @@ extension TakeoverSequence {
         config: ClusterConfig,
         node: String,
         selfFence: any SelfFencing,
-        duplicateAddressCheck: Bool = true,
         record: @escaping @Sendable (ClusterEvent) -> Void,
         wallClock: @escaping @Sendable () -> Double
     ) throws -> TakeoverSequence {
         let health = try config.service.healthURL.map { try HealthProbe(parsing: $0) }
-        let addresses = FloatingAddress(duplicateCheck: duplicateAddressCheck) { failure in
+        let addresses = FloatingAddress { failure in
             record(ClusterEvent(time: wallClock(), node: node, kind: "takeover.ip.announce", severity: .warning,
                                 message: "announcing the floating address failed: \(failure)"))
         }
