@@ -208,9 +208,14 @@ struct Daemon {
         let logger = self.logger
         let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
         let selfFence: any SelfFencing
-        if config.service.systemdBus == .user {
-            selfFence = TestSelfFence(command: environment[TestSelfFence.commandVariable], logger: logger)
-        } else {
+        switch hooks.selfFence {
+        case let .command(command):
+            selfFence = TestSelfFence(command: command, logger: logger)
+        case let .redirected(trigger, systemctl):
+            selfFence = SelfFence(
+                method: .sysrq, action: config.fencing.action, fallbackAfter: .seconds(1),
+                triggerPath: trigger, systemctlProgram: systemctl) { logger.critical("\($0)") }
+        case nil:
             selfFence = SelfFence(method: .sysrq, action: config.fencing.action) { logger.critical("\($0)") }
         }
         return TakeoverSequence(

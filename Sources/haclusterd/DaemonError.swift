@@ -13,6 +13,8 @@ enum DaemonError: Error, CustomStringConvertible {
     case ambiguousLocalNode(candidates: [String])
     /// A test hook variable has a value that is not a duration.
     case badTestHook(variable: String, value: String)
+    /// Test-only self-fence variables that do not go together (see `TestHooks`).
+    case conflictingTestHooks(String)
     /// A directory the daemon needs could not be created or is unusable.
     case directory(path: String, purpose: String, errno: Int32)
     /// The control socket could not be opened.
@@ -22,7 +24,7 @@ enum DaemonError: Error, CustomStringConvertible {
 
     var exitStatus: Int32 {
         switch self {
-        case .configuration, .unknownNode, .noLocalNode, .ambiguousLocalNode, .badTestHook: 2
+        case .configuration, .unknownNode, .noLocalNode, .ambiguousLocalNode, .badTestHook, .conflictingTestHooks: 2
         case .directory, .controlSocket, .startup: 1
         }
     }
@@ -40,6 +42,8 @@ enum DaemonError: Error, CustomStringConvertible {
             return "addresses of several nodes are local (\(candidates.joined(separator: ", "))); start with --node NAME"
         case let .badTestHook(variable, value):
             return "\(variable)=\(value): expected a duration such as \"1500ms\" or \"2s\" (test-only variable)"
+        case let .conflictingTestHooks(message):
+            return "\(message) (test-only variables)"
         case let .directory(path, purpose, code):
             return "cannot create the \(purpose) \(path): \(String(cString: strerror(code)))"
         case let .controlSocket(path, reason):

@@ -50,6 +50,14 @@ struct Haclusterd: AsyncParsableCommand {
             if !hooks.isEmpty {
                 logger.warning("test-only hooks are set in the environment; never use them in production")
             }
+            switch hooks.selfFence {
+            case let .command(command):
+                logger.critical("TEST HOOK \(TestHooks.selfFenceCommandVariable) is set: this node will NOT reboot when it must self-fence; it runs '\(command)' and exits 70")
+            case let .redirected(trigger, systemctl):
+                logger.critical("TEST HOOK \(TestHooks.sysrqTriggerVariable) is set: self-fencing writes to \(trigger) and runs \(systemctl); this node will NOT reboot")
+            case nil:
+                break
+            }
             let daemon = Daemon(
                 config: cluster, node: local, logger: logger,
                 notifier: SystemdNotifier(environment: environment), hooks: hooks, environment: environment)

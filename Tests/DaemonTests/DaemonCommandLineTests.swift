@@ -124,4 +124,16 @@ struct DaemonCommandLineTests {
             [Self.binary, "--config", config.configPath], environment: ["HACLUSTERD_TEST_READY_DELAY": "soon"])
         #expect(result.status == 2 && result.stderr.contains("HACLUSTERD_TEST_READY_DELAY"), "\(result)")
     }
+
+    /// Half a redirection of the real self-fence would let a real reboot through: refused.
+    @Test func halfARedirectedSelfFenceIsRefused() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let result = try DaemonTestCommand.run(
+            [Self.binary, "--config", config.configPath],
+            environment: ["HACLUSTERD_TEST_SYSRQ_TRIGGER": scratch.appendingPathComponent("trigger").path])
+        #expect(result.status == 2 && result.stderr.contains("HACLUSTERD_TEST_SYSTEMCTL is unset"), "\(result)")
+    }
 }

@@ -49,6 +49,12 @@ struct DaemonTestCommand {
                 merged[key] = nil
             }
             merged.merge(environment) { _, new in new }
+            // A daemon under test never reboots the test machine: unless the test redirects
+            // the real self-fence, self-fencing only exits (status 70).
+            if arguments[0] == DaemonTestPaths.daemonBinary, merged["HACLUSTERD_TEST_SYSRQ_TRIGGER"] == nil,
+               merged["HACLUSTERD_TEST_SELF_FENCE_COMMAND"] == nil {
+                merged["HACLUSTERD_TEST_SELF_FENCE_COMMAND"] = ""
+            }
             let executable = arguments[0].hasPrefix("/") ? arguments[0] : Self.find(arguments[0], in: merged["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
 
             var actions = posix_spawn_file_actions_t()

@@ -45,16 +45,16 @@ struct DaemonTestConfig {
     }
 
     /// Writes the key and the configuration; `extra` is appended verbatim (more TOML).
-    func write(serviceUnit: String = "hacd-sdtest-demo.service", extra: String = "") throws {
+    func write(serviceUnit: String = "hacd-sdtest-demo.service", stopTimeout: String = "10s", extra: String = "") throws {
         try FileManager.default.createDirectory(atPath: sharedStorage, withIntermediateDirectories: true)
         var key = [UInt8](repeating: 0, count: 64)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
         _ = FileManager.default.createFile(atPath: keyPath, contents: Data(key), attributes: [.posixPermissions: 0o600])
-        try writeConfigOnly(serviceUnit: serviceUnit, extra: extra)
+        try writeConfigOnly(serviceUnit: serviceUnit, stopTimeout: stopTimeout, extra: extra)
     }
 
     /// Writes the configuration file only (mode 0644: not writable by others).
-    func writeConfigOnly(serviceUnit: String = "hacd-sdtest-demo.service", extra: String = "") throws {
+    func writeConfigOnly(serviceUnit: String = "hacd-sdtest-demo.service", stopTimeout: String = "10s", extra: String = "") throws {
         let text = """
             # Single-node test cluster (written by DaemonTestConfig).
             [cluster]
@@ -79,7 +79,7 @@ struct DaemonTestConfig {
             units = ["\(serviceUnit)"]
             systemd_bus = "user"
             start_timeout = "10s"
-            stop_timeout = "10s"
+            stop_timeout = "\(stopTimeout)"
             monitor_interval = "1s"
 
             [storage]

@@ -23,6 +23,8 @@ struct DaemonUnderSystemdTests {
             [Service]
             ExecStart=
             ExecStart=\(DaemonTestPaths.daemonBinary) --config \(config.configPath) --node \(config.nodeName)
+            # Self-fencing in a test must not reboot the test machine: it only exits (status 70).
+            Environment=HACLUSTERD_TEST_SELF_FENCE_COMMAND=
             # Crashes in tests must not write cores.
             LimitCORE=0
             # systemd unloads a unit that stopped cleanly (its ExecMain* properties go with it):

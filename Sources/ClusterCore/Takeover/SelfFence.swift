@@ -15,9 +15,17 @@ public struct SelfFence: SelfFencing {
         case systemd
     }
 
+    public static let sysrqTrigger = "/proc/sysrq-trigger"
+    public static let systemctl = "systemctl"
+
     public var method: Method
     public var action: FencingConfig.Action
     public var fallbackAfter: Duration
+    /// Where the sysrq key is written: /proc/sysrq-trigger, except in the tests that
+    /// run this very code and read the byte back from a file.
+    public var triggerPath: String
+    /// The program run for the `.systemd` method: systemctl, except in those tests.
+    public var systemctlProgram: String
     /// Told the reason before the node goes down (log it; it may be the last line written).
     public var announce: @Sendable (String) -> Void
 
@@ -25,11 +33,15 @@ public struct SelfFence: SelfFencing {
         method: Method = .sysrq,
         action: FencingConfig.Action = .reboot,
         fallbackAfter: Duration = .seconds(5),
+        triggerPath: String = SelfFence.sysrqTrigger,
+        systemctlProgram: String = SelfFence.systemctl,
         announce: @escaping @Sendable (String) -> Void
     ) {
         self.method = method
         self.action = action
         self.fallbackAfter = fallbackAfter
+        self.triggerPath = triggerPath
+        self.systemctlProgram = systemctlProgram
         self.announce = announce
     }
 
@@ -39,14 +51,16 @@ public struct SelfFence: SelfFencing {
         for attempt in order {
             switch attempt {
             case .sysrq:
-                let fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC)
+                let fd = open(triggerPath, O_WRONLY | O_CLOEXEC)
                 if fd >= 0 {
                     var key: UInt8 = action == .reboot ? UInt8(ascii: "b") : UInt8(ascii: "o")
                     _ = write(fd, &key, 1)
                     close(fd)
+                } else {
+                    announce("cannot open \(triggerPath): \(String(cString: strerror(errno)))")
                 }
             case .systemd:
-                _ = try? await ChildProcess.run(["systemctl", action == .reboot ? "reboot" : "poweroff", "--force", "--force"],
+                _ = try? await ChildProcess.run([systemctlProgram, action == .reboot ? "reboot" : "poweroff", "--force", "--force"],
                                                 timeout: fallbackAfter)
             }
             try? await Task.sleep(for: fallbackAfter)
