@@ -1,6 +1,19 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// Targets, arrows pointing down (README, "Where things live"):
+//
+//   haclusterd (main)        hactl (+ CACL)     hasim, wirebench
+//        |                     |      \            |
+//   ClusterNode (+ CSystemd, NIO)      \     ClusterSimulation
+//        |          \                   \          |
+//        |        Fencing ---------------+         |
+//        |          |                              |
+//   ClusterHost (+ CLinux, Logging) ----+          |
+//        |                                         |
+//   ClusterCore (pure: Crypto, TOMLKit) <----------+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "haclusterd",
     products: [
@@ -15,96 +28,134 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        // C shims over the system libraries (Linux only).
+        // C shims (Linux only): libsystemd, libacl, and libc calls Swift's Glibc module hides.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CACL", pkgConfig: "libacl", providers: [.apt(["libacl1-dev"])]),
+        .target(name: "CLinux"),
 
-        // The cluster: config, wire protocol, the pure election state machine,
-        // placement, the takeover sequence and the runtime that drives them.
+        // Pure: the election state machine, placement, events, the wire codec, the config
+        // model and rules, control values, and the ports the takeover sequence drives.
+        // No clocks, sockets, files or processes (scripts/check-core-purity).
         .target(
             name: "ClusterCore",
             dependencies: [
-                "CSystemd",
-                "CACL",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            swiftSettings: strict
+        ),
+        // The operating system's side: processes, addresses, the state file, logging, the
+        // health probe, the storage lock, the control client, secrets, the config file,
+        // the clock, the self-fence.
+        .target(
+            name: "ClusterHost",
+            dependencies: [
+                "ClusterCore",
+                "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
         ),
         // Fence agents as plugins, levels, delays, the watchdog.
         .target(
             name: "Fencing",
+            dependencies: ["ClusterHost"],
+            swiftSettings: strict
+        ),
+        // The running node: the runtime's event loop and UDP links, the takeover sequence,
+        // systemd over sd-bus, the control server, and the daemon's wiring.
+        .target(
+            name: "ClusterNode",
             dependencies: [
-                "ClusterCore",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+                "ClusterHost",
+                "Fencing",
+                "CSystemd",
+                "CLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
         ),
         // The deterministic cluster simulation (used by tests and by the soak / bench tools).
         .target(
             name: "ClusterSimulation",
-            dependencies: ["ClusterCore"]
+            dependencies: ["ClusterCore"],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "haclusterd",
             dependencies: [
-                "ClusterCore",
-                "Fencing",
-                "CSystemd",
+                "ClusterNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "hactl",
             dependencies: [
-                "ClusterCore",
+                "ClusterHost",
                 "Fencing",
                 "CACL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Replays / soaks the simulation over many seeds (release build for the 100k-seed run).
         .executableTarget(
             name: "hasim",
             dependencies: [
                 "ClusterSimulation",
-                "ClusterCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "bench/hasim"
+            path: "bench/hasim",
+            swiftSettings: strict
         ),
         // Cost of the wire layer and the state file (prints numbers).
         .executableTarget(
             name: "wirebench",
-            dependencies: ["ClusterCore"],
-            path: "bench/wirebench"
+            dependencies: ["ClusterHost"],
+            path: "bench/wirebench",
+            swiftSettings: strict
         ),
-        // Test helpers shared by ClusterCoreTests and DaemonTests (a fake control handler,
-        // child processes with a time limit, temporary users and directories).
+        // Pure test fixtures: the spec's status report, configuration texts.
+        .target(
+            name: "CoreTestSupport",
+            dependencies: ["ClusterCore"],
+            path: "Tests/CoreTestSupport",
+            swiftSettings: strict
+        ),
+        // Test helpers with I/O shared by the test targets (a fake control handler, child
+        // processes with a time limit, temporary users and directories).
         .target(
             name: "ControlTestSupport",
-            dependencies: ["ClusterCore"],
-            path: "Tests/ControlTestSupport"
+            dependencies: ["ClusterHost", "CoreTestSupport"],
+            path: "Tests/ControlTestSupport",
+            swiftSettings: strict
         ),
+        // Pure tests: no sockets, files, processes or clocks.
         .testTarget(
             name: "ClusterCoreTests",
-            dependencies: ["ClusterCore", "ClusterSimulation", "ControlTestSupport"]
+            dependencies: ["ClusterCore", "ClusterSimulation", "CoreTestSupport"],
+            swiftSettings: strict
+        ),
+        // Real I/O inside the process: loopback runtimes, the control server, the state
+        // file, the takeover sequence with real parts.
+        .testTarget(
+            name: "ClusterNodeTests",
+            dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport"],
+            swiftSettings: strict
         ),
         // Tests against real systemd managers, real sockets and the built binaries.
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["ClusterCore", "ControlTestSupport"]
+            dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport", "hactl"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "FencingTests",
-            dependencies: ["Fencing", "ClusterCore"],
-            exclude: ["Fixtures"]
+            dependencies: ["Fencing"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 
 /// Why a fence agent run (or a whole fencing operation) failed, with the
@@ -65,13 +66,9 @@ public enum FenceError: Error, Sendable, Equatable, CustomStringConvertible {
 extension Duration {
     /// `1.5s`, `200ms`: how durations appear in fencing messages.
     var fenceDescription: String {
-        let ms = Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+        let ms = wholeMilliseconds
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         if ms >= 1000 { return "\(ms / 1000).\(ms % 1000 / 100)s" }
         return "\(ms)ms"
-    }
-
-    var fenceMilliseconds: Int {
-        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 }

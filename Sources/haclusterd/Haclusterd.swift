@@ -1,7 +1,5 @@
 import ArgumentParser
-import ClusterCore
-import Foundation
-import Logging
+import ClusterNode
 
 /// `haclusterd [--config PATH] [--node NAME] [--check-config]`: the cluster
 /// daemon, one per node.
@@ -27,56 +25,7 @@ struct Haclusterd: AsyncParsableCommand {
     var checkConfig = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        do throws(DaemonError) {
-            let cluster = try Self.loadConfig(path: config)
-            if checkConfig {
-                print("\(config): configuration is valid")
-                return
-            }
-            let resolver = NodeResolver(
-                config: cluster, localAddresses: .current(), hostname: NodeResolver.currentHostname())
-            let local = try resolver.resolve(requested: node)
-            let hooks = try TestHooks(environment: environment)
-            let logger = DaemonLogging.bootstrap(node: local.name, cluster: cluster.cluster.name, environment: environment)
-            logger.notice("starting", metadata: [
-                "config": "\(config)", "cluster": "\(cluster.cluster.name)", "pid": "\(getpid())",
-                "log": "\(DaemonLogging.destination(environment: environment).rawValue)",
-            ])
-            // At every start (fencing disabled, a single node, an even number of voters, ...).
-            for warning in ConfigLoader.warnings(for: cluster) {
-                logger.warning("\(warning.description)", metadata: ["key": "\(warning.keyPath)"])
-            }
-            if !hooks.isEmpty {
-                logger.warning("test-only hooks are set in the environment; never use them in production")
-            }
-            switch hooks.selfFence {
-            case let .command(command):
-                logger.critical("TEST HOOK \(TestHooks.selfFenceCommandVariable) is set: this node will NOT reboot when it must self-fence; it runs '\(command)' and exits 70")
-            case let .redirected(trigger, systemctl):
-                logger.critical("TEST HOOK \(TestHooks.sysrqTriggerVariable) is set: self-fencing writes to \(trigger) and runs \(systemctl); this node will NOT reboot")
-            case nil:
-                break
-            }
-            let daemon = Daemon(
-                config: cluster, node: local, logger: logger,
-                notifier: SystemdNotifier(environment: environment), hooks: hooks, environment: environment)
-            try await daemon.run()
-        } catch {
-            Self.printError("haclusterd: \(error)")
-            throw ExitCode(error.exitStatus)
-        }
-    }
-
-    static func loadConfig(path: String) throws(DaemonError) -> ClusterConfig {
-        do {
-            return try ConfigLoader.load(path: path, checkFiles: true)
-        } catch {
-            throw .configuration(message: error.description)
-        }
-    }
-
-    static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let status = await DaemonLaunch(configPath: config, requestedNode: node, checkConfig: checkConfig).run()
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 
 /// Sends an admin command and reports the committed change (text or JSON).

@@ -1,3 +1,4 @@
+import ClusterHost
 import ArgumentParser
 import ClusterCore
 

@@ -1,4 +1,6 @@
+import CoreTestSupport
 import ClusterCore
+import ClusterHost
 import Foundation
 
 /// A handler that answers from fixtures and records what it was asked.

@@ -1,4 +1,5 @@
 import ClusterCore
+import ClusterHost
 import Foundation
 
 /// A system user (and optionally group) made for one test and removed after it.

@@ -1,3 +1,6 @@
+import ClusterNode
+@testable import hactl
+import ClusterHost
 import ClusterCore
 import Foundation
 import Glibc

@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import Logging
 import Testing
 @testable import ClusterCore

@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import ClusterCore
 import Foundation
 import Glibc

@@ -1,3 +1,6 @@
+import ClusterNode
+import ClusterHost
+import CoreTestSupport
 import ClusterCore
 import ControlTestSupport
 import Foundation

@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import Foundation
 import Testing
 @testable import ClusterCore
@@ -84,7 +86,7 @@ final class TestHTTPServer: @unchecked Sendable {
     @Test func aClosedPortIsConnectionRefused() async throws {
         let checker = try probe("/ok")
         server.stop()
-        #expect(await checker.check() == .connectFailed(url: "http://127.0.0.1:\(server.port)/ok", errno: ECONNREFUSED))
+        #expect(await checker.check() == .connectFailed(url: "http://127.0.0.1:\(server.port)/ok", reason: String(cString: strerror(ECONNREFUSED))))
     }
 
     @Test func riseAndFallThroughTheMonitorWithARealServer() async throws {

@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import Foundation
 import Testing
 @testable import ClusterCore

@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import Foundation
 import Testing
 @testable import ClusterCore
@@ -68,7 +70,7 @@ import Testing
     var vipIsUp: Bool { TestShell.run("ip -n \(node) -o addr show").stdout.contains("inet \(vip.cidr) ") }
 
     @Test func takeOverAndReleaseOnRealComponents() async throws {
-        try await manager.reload()
+        _ = systemd.systemctl("daemon-reload")
         let events = TakeoverEventLog()
         let takeover = sequence(units: [web], events: events)
         let outcome = await takeover.takeOver(term: Term(4), fenceFirst: ["n0"], fencer: AlwaysFenced())
@@ -93,7 +95,7 @@ import Testing
     @Test func aUnitThatFailsUndoesEverythingOnRealComponents() async throws {
         let broken = "hacd-it\(getpid())-broken.service"
         try systemd.writeUnit(broken, "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/false\n")
-        try await manager.reload()
+        _ = systemd.systemctl("daemon-reload")
         let events = TakeoverEventLog()
         let takeover = sequence(units: [web, broken], events: events)
         let outcome = await takeover.takeOver(term: Term(5), fenceFirst: [], fencer: AlwaysFenced())
@@ -106,8 +108,8 @@ import Testing
         #expect(events.all.map(\.kind).contains("takeover.failed"))
     }
 
-    @Test func aServiceCrashIsReportedAndRestartedInPlace() async throws {
-        try await manager.reload()
+    @Test func aServiceCrashIsReported() async throws {
+        _ = systemd.systemctl("daemon-reload")
         let events = TakeoverEventLog()
         let takeover = sequence(units: [web], events: events)
         #expect(await takeover.takeOver(term: Term(6), fenceFirst: [], fencer: AlwaysFenced()).isStarted)
@@ -116,11 +118,10 @@ import Testing
         let failure = await failures.next()
         guard case let .unitDown(status) = failure else { Issue.record("expected unitDown, got \(String(describing: failure))"); return }
         #expect(status.unit == web)
-        guard case .restarted = await takeover.restartInPlace() else { Issue.record("restart failed"); return }
-        #expect(try await manager.status(of: web).activeState == "active")
         #expect(!lockIsFree)
         #expect(vipIsUp)
         #expect(await takeover.release(reason: "done").isReleased)
+        #expect(lockIsFree)
     }
 }
 

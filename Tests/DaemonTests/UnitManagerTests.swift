@@ -1,3 +1,5 @@
+import ClusterNode
+import ClusterHost
 import Foundation
 import Testing
 @testable import ClusterCore
@@ -21,7 +23,7 @@ import Testing
     func unit(_ name: String, _ service: String) async throws -> String {
         let unit = "\(prefix)-\(name).service"
         try systemd.writeUnit(unit, "[Unit]\nDescription=haclusterd test \(name)\n[Service]\n\(service)\n")
-        try await manager.reload()
+        _ = systemd.systemctl("daemon-reload")
         return unit
     }
 
@@ -66,7 +68,7 @@ import Testing
         let failing = try await unit("dep-false", "Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/false")
         let dependent = "\(prefix)-dependent.service"
         try systemd.writeUnit(dependent, "[Unit]\nRequires=\(failing)\nAfter=\(failing)\n[Service]\nExecStart=/bin/sleep 300\n")
-        try await manager.reload()
+        _ = systemd.systemctl("daemon-reload")
         await #expect(throws: UnitError.startFailed(unit: dependent, result: "dependency")) {
             try await self.manager.start(dependent, timeout: .seconds(10))
         }
@@ -157,7 +159,7 @@ import Testing
         }
         // A new manager at the same address: the same UnitManager reconnects by itself.
         try systemd.restartManager()
-        try await manager.reload()
+        _ = systemd.systemctl("daemon-reload")
         #expect(try await manager.status(of: sleeper).activeState == "inactive")
         try await manager.start(sleeper, timeout: .seconds(10))
         #expect(try await manager.status(of: sleeper).activeState == "active")

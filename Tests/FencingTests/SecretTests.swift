@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 import Foundation
 import Glibc

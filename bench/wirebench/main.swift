@@ -1,4 +1,5 @@
 import ClusterCore
+import ClusterHost
 import Foundation
 
 // Prints the cost of the wire layer and of the state file, for the README:

@@ -9,24 +9,16 @@ public struct ClusterKey: Sendable, Equatable, CustomStringConvertible {
     public static let generatedLength = 64
     /// A random key of 32 bytes or more has well over this many distinct byte values
     /// (the expected count for 32 bytes is about 30); a typed word or a file of zeros has fewer.
-    static let minimumDistinctBytes = 16
+    public static let minimumDistinctBytes = 16
 
     public let bytes: [UInt8]
 
     /// A key from bytes already in memory (tests, keygen). Traps on a length outside 32...4096:
-    /// callers that read untrusted input use `load(path:)`.
+    /// callers that read untrusted input use `load(path:)` (ClusterHost).
     public init(bytes: [UInt8]) {
         precondition((ClusterKey.minimumLength...ClusterKey.maximumLength).contains(bytes.count),
                      "cluster key must be \(ClusterKey.minimumLength)...\(ClusterKey.maximumLength) bytes, got \(bytes.count)")
         self.bytes = bytes
-    }
-
-    /// Reads the key file: it must exist, be a regular file, have no group/other permission bits,
-    /// hold 32...4096 bytes and look random.
-    public static func load(path: String) throws(SecretFileError) -> ClusterKey {
-        let bytes = try SecretFile.read(path: path, allowedSize: minimumLength...maximumLength)
-        guard Set(bytes).count >= minimumDistinctBytes else { throw .notRandom(path: path) }
-        return ClusterKey(bytes: bytes)
     }
 
     public var description: String { "ClusterKey(\(bytes.count) bytes)" }

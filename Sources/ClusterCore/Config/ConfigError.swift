@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Everything that can be wrong with a configuration. Each case carries where (`ConfigLocation`:
 /// file, key path, line) and what was expected; `description` is one line a sysadmin can act on, e.g.
@@ -12,7 +7,7 @@ import Darwin
 /// Commands that load a configuration exit with `exitStatus` (2) on any of these.
 public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be read at all.
-    case unreadable(file: String, errno: Int32)
+    case unreadable(file: String, reason: String)
     /// Not valid TOML.
     case syntax(file: String?, line: Int, column: Int, message: String)
     case unknownKey(ConfigLocation, suggestion: String?)
@@ -41,12 +36,6 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case fenceAgentNotExecutable(ConfigLocation, path: String)
     /// A file that decides what runs as root (the configuration, a fence agent) is writable by group or others.
     case writableByOthers(ConfigLocation, path: String, mode: UInt32)
-    /// `--node NAME` names no configured node.
-    case noSuchNode(file: String?, requested: String, known: [String])
-    /// No `--node`, no configured address is local, and the hostname is not a node name.
-    case localNodeNotFound(file: String?, hostname: String, known: [String])
-    /// No `--node`, and addresses of several nodes are local (several nodes on one machine).
-    case ambiguousLocalNode(file: String?, candidates: [String])
     /// Several of the above, in file order.
     case multiple([ConfigError])
 
@@ -67,7 +56,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
             .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
             l
-        case .unreadable, .syntax, .noSuchNode, .localNodeNotFound, .ambiguousLocalNode, .multiple:
+        case .unreadable, .syntax, .multiple:
             nil
         }
     }
@@ -83,8 +72,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let file, let code):
-            return "\(file): cannot read the configuration: \(String(cString: strerror(code)))"
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read the configuration: \(reason)"
         case .syntax(let file, let line, let column, let message):
             return "\(file.map { "\($0):" } ?? "line ")\(line):\(column): not valid TOML: \(message)"
         case .unknownKey(let l, let suggestion):
@@ -122,16 +111,6 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .writableByOthers(let l, let path, let mode):
             return "\(l.keyPath.isEmpty ? "\(l)" : "\(l): \(path)"): mode \(SecretFileError.octal(mode)) lets group or others change "
                 + "what runs as root: chmod go-w \(path)"
-        case .noSuchNode(let file, let requested, let known):
-            return "--node \(requested): no such node" + (file.map { " in \($0)" } ?? "")
-                + "; known: \(known.joined(separator: ", "))"
-        case .localNodeNotFound(let file, let hostname, let known):
-            return "cannot tell which node this machine is: none of its addresses is a node address"
-                + (file.map { " in \($0)" } ?? "")
-                + " and its hostname \"\(hostname)\" is not a node name; pass --node (known: \(known.joined(separator: ", ")))"
-        case .ambiguousLocalNode(let file, let candidates):
-            return "addresses of several nodes are local (\(candidates.joined(separator: ", ")))"
-                + (file.map { " in \($0)" } ?? "") + "; pass --node to say which one this is"
         case .multiple(let list):
             return list.map(\.description).joined(separator: "\n")
         }

@@ -1,3 +1,5 @@
+import TOMLKit
+
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
     static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]

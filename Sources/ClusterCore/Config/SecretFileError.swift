@@ -1,14 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Why a secret file (the cluster key, a fence device's `password_file`) cannot be used.
 public enum SecretFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case missing(path: String)
-    /// open/fstat/read failed with this errno (permission denied, I/O error, ...).
-    case unreadable(path: String, errno: Int32)
+    /// open/fstat/read failed (permission denied, I/O error, ...): the system's message.
+    case unreadable(path: String, reason: String)
     /// A directory, device, FIFO, socket...
     case notRegularFile(path: String)
     /// Group or other permission bits are set (or the owner cannot read it).
@@ -30,8 +25,8 @@ public enum SecretFileError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .missing(let path):
             "\(path) does not exist"
-        case .unreadable(let path, let code):
-            "\(path) cannot be read: \(String(cString: strerror(code)))"
+        case .unreadable(let path, let reason):
+            "\(path) cannot be read: \(reason)"
         case .notRegularFile(let path):
             "\(path) is not a regular file"
         case .insecureMode(let path, let mode):
@@ -45,7 +40,7 @@ public enum SecretFileError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    static func octal(_ mode: UInt32) -> String {
+    public static func octal(_ mode: UInt32) -> String {
         let text = String(mode & 0o7777, radix: 8)
         return String(repeating: "0", count: max(0, 4 - text.count)) + text
     }

@@ -75,7 +75,7 @@ public enum ControlProtocol {
     }
 
     /// A decoding error as one readable line: the JSON path and what was wrong.
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "the request" : keys.joined(separator: ".")

@@ -41,6 +41,12 @@ extension Duration {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
+    /// Whole milliseconds (truncated): event and status durations, poll timeouts, messages.
+    public var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
     /// Scales a duration by a real factor (clock-drift margins, jitter).
     public func scaled(by factor: Double) -> Duration {
         .nanoseconds(Int64((Double(nanoseconds) * factor).rounded()))

@@ -1,4 +1,4 @@
-/// What `TakeoverSequence.release` (or a restart in place) achieved.
+/// What `TakeoverSequence.release` achieved.
 public enum ReleaseOutcome: Sendable {
     /// Units stopped, addresses removed, lock given up.
     case released

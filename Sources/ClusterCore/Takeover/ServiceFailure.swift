@@ -1,5 +1,5 @@
 /// A failure of the running service, reported by `ServiceMonitor` so the state machine can
-/// count it (restart in place until `migration_threshold`, then move).
+/// count it (below `migration_threshold` the service is released and started here again, then it moves).
 public enum ServiceFailure: Sendable, Equatable, CustomStringConvertible {
     /// A unit that should run is `inactive` or `failed`.
     case unitDown(UnitStatus)

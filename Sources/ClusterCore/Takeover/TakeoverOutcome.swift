@@ -21,9 +21,19 @@ public struct TakeoverReport: Sendable, Equatable {
     public var term: Term
     public var steps: [StepDuration]
 
+    public init(term: Term, steps: [StepDuration]) {
+        self.term = term
+        self.steps = steps
+    }
+
     public struct StepDuration: Sendable, Equatable {
         public var step: TakeoverStep
         public var duration: Duration
+
+        public init(step: TakeoverStep, duration: Duration) {
+            self.step = step
+            self.duration = duration
+        }
     }
 
     public func duration(of step: TakeoverStep) -> Duration? {

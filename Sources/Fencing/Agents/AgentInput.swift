@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 
 /// The `key=value` lines a fence agent reads on stdin, built like Pacemaker's

@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 import Glibc
 
@@ -103,7 +104,7 @@ struct AgentProcess {
                 break
             }
             let remaining = ContinuousClock.now.duration(to: deadline)
-            pump.pump(waitMilliseconds: Int32(max(1, min(20, remaining.fenceMilliseconds))))
+            pump.pump(waitMilliseconds: Int32(max(1, min(20, remaining.wholeMilliseconds))))
         }
         pump.drainAndClose()
         return Outcome(

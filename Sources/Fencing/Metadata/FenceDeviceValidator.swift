@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 
 /// Checks `[[fencing.device]]` entries against their agents' metadata, for

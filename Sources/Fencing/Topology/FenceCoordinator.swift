@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 import Foundation
 
@@ -77,7 +78,7 @@ public actor FenceCoordinator: Fencer {
         let levels = config.fencing.levels(for: node)
         func outcome(_ succeeded: Bool, level: Int? = nil, devices: [String] = [], detail: String) -> FenceOutcome {
             FenceOutcome(node: node, succeeded: succeeded, level: level, devices: devices, detail: detail,
-                         durationMilliseconds: start.duration(to: .now).fenceMilliseconds)
+                         durationMilliseconds: start.duration(to: .now).wholeMilliseconds)
         }
         guard config.fencing.enabled else {
             let result = outcome(false, detail: "fencing is disabled ([fencing] enabled = false)")
@@ -153,7 +154,7 @@ public actor FenceCoordinator: Fencer {
                                                    timeout: attemptTimeout)
                 emit("fence.attempt.succeeded", .info,
                      "device \(device.name) (\(device.agent)): \(action.rawValue) \(node) succeeded" + Self.summary(run.stdout),
-                     duration: run.duration.fenceMilliseconds)
+                     duration: run.duration.wholeMilliseconds)
                 break
             } catch {
                 emit("fence.attempt.failed", .warning, "attempt \(attempt): \(error.description)")

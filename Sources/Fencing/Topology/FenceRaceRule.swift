@@ -1,3 +1,4 @@
+import ClusterHost
 import ClusterCore
 
 /// Who fences first when a 2-node cluster is cut in half and each node wants to

@@ -1,0 +1,1 @@
+/* See include/clinux.h: every helper is static inline. */

@@ -1,0 +1,75 @@
+import ClusterCore
+/// The on-disk form of `PersistentState` (JSON body of the state file). Kept
+/// apart from the in-memory types so the file format changes only on purpose.
+struct PersistedState: Codable, Sendable, Equatable {
+    struct Stamp: Codable, Sendable, Equatable {
+        var term: UInt64
+        var version: UInt64
+    }
+
+    struct Constraint: Codable, Sendable, Equatable {
+        var kind: String
+        var node: String
+        /// Seconds since the UNIX epoch; nil = until cleared.
+        var expires: UInt64?
+    }
+
+    struct Failure: Codable, Sendable, Equatable {
+        var node: String
+        var count: Int
+        var lastFailure: UInt64
+    }
+
+    struct Admin: Codable, Sendable, Equatable {
+        var stamp: Stamp
+        var enabled: Bool
+        var maintenance: Bool
+        var standby: [String]
+        var constraints: [Constraint]
+        var failures: [Failure]
+        var mayHold: [String]
+    }
+
+    var term: UInt64
+    var votedFor: String?
+    var admin: Admin
+
+    init(_ state: PersistentState) {
+        term = state.term.rawValue
+        votedFor = state.votedFor
+        let admin = state.admin
+        self.admin = Admin(
+            stamp: Stamp(term: admin.stamp.term.rawValue, version: admin.stamp.version.rawValue),
+            enabled: admin.enabled,
+            maintenance: admin.maintenance,
+            standby: admin.standby,
+            constraints: admin.constraints.map { Constraint(kind: $0.kind.rawValue, node: $0.node, expires: $0.expires) },
+            failures: admin.failures.map { Failure(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
+            mayHold: admin.mayHold
+        )
+    }
+
+    /// Back to the in-memory type; a value no node could have written is corrupt.
+    func state(path: String) throws(StateStoreError) -> PersistentState {
+        var constraints: [AdminConstraint] = []
+        for constraint in admin.constraints {
+            guard let kind = AdminConstraint.Kind(rawValue: constraint.kind) else {
+                throw .corrupt(path: path, reason: "unknown constraint kind '\(constraint.kind)'")
+            }
+            constraints.append(AdminConstraint(kind: kind, node: constraint.node, expires: constraint.expires))
+        }
+        guard admin.failures.allSatisfy({ $0.count >= 0 }) else {
+            throw .corrupt(path: path, reason: "negative failure count")
+        }
+        let adminState = AdminState(
+            stamp: AdminStamp(term: Term(admin.stamp.term), version: AdminVersion(admin.stamp.version)),
+            enabled: admin.enabled,
+            maintenance: admin.maintenance,
+            standby: admin.standby,
+            constraints: constraints,
+            failures: admin.failures.map { FailureRecord(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
+            mayHold: admin.mayHold
+        )
+        return PersistentState(term: Term(term), votedFor: votedFor, admin: adminState)
+    }
+}

@@ -1,0 +1,100 @@
+import ClusterCore
+import Foundation
+import Glibc
+
+/// `flock(LOCK_EX)` on `storage.lock_file`, held through an open file descriptor for as long
+/// as the service runs on this node.
+///
+/// Acquisition uses LOCK_NB and retries every `retryInterval` until `acquireTimeout`, so a
+/// stuck holder yields a clear error instead of a hang. The descriptor is O_CLOEXEC: the
+/// managed units and helper commands never inherit (and so never prolong) the lock. If the
+/// daemon dies, the kernel drops the lock with the descriptor.
+///
+/// On NFS, Linux emulates flock with POSIX byte-range locks (since 2.6.12), which the server
+/// arbitrates between clients; local file systems only exclude processes of the same machine.
+public actor SharedStorageLock: StorageLocking {
+    public nonisolated let file: String
+    public nonisolated let acquireTimeout: Duration
+    public nonisolated let retryInterval: Duration
+    private var descriptor: Int32 = -1
+
+    public init(file: String, acquireTimeout: Duration, retryInterval: Duration = .milliseconds(100)) {
+        self.file = file
+        self.acquireTimeout = acquireTimeout
+        self.retryInterval = retryInterval
+    }
+
+    public init(_ storage: StorageConfig) {
+        self.init(file: storage.lockFile, acquireTimeout: storage.acquireTimeout)
+    }
+
+    public var isHeld: Bool { descriptor >= 0 }
+
+    public func acquire() async throws {
+        if descriptor >= 0 { return }
+        let clock = ContinuousClock()
+        let started = clock.now
+        while true {
+            let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else { throw SharedStorageLockError.cannotOpen(file: file, errno: errno) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                // Someone may have unlinked and recreated the file between our open and flock;
+                // then we would hold a lock on a file nobody else opens any more. Start over.
+                if refersToSameFile(fd) {
+                    descriptor = fd
+                    return
+                }
+                close(fd)
+                if clock.now - started >= acquireTimeout { throw SharedStorageLockError.fileReplaced(file: file) }
+                continue
+            }
+            let code = errno
+            guard code == EWOULDBLOCK || code == EINTR else {
+                close(fd)
+                throw SharedStorageLockError.lockFailed(file: file, errno: code)
+            }
+            let waited = clock.now - started
+            if waited >= acquireTimeout {
+                let holder = Self.holder(of: fd)
+                close(fd)
+                throw SharedStorageLockError.heldElsewhere(file: file, holder: holder, waited: waited)
+            }
+            close(fd)
+            try await Task.sleep(for: min(retryInterval, acquireTimeout - waited))
+        }
+    }
+
+    public func release() async {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    private func refersToSameFile(_ fd: Int32) -> Bool {
+        var opened = stat()
+        var current = stat()
+        guard fstat(fd, &opened) == 0, lstat(file, &current) == 0 else { return false }
+        return opened.st_dev == current.st_dev && opened.st_ino == current.st_ino
+    }
+
+    /// "pid 1234 (haclusterd)" from /proc/locks for the FLOCK entry on this file, if visible.
+    static func holder(of fd: Int32) -> String? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        let device = UInt64(info.st_dev)
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        let key = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        // e.g. "3: FLOCK  ADVISORY  WRITE 4711 00:2d:1234 0 EOF"; blocked waiters show "->".
+        for line in locks.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == key, let pid = Int32(fields[4]) else { continue }
+            let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return name.map { "pid \(pid) (\($0))" } ?? "pid \(pid)"
+        }
+        return nil
+    }
+}

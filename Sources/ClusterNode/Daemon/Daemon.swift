@@ -1,0 +1,277 @@
+import ClusterHost
+import ClusterCore
+import Fencing
+import Glibc
+import Logging
+import NIOCore
+import Synchronization
+
+/// One run of the daemon on this node, from start-up to orderly shutdown.
+///
+/// Start: state directory, signal handlers, the components (fence coordinator,
+/// takeover sequence over sd-bus / flock / iproute2, the cluster runtime on the
+/// daemon's event loop), the control socket, the runtime's UDP links, the
+/// background tasks (status, service failures, fence device monitor, hardware
+/// watchdog), the systemd watchdog pings on the loop, then `READY=1`.
+///
+/// Stop (SIGTERM/SIGINT): `STOPPING=1`, the runtime stops (no more votes or
+/// heartbeats), the service is released if anything of it may run here (units,
+/// floating IPs, lock; a stop that fails self-fences), then the control socket
+/// closes and is removed, the watchdog device is closed with the magic `V`.
+struct Daemon {
+    let config: ClusterConfig
+    let node: NodeConfig
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let hooks: TestHooks
+    let environment: [String: String]
+
+    func run() async throws(DaemonError) {
+        try makeStateDirectory()
+        let signals = SignalWaiter()
+        let loop = DaemonLoop()
+        let builder = StatusReportBuilder(config: config, localNode: node.name)
+        let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
+        let events = EventHub(logger: logger)
+
+        // MARK: components
+        let key: ClusterKey
+        do { key = try ClusterKey.load(path: config.cluster.keyFile) } catch {
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.key_file: \(error)")
+        }
+        let incarnation: Incarnation
+        do {
+            incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
+        } catch {
+            throw .startup(component: "state directory", reason: "\(error)")
+        }
+        let fencer = FenceCoordinator(
+            config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
+            serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
+        let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
+        let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
+            logger.warning("floating IP announcement failed: \($0)")
+        })
+        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
+        let effects = ServiceEffects(
+            localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) })
+        let runtime: ClusterRuntime
+        do {
+            runtime = try ClusterRuntime(
+                config: config, localNode: node.name, key: key,
+                store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
+                incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+        } catch {
+            throw .startup(component: "cluster runtime", reason: "\(error)")
+        }
+        let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
+            ? FenceMonitor(
+                fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
+                events: { events.publish($0) })
+            : nil
+
+        let report: @Sendable () async -> StatusReport = { [builder] in
+            let status = await runtime.status()
+            let devices = await monitor?.health() ?? []
+            return builder.report(status, .init(
+                wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
+                fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
+                blockedReason: effects.blockedReason.withLock { $0 },
+                serviceSince: tracker.snapshot.serviceSince))
+        }
+        let handler = DaemonControlHandler(
+            config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
+            onFenced: { tracker.fenced($0) }, report: report)
+
+        // MARK: sockets
+        let control: ControlServer
+        do {
+            control = try await ControlServer.bind(
+                path: config.cluster.controlSocket, handler: handler, group: loop.group, logger: logger)
+        } catch {
+            await loop.shutdown()
+            throw .controlSocket(path: config.cluster.controlSocket, reason: "\(error)")
+        }
+        logger.info("control socket open", metadata: ["socket": "\(control.path)"])
+        // MARK: what a previous run left
+        // After the control socket: it proves no other haclusterd runs here, whose
+        // service this check would otherwise stop.
+        if node.role == .full {
+            let check = LeftoverCheck(
+                units: config.service.units, floatingIPs: config.floatingIPs, unitControl: unitManager, addresses: addresses)
+            let found: [String]
+            do {
+                found = try await check.leftovers()
+            } catch {
+                control.close()
+                await loop.shutdown()
+                throw error
+            }
+            if !found.isEmpty {
+                logger.warning("a previous run left the service here; releasing it before joining the cluster",
+                               metadata: ["leftovers": "\(found.joined(separator: "; "))"])
+                let outcome = await sequence.release(reason: "left over by a previous run of haclusterd")
+                logger.notice("leftovers released", metadata: ["outcome": "\(outcome)"])
+            }
+        }
+
+        do {
+            try await runtime.start()
+        } catch {
+            control.close()
+            await loop.shutdown()
+            throw .startup(component: "cluster runtime", reason: "\(error)")
+        }
+
+        // MARK: background work
+        let stopping = ShutdownState()
+        let controlTask = Task { try? await control.run() }
+        let statusTask = Task { [tracker, localNode = node.name] in
+            while !Task.isCancelled {
+                let status = await runtime.status()
+                if let holder = status.election.holder, holder != localNode {
+                    effects.previousHolder.withLock { $0 = holder }
+                }
+                if status.election.leader != localNode { effects.blockedReason.withLock { $0 = nil } }
+                tracker.update(status, wallClock: SystemClock.wallClockSeconds(), blockedReason: effects.blockedReason.withLock { $0 })
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let failureTask = Task {
+            for await failure in sequence.failures {
+                await runtime.report(.serviceFailed(reason: failure.description))
+            }
+        }
+        let monitorTask = monitor.map { monitor in Task { await monitor.run() } }
+        let petter = try await startHardwareWatchdog(runtime: runtime, tracker: tracker, stopping: stopping)
+        let petterTask = petter.map { petter in
+            Task { [logger] in
+                do { try await petter.run() } catch {
+                    logger.critical("watchdog device: \(error); the kernel will reset this node")
+                }
+            }
+        }
+        // The systemd watchdog: pinged from the loop while the runtime's loop beats
+        // (and, once stopping, while the release is in progress on a live loop).
+        let pingWithin = max((notifier.watchdogTimeout ?? .seconds(10)) / 2, .seconds(1))
+        let pings = loop.startWatchdogPings(notifier, logger: logger) {
+            stopping.isStopping || runtime.heartbeat.isAlive(within: pingWithin)
+        }
+
+        // MARK: ready
+        if let delay = hooks.readyDelay {
+            logger.notice("test hook \(TestHooks.readyDelayVariable): delaying READY by \(delay)")
+            try? await Task.sleep(for: delay)
+        }
+        tracker.update(await runtime.status(), wallClock: SystemClock.wallClockSeconds())
+        let status = tracker.snapshot.status
+        // READY is sent from the loop itself: it proves the loop runs.
+        let ready = loop.eventLoop.submit { [logger, notifier, node, config] in
+            logger.notice("ready", metadata: [
+                "status": "\(status.text)", "role": "\(node.role)", "nodes": "\(config.nodes.count)",
+                "incarnation": "\(incarnation)",
+            ])
+            notifier.ready(status: status.text)
+        }
+        _ = try? await ready.get()
+        if let hang = hooks.hangEventLoopAfter {
+            loop.hangForever(after: hang, logger: logger)
+        }
+
+        // MARK: stop
+        let received = await signals.next()
+        logger.notice("received \(SignalWaiter.name(of: received)); shutting down")
+        notifier.stopping(status: DaemonStatus(role: .stopping).text)
+        stopping.begin()
+        statusTask.cancel()
+        let mayHold = await runtime.stop()
+        if mayHold {
+            logger.notice("releasing the service before exiting")
+            let outcome = await sequence.release(reason: "haclusterd is stopping")
+            logger.notice("service released", metadata: ["outcome": "\(outcome)"])
+        }
+        stopping.released()
+        failureTask.cancel()
+        monitorTask?.cancel()
+        events.finishAll()
+        control.close()
+        _ = await controlTask.value
+        petterTask?.cancel()
+        await petter?.close()
+        pings?.cancel()
+        await loop.shutdown()
+        logger.notice("stopped")
+    }
+
+    private func makeTakeoverSequence(
+        units: UnitManager, addresses: FloatingAddress, events: EventHub
+    ) -> TakeoverSequence {
+        let logger = self.logger
+        let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
+        let selfFence: any SelfFencing
+        switch hooks.selfFence {
+        case let .command(command):
+            selfFence = TestSelfFence(command: command, logger: logger)
+        case let .redirected(trigger, systemctl):
+            selfFence = SelfFence(
+                method: .sysrq, action: config.fencing.action, fallbackAfter: .seconds(1),
+                triggerPath: trigger, systemctlProgram: systemctl) { logger.critical("\($0)") }
+        case nil:
+            selfFence = SelfFence(method: .sysrq, action: config.fencing.action) { logger.critical("\($0)") }
+        }
+        return TakeoverSequence(
+            node: node.name, service: config.service, floatingIPs: config.floatingIPs,
+            units: units, lock: SharedStorageLock(config.storage), addresses: addresses,
+            health: health, selfFence: selfFence, record: { events.publish($0) })
+    }
+
+    /// Opens `[fencing] watchdog` when configured. It is petted only while the runtime's
+    /// loop beats and this node either holds nothing or holds the service within its lease.
+    private func startHardwareWatchdog(
+        runtime: ClusterRuntime, tracker: StatusTracker, stopping: ShutdownState
+    ) async throws(DaemonError) -> WatchdogPetter? {
+        guard let path = config.fencing.watchdog else { return nil }
+        let timeout = config.fencing.watchdogTimeout
+        let rule = WatchdogHealth(maxTickAge: timeout / 2)
+        let leaseAfterStop = config.cluster.failureTimeout
+        let petter = WatchdogPetter(path: path, timeout: timeout) {
+            // After the runtime stopped, the lease it held runs out within failure_timeout:
+            // until then the release may proceed; a release still running after that stops petting.
+            if let since = stopping.stoppedSince {
+                if stopping.isReleased { return true }
+                return ContinuousClock.now - since <= leaseAfterStop
+            }
+            let age = runtime.heartbeat.lastIteration.map { ContinuousClock.now - $0 } ?? .seconds(3600)
+            return rule.isHealthy(sinceLastTick: age, holding: tracker.snapshot.holding)
+        }
+        do {
+            try await petter.open()
+        } catch {
+            throw .startup(component: "watchdog device", reason: "\(error)")
+        }
+        logger.notice("watchdog device armed", metadata: ["device": "\(path)", "timeout": "\(timeout)"])
+        return petter
+    }
+
+    private func makeStateDirectory() throws(DaemonError) {
+        var prefix = ""
+        for component in config.cluster.stateDir.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw .directory(path: prefix, purpose: "state directory", errno: errno)
+            }
+        }
+    }
+}
+
+/// Where an orderly shutdown is: readable from the watchdogs' threads.
+final class ShutdownState: Sendable {
+    private let state = Mutex<(since: ContinuousClock.Instant?, released: Bool)>((nil, false))
+
+    func begin() { state.withLock { $0.since = .now } }
+    func released() { state.withLock { $0.released = true } }
+    var isStopping: Bool { state.withLock { $0.since != nil } }
+    var stoppedSince: ContinuousClock.Instant? { state.withLock { $0.since } }
+    var isReleased: Bool { state.withLock { $0.released } }
+}

@@ -1,0 +1,478 @@
+import ClusterCore
+import ClusterHost
+import NIOCore
+import NIOPosix
+
+/// Drives one node's `ElectionNode` with real UDP and timers.
+///
+/// - Datagrams from every link are opened by a `WireSession` (rejections are
+///   counted, never fatal) and fed to the core as `.received`; a peer counts as
+///   heard when an authentic datagram arrives on ANY link.
+/// - Ticks come every `tickInterval` or at the core's `nextDeadline`, whichever is first,
+///   with `now` from `CLOCK_BOOTTIME` and the wall clock in seconds.
+/// - Actions are performed in order: `persist` synchronously through the
+///   `StateStore` before anything after it; `send` seals once per peer and
+///   sends the datagram on every link; `takeover`/`fence`/`release` go to
+///   `RuntimeEffects` one at a time; `reply` completes `submit`; `event`s go
+///   to the ring buffer and `RuntimeEffects.record`.
+///
+/// Persistence failure (the contract of `Action.persist`): when a save throws,
+/// the step is rolled back (the core keeps the state that is on disk, as if the
+/// input had been lost), nothing after the failed persist is performed, and
+/// the node stops sending anything at all until a save succeeds again (retried
+/// every tick). A silent node can win no vote, grant no vote and renew no
+/// lease, so it claims nothing; if it was leader, its lease runs out and the
+/// core releases the service as on any loss of quorum.
+///
+/// Wiring it in the daemon:
+/// ```swift
+/// let key = try ClusterKey.load(path: config.cluster.keyFile)
+/// let incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
+/// let runtime = try ClusterRuntime(
+///     config: config, localNode: name, key: key,
+///     store: FileStateStore(directory: config.cluster.stateDir),
+///     effects: takeover, incarnation: incarnation,
+///     seed: UInt64.random(in: .min ... .max), eventLoop: loop)
+/// try await runtime.start()
+/// // watchdog, on `loop`: ping only if runtime.heartbeat.isAlive(within: interval)
+/// // control socket: await runtime.submit(.disable), await runtime.status()
+/// // SIGTERM: if await runtime.stop() { release the service, then exit }
+/// ```
+public actor ClusterRuntime {
+    public nonisolated let localNode: String
+    public nonisolated let incarnation: Incarnation
+    /// Beats at every loop iteration; the daemon pets the systemd watchdog only while it is recent.
+    public nonisolated let heartbeat = LoopHeartbeat()
+    /// The runtime's work (the actor, its sockets and timers) runs on this one
+    /// event loop; a daemon that pets the systemd watchdog from the same loop
+    /// stops petting when the runtime hangs.
+    public nonisolated let eventLoop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        eventLoop.executor.asUnownedSerialExecutor()
+    }
+
+    private let config: ClusterConfig
+    private let store: any StateStore
+    private let effects: any RuntimeEffects
+    private var machine: ElectionNode
+    private var session: WireSession
+
+    private var links: UDPLinks?
+    private var peerTargets: [String: [(address: SocketAddress, link: Int)]] = [:]
+    private var receiveTask: Task<Void, Never>?
+    private var tickTask: Task<Void, Never>?
+    private var running = false
+
+    private var events: RecentEvents
+    private var lastHeard: [LinkKey: Instant] = [:]
+    private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
+
+    private var persistenceError: StateStoreError?
+    private var persistFailures: UInt64 = 0
+    private var unsendable: UInt64 = 0
+    /// Reports whose step was rolled back by a failed persist; fed again once saving works.
+    private var deferredReports: [ResourceReport] = []
+    /// Test-only breakage (see `RuntimeMutations`); empty in the daemon.
+    var mutations: RuntimeMutations = []
+
+    private var nextRequest: UInt64 = 0
+    private var pendingReplies: [RequestID: CheckedContinuation<CommandOutcome, Never>] = [:]
+
+    /// How often an unbound link is retried.
+    static let rebindInterval: Duration = .seconds(2)
+    private var lastRebind: Instant = .zero
+    private var rebinding = false
+
+    private var effectChain: Task<Void, Never>?
+    private var takeoverTask: Task<Void, Never>?
+
+    private struct LinkKey: Hashable {
+        var peer: String
+        var link: Int
+    }
+
+    /// Loads the persisted state and prepares the core; binds nothing yet.
+    ///
+    /// - Parameters:
+    ///   - key: the cluster key (`ClusterKey.load(path: config.cluster.keyFile)`).
+    ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
+    ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
+    ///   - eventCapacity: size of the recent-events ring buffer.
+    ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
+    /// - Throws: `RuntimeError.unknownLocalNode`, `.nodeNameTooLong`, or `.stateUnavailable` when the
+    ///   state file cannot be read (the node must not start).
+    public init(
+        config: ClusterConfig,
+        localNode: String,
+        key: ClusterKey,
+        store: any StateStore,
+        effects: any RuntimeEffects,
+        incarnation: Incarnation,
+        seed: UInt64,
+        eventCapacity: Int = 500,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) throws(RuntimeError) {
+        guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
+        if let long = config.nodes.first(where: { $0.name.utf8.count > WireFormat.maxStringLength || $0.name.isEmpty }) {
+            throw .nodeNameTooLong(long.name)
+        }
+        let persisted: PersistentState
+        do {
+            persisted = try store.load() ?? .initial
+        } catch {
+            throw .stateUnavailable(error)
+        }
+        self.config = config
+        self.localNode = localNode
+        self.incarnation = incarnation
+        self.store = store
+        self.effects = effects
+        self.machine = ElectionNode(name: localNode, config: config, persisted: persisted, seed: seed)
+        self.session = WireSession(
+            keys: WireKeys(clusterKey: key, clusterName: config.cluster.name),
+            localNode: localNode,
+            incarnation: incarnation,
+            peers: config.nodes.map(\.name)
+        )
+        self.events = RecentEvents(capacity: eventCapacity)
+        self.eventLoop = eventLoop
+    }
+
+    // MARK: - Lifecycle
+
+    /// Binds the cluster port on every address of the local node and starts
+    /// the receive and tick loops. A link that cannot be bound is reported
+    /// (`link.unbound` event, `status().unboundLinks`) and retried; only when
+    /// no link can be bound does this throw `RuntimeError.bindFailed`.
+    public func start() async throws(RuntimeError) {
+        guard !running, links == nil else { throw .alreadyStarted }
+        let local = config.node(named: localNode)!
+        let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
+        self.links = links
+        for failure in failures {
+            record(kind: "link.unbound", severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
+        }
+        for peer in config.nodes where peer.name != localNode {
+            var targets: [(SocketAddress, Int)] = []
+            for (index, text) in peer.addresses.enumerated() {
+                guard let address = try? SocketAddress(ipAddress: text, port: Int(config.cluster.port)),
+                      let link = links.link(forPeerAddressIndex: index, remote: address)
+                else {
+                    record(kind: "wire.unreachable", severity: .warning,
+                           "no local link can reach \(peer.name) at \(text) (address family or literal)")
+                    continue
+                }
+                targets.append((address, link))
+            }
+            peerTargets[peer.name] = targets
+        }
+        running = true
+        record(kind: "runtime.started", severity: .info,
+               "listening on \(local.addresses.map { "\($0):\(config.cluster.port)" }.joined(separator: ", ")), incarnation \(incarnation), term \(machine.persistent.term)")
+        receiveTask = Task { [weak self] in
+            for await datagram in links.inbound {
+                guard let self else { return }
+                await self.handle(datagram)
+            }
+        }
+        tickTask = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let delay = await self?.tick() else { return }
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Stops the loops and closes the sockets. Pending `submit`s get `.noQuorum`.
+    /// Waits for a running takeover or release to return (a takeover is
+    /// cancelled first). Does not release the service by itself.
+    /// - Returns: whether anything of the service may still run here (the
+    ///   daemon then releases it before exiting).
+    @discardableResult
+    public func stop() async -> Bool {
+        running = false
+        tickTask?.cancel()
+        receiveTask?.cancel()
+        takeoverTask?.cancel()
+        await links?.close()
+        links = nil
+        for (_, continuation) in pendingReplies {
+            continuation.resume(returning: .noQuorum)
+        }
+        pendingReplies.removeAll()
+        await effectChain?.value
+        return machine.service.mayRun
+    }
+
+    /// Test hook: break a mechanism on purpose (before `start`).
+    func setMutations(_ mutations: RuntimeMutations) {
+        self.mutations = mutations
+    }
+
+    // MARK: - Inputs from the daemon
+
+    /// Submits an admin command; returns once a quorum committed it, or with
+    /// `.noQuorum` / `.rejected`. Never waits longer than the core's command
+    /// timeout plus one second.
+    public func submit(_ command: AdminCommand) async -> CommandOutcome {
+        guard running else { return .noQuorum }
+        nextRequest += 1
+        let id = RequestID(nextRequest)
+        let timeout = machine.timings.commandTimeout + .seconds(1)
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.resolve(id, .noQuorum)
+        }
+        return await withCheckedContinuation { continuation in
+            pendingReplies[id] = continuation
+            step(.command(id, command))
+        }
+    }
+
+    /// Reports a result of a takeover, release or fence, or a service failure
+    /// found by monitoring (`.serviceFailed`).
+    public func report(_ report: ResourceReport) {
+        step(.report(report))
+    }
+
+    // MARK: - Views
+
+    public func status() -> RuntimeStatus {
+        let now = SystemClock.monotonicNow()
+        let local = config.node(named: localNode)!
+        var linkStatus: [RuntimeStatus.Link] = []
+        for peer in config.nodes where peer.name != localNode {
+            for (index, address) in local.addresses.enumerated() {
+                let heard = lastHeard[LinkKey(peer: peer.name, link: index)].map { now.since($0) }
+                linkStatus.append(RuntimeStatus.Link(peer: peer.name, link: index, localAddress: address, lastHeard: heard))
+            }
+        }
+        return RuntimeStatus(
+            election: machine.status,
+            incarnation: incarnation,
+            wire: session.counters,
+            links: linkStatus,
+            unboundLinks: links?.unboundLinks ?? [],
+            persistence: persistenceError.map { .failing($0) } ?? .healthy,
+            persistFailures: persistFailures,
+            inboundDropped: links?.inboundDropped ?? 0,
+            sendFailures: links?.sendFailures ?? 0,
+            unsendable: unsendable
+        )
+    }
+
+    /// The most recent events, oldest first.
+    public func recentEvents(limit: Int? = nil) -> [ClusterEvent] {
+        events.recent(limit: limit)
+    }
+
+    // MARK: - Loop
+
+    /// One tick; returns how long to sleep before the next.
+    private func tick() -> Duration? {
+        guard running else { return nil }
+        if persistenceError != nil { retryPersistence() }
+        step(.tick)
+        let now = SystemClock.monotonicNow()
+        if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
+            lastRebind = now
+            rebinding = true
+            Task { [weak self] in
+                let unbound = links.unboundLinks
+                let failures = await links.bindMissing()
+                await self?.rebound(Set(unbound).subtracting(failures.map(\.link)).sorted())
+            }
+        }
+        let interval = machine.timings.tickInterval
+        let untilDeadline = machine.nextDeadline.since(now)
+        return max(.milliseconds(1), min(interval, untilDeadline))
+    }
+
+    private func rebound(_ links: [Int]) {
+        rebinding = false
+        for link in links {
+            record(kind: "link.bound", severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
+        }
+    }
+
+    private func handle(_ datagram: UDPLinks.Datagram) {
+        guard running else { return }
+        let now = SystemClock.monotonicNow()
+        do {
+            let opened = try session.open(datagram.bytes) { (kind, payload) throws(WireError) -> Message in
+                guard kind == .electionMessage else {
+                    throw .malformed(field: "kind", reason: "payload kind \(kind.rawValue) is not an election message")
+                }
+                return try MessageCodec.decode(payload)
+            }
+            lastHeard[LinkKey(peer: opened.sender, link: datagram.link)] = now
+            step(.received(opened.payload, from: opened.sender))
+        } catch {
+            if let sender = error.authenticatedSender {
+                lastHeard[LinkKey(peer: sender, link: datagram.link)] = now
+            }
+            // A second link's copy is normal; anything else is worth one event per reason per minute.
+            guard error.reason != .duplicate else { return }
+            if let last = lastRejectionEvent[error.reason], now.since(last) < .seconds(60) { return }
+            lastRejectionEvent[error.reason] = now
+            record(kind: "wire.rejected", severity: .warning, "dropped datagram from \(datagram.remote): \(error) (further drops for this reason are only counted for a minute)")
+        }
+    }
+
+    /// Feeds one input to the core and performs the actions (see the type's
+    /// documentation for the order and the persistence-failure rule).
+    private func step(_ input: Input) {
+        var next = machine
+        let actions = next.step(input, now: SystemClock.monotonicNow(), wallClock: SystemClock.wallClockSeconds())
+        heartbeat.beat()
+        for action in actions {
+            switch action {
+            case .persist(let state):
+                do {
+                    try store.save(state)
+                } catch {
+                    if mutations.contains(.ignorePersistFailures) {
+                        persistFailures += 1
+                        continue
+                    }
+                    persistFailed(error, input: input)
+                    return // roll back: `machine` keeps the state that is on disk
+                }
+                persistenceRecovered()
+            case .send(let peer, let message):
+                send(message, to: peer)
+            case .takeover(let term, let fenceFirst):
+                if persistenceError != nil {
+                    // Unreachable by the core's rules (leadership needs a persist); belt and braces.
+                    deferredReports.append(.takeoverFailed(term: term, reason: "local state cannot be persisted"))
+                    continue
+                }
+                startTakeover(term: term, fenceFirst: fenceFirst, delayFencing: next.shouldDelayFencing)
+            case .fence(let node):
+                startFence(node, delayFencing: next.shouldDelayFencing)
+            case .release(let reason):
+                startRelease(reason)
+            case .reply(let id, let outcome):
+                resolve(id, outcome)
+            case .event(let event):
+                append(event.clusterEvent(time: SystemClock.wallClockTime(), node: localNode))
+            }
+        }
+        machine = next
+    }
+
+    private func send(_ message: Message, to peer: String) {
+        // A node that cannot persist says nothing: no vote, no ack, no heartbeat.
+        guard persistenceError == nil, let links, let targets = peerTargets[peer], !targets.isEmpty else { return }
+        let datagram: [UInt8]
+        do {
+            datagram = try session.seal(try MessageCodec.encode(message), to: peer)
+        } catch {
+            unsendable += 1
+            record(kind: "wire.unsendable", severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
+            return
+        }
+        for target in targets {
+            links.send(datagram, to: target.address, link: target.link)
+        }
+    }
+
+    // MARK: - Persistence failure
+
+    private func persistFailed(_ error: StateStoreError, input: Input) {
+        persistFailures += 1
+        if persistenceError == nil {
+            record(kind: "persist.failed", severity: .error,
+                   "\(error); this node stops sending (it can neither vote nor lead) until its state can be saved again")
+        }
+        persistenceError = error
+        switch input {
+        case .report(let report):
+            deferredReports.append(report)
+        case .command(let id, _):
+            resolve(id, .noQuorum)
+        case .tick, .received:
+            break // like a lost datagram or a late tick
+        }
+    }
+
+    private func persistenceRecovered() {
+        guard persistenceError != nil else { return }
+        persistenceError = nil
+        record(kind: "persist.recovered", severity: .notice, "the state directory is writable again; resuming")
+    }
+
+    /// While failing: try to save the state the core already has (what is on
+    /// disk, or should be); on success resume and replay deferred reports.
+    private func retryPersistence() {
+        do {
+            try store.save(machine.persistent)
+        } catch {
+            persistFailures += 1
+            persistenceError = error
+            return
+        }
+        persistenceRecovered()
+        let reports = deferredReports
+        deferredReports.removeAll()
+        for report in reports {
+            step(.report(report))
+        }
+    }
+
+    // MARK: - Effects
+
+    private func enqueueEffect(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let previous = effectChain
+        let task = Task {
+            await previous?.value
+            await work()
+        }
+        effectChain = task
+        return task
+    }
+
+    private func startTakeover(term: Term, fenceFirst: [String], delayFencing: Bool) {
+        let effects = self.effects
+        let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in
+            await self?.report(report)
+        }
+        takeoverTask = enqueueEffect {
+            await effects.takeOver(term: term, fenceFirst: fenceFirst, delayFencing: delayFencing, report: reporter)
+        }
+    }
+
+    private func startFence(_ node: String, delayFencing: Bool) {
+        let effects = self.effects
+        _ = enqueueEffect { [weak self] in
+            let outcome = await effects.fence(node: node, delayFencing: delayFencing)
+            await self?.report(outcome.succeeded ? .fenced(node: node) : .fenceFailed(node: node, reason: outcome.detail))
+        }
+    }
+
+    private func startRelease(_ reason: ReleaseReason) {
+        takeoverTask?.cancel()
+        takeoverTask = nil
+        let effects = self.effects
+        _ = enqueueEffect { [weak self] in
+            await effects.release(reason: reason)
+            await self?.report(.released)
+        }
+    }
+
+    private func resolve(_ id: RequestID, _ outcome: CommandOutcome) {
+        pendingReplies.removeValue(forKey: id)?.resume(returning: outcome)
+    }
+
+    // MARK: - Events
+
+    private func record(kind: String, severity: ClusterEvent.Severity, _ message: String) {
+        append(ClusterEvent(time: SystemClock.wallClockTime(), node: localNode, kind: kind, severity: severity, message: message))
+    }
+
+    private func append(_ event: ClusterEvent) {
+        events.append(event)
+        effects.record(event)
+    }
+}

@@ -1,0 +1,38 @@
+import ClusterCore
+import ClusterHost
+/// What the runtime asks of the rest of the daemon: the takeover sequence,
+/// the release, and logging of events. The runtime calls these one at a time,
+/// in the order the core asked for them, on a task of its own (the election
+/// keeps running meanwhile).
+public protocol RuntimeEffects: Sendable {
+    /// Takes the service over for leader `term`: fence every node of
+    /// `fenceFirst` in order (waiting the device's configured delay first when
+    /// `delayFencing`), reporting `.fenced(node)` or `.fenceFailed(node, reason)`
+    /// for each and never going on after a failure; then lock, addresses, units;
+    /// then report `.takeoverSucceeded(term)` or `.takeoverFailed(term, reason)`
+    /// (after undoing the steps done).
+    ///
+    /// Cancellation: the runtime cancels this task when the core asks for a
+    /// release meanwhile; stop as soon as possible, undo, report
+    /// `.takeoverFailed`, and return (the release runs next).
+    func takeOver(term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void) async
+
+    /// `two_node` mode: fences `node` now (the peer was lost), through its
+    /// configured levels, waiting the device delay first when `delayFencing`
+    /// (so that in a fence race exactly one node survives). The runtime
+    /// reports `.fenced` or `.fenceFailed` to the core from the outcome.
+    func fence(node: String, delayFencing: Bool) async -> FenceOutcome
+
+    /// Stops everything of the service on this node (units, addresses, lock).
+    /// Returns only once nothing runs any more; the runtime then reports
+    /// `.released` to the core. A stop that cannot complete must escalate
+    /// (self-fencing) rather than return.
+    func release(reason: ReleaseReason) async
+
+    /// Every event as the runtime records it (election, wire, persistence), for the journal.
+    func record(_ event: ClusterEvent)
+}
+
+extension RuntimeEffects {
+    public func record(_ event: ClusterEvent) {}
+}

@@ -1,0 +1,11 @@
+import ClusterCore
+import ClusterHost
+/// Deliberately broken runtime mechanisms, for tests that prove a safety test
+/// can fail (like `ElectionMutations` for the core). Never set in the daemon.
+struct RuntimeMutations: OptionSet, Sendable {
+    let rawValue: Int
+
+    /// Treat a failed `persist` as if it had succeeded: perform the rest of the
+    /// actions and keep sending (breaks the persist-before-send contract).
+    static let ignorePersistFailures = RuntimeMutations(rawValue: 1 << 0)
+}

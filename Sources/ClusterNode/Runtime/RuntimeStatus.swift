@@ -1,0 +1,37 @@
+import ClusterCore
+import ClusterHost
+/// A snapshot of the runtime for `hactl status` and metrics.
+public struct RuntimeStatus: Sendable {
+    /// Whether the node can write its state. While failing, the node sends
+    /// nothing (it can claim nothing) and retries every tick.
+    public enum Persistence: Sendable, Equatable {
+        case healthy
+        case failing(StateStoreError)
+    }
+
+    /// When a peer was last heard on one local link (an authentic datagram).
+    public struct Link: Sendable, Equatable {
+        public var peer: String
+        /// Index into the local node's `addresses`.
+        public var link: Int
+        public var localAddress: String
+        /// Time since the last authentic datagram from `peer` on this link; nil = never.
+        public var lastHeard: Duration?
+    }
+
+    public var election: ElectionStatus
+    public var incarnation: Incarnation
+    public var wire: WireCounters
+    public var links: [Link]
+    /// Local links whose socket could not be bound (retried every few seconds).
+    public var unboundLinks: [Int]
+    public var persistence: Persistence
+    /// Failed `save`s since start.
+    public var persistFailures: UInt64
+    /// Datagrams dropped because the loop did not keep up.
+    public var inboundDropped: UInt64
+    /// Sends the kernel refused.
+    public var sendFailures: UInt64
+    /// Messages that could not be encoded or sealed (too large for a datagram).
+    public var unsendable: UInt64
+}

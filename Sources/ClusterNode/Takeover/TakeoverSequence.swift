@@ -1,0 +1,297 @@
+import ClusterCore
+import ClusterHost
+import Foundation
+
+/// Takes the service over and gives it up, in the order that keeps two nodes from ever
+/// holding it at once (DESIGN.md, "Takeover and release"):
+///
+///     takeover: fence the previous active node → flock → floating IP(s) + announcements
+///               → start unit(s) in order → first healthy verdict → monitor
+///     release:  stop unit(s) in reverse → remove IP(s) → unlock
+///
+/// A failed takeover step undoes what was done, in reverse, and reports the step. A failed
+/// fence touches nothing (`blocked`). A stop that fails or times out — on release, restart
+/// or undo — escalates to self-fencing: the node must never keep a service it gave up.
+/// Each step's duration is recorded as a `ClusterEvent` (`takeover.*`, `release.*`,
+/// `restart.*`).
+///
+/// Operations are serialized: a `release` called during a `takeOver` waits for it to end
+/// (each step is bounded by its timeout), then undoes it.
+public actor TakeoverSequence {
+    public nonisolated let node: String
+    public nonisolated let units: [String]
+    public nonisolated let floatingIPs: [FloatingIPConfig]
+    public nonisolated let startTimeout: Duration
+    public nonisolated let stopTimeout: Duration
+    /// How often the health URL is tried while waiting for the first healthy verdict.
+    public nonisolated let healthPollInterval: Duration
+    /// Failures of the running service, for the failure counter.
+    public nonisolated var failures: AsyncStream<ServiceFailure> { monitor.failures }
+
+    private let unitControl: any UnitControlling
+    private let lock: any StorageLocking
+    private let addresses: any AddressControlling
+    private let health: (any HealthChecking)?
+    private let healthRise: Int
+    private let selfFence: any SelfFencing
+    private let record: @Sendable (ClusterEvent) -> Void
+    private let wallClock: @Sendable () -> Double
+    private let monitor: ServiceMonitor
+    private let clock = ContinuousClock()
+
+    /// What this node holds right now (what a release or an undo must give up).
+    public private(set) var holdsLock = false
+    public private(set) var heldAddresses: [FloatingIPConfig] = []
+    /// Units a start was issued for (including one whose start failed: it may be half up).
+    public private(set) var touchedUnits: [String] = []
+    public private(set) var isActive = false
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init(
+        node: String,
+        service: ServiceConfig,
+        floatingIPs: [FloatingIPConfig],
+        units: any UnitControlling,
+        lock: any StorageLocking,
+        addresses: any AddressControlling,
+        health: (any HealthChecking)?,
+        selfFence: any SelfFencing,
+        healthRise: Int = 1,
+        healthFall: Int = 3,
+        healthPollInterval: Duration = .milliseconds(100),
+        record: @escaping @Sendable (ClusterEvent) -> Void,
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.node = node
+        self.units = service.units
+        self.floatingIPs = floatingIPs
+        self.startTimeout = service.startTimeout
+        self.stopTimeout = service.stopTimeout
+        self.healthPollInterval = healthPollInterval
+        self.unitControl = units
+        self.lock = lock
+        self.addresses = addresses
+        self.health = health
+        self.healthRise = healthRise
+        self.selfFence = selfFence
+        self.record = record
+        self.wallClock = wallClock
+        monitor = ServiceMonitor(
+            units: service.units, control: units, health: health, monitorInterval: service.monitorInterval,
+            healthRise: healthRise, healthFall: healthFall)
+    }
+
+    // MARK: Takeover
+
+    /// Fences every node of `fenceFirst` in order, locks, adds the address(es), starts the
+    /// unit(s), waits until healthy, then starts monitoring. Calling it while active returns
+    /// `.started` with no steps.
+    ///
+    /// `onFence` hears each fencing outcome as it happens (for `.fenced` / `.fenceFailed`
+    /// reports); the first failure ends the takeover as `.blocked`, with nothing touched.
+    ///
+    /// Cancellation (a release requested meanwhile): the current step stops as soon as it can
+    /// (a unit start job is no longer waited for), everything done is undone, and the outcome
+    /// is `.failed(step, CancellationError())`.
+    public func takeOver(
+        term: Term, fenceFirst: [String], fencer: any Fencer,
+        onFence: @Sendable (FenceOutcome) async -> Void = { _ in }
+    ) async -> TakeoverOutcome {
+        await exclusive()
+        defer { leave() }
+        if isActive { return .started(TakeoverReport(term: term, steps: [])) }
+        var report = TakeoverReport(term: term, steps: [])
+        func done(_ step: TakeoverStep, _ began: ContinuousClock.Instant, _ message: String) {
+            let took = clock.now - began
+            report.steps.append(.init(step: step, duration: took))
+            emit(step.eventKind, message, duration: took)
+        }
+
+        if !fenceFirst.isEmpty {
+            let began = clock.now
+            var fenced: [String] = []
+            for previous in fenceFirst {
+                let nodeBegan = clock.now
+                let outcome = await fencer.fence(node: previous, reason: "taking over the service (term \(term))")
+                await onFence(outcome)
+                guard outcome.succeeded else {
+                    let reason = "fencing \(previous) failed: \(outcome.detail)"
+                    emit(TakeoverStep.fence.eventKind, reason, severity: .error, duration: clock.now - nodeBegan)
+                    emit("takeover.blocked", reason, severity: .error)
+                    return .blocked(reason: reason, fence: outcome)
+                }
+                fenced.append("\(previous) (\(outcome.detail))")
+            }
+            done(.fence, began, "fenced \(fenced.joined(separator: ", "))")
+        }
+        if Task.isCancelled { return await fail(.lock, CancellationError()) }
+
+        var began = clock.now
+        do {
+            try await lock.acquire()
+        } catch {
+            return await fail(.lock, error)
+        }
+        holdsLock = true
+        done(.lock, began, "took the storage lock")
+        if Task.isCancelled { return await fail(.ip, CancellationError()) }
+
+        began = clock.now
+        for ip in floatingIPs {
+            do {
+                try await addresses.add(ip)
+            } catch {
+                // The address may be half-added (added, announcement failed): remove it too.
+                heldAddresses.append(ip)
+                return await fail(.ip, error)
+            }
+            heldAddresses.append(ip)
+        }
+        if !floatingIPs.isEmpty {
+            done(.ip, began, "added \(floatingIPs.map(\.cidr).joined(separator: ", "))")
+        }
+
+        began = clock.now
+        for unit in units {
+            if Task.isCancelled { return await fail(.start, CancellationError()) }
+            touchedUnits.append(unit)
+            let unitBegan = clock.now
+            do {
+                try await unitControl.start(unit, timeout: startTimeout)
+            } catch {
+                return await fail(.start, error)
+            }
+            emit("takeover.start.unit", "started \(unit)", duration: clock.now - unitBegan)
+        }
+        done(.start, began, "started \(units.joined(separator: ", "))")
+
+        if let health {
+            began = clock.now
+            do {
+                try await waitHealthy(health)
+            } catch {
+                return await fail(.healthy, error)
+            }
+            done(.healthy, began, "service healthy")
+        }
+
+        isActive = true
+        await monitor.start()
+        return .started(report)
+    }
+
+    /// Undoes everything held, in reverse, after `step` failed.
+    private func fail(_ step: TakeoverStep, _ error: any Error) async -> TakeoverOutcome {
+        emit("takeover.failed", "\(step.rawValue) failed: \(error)", severity: .error)
+        let undone = await giveUp(stepKind: "takeover.undo")
+        switch undone {
+        case .released:
+            return .failed(step: step, error: error)
+        case let .selfFenced(_, undoError):
+            return .selfFenced(step: step, error: error, undoError: undoError)
+        }
+    }
+
+    /// Polls the health check until `healthRise` successes in a row, bounded by `start_timeout`.
+    /// Throws the last `HealthFailure` when time is up, `CancellationError` when cancelled.
+    private func waitHealthy(_ health: any HealthChecking) async throws {
+        var counter = HealthCounter(rise: healthRise, fall: 1)
+        let deadline = clock.now + startTimeout
+        var last: HealthFailure?
+        while true {
+            try Task.checkCancellation()
+            let failure = await health.check()
+            if counter.record(healthy: failure == nil) == .healthy { return }
+            if let failure { last = failure }
+            if clock.now >= deadline {
+                throw last ?? HealthFailure.timedOut(url: "health check", after: startTimeout)
+            }
+            try await Task.sleep(for: healthPollInterval)
+        }
+    }
+
+    // MARK: Release
+
+    /// Stops the unit(s) in reverse, removes the address(es), unlocks. Every configured unit
+    /// and address is released, not only those this process started (it may have restarted).
+    public func release(reason: String) async -> ReleaseOutcome {
+        await exclusive()
+        defer { leave() }
+        emit("release.begin", "releasing: \(reason)")
+        touchedUnits = units
+        heldAddresses = floatingIPs
+        holdsLock = true
+        return await giveUp(stepKind: nil)
+    }
+
+    /// Stops the units, removes addresses, unlocks; self-fences on any failure.
+    /// `stepKind` nil records `release.<step>` events; otherwise that kind (for undo).
+    private func giveUp(stepKind: String?) async -> ReleaseOutcome {
+        await monitor.stop()
+        isActive = false
+        var began = clock.now
+        for unit in touchedUnits.reversed() {
+            do {
+                try await unitControl.stop(unit, timeout: stopTimeout)
+            } catch {
+                return await fenceSelf(.stop, error)
+            }
+            touchedUnits.removeAll { $0 == unit }
+        }
+        emit(stepKind ?? ReleaseStep.stop.eventKind, "stopped \(units.reversed().joined(separator: ", "))", duration: clock.now - began)
+
+        began = clock.now
+        for ip in heldAddresses.reversed() {
+            do {
+                try await addresses.remove(ip)
+            } catch {
+                return await fenceSelf(.ip, error)
+            }
+            heldAddresses.removeAll { $0 == ip }
+        }
+        if !floatingIPs.isEmpty {
+            emit(stepKind ?? ReleaseStep.ip.eventKind, "removed \(floatingIPs.map(\.cidr).joined(separator: ", "))",
+                 duration: clock.now - began)
+        }
+
+        if holdsLock {
+            began = clock.now
+            await lock.release()
+            holdsLock = false
+            emit(stepKind ?? ReleaseStep.unlock.eventKind, "gave up the storage lock", duration: clock.now - began)
+        }
+        return .released
+    }
+
+    private func fenceSelf(_ step: ReleaseStep, _ error: any Error) async -> ReleaseOutcome {
+        let reason = "\(step.rawValue) failed while giving up the service: \(error)"
+        emit("release.selffence", reason, severity: .error)
+        await selfFence.fenceSelf(reason: reason)
+        return .selfFenced(step: step, error: error)
+    }
+
+    // MARK: Plumbing
+
+    private func emit(_ kind: String, _ message: String, severity: ClusterEvent.Severity = .info, duration: Duration? = nil) {
+        record(ClusterEvent(time: wallClock(), node: node, kind: kind, severity: severity, message: message,
+                            durationMilliseconds: duration?.wholeMilliseconds))
+    }
+
+    private func exclusive() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func leave() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}

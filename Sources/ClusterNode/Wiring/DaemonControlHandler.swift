@@ -1,0 +1,76 @@
+import ClusterHost
+import ClusterCore
+import Fencing
+import Foundation
+import Logging
+
+/// Answers `hactl` on the control socket with the running runtime: status as the
+/// spec's JSON, the event log (and its live stream), admin commands (committed by
+/// a quorum through the runtime's core), manual fencing, and the local part of
+/// `check-storage`.
+struct DaemonControlHandler: ControlHandler {
+    let config: ClusterConfig
+    let localNode: String
+    let runtime: ClusterRuntime
+    let fencer: FenceCoordinator
+    let events: EventHub
+    let logger: Logger
+    let onFenced: @Sendable (String) -> Void
+    let report: @Sendable () async -> StatusReport
+
+    func handle(_ request: ControlRequest, from peer: PeerCredentials) async -> ControlResponse {
+        switch request {
+        case .status:
+            return .result(.status(await report()))
+        case let .events(since, limit, _):
+            var list = events.recent()
+            if let since { list = list.filter { $0.time >= since } }
+            if let limit, limit >= 0 { list = Array(list.suffix(limit)) }
+            return .result(.events(list))
+        case let .admin(command):
+            logger.notice("admin command from uid \(peer.uid)", metadata: ["command": "\(command)", "pid": "\(peer.pid)"])
+            switch await runtime.submit(command) {
+            case let .committed(version):
+                return .result(.committed(AdminCommit(version: version.rawValue)))
+            case .noQuorum:
+                let quorum = await runtime.status().election.quorum
+                return .error(.noQuorum(votes: quorum.votes, expected: quorum.expected))
+            case let .rejected(rejection):
+                return .error(.rejected(reason: Self.describe(rejection)))
+            }
+        case let .fence(node):
+            guard config.node(named: node) != nil else {
+                return .error(.badRequest(reason: "no node named '\(node)' (known nodes: \(config.nodes.map(\.name).joined(separator: ", ")))"))
+            }
+            logger.warning("manual fencing of \(node) requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
+            let outcome = await fencer.fence(node: node, reason: "hactl fence (uid \(peer.uid))", trigger: .manual)
+            if outcome.succeeded {
+                onFenced(node)
+                // The node is down: the core may stop waiting for it to release.
+                await runtime.report(.fenced(node: node))
+            }
+            return .result(.fenced(outcome))
+        case let .checkStoragePeer(probe):
+            guard probe.node == localNode else {
+                return .error(.rejected(reason: "this daemon cannot forward a storage probe to \(probe.node); run `hactl check-storage` on \(probe.node) itself"))
+            }
+            let localNode = self.localNode
+            // The probe takes locks and reads files: keep it off the event loop.
+            let result = await Task.detached { probe.run(localNode: localNode) }.value
+            return .result(.storagePeer(result))
+        }
+    }
+
+    func followEvents(from peer: PeerCredentials) async -> AsyncStream<ClusterEvent>? {
+        events.follow()
+    }
+
+    static func describe(_ rejection: CommandRejection) -> String {
+        switch rejection {
+        case let .unknownNode(node): "no node named '\(node)'"
+        case let .witnessNode(node): "\(node) is a witness: it never runs the service"
+        case .serviceNotRunning: "the service runs nowhere, so there is nothing to move away; name a target node"
+        case .invalidLifetime: "a lifetime must be positive"
+        }
+    }
+}

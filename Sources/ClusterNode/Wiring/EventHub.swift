@@ -1,0 +1,69 @@
+import ClusterHost
+import ClusterCore
+import Logging
+import Synchronization
+
+/// Where every cluster event goes: the runtime's (election, wire, persistence),
+/// the takeover sequence's (each step with its duration) and the fence
+/// coordinator's. Each event is logged (journal fields `EVENT_KIND`,
+/// `DURATION_MS`, `EVENT_NODE`), kept in a ring of the last `capacity` for
+/// `hactl events`, and handed to the `hactl events --follow` streams.
+final class EventHub: Sendable {
+    private let logger: Logger
+    private let capacity: Int
+    private let recentEvents = Mutex<[ClusterEvent]>([])
+    private let followers = Mutex<[Int: AsyncStream<ClusterEvent>.Continuation]>([:])
+    private let nextFollower = Atomic<Int>(0)
+
+    init(logger: Logger, capacity: Int = 1000) {
+        self.logger = logger
+        self.capacity = capacity
+    }
+
+    /// The last events, oldest first.
+    func recent() -> [ClusterEvent] {
+        recentEvents.withLock { $0 }
+    }
+
+    func publish(_ event: ClusterEvent) {
+        var metadata: Logger.Metadata = ["event_kind": "\(event.kind)", "event_node": "\(event.node)"]
+        if let duration = event.durationMilliseconds { metadata["duration_ms"] = "\(duration)" }
+        logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
+        recentEvents.withLock { events in
+            events.append(event)
+            if events.count > capacity { events.removeFirst(events.count - capacity) }
+        }
+        let current = followers.withLock { Array($0.values) }
+        for continuation in current { continuation.yield(event) }
+    }
+
+    /// A stream of the events published from now on; it ends when the caller stops
+    /// iterating or when the daemon finishes all streams at shutdown.
+    func follow() -> AsyncStream<ClusterEvent> {
+        let id = nextFollower.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<ClusterEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.followers.withLock { $0.removeValue(forKey: id) }
+        }
+        followers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    /// Ends every follower's stream (`hactl events --follow` sees the end).
+    func finishAll() {
+        let current = followers.withLock { followers in
+            defer { followers.removeAll() }
+            return Array(followers.values)
+        }
+        for continuation in current { continuation.finish() }
+    }
+
+    static func level(of severity: ClusterEvent.Severity) -> Logger.Level {
+        switch severity {
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ClusterHost
+import ClusterCore
+import Fencing
+
+/// Turns what the runtime knows (`RuntimeStatus`) into the spec's `hactl status`
+/// object (`StatusReport`) and into systemd's one-line `StatusText`. Pure.
+struct StatusReportBuilder {
+    let config: ClusterConfig
+    let localNode: String
+
+    struct Extras {
+        var wallClock: UInt64
+        var fenceDevices: [DeviceHealth] = []
+        /// Nodes this daemon saw fenced and has not heard from since.
+        var fenced: Set<String> = []
+        var lastFailover: StatusReport.Failover?
+        /// Why this node's takeover is blocked (its fencing failed), until a fence succeeds.
+        var blockedReason: String?
+        /// When the service entered its current state (tracked by the daemon).
+        var serviceSince: UInt64?
+        var health: StatusReport.Health?
+    }
+
+    func report(_ runtime: RuntimeStatus, _ extras: Extras) -> StatusReport {
+        let election = runtime.election
+        let admin = election.admin
+        let holder = election.holder
+        let nodes = election.nodes.map { node -> StatusReport.Node in
+            let configured = config.node(named: node.name)
+            let state: StatusReport.NodeState
+            switch node.liveness {
+            case _ where extras.fenced.contains(node.name):
+                // Fenced by this daemon and not heard from since (the core may still count
+                // it online for up to failure_timeout).
+                state = .fenced
+            case .online: state = .online
+            case .standby: state = .standby
+            case .offline:
+                // Failed while it may still run the service, and not yet fenced.
+                if extras.fenced.contains(node.name) {
+                    state = .fenced
+                } else {
+                    state = admin.mayHold.contains(node.name) ? .unclean : .offline
+                }
+            }
+            let role: StatusReport.NodeRole = node.role == .witness ? .witness : (node.name == holder ? .active : .standby)
+            return StatusReport.Node(
+                name: node.name, state: state, role: role, priority: configured?.priority,
+                lastSeen: lastSeen(of: node.name, runtime, extras))
+        }
+        var failures: [String: Int] = [:]
+        for node in config.serviceNodes {
+            failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
+        }
+        let (state, reason) = serviceState(election, blockedReason: extras.blockedReason)
+        let service = StatusReport.Service(
+            name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
+            failures: failures, since: extras.serviceSince.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
+            health: extras.health, units: config.service.units, reason: reason)
+        let constraints = admin.constraints
+            .filter { $0.isActive(at: extras.wallClock) }
+            .map { constraint in
+                StatusReport.Constraint(
+                    kind: constraint.kind == .ban ? .ban : .prefer, node: constraint.node,
+                    expires: constraint.expires.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) })
+            }
+        let devices = config.fencing.devices.map { device -> StatusReport.FenceDevice in
+            let health = extras.fenceDevices.first { $0.device == device.name }
+            let state: StatusReport.FenceDevice.State
+            switch health?.state {
+            case .ok: state = .ok
+            case .failing: state = .failing
+            case .unknown, nil: state = .unknown
+            }
+            return StatusReport.FenceDevice(
+                name: device.name, agent: device.agent, nodes: device.nodes + device.hostMap.keys.sorted(), level: device.level,
+                state: state, checked: health?.lastCheck.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
+                detail: health?.lastError)
+        }
+        return StatusReport(
+            cluster: config.cluster.name, node: localNode, term: election.term.rawValue, coordinator: election.leader,
+            quorum: .init(quorate: election.quorum.quorate, votes: election.quorum.votes, expected: election.quorum.expected),
+            maintenance: admin.maintenance, nodes: nodes, service: service, constraints: constraints,
+            time: UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock)),
+            fencing: StatusReport.Fencing(enabled: config.fencing.enabled, devices: devices),
+            lastFailover: extras.lastFailover)
+    }
+
+    /// The service's state (spec vocabulary) and, when it is not where it should be, why.
+    func serviceState(_ election: ElectionStatus, blockedReason: String? = nil) -> (StatusReport.ServiceState, String?) {
+        // Fencing failed: blocked while idle and while the retry fences again (the core
+        // retries with backoff and never starts without a successful fence).
+        if let blockedReason, !election.service.isHolding, election.leader == localNode {
+            return (.blocked, blockedReason)
+        }
+        switch election.service {
+        case .takingOver: return (.starting, nil)
+        case .holding: return (.started, nil)
+        case let .releasing(reason): return (.stopping, reason.rawValue)
+        case .idle: break
+        }
+        // The core names itself holder from the start of a takeover; idle here means that
+        // takeover did not happen (fencing failed, a step failed): the placement says why.
+        if let holder = election.holder, holder != localNode { return (.started, nil) }
+        switch election.placement {
+        case .disabled: return (.stopped, "disabled")
+        case .maintenance: return (.stopped, "maintenance mode")
+        case .noQuorum: return (election.admin.enabled ? .blocked : .stopped, "no quorum")
+        case .noEligibleNode: return (.blocked, "no eligible node")
+        case let .fenceFailed(node): return (.blocked, "fencing \(node) failed; retrying")
+        case .takeoverFailed: return (.failed, "the last takeover failed; retrying")
+        case .waitingForLease: return (.starting, "waiting for the previous leader's lease to expire")
+        case let .waitingForRelease(node): return (.starting, "waiting for \(node) to release the service")
+        case .waitingForCommit: return (.starting, "waiting for a quorum to record the new holder")
+        case let .preferred(node): return (.starting, "moving to \(node)")
+        case let .leaderIneligible(why): return (.starting, "moving away from the coordinator: \(why)")
+        case .onLeader: return (election.admin.enabled ? .starting : .stopped, nil)
+        }
+    }
+
+    private func serviceNode(_ election: ElectionStatus, state: StatusReport.ServiceState) -> String? {
+        if state == .blocked { return nil }
+        if election.service.mayRun { return localNode }
+        if let holder = election.holder, holder != localNode { return holder }
+        return nil
+    }
+
+    private func lastSeen(of node: String, _ runtime: RuntimeStatus, _ extras: Extras) -> UTCTimestamp? {
+        guard node != localNode else { return nil }
+        let ages = runtime.links.filter { $0.peer == node }.compactMap(\.lastHeard)
+        guard let newest = ages.min() else { return nil }
+        return UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock) - Int64(newest.components.seconds))
+    }
+
+    /// systemd's `StatusText`: `active dataiku; leader dss1; quorate 3/3`.
+    func daemonStatus(_ election: ElectionStatus) -> DaemonStatus {
+        let local = config.node(named: localNode)
+        let role: DaemonStatus.Role
+        switch election.service {
+        case .holding, .takingOver: role = .active(service: config.service.name)
+        case .releasing: role = .stopping
+        case .idle: role = local?.role == .witness ? .witness : .standby
+        }
+        return DaemonStatus(
+            role: role, leader: election.leader,
+            votes: (election.quorum.votes, election.quorum.expected), quorate: election.quorum.quorate)
+    }
+}
+
+extension ServiceState {
+    var isHolding: Bool {
+        if case .holding = self { return true }
+        return false
+    }
+}

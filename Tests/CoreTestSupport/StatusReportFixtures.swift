@@ -1,0 +1,57 @@
+import CoreTestSupport
+@testable import ClusterCore
+
+/// Status reports used by the protocol, JSON and renderer tests.
+public enum StatusReportFixtures {
+    /// The object printed in the spec, verbatim.
+    public static let specJSON = """
+        {"cluster":"dss_cluster","node":"dss1","term":7,"coordinator":"dss1",
+         "quorum":{"quorate":true,"votes":3,"expected":3},
+         "maintenance":false,
+         "nodes":[{"name":"dss1","state":"online","role":"active"},
+                  {"name":"dss2","state":"online","role":"standby"},
+                  {"name":"dss3","state":"online","role":"witness"}],
+         "service":{"name":"dataiku","state":"started","node":"dss1","enabled":true,
+                    "failures":{"dss1":0,"dss2":0}},
+         "constraints":[{"kind":"ban","node":"dss2","expires":"2026-11-21T10:00:00Z"}]}
+        """
+
+    public static let spec = ControlFixtures.specStatus
+
+    /// 2026-11-21T09:50:02Z
+    public static let now = UTCTimestamp(iso8601: "2026-11-21T09:50:02Z")!
+
+    /// Every extension filled in: a failover from dss1 to dss2, dss1 unclean.
+    public static let full = StatusReport(
+        cluster: "dss_cluster", node: "dss2", term: 8, coordinator: "dss2",
+        quorum: .init(quorate: true, votes: 2, expected: 3), maintenance: true,
+        nodes: [
+            .init(name: "dss1", state: .unclean, role: .standby, priority: 100, lastSeen: UTCTimestamp(iso8601: "2026-11-21T09:45:00Z")),
+            .init(name: "dss2", state: .online, role: .active, priority: 50),
+            .init(name: "dss3", state: .online, role: .witness),
+        ],
+        service: .init(
+            name: "dataiku", state: .started, node: "dss2", enabled: true, failures: ["dss1": 2, "dss2": 0],
+            since: UTCTimestamp(iso8601: "2026-11-21T09:45:10Z"),
+            health: .init(state: .healthy, detail: "unit active, HTTP 200", checked: UTCTimestamp(iso8601: "2026-11-21T09:49:59Z")),
+            units: ["dataiku.service"]),
+        constraints: [
+            .init(kind: .ban, node: "dss1", expires: UTCTimestamp(iso8601: "2026-11-21T10:00:00Z")),
+            .init(kind: .prefer, node: "dss2", expires: nil),
+        ],
+        time: now,
+        fencing: .init(enabled: true, devices: [
+            .init(name: "ipmi-dss1", agent: "fence_ipmilan", nodes: ["dss1"], level: 1, state: .ok, checked: UTCTimestamp(iso8601: "2026-11-21T09:48:02Z")),
+            .init(name: "pdu", agent: "fence_apc", nodes: ["dss1", "dss2"], level: 2, state: .failing, failingSince: UTCTimestamp(iso8601: "2026-11-21T09:40:02Z"), detail: "connection refused"),
+        ]),
+        lastFailover: .init(
+            from: "dss1", to: "dss2", reason: "dss1 failed (not heard from for 1s)",
+            started: UTCTimestamp(iso8601: "2026-11-21T09:45:01Z")!, finished: UTCTimestamp(iso8601: "2026-11-21T09:45:10Z"),
+            steps: [
+                .init(name: "lease", milliseconds: 1000, ok: true),
+                .init(name: "fence", milliseconds: 6200, ok: true, detail: "ipmi-dss1 reboot"),
+                .init(name: "lock", milliseconds: 12, ok: true),
+                .init(name: "ip", milliseconds: 40, ok: true),
+                .init(name: "start", milliseconds: 1700, ok: true),
+            ]))
+}
