@@ -37,6 +37,12 @@ public struct ChildProcess: Sendable {
         }
     }
 
+    /// `run`, blocking the calling thread: for command-line tools (`hactl`), not the daemon's tasks.
+    public static func runBlocking(_ command: [String], timeout: Duration) throws(ChildProcessError) -> Result {
+        precondition(!command.isEmpty, "empty command")
+        return collect(try spawn(command), command: command, timeout: timeout)
+    }
+
     /// Starts `command` and returns once it has run for `grace` (or exited earlier), leaving it
     /// to finish in the background, reaped by a thread that waits at most `timeout` in total.
     /// Returns the result if it exited within `grace`, nil if it is still running.
