@@ -110,7 +110,7 @@ let package = Package(
             path: "bench/hasim",
             swiftSettings: strict
         ),
-        // Cost of the wire layer and the state file (prints numbers).
+        // Cost of the wire layer, the state file and the storage lock (prints numbers).
         .executableTarget(
             name: "wirebench",
             dependencies: ["ClusterHost"],

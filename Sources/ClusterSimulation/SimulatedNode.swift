@@ -34,7 +34,6 @@ final class SimulatedNode {
     var campaignSendTime: [Term: UInt64] = [:]
 
     var wasLeaseClaimed = false
-    var observedLeaderTerm: Term?
 
     init(name: String, config: ClusterConfig, rate: Double, offset: UInt64) {
         self.name = name

@@ -38,8 +38,7 @@ struct KeygenCommand: ParsableCommand {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
-            if n < 0, errno == EINTR { continue }
+            let n = Syscall.retryingEINTR { bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) } }
             guard n > 0 else { throw .failed("cannot read /dev/urandom: \(String(cString: strerror(errno)))") }
             filled += n
         }

@@ -112,11 +112,6 @@ struct ScenarioHarness {
         advance(by: .seconds(1))
     }
 
-    /// Actions of the last step of `node`, without events.
-    func lastActions(_ node: String) -> [Action] {
-        (history[node]?.last ?? []).filter { if case .event = $0 { return false } else { return true } }
-    }
-
     /// Every action of `node` since `mark` (a count of its action lists), without events.
     func actions(_ node: String, since mark: Int) -> [Action] {
         (history[node] ?? []).dropFirst(mark).flatMap { $0 }.filter { if case .event = $0 { return false } else { return true } }

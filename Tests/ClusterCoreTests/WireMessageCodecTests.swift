@@ -7,10 +7,10 @@ import Testing
 @Suite struct WireMessageCodecTests {
     /// Random messages covering every case and field (seeded: same seed, same messages).
     struct MessageGenerator {
-        var random: WireTestRandom
+        var random: ElectionRandom
         let names = ["dss1", "dss2", "dss3", "witness-a", "nœud-é", String(repeating: "n", count: 255)]
 
-        init(seed: UInt64) { random = WireTestRandom(seed: seed) }
+        init(seed: UInt64) { random = ElectionRandom(seed: seed) }
 
         mutating func name() -> String { names.randomElement(using: &random)! }
         mutating func optionalName() -> String? { Bool.random(using: &random) ? name() : nil }
@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashTheDecoder() throws {
-        var random = WireTestRandom(seed: 99)
+        var random = ElectionRandom(seed: 99)
         var decoded = 0
         for index in 0..<20000 {
             // Start with a valid tag half the time so decoding goes deeper.

@@ -219,7 +219,7 @@ import Testing
 
     @Test(arguments: [UInt64(1), 2, 3])
     func randomGarbageAndMutationsNeverCrashAndAreAllCounted(seed: UInt64) throws {
-        var random = WireTestRandom(seed: seed)
+        var random = ElectionRandom(seed: seed)
         var a = WireFixture.session("dss1")
         var b = WireFixture.session("dss2")
         let valid = try a.seal(Array("a valid datagram to mutate".utf8), to: "dss2")

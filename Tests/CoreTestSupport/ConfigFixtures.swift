@@ -1,4 +1,3 @@
-import CoreTestSupport
 import Foundation
 @testable import ClusterCore
 
@@ -31,7 +30,6 @@ public enum ConfigFixtures {
         enabled = false
         """
 
-    public static let basePath = "/etc/hacluster/haclusterd.toml"
     /// A valid three-node configuration that the invalid cases each break in one place.
     public static let base = """
         [cluster]

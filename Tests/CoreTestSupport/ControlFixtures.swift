@@ -1,4 +1,3 @@
-import CoreTestSupport
 import ClusterCore
 
 /// Fixtures shared by the control-protocol tests and the hactl binary tests.

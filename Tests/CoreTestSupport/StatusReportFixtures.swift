@@ -1,4 +1,3 @@
-import CoreTestSupport
 @testable import ClusterCore
 
 /// Status reports used by the protocol, JSON and renderer tests.

@@ -97,6 +97,26 @@ struct CheckStorageTests {
         #expect(real.runLocal().first { $0.check == .flock }?.status == .ok)
     }
 
+    @Test("a probe that cannot answer says why: its error line, not starting, or not finishing in time")
+    func lockProbeFailuresAreExplained() {
+        let directory = TemporaryDirectory("st-probe")
+        let file = directory.path + "/lock"
+        let complaining = LockProbe(executable: "/bin/sh", arguments: ["-c", "echo cannot lock \"$1\" >&2; exit 3", "probe"])
+        #expect(complaining.attempt(file) == .failed("cannot lock \(file)"))
+        let silent = LockProbe(executable: "/bin/sh", arguments: ["-c", "exit 3", "probe"])
+        #expect(silent.attempt(file) == .failed("/bin/sh exited with status 3"))
+        guard case let .failed(missing) = LockProbe(executable: "/nonexistent/probe", arguments: []).attempt(file) else {
+            Issue.record("a missing probe executable was not a failure")
+            return
+        }
+        #expect(missing.contains("/nonexistent/probe") && missing.contains("No such file"), "\(missing)")
+        let hanging = LockProbe(executable: "/bin/sh", arguments: ["-c", "sleep 20", "probe"])
+        let clock = ContinuousClock()
+        let began = clock.now
+        #expect(hanging.attempt(file, timeout: .milliseconds(200)) == .failed("/bin/sh did not finish within 0.2 seconds"))
+        #expect(clock.now - began < .seconds(5))
+    }
+
     @Test("cross-node: a peer daemon on the same storage is refused the lock and sees the marker")
     func crossNodeSameStorage() throws {
         let directory = TemporaryDirectory("st-peer")

@@ -4,28 +4,18 @@ import Testing
 /// `haclusterd --check-config` on bad files: exit status 2 and the key in stderr (SPEC: 2 = bad configuration).
 /// Runs the built binary, so it checks the daemon's wiring of the loader, not only the loader.
 @Suite struct ConfigExitStatusTests {
-    /// The built `haclusterd`: next to this test bundle, else in the package's `.build/debug`,
-    /// or `$HACLUSTERD_BIN`.
-    static let binary: URL? = {
-        var candidates: [URL] = []
-        if let explicit = ProcessInfo.processInfo.environment["HACLUSTERD_BIN"] {
-            candidates.append(URL(fileURLWithPath: explicit))
-        }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("haclusterd"))
-            dir.deleteLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/haclusterd"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    /// `--check-config` exists once the daemon's option parsing is in; until then this suite is skipped (and says so).
-    static let supportsCheckConfig: Bool = {
-        guard let binary else { return false }
-        return (try? run(binary, ["--help"]))?.output.contains("--check-config") ?? false
-    }()
+    /// The built `haclusterd` (`DaemonTestPaths.daemonBinary`). A missing binary, or one without
+    /// `--check-config`, fails the test saying so: never a silent skip.
+    static func daemonWithCheckConfig() throws -> URL {
+        let path = DaemonTestPaths.daemonBinary
+        try #require(FileManager.default.isExecutableFile(atPath: path),
+                     "no built haclusterd at \(path): run swift build (or set HACLUSTERD_BINARY)")
+        let binary = URL(fileURLWithPath: path)
+        let help = try run(binary, ["--help"])
+        try #require(help.output.contains("--check-config"),
+                     "\(path) has no --check-config option; its --help says:\n\(help.output)\(help.errorOutput)")
+        return binary
+    }
 
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("etc/haclusterd.toml")
@@ -60,10 +50,9 @@ import Testing
         ("duplicate node name", "name = \"dss2\"", "name = \"dss1\"", "node[1].name"),
     ]
 
-    @Test(.enabled(if: binary != nil, "haclusterd is not built yet (swift build)"),
-          .enabled(if: supportsCheckConfig, "the built haclusterd has no --check-config option yet"),
-          arguments: cases.map(\.name))
+    @Test(arguments: cases.map(\.name))
     func badConfigurationExitsWithStatus2(caseName: String) throws {
+        let binary = try Self.daemonWithCheckConfig()
         let example = try String(contentsOf: Self.example, encoding: .utf8)
         let bad = try #require(Self.cases.first { $0.name == caseName })
         let range = try #require(example.range(of: bad.old), "the example no longer contains \(bad.old)")
@@ -73,16 +62,14 @@ import Testing
         let file = dir.appendingPathComponent("haclusterd.toml")
         try example.replacingCharacters(in: range, with: bad.new).write(to: file, atomically: true, encoding: .utf8)
 
-        let result = try Self.run(try #require(Self.binary), ["--check-config", "--config", file.path])
+        let result = try Self.run(binary, ["--check-config", "--config", file.path])
         #expect(result.status == 2, "stdout: \(result.output)\nstderr: \(result.errorOutput)")
         #expect(result.errorOutput.contains(bad.key), "stderr: \(result.errorOutput)")
         #expect(result.errorOutput.contains(file.path), "stderr: \(result.errorOutput)")
     }
 
-    @Test(.enabled(if: binary != nil, "haclusterd is not built yet (swift build)"),
-          .enabled(if: supportsCheckConfig, "the built haclusterd has no --check-config option yet"))
-    func missingFileExitsWithStatus2() throws {
-        let result = try Self.run(try #require(Self.binary), ["--check-config", "--config", "/nonexistent/haclusterd.toml"])
+    @Test func missingFileExitsWithStatus2() throws {
+        let result = try Self.run(try Self.daemonWithCheckConfig(), ["--check-config", "--config", "/nonexistent/haclusterd.toml"])
         #expect(result.status == 2)
         #expect(result.errorOutput.contains("/nonexistent/haclusterd.toml"))
     }

@@ -2,9 +2,10 @@ import ClusterCore
 import ClusterHost
 import Foundation
 
-// Prints the cost of the wire layer and of the state file, for the README:
+// Prints the cost of the wire layer, of the state file and of the storage lock, for the README:
 //   swift run -c release wirebench [STATE_DIR] [ITERATIONS]
-// STATE_DIR should be on the disk the daemon's state_dir uses (fsync cost).
+// STATE_DIR should be on the disk the daemon's state_dir uses (fsync cost); the lock is taken
+// there too (give the shared storage's directory to see flock's cost on it, e.g. over NFS).
 
 let arguments = CommandLine.arguments.dropFirst()
 let directory = arguments.first ?? NSTemporaryDirectory()
@@ -15,6 +16,17 @@ func measure(_ label: String, count: Int, _ body: () throws -> Void) rethrows {
     let elapsed = try clock.measure {
         for _ in 0..<count { try body() }
     }
+    report(label, elapsed, count)
+}
+
+func measureAsync(_ label: String, count: Int, _ body: () async throws -> Void) async rethrows {
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<count { try await body() }
+    report(label, start.duration(to: clock.now), count)
+}
+
+func report(_ label: String, _ elapsed: Duration, _ count: Int) {
     let perOperation = elapsed / count
     let microseconds = Double(perOperation.components.attoseconds) / 1e12 + Double(perOperation.components.seconds) * 1e6
     print(label.padding(toLength: 54, withPad: " ", startingAt: 0) + String(format: "%10.2f µs/op  (%d ops)", microseconds, count))
@@ -56,3 +68,11 @@ let state = PersistentState(term: Term(12), votedFor: "dss1", admin: admin)
 try measure("FileStateStore.save (write, fsync, rename, fsync dir)", count: min(iterations, 200)) { try store.save(state) }
 try measure("FileStateStore.load", count: min(iterations, 2000)) { _ = try store.load() }
 try? FileManager.default.removeItem(atPath: store.path)
+
+// Uncontended, as at each takeover: open + flock(LOCK_EX|LOCK_NB) + the same-file check, then unlock + close.
+let lock = SharedStorageLock(file: (directory as NSString).appendingPathComponent(".wirebench.lock"), acquireTimeout: .seconds(1))
+try await measureAsync("SharedStorageLock acquire + release (uncontended)", count: min(iterations, 2000)) {
+    try await lock.acquire()
+    await lock.release()
+}
+try? FileManager.default.removeItem(atPath: lock.file)

@@ -70,8 +70,7 @@ extension ConfigLoader {
 
     /// The file's text and permission bits.
     static func readFile(_ path: String) throws(ConfigError) -> (String, UInt32) {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) } while fd < 0 && errno == EINTR
+        let fd = Syscall.retryingEINTR { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
@@ -82,11 +81,8 @@ extension ConfigLoader {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(file: path, reason: String(cString: strerror(errno)))
-            }
+            let n = Syscall.retryingEINTR { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            guard n >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             bytes.append(contentsOf: chunk.prefix(n))
             guard bytes.count <= maximumFileSize else { throw .unreadable(file: path, reason: String(cString: strerror(EFBIG))) }

@@ -31,13 +31,10 @@ public enum SecretFile {
         var buffer = [UInt8](repeating: 0, count: allowedSize.upperBound + 1)
         var filled = 0
         while filled < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled)
+            let n = Syscall.retryingEINTR {
+                buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled) }
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-            }
+            guard n >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             filled += n
         }
@@ -51,15 +48,12 @@ public enum SecretFile {
     }
 
     private static func open(_ path: String) throws(SecretFileError) -> Int32 {
-        while true {
-            // O_NONBLOCK: opening a FIFO must not hang the daemon; it is refused below as not a regular file.
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-            if fd >= 0 { return fd }
-            let code = errno
-            if code == EINTR { continue }
-            if code == ENOENT || code == ENOTDIR { throw .missing(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(code)))
-        }
+        // O_NONBLOCK: opening a FIFO must not hang the daemon; it is refused below as not a regular file.
+        let fd = Syscall.retryingEINTR { Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
+        if fd >= 0 { return fd }
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw .missing(path: path) }
+        throw .unreadable(path: path, reason: String(cString: strerror(code)))
     }
 
     /// Returns the file size.

@@ -91,9 +91,8 @@ public struct ControlClient: Sendable {
         let timeout = self.timeout
         let failure: ControlClientError? = data.withUnsafeBytes { raw -> ControlClientError? in
             while offset < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                let n = Syscall.retryingEINTR { Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
                 if n < 0 {
-                    if errno == EINTR { continue }
                     if errno == EAGAIN { return .timedOut(path: path, milliseconds: Self.milliseconds(timeout)) }
                     if errno == EPIPE || errno == ECONNRESET { return .closedEarly(path: path) }
                     return .system(path: path, call: "send", errno: errno)
@@ -156,9 +155,8 @@ private struct LineReader {
                 throw .protocolError(path: path, detail: "answer longer than \(limit) bytes")
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = Syscall.retryingEINTR { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
             if n < 0 {
-                if errno == EINTR { continue }
                 if errno == EAGAIN { throw .timedOut(path: path, milliseconds: ControlClient.milliseconds(timeout)) }
                 if errno == ECONNRESET { throw .closedEarly(path: path) }
                 throw .system(path: path, call: "recv", errno: errno)

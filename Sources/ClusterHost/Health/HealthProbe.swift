@@ -61,9 +61,9 @@ public struct HealthProbe: HealthChecking {
         let request = Array("GET \(url.target) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: haclusterd\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = Syscall.retryingEINTR { request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
             if count > 0 { sent += count; continue }
-            guard count < 0, errno == EAGAIN || errno == EINTR else { return .ioFailed(url: shown, reason: String(cString: strerror(errno))) }
+            guard count < 0, errno == EAGAIN else { return .ioFailed(url: shown, reason: String(cString: strerror(errno))) }
             var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             guard poll(&entry, 1, remainingMillis()) == 1 else { return .timedOut(url: shown, after: timeout) }
         }
@@ -74,10 +74,10 @@ public struct HealthProbe: HealthChecking {
         while !received.contains(0x0a), received.count < 8192 {
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, remainingMillis()) == 1 else { return .timedOut(url: shown, after: timeout) }
-            let count = recv(fd, &buffer, buffer.count, 0)
+            let count = Syscall.retryingEINTR { recv(fd, &buffer, buffer.count, 0) }
             if count == 0 { break }
             if count < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
+                if errno == EAGAIN { continue }
                 return .ioFailed(url: shown, reason: String(cString: strerror(errno)))
             }
             received += buffer[0..<count]

@@ -45,10 +45,12 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
     /// The stored value, or nil if the file does not exist (a node that never saved).
     public func load() throws(StateStoreError) -> Value? {
         let contents: [UInt8]
-        switch readFile() {
-        case .success(let bytes): contents = bytes
-        case .failure(let error) where error.code == ENOENT: return nil
-        case .failure(let error): throw .io(path: path, operation: error.operation, errno: error.code)
+        do {
+            contents = try readFile()
+        } catch where error.errno == ENOENT {
+            return nil
+        } catch {
+            throw .io(path: path, operation: error.call, errno: error.errno)
         }
         guard let newline = contents.firstIndex(of: UInt8(ascii: "\n")) else {
             throw .corrupt(path: path, reason: contents.isEmpty ? "the file is empty" : "no header line")
@@ -109,14 +111,13 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(StateStoreError) {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + written, buffer.count - written)
+            do {
+                written += try Syscall.call("write") {
+                    bytes.withUnsafeBytes { buffer in write(fd, buffer.baseAddress! + written, buffer.count - written) }
+                }
+            } catch {
+                throw .io(path: temporaryPath, operation: error.call, errno: error.errno)
             }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: temporaryPath, operation: "write", errno: errno)
-            }
-            written += result
         }
     }
 
@@ -127,27 +128,17 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
         guard fsync(fd) == 0 else { throw .io(path: directory, operation: "fsync directory", errno: errno) }
     }
 
-    private struct ReadFailure: Error {
-        var operation: String
-        var code: Int32
-    }
-
-    private func readFile() -> Result<[UInt8], ReadFailure> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(ReadFailure(operation: "open", code: errno)) }
+    private func readFile() throws(SystemCallError) -> [UInt8] {
+        let fd = try Syscall.call("open") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var contents: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(ReadFailure(operation: "read", code: errno))
-            }
-            if count == 0 { return .success(contents) }
+            let count = try Syscall.call("read") { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) } }
+            if count == 0 { return contents }
             contents.append(contentsOf: buffer[0..<count])
             // State files are small; a huge file is not ours.
-            if contents.count > 16 << 20 { return .success(contents) }
+            if contents.count > 16 << 20 { return contents }
         }
     }
 

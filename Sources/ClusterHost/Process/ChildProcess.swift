@@ -37,6 +37,12 @@ public struct ChildProcess: Sendable {
         }
     }
 
+    /// `run`, blocking the calling thread: for command-line tools (`hactl`), not the daemon's tasks.
+    public static func runBlocking(_ command: [String], timeout: Duration) throws(ChildProcessError) -> Result {
+        precondition(!command.isEmpty, "empty command")
+        return collect(try spawn(command), command: command, timeout: timeout)
+    }
+
     /// Starts `command` and returns once it has run for `grace` (or exited earlier), leaving it
     /// to finish in the background, reaped by a thread that waits at most `timeout` in total.
     /// Returns the result if it exited within `grace`, nil if it is still running.
@@ -103,21 +109,20 @@ public struct ChildProcess: Sendable {
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero { timedOut = true; break }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let millis = Int32(min(remaining.wholeMilliseconds + 1, 1000))
-            let ready = poll(&fds, nfds_t(fds.count), millis)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                break
+            // Recomputed when poll is retried after EINTR: the wait never passes the deadline.
+            let ready = Syscall.retryingEINTR {
+                poll(&fds, nfds_t(fds.count), Int32(clamping: max(0, min(clock.now.duration(to: deadline).wholeMilliseconds + 1, 1000))))
             }
+            if ready < 0 { break }
             for entry in fds where entry.revents != 0 {
-                let count = read(entry.fd, &buffer, buffer.count)
+                let count = Syscall.retryingEINTR { read(entry.fd, &buffer, buffer.count) }
                 if count > 0 {
                     if entry.fd == child.stdout {
                         if out.count < outputLimit { out += buffer[0..<count] }
                     } else if err.count < outputLimit {
                         err += buffer[0..<count]
                     }
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                } else if count == 0 || errno != EAGAIN {
                     open.removeAll { $0 == entry.fd }
                 }
             }
@@ -128,7 +133,7 @@ public struct ChildProcess: Sendable {
         close(child.stdout)
         close(child.stderr)
         var status: Int32 = 0
-        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        _ = Syscall.retryingEINTR { waitpid(child.pid, &status, 0) }
         // The group may hold more processes than the leader (e.g. `ip netns exec` children).
         if timedOut { kill(-child.pid, SIGKILL) }
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

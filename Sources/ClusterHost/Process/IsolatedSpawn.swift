@@ -21,7 +21,7 @@ public enum IsolatedSpawn {
     public static func spawn(
         _ arguments: [String], environment: [String], searchPath: Bool,
         stdin: Int32?, stdout: Int32, stderr: Int32
-    ) throws(SpawnFailure) -> Int32 {
+    ) throws(SystemCallError) -> Int32 {
         precondition(!arguments.isEmpty, "empty command")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -34,7 +34,7 @@ public enum IsolatedSpawn {
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         let closing = hacd_spawn_closefrom(&actions, 3)
-        guard closing == 0 else { throw SpawnFailure(call: "posix_spawn_file_actions_addclosefrom_np", errno: closing) }
+        guard closing == 0 else { throw SystemCallError(call: "posix_spawn_file_actions_addclosefrom_np", errno: closing) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -60,15 +60,9 @@ public enum IsolatedSpawn {
                 ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
                 : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
             if status == 0 { return pid }
-            guard status == ETXTBSY, attempt < 5 else { throw SpawnFailure(call: "posix_spawn", errno: status) }
+            guard status == ETXTBSY, attempt < 5 else { throw SystemCallError(call: "posix_spawn", errno: status) }
             usleep(UInt32(20_000 * attempt))
         }
-        throw SpawnFailure(call: "posix_spawn", errno: ETXTBSY)
+        throw SystemCallError(call: "posix_spawn", errno: ETXTBSY)
     }
-}
-
-/// Why `IsolatedSpawn.spawn` could not start the child: the call that failed and its errno.
-public struct SpawnFailure: Error, Sendable, Equatable {
-    public var call: String
-    public var errno: Int32
 }

@@ -1,5 +1,4 @@
 import ClusterCore
-import Foundation
 
 /// A second process that tries `flock(LOCK_EX|LOCK_NB)` on a file and reports through its exit
 /// status: 0 it got the lock, 75 (EX_TEMPFAIL) the lock is held elsewhere, anything else an error.
@@ -25,33 +24,21 @@ public struct LockProbe: Sendable, Equatable {
     /// util-linux flock(1).
     public static let utilLinux = LockProbe(executable: "/usr/bin/flock", arguments: ["-n", "-E", "75"])
 
+    /// Runs the probe on `file` (a `ChildProcess`: own process group, killed on timeout),
+    /// blocking the calling thread.
     public func attempt(_ file: String, timeout: Duration = .seconds(10)) -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + [file] + (self == .utilLinux ? ["true"] : [])
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        let command = [executable] + arguments + [file] + (self == .utilLinux ? ["true"] : [])
+        let result: ChildProcess.Result
         do {
-            try process.run()
+            result = try ChildProcess.runBlocking(command, timeout: timeout)
         } catch {
-            return .failed("cannot start \(executable): \(error)")
+            return .failed(error.description)
         }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            usleep(5_000)
-        }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return .failed("\(executable) did not finish within \(timeout)")
-        }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        switch process.terminationStatus {
+        if result.timedOut { return .failed("\(executable) did not finish within \(timeout)") }
+        switch result.status {
         case 0: return .acquired
         case Self.blockedExitStatus: return .blocked
-        case let status: return .failed(message.isEmpty ? "\(executable) exited with status \(status)" : message)
+        case let status: return .failed(result.diagnostic.isEmpty ? "\(executable) exited with status \(status)" : result.diagnostic)
         }
     }
 }

@@ -37,7 +37,7 @@ public actor SharedStorageLock: StorageLocking {
         while true {
             let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
             guard fd >= 0 else { throw SharedStorageLockError.cannotOpen(file: file, errno: errno) }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            if Syscall.retryingEINTR({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 {
                 // Someone may have unlinked and recreated the file between our open and flock;
                 // then we would hold a lock on a file nobody else opens any more. Start over.
                 if refersToSameFile(fd) {
@@ -49,7 +49,7 @@ public actor SharedStorageLock: StorageLocking {
                 continue
             }
             let code = errno
-            guard code == EWOULDBLOCK || code == EINTR else {
+            guard code == EWOULDBLOCK else {
                 close(fd)
                 throw SharedStorageLockError.lockFailed(file: file, errno: code)
             }

@@ -1,3 +1,4 @@
+import ClusterHost
 import Glibc
 
 /// Moves bytes between the daemon and one running agent without ever blocking on it:
@@ -12,16 +13,16 @@ struct AgentIOPump {
         mutating func readAvailable() {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while fd >= 0 {
-                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let n = Syscall.retryingEINTR { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
                 if n > 0 {
                     let room = max(0, limit - bytes.count)
                     bytes.append(contentsOf: buffer[0..<min(n, room)])
                     if n > room { truncated = true }
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                } else if n < 0 && errno == EAGAIN {
+                    return
+                } else {
                     _ = close(fd)
                     fd = -1
-                } else if errno == EAGAIN {
-                    return
                 }
             }
         }
@@ -68,11 +69,9 @@ struct AgentIOPump {
 
     private mutating func writeInput() {
         while !pendingInput.isEmpty {
-            let n = pendingInput.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
+            let n = Syscall.retryingEINTR { pendingInput.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) } }
             if n > 0 {
                 pendingInput = pendingInput.dropFirst(n)
-            } else if n < 0 && errno == EINTR {
-                continue
             } else if n < 0 && errno == EAGAIN {
                 return
             } else {

@@ -92,14 +92,14 @@ struct AgentProcess {
                 // The agent exited but is not reaped yet, so its process group id cannot have been
                 // reused: kill whatever it left behind in the group, then reap it.
                 _ = kill(-pid, SIGKILL)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                _ = Syscall.retryingEINTR { waitpid(pid, &status, 0) }
                 termination = Self.termination(of: status)
                 break
             }
             if ContinuousClock.now >= deadline {
                 // Pacemaker does the same: no SIGTERM grace, the whole group at once.
                 _ = kill(-pid, SIGKILL)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                _ = Syscall.retryingEINTR { waitpid(pid, &status, 0) }
                 termination = .timedOut
                 break
             }

@@ -16,7 +16,4 @@ public enum FenceAction: String, Sendable, Equatable, Hashable, CaseIterable, Co
         case .monitor, .list, .metadata: return false
         }
     }
-
-    /// Actions that cut power: the per-device `delay` applies before them.
-    public var isFencing: Bool { self == .off || self == .reboot }
 }

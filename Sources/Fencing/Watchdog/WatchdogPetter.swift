@@ -83,11 +83,7 @@ public actor WatchdogPetter {
 
     private func write(_ byte: String) throws(WatchdogError) {
         var value = Array(byte.utf8)
-        while true {
-            let n = Glibc.write(fd, &value, value.count)
-            if n == value.count { return }
-            if n < 0 && errno == EINTR { continue }
-            throw .writeFailed(path: path, errno: errno)
-        }
+        let n = Syscall.retryingEINTR { Glibc.write(fd, &value, value.count) }
+        guard n == value.count else { throw .writeFailed(path: path, errno: errno) }
     }
 }

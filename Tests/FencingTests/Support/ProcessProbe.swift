@@ -26,10 +26,4 @@ enum ProcessProbe {
             return Array(data).firstRange(of: bytes) != nil
         }
     }
-
-    /// Process group of `pid`, nil when it is gone.
-    static func processGroup(of pid: Int32) -> Int32? {
-        let group = getpgid(pid)
-        return group < 0 ? nil : group
-    }
 }

@@ -1,3 +1,4 @@
+import ClusterHost
 import Foundation
 import Glibc
 
@@ -41,7 +42,7 @@ final class TestProcess: @unchecked Sendable {
         guard !reaped else { return }
         _ = Glibc.kill(pid, SIGKILL)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        _ = Syscall.retryingEINTR { waitpid(pid, &status, 0) }
         reaped = true
     }
 
