@@ -43,6 +43,7 @@ public final class FakeControlHandler: ControlHandler, @unchecked Sendable {
         case .admin: .result(.committed(AdminCommit(version: 3, detail: "done")))
         case let .fence(node): .result(.fenced(FenceOutcome(node: node, succeeded: true, level: 1, devices: ["ipmi"], detail: "rebooted", durationMilliseconds: 1200)))
         case let .checkStoragePeer(probe): .result(.storagePeer(probe.run(localNode: probe.node)))
+        case .reload: .error(.rejected(reason: "reload refused, nothing changed: /etc/hacluster/haclusterd.toml:3: cluster.name changed (a -> b): stop the whole cluster, then start it with the new name"))
         }
     }
 }

@@ -17,12 +17,16 @@ public enum ControlRequest: Sendable, Equatable {
     /// Part of `hactl check-storage`: run `probe` on `probe.node` (forwarded by the local daemon
     /// when that is another node) and answer with a `StoragePeerReport`.
     case checkStoragePeer(StoragePeerProbe)
+    /// `systemctl reload` / `hactl reload`: check the configuration file with the haclusterd binary
+    /// now installed, then re-execute that binary in place (same PID, service untouched). Answered
+    /// `reloading` just before the re-execution, or `rejected` naming the file, line and key.
+    case reload
 
     /// What the peer must be allowed to do for this request.
     public var requiredAccess: ControlAccess {
         switch self {
         case .status, .events: .read
-        case .admin, .fence, .checkStoragePeer: .change
+        case .admin, .fence, .checkStoragePeer, .reload: .change
         }
     }
 
@@ -34,10 +38,11 @@ public enum ControlRequest: Sendable, Equatable {
         case .admin: "admin"
         case .fence: "fence"
         case .checkStoragePeer: "check_storage_peer"
+        case .reload: "reload"
         }
     }
 
-    public static let types = ["status", "events", "admin", "fence", "check_storage_peer"]
+    public static let types = ["status", "events", "admin", "fence", "check_storage_peer", "reload"]
 }
 
 extension ControlRequest: Codable {
@@ -63,6 +68,8 @@ extension ControlRequest: Codable {
             self = .fence(node: try c.decode(String.self, forKey: .node))
         case "check_storage_peer":
             self = .checkStoragePeer(try c.decode(StoragePeerProbe.self, forKey: .probe))
+        case "reload":
+            self = .reload
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c,
@@ -74,7 +81,7 @@ extension ControlRequest: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         switch self {
-        case .status:
+        case .status, .reload:
             break
         case let .events(since, limit, follow):
             try c.encodeIfPresent(since, forKey: .since)

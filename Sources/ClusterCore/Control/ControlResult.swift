@@ -8,6 +8,8 @@ public enum ControlResult: Sendable, Equatable {
     case committed(AdminCommit)
     case fenced(FenceOutcome)
     case storagePeer(StoragePeerReport)
+    /// The new configuration passed; the daemon re-executes `binary` in place right after this answer.
+    case reloading(ReloadAccepted)
 
     public var type: String {
         switch self {
@@ -17,13 +19,14 @@ public enum ControlResult: Sendable, Equatable {
         case .committed: "committed"
         case .fenced: "fenced"
         case .storagePeer: "storage_peer"
+        case .reloading: "reloading"
         }
     }
 }
 
 extension ControlResult: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, status, events, event, commit, outcome, report
+        case type, status, events, event, commit, outcome, report, reload
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,6 +39,7 @@ extension ControlResult: Codable {
         case "committed": self = .committed(try c.decode(AdminCommit.self, forKey: .commit))
         case "fenced": self = .fenced(try c.decode(FenceOutcome.self, forKey: .outcome))
         case "storage_peer": self = .storagePeer(try c.decode(StoragePeerReport.self, forKey: .report))
+        case "reloading": self = .reloading(try c.decode(ReloadAccepted.self, forKey: .reload))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown result type '\(type)'")
         }
@@ -51,6 +55,22 @@ extension ControlResult: Codable {
         case let .committed(commit): try c.encode(commit, forKey: .commit)
         case let .fenced(outcome): try c.encode(outcome, forKey: .outcome)
         case let .storagePeer(report): try c.encode(report, forKey: .report)
+        case let .reloading(accepted): try c.encode(accepted, forKey: .reload)
         }
+    }
+}
+
+/// The answer to `reload` when the check passed: `{"binary":"/usr/local/sbin/haclusterd","config":"...","pid":1234}`.
+public struct ReloadAccepted: Sendable, Equatable, Codable {
+    /// The binary that checked the configuration and is about to be executed.
+    public var binary: String
+    public var config: String
+    /// The daemon's process id, the same after the re-execution.
+    public var pid: Int32
+
+    public init(binary: String, config: String, pid: Int32) {
+        self.binary = binary
+        self.config = config
+        self.pid = pid
     }
 }

@@ -18,6 +18,15 @@ public struct ReplayWindow: Sendable, Equatable {
 
     public init() {}
 
+    /// A window as `highest` and `bitmap` left it (carried over a re-execution of the daemon).
+    public init(highest: UInt64, bitmap: UInt64) {
+        self.highest = highest
+        self.seen = highest == 0 ? 0 : bitmap
+    }
+
+    /// Bit i set: sequence `highest - i` was accepted.
+    public var bitmap: UInt64 { seen }
+
     public func verdict(for sequence: UInt64) -> Verdict {
         guard sequence > 0 else { return .tooOld }
         if sequence > highest { return .fresh }

@@ -154,3 +154,42 @@ public struct WireSession: Sendable {
         return Opened(sender: header.sender, incarnation: header.incarnation, sequence: header.sequence, payload: payload)
     }
 }
+
+/// The session's state as plain values, carried when the daemon re-executes itself in place:
+/// the re-executed node goes on with the same incarnation and the next sequence number (its
+/// peers see no new run), and keeps refusing replays of what it already accepted.
+public struct WireSessionSnapshot: Sendable, Equatable, Codable {
+    public struct Peer: Sendable, Equatable, Codable {
+        public var node: String
+        public var incarnation: UInt64
+        public var highest: UInt64
+        public var bitmap: UInt64
+    }
+
+    public var incarnation: UInt64
+    public var nextSequence: UInt64
+    public var peers: [Peer]
+}
+
+extension WireSession {
+    public var snapshot: WireSessionSnapshot {
+        WireSessionSnapshot(
+            incarnation: incarnation.rawValue, nextSequence: nextSequence,
+            peers: peerStates.map {
+                .init(node: $0.key, incarnation: $0.value.incarnation.rawValue, highest: $0.value.window.highest, bitmap: $0.value.window.bitmap)
+            }.sorted { $0.node < $1.node })
+    }
+
+    /// A session that goes on from `snapshot` (same incarnation, sequence numbers continuing,
+    /// the peers' replay windows as they were). Peers no longer configured are dropped.
+    public init(keys: WireKeys, localNode: String, peers: some Sequence<String>, restoring snapshot: WireSessionSnapshot) {
+        self.init(keys: keys, localNode: localNode, incarnation: Incarnation(snapshot.incarnation), peers: peers)
+        nextSequence = max(snapshot.nextSequence, 1)
+        for peer in snapshot.peers where self.peers.contains(peer.node) {
+            let incarnation = Incarnation(peer.incarnation)
+            peerStates[peer.node] = PeerState(
+                incarnation: incarnation, key: keys.sessionKey(sender: peer.node, incarnation: incarnation),
+                window: ReplayWindow(highest: peer.highest, bitmap: peer.bitmap))
+        }
+    }
+}
