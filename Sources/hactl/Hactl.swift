@@ -21,6 +21,7 @@ struct Hactl: ParsableCommand {
               hactl maintenance on               no start, stop, move or fence until off
               hactl check-storage /dataiku       flock, ACL and NFS checks of the storage
               hactl events --follow              elections, fencing, takeover steps, live
+              hactl reload                       check the config, re-execute haclusterd in place
 
             Exit status: 0 success, 1 the command failed, 2 bad usage or configuration, 3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum).
 
@@ -45,6 +46,7 @@ struct Hactl: ParsableCommand {
             KeygenCommand.self,
             ConfigCommand.self,
             EventsCommand.self,
+            ReloadCommand.self,
             LockProbeCommand.self,
         ]
     )

@@ -16,4 +16,14 @@ static inline int hacd_spawn_closefrom(posix_spawn_file_actions_t *actions, int 
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
 
+// The state a re-executing daemon hands to its next image lives in an anonymous memory
+// file (declared by <sys/mman.h> only with _GNU_SOURCE).
+int memfd_create(const char *name, unsigned int flags);
+static inline int hacd_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }
+
+// Before re-executing in place, every descriptor gets FD_CLOEXEC (the event loop's sockets are
+// opened without it) except those handed to the next image (glibc >= 2.34, Linux >= 5.11).
+int close_range(unsigned int first, unsigned int last, int flags);
+static inline int hacd_cloexec_from(unsigned int first) { return close_range(first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */); }
+
 #endif

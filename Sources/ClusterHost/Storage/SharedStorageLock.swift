@@ -71,6 +71,37 @@ public actor SharedStorageLock: StorageLocking {
         descriptor = -1
     }
 
+    // MARK: Re-execution in place
+
+    /// The held descriptor, made inheritable across `execve` (FD_CLOEXEC cleared), for the
+    /// next image of the daemon; nil when not held. The lock stays held by this descriptor.
+    public func descriptorForExec() -> Int32? {
+        guard descriptor >= 0 else { return nil }
+        let flags = fcntl(descriptor, F_GETFD)
+        guard flags >= 0, fcntl(descriptor, F_SETFD, flags & ~FD_CLOEXEC) == 0 else { return nil }
+        return descriptor
+    }
+
+    /// Takes over a descriptor inherited from the previous image, after checking that it is
+    /// open on `file` and holds the lock (a second flock on the same open file description
+    /// succeeds at once). FD_CLOEXEC is set again. Throws (and closes it) otherwise.
+    public func adopt(descriptor fd: Int32) throws {
+        let flags = fcntl(fd, F_GETFD)
+        guard flags >= 0 else { throw SharedStorageLockError.lockFailed(file: file, errno: errno) }
+        _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC)
+        guard refersToSameFile(fd) else {
+            close(fd)
+            throw SharedStorageLockError.fileReplaced(file: file)
+        }
+        guard Syscall.retryingEINTR({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 else {
+            let code = errno
+            close(fd)
+            throw SharedStorageLockError.lockFailed(file: file, errno: code)
+        }
+        if descriptor >= 0, descriptor != fd { close(descriptor) }
+        descriptor = fd
+    }
+
     private func refersToSameFile(_ fd: Int32) -> Bool {
         var opened = stat()
         var current = stat()

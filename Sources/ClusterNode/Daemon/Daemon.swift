@@ -28,7 +28,7 @@ struct Daemon {
 
     func run() async throws(DaemonError) {
         try makeStateDirectory()
-        let signals = SignalWaiter()
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP])
         let loop = DaemonLoop()
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
@@ -39,9 +39,12 @@ struct Daemon {
         do { key = try ClusterKey.load(path: config.cluster.keyFile) } catch {
             throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.key_file: \(error)")
         }
+        // A re-execution in place (reload): go on from what the previous image handed over.
+        var handover = takeHandover()
         let incarnation: Incarnation
         do {
-            incarnation = try IncarnationFile(directory: config.cluster.stateDir).advance()
+            incarnation = try handover.map { Incarnation($0.runtime.wire.incarnation) }
+                ?? IncarnationFile(directory: config.cluster.stateDir).advance()
         } catch {
             throw .startup(component: "state directory", reason: "\(error)")
         }
@@ -52,19 +55,54 @@ struct Daemon {
         let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
             logger.warning("floating IP announcement failed: \($0)")
         })
-        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
+        let lock = SharedStorageLock(config.storage)
+        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, events: events)
         let effects = ServiceEffects(
             localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
             onFenced: { tracker.fenced($0) })
-        let runtime: ClusterRuntime
+        var built: ClusterRuntime
         do {
-            runtime = try ClusterRuntime(
+            built = try ClusterRuntime(
                 config: config, localNode: node.name, key: key,
                 store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
-                incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+                incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop,
+                restoring: handover?.runtime)
         } catch {
-            throw .startup(component: "cluster runtime", reason: "\(error)")
+            guard case .handoverRejected = error, handover != nil else {
+                throw .startup(component: "cluster runtime", reason: "\(error)")
+            }
+            // Start as after a crash: a new incarnation, and whatever runs here released first.
+            logger.error("\(error); starting afresh (what the previous image held is released first)")
+            handover = nil
+            do {
+                built = try ClusterRuntime(
+                    config: config, localNode: node.name, key: key,
+                    store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
+                    incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
+                    seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+            } catch {
+                throw .startup(component: "cluster runtime", reason: "\(error)")
+            }
         }
+        if let carried = handover {
+            do {
+                try await adoptHeld(carried, lock: lock, sequence: sequence, events: events)
+            } catch {
+                logger.error("cannot go on holding the storage lock: \(error); starting afresh (releasing what runs here)")
+                handover = nil
+                do {
+                    built = try ClusterRuntime(
+                        config: config, localNode: node.name, key: key,
+                        store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
+                        incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
+                        seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+                } catch {
+                    throw .startup(component: "cluster runtime", reason: "\(error)")
+                }
+            }
+        }
+        let runtime = built
+        let restored = handover
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
                 fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
@@ -80,9 +118,18 @@ struct Daemon {
                 blockedReason: effects.blockedReason.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince))
         }
-        let handler = DaemonControlHandler(
+        let reloader = Reloader(
+            configPath: config.sourcePath ?? ConfigLoader.defaultPath, arguments: CommandLine.arguments, config: config,
+            key: key, runtime: runtime, sequence: sequence, lock: lock, events: events, notifier: notifier, logger: logger)
+        var handler = DaemonControlHandler(
             config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
             onFenced: { tracker.fenced($0) }, report: report)
+        handler.reload = {
+            switch await reloader.reload(trigger: "hactl reload") {
+            case let .success(accepted): .result(.reloading(accepted))
+            case let .failure(refusal): .error(.rejected(reason: refusal.description))
+            }
+        }
 
         // MARK: sockets
         let control: ControlServer
@@ -96,8 +143,9 @@ struct Daemon {
         logger.info("control socket open", metadata: ["socket": "\(control.path)"])
         // MARK: what a previous run left
         // After the control socket: it proves no other haclusterd runs here, whose
-        // service this check would otherwise stop.
-        if node.role == .full {
+        // service this check would otherwise stop. A re-execution in place left nothing:
+        // it goes on holding what it holds.
+        if node.role == .full, handover == nil {
             let check = LeftoverCheck(
                 units: config.service.units, floatingIPs: config.floatingIPs, unitControl: unitManager, addresses: addresses)
             let found: [String]
@@ -175,12 +223,42 @@ struct Daemon {
             notifier.ready(status: status.text)
         }
         _ = try? await ready.get()
+        if let carried = handover {
+            let silent = SystemClock.monotonicNow().since(Instant(nanoseconds: carried.runtime.suspendedAt))
+            logger.notice("reloaded in place", metadata: [
+                "binary": "\(carried.binary)", "trigger": "\(carried.trigger)", "term": "\(carried.runtime.election.term)",
+                "role": "\(carried.runtime.election.role)", "silent_ms": "\(silent.wholeMilliseconds)",
+            ])
+            events.publish(ClusterEvent(
+                time: SystemClock.wallClockTime(), node: node.name, kind: "reload.done", severity: .notice,
+                message: "re-executed \(carried.binary) in place (\(carried.trigger)); term \(carried.runtime.election.term), \(carried.runtime.election.role); silent for \(silent.wholeMilliseconds) ms",
+                durationMilliseconds: silent.wholeMilliseconds))
+        }
         if let hang = hooks.hangEventLoopAfter {
             loop.hangForever(after: hang, logger: logger)
         }
+        // Just before a re-execution: what the next image opens again must be closed here.
+        await reloader.setPrepare { [logger] in
+            logger.notice("closing the control socket and the watchdogs for the re-execution")
+            stopping.begin()
+            statusTask.cancel()
+            control.close()
+            petterTask?.cancel()
+            await petter?.close()
+            pings?.cancel()
+        }
 
         // MARK: stop
-        let received = await signals.next()
+        var received = await signals.next()
+        while received == SIGHUP {
+            // systemctl reload runs `hactl reload`; a SIGHUP by hand does the same and can only log a refusal.
+            logger.notice("received SIGHUP; reloading")
+            if case .success = await reloader.reload(trigger: "SIGHUP") {
+                // The re-execution follows; nothing else to do in this image.
+                while true { try? await Task.sleep(for: .seconds(3600)) }
+            }
+            received = await signals.next()
+        }
         logger.notice("received \(SignalWaiter.name(of: received)); shutting down")
         notifier.stopping(status: DaemonStatus(role: .stopping).text)
         stopping.begin()
@@ -204,8 +282,38 @@ struct Daemon {
         logger.notice("stopped")
     }
 
+    /// The hand-over of a previous image of this daemon (re-execution in place), if any. An
+    /// unreadable one is logged, its lock descriptor closed (the lock is dropped) and the start
+    /// goes on as after a crash: whatever runs here is released before joining.
+    private func takeHandover() -> DaemonHandover? {
+        guard let taken = DaemonHandover.take(environment: environment) else { return nil }
+        switch taken.handover {
+        case let .success(handover):
+            return handover
+        case let .failure(error):
+            logger.error("re-executed, but \(error); starting afresh (what the previous image held is released first)")
+            if let fd = taken.lockDescriptor { close(fd) }
+            return nil
+        }
+    }
+
+    /// Goes on holding what the previous image held: the lock's descriptor, the addresses and
+    /// units (nothing is touched), and keeps its recent events.
+    private func adoptHeld(
+        _ handover: DaemonHandover, lock: SharedStorageLock, sequence: TakeoverSequence, events: EventHub
+    ) async throws {
+        events.adopt(handover.events)
+        if handover.takeover.holdsLock {
+            guard let fd = DaemonHandover.lockDescriptor(environment: environment) else {
+                throw HandoverError.malformed("the lock was held but no descriptor was handed over")
+            }
+            try await lock.adopt(descriptor: fd)
+        }
+        await sequence.adopt(handover.takeover)
+    }
+
     private func makeTakeoverSequence(
-        units: UnitManager, addresses: FloatingAddress, events: EventHub
+        units: UnitManager, addresses: FloatingAddress, lock: SharedStorageLock, events: EventHub
     ) -> TakeoverSequence {
         let logger = self.logger
         let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
@@ -222,7 +330,7 @@ struct Daemon {
         }
         return TakeoverSequence(
             node: node.name, service: config.service, floatingIPs: config.floatingIPs,
-            units: units, lock: SharedStorageLock(config.storage), addresses: addresses,
+            units: units, lock: lock, addresses: addresses,
             health: health, selfFence: selfFence, record: { events.publish($0) })
     }
 

@@ -33,6 +33,7 @@ final class SignalWaiter {
         switch number {
         case SIGTERM: "SIGTERM"
         case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
         default: "signal \(number)"
         }
     }

@@ -85,6 +85,9 @@ public actor ClusterRuntime {
     private var rebinding = false
 
     private var effectChain: Task<Void, Never>?
+    /// Takeovers, releases and fences queued or running (a handover waits for none: it is refused).
+    private var effectsInFlight = 0
+    private var suspended = false
     private var takeoverTask: Task<Void, Never>?
 
     private struct LinkKey: Hashable {
@@ -111,7 +114,8 @@ public actor ClusterRuntime {
         incarnation: Incarnation,
         seed: UInt64,
         eventCapacity: Int = 500,
-        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        restoring handover: RuntimeHandover? = nil
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
         if let long = config.nodes.first(where: { $0.name.utf8.count > WireFormat.maxStringLength || $0.name.isEmpty }) {
@@ -125,16 +129,30 @@ public actor ClusterRuntime {
         }
         self.config = config
         self.localNode = localNode
-        self.incarnation = incarnation
         self.store = store
         self.effects = effects
-        self.machine = ElectionNode(name: localNode, config: config, persisted: persisted, seed: seed)
-        self.session = WireSession(
-            keys: WireKeys(clusterKey: key, clusterName: config.cluster.name),
-            localNode: localNode,
-            incarnation: incarnation,
-            peers: config.nodes.map(\.name)
-        )
+        let keys = WireKeys(clusterKey: key, clusterName: config.cluster.name)
+        if let handover {
+            // A re-execution in place: the same member of the cluster goes on (same incarnation,
+            // sequence numbers continuing, role and lease as they were).
+            do {
+                self.machine = try ElectionNode(
+                    name: localNode, config: config, persisted: persisted, seed: seed, restoring: handover.election)
+            } catch {
+                throw .handoverRejected(error.description)
+            }
+            self.session = WireSession(keys: keys, localNode: localNode, peers: config.nodes.map(\.name), restoring: handover.wire)
+            self.incarnation = Incarnation(handover.wire.incarnation)
+        } else {
+            self.machine = ElectionNode(name: localNode, config: config, persisted: persisted, seed: seed)
+            self.session = WireSession(
+                keys: keys,
+                localNode: localNode,
+                incarnation: incarnation,
+                peers: config.nodes.map(\.name)
+            )
+            self.incarnation = incarnation
+        }
         self.events = RecentEvents(capacity: eventCapacity)
         self.eventLoop = eventLoop
     }
@@ -205,6 +223,47 @@ public actor ClusterRuntime {
         return machine.service.mayRun
     }
 
+    /// Why the runtime cannot be handed over to a re-executed image right now (a takeover,
+    /// release or fence in progress), or nil.
+    public func handoverBlocker() -> String? {
+        guard running else { return "the cluster runtime is not running" }
+        if effectsInFlight > 0 { return "a takeover, release or fence is in progress; retry once it is done" }
+        do {
+            _ = try machine.snapshot()
+        } catch {
+            return error.description
+        }
+        return nil
+    }
+
+    /// Stops the runtime for a re-execution in place and returns what the next image needs to
+    /// go on as the same member: the core's volatile state and the wire session. Like `stop`,
+    /// closes the sockets and answers pending `submit`s; unlike it, refuses (returning the
+    /// reason, runtime untouched) while a takeover, release or fence is in progress.
+    public func suspendForHandover() async -> Result<RuntimeHandover, RuntimeError> {
+        if let blocker = handoverBlocker() { return .failure(.handoverRejected(blocker)) }
+        let election: ElectionSnapshot
+        do {
+            election = try machine.snapshot()
+        } catch {
+            return .failure(.handoverRejected(error.description))
+        }
+        running = false
+        suspended = true
+        tickTask?.cancel()
+        receiveTask?.cancel()
+        // No datagram is sealed after this point: the snapshot's sequence number stays the next one.
+        let wire = session.snapshot
+        let suspendedAt = SystemClock.monotonicNow()
+        await links?.close()
+        links = nil
+        for (_, continuation) in pendingReplies {
+            continuation.resume(returning: .noQuorum)
+        }
+        pendingReplies.removeAll()
+        return .success(RuntimeHandover(election: election, wire: wire, suspendedAt: suspendedAt.nanoseconds))
+    }
+
     /// Test hook: break a mechanism on purpose (before `start`).
     func setMutations(_ mutations: RuntimeMutations) {
         self.mutations = mutations
@@ -233,6 +292,8 @@ public actor ClusterRuntime {
     /// Reports a result of a takeover, release or fence, or a service failure
     /// found by monitoring (`.serviceFailed`).
     public func report(_ report: ResourceReport) {
+        // Suspended for a re-execution: the next image's monitor finds a failure again.
+        guard !suspended else { return }
         step(.report(report))
     }
 
@@ -425,12 +486,18 @@ public actor ClusterRuntime {
 
     private func enqueueEffect(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         let previous = effectChain
+        effectsInFlight += 1
         let task = Task {
             await previous?.value
             await work()
+            await self.effectDone()
         }
         effectChain = task
         return task
+    }
+
+    private func effectDone() {
+        effectsInFlight -= 1
     }
 
     private func startTakeover(term: Term, fenceFirst: [String], delayFencing: Bool) {

@@ -13,6 +13,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case nodeNameTooLong(String)
     /// `start()` was called on a runtime that is already running.
     case alreadyStarted
+    /// The state carried over a re-execution (`systemctl reload`) cannot be restored.
+    case handoverRejected(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             "node name '\(name.prefix(40))...' has \(name.utf8.count) bytes, at most \(WireFormat.maxStringLength) fit in a datagram"
         case .alreadyStarted:
             "the cluster runtime is already running"
+        case let .handoverRejected(reason):
+            "cannot go on from the previous image's state: \(reason)"
         }
     }
 }

@@ -272,6 +272,42 @@ public actor TakeoverSequence {
         return .selfFenced(step: step, error: error)
     }
 
+    // MARK: Re-execution in place
+
+    /// A takeover or release is running.
+    public var isBusy: Bool { busy }
+
+    /// Whether anything of the service is held here (lock, address, a unit started).
+    public var holdsAnything: Bool { holdsLock || !heldAddresses.isEmpty || !touchedUnits.isEmpty || isActive }
+
+    /// What this node holds, for the next image of the daemon (`systemctl reload`). Refused
+    /// while a takeover or release runs. Stops the monitor; the units keep running.
+    public func suspendForHandover() async -> TakeoverHandover? {
+        guard !busy else { return nil }
+        await monitor.stop()
+        return TakeoverHandover(
+            holdsLock: holdsLock, heldAddresses: heldAddresses.map(\.cidr), touchedUnits: touchedUnits, isActive: isActive)
+    }
+
+    /// Goes on holding what the previous image held (its lock descriptor already adopted by the
+    /// lock): nothing is started, stopped or added; the monitor starts again if it ran.
+    public func adopt(_ held: TakeoverHandover) async {
+        holdsLock = held.holdsLock
+        heldAddresses = floatingIPs.filter { held.heldAddresses.contains($0.cidr) }
+        touchedUnits = held.touchedUnits.filter { units.contains($0) }
+        isActive = held.isActive
+        if isActive { await monitor.start() }
+        emit("reload.adopted", "went on holding: \(describe(held))")
+    }
+
+    private func describe(_ held: TakeoverHandover) -> String {
+        var parts: [String] = []
+        if held.holdsLock { parts.append("the storage lock") }
+        if !held.heldAddresses.isEmpty { parts.append(held.heldAddresses.joined(separator: ", ")) }
+        if !held.touchedUnits.isEmpty { parts.append(held.touchedUnits.joined(separator: ", ")) }
+        return parts.isEmpty ? "nothing" : parts.joined(separator: "; ")
+    }
+
     // MARK: Plumbing
 
     private func emit(_ kind: String, _ message: String, severity: ClusterEvent.Severity = .info, duration: Duration? = nil) {
@@ -293,5 +329,21 @@ public actor TakeoverSequence {
         } else {
             waiting.removeFirst().resume()
         }
+    }
+}
+
+/// What the takeover sequence holds, carried over a re-execution of the daemon.
+public struct TakeoverHandover: Sendable, Equatable, Codable {
+    public var holdsLock: Bool
+    /// `address/prefix` of each floating IP held.
+    public var heldAddresses: [String]
+    public var touchedUnits: [String]
+    public var isActive: Bool
+
+    public init(holdsLock: Bool, heldAddresses: [String], touchedUnits: [String], isActive: Bool) {
+        self.holdsLock = holdsLock
+        self.heldAddresses = heldAddresses
+        self.touchedUnits = touchedUnits
+        self.isActive = isActive
     }
 }

@@ -17,6 +17,8 @@ struct DaemonControlHandler: ControlHandler {
     let logger: Logger
     let onFenced: @Sendable (String) -> Void
     let report: @Sendable () async -> StatusReport
+    /// `reload`: check the configuration, then re-execute in place (nil: not supported).
+    var reload: (@Sendable () async -> ControlResponse)?
 
     func handle(_ request: ControlRequest, from peer: PeerCredentials) async -> ControlResponse {
         switch request {
@@ -50,6 +52,10 @@ struct DaemonControlHandler: ControlHandler {
                 await runtime.report(.fenced(node: node))
             }
             return .result(.fenced(outcome))
+        case .reload:
+            logger.notice("reload requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
+            guard let reload else { return .error(.rejected(reason: "this daemon cannot reload")) }
+            return await reload()
         case let .checkStoragePeer(probe):
             guard probe.node == localNode else {
                 return .error(.rejected(reason: "this daemon cannot forward a storage probe to \(probe.node); run `hactl check-storage` on \(probe.node) itself"))

@@ -25,6 +25,15 @@ final class EventHub: Sendable {
         recentEvents.withLock { $0 }
     }
 
+    /// Puts the events a previous image of the daemon kept (re-execution in place) before any
+    /// published since, without logging them again.
+    func adopt(_ earlier: [ClusterEvent]) {
+        recentEvents.withLock { events in
+            events.insert(contentsOf: earlier, at: 0)
+            if events.count > capacity { events.removeFirst(events.count - capacity) }
+        }
+    }
+
     func publish(_ event: ClusterEvent) {
         var metadata: Logger.Metadata = ["event_kind": "\(event.kind)", "event_node": "\(event.node)"]
         if let duration = event.durationMilliseconds { metadata["duration_ms"] = "\(duration)" }
