@@ -195,7 +195,7 @@ struct DaemonReloadTests {
             .write(toFile: setup.config.configPath, atomically: true, encoding: .utf8)
         let renaming = try DaemonServiceTests.hactl(setup.config, ["reload"])
         #expect(renaming.status == 1, "\(renaming)")
-        #expect(renaming.stderr.contains("\(setup.config.configPath):3: cluster.name")
+        #expect(renaming.stderr.contains("\(setup.config.configPath):3: cluster.name changed")
                 && renaming.stderr.contains("stop the whole cluster"), "\(renaming)")
         #expect(try setup.manager.show(setup.unit, ["MainPID"])["MainPID"] == daemonPID)
         #expect(try setup.manager.show(setup.demoUnit, ["MainPID"])["MainPID"] == unitPID)

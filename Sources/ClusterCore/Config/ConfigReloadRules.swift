@@ -10,13 +10,13 @@
 /// service does not run.
 public struct ConfigReloadRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     public var location: ConfigLocation
-    /// What changed, e.g. `cluster.name changed ("a" -> "b")`.
+    /// How it changed, e.g. `a -> b`.
     public var change: String
     /// How to apply it instead.
     public var procedure: String
 
     public var description: String {
-        "\(location): \(change): \(procedure)"
+        "\(location) changed (\(change)): \(procedure)"
     }
 }
 
@@ -43,14 +43,14 @@ public enum ConfigReloadRules {
         }
         func changed<T: Equatable>(_ keyPath: String, _ old: T, _ new: T, _ procedure: String = wholeCluster) {
             guard old != new else { return }
-            refuse(keyPath, "\(keyPath) changed (\(old) -> \(new))", procedure)
+            refuse(keyPath, "\(old) -> \(new)", procedure)
         }
 
         changed("cluster.name", running.cluster.name, new.cluster.name,
                 "stop the whole cluster, then start it with the new name")
         if running.cluster.keyFile != new.cluster.keyFile || keyChanged {
             refuse("cluster.key_file",
-                   running.cluster.keyFile != new.cluster.keyFile ? "cluster.key_file changed (\(running.cluster.keyFile) -> \(new.cluster.keyFile))" : "the cluster key changed",
+                   running.cluster.keyFile != new.cluster.keyFile ? "\(running.cluster.keyFile) -> \(new.cluster.keyFile)" : "the key's content",
                    "stop the whole cluster, install the same key on every node, then start it")
         }
         changed("cluster.port", running.cluster.port, new.cluster.port)
@@ -66,7 +66,7 @@ public enum ConfigReloadRules {
         let oldNames = running.nodes.map(\.name)
         let newNames = new.nodes.map(\.name)
         if oldNames != newNames {
-            refuse("node", "the node list changed ([\(oldNames.joined(separator: ", "))] -> [\(newNames.joined(separator: ", "))])",
+            refuse("node", "[\(oldNames.joined(separator: ", "))] -> [\(newNames.joined(separator: ", "))]",
                    "stop the whole cluster, then start it with the new node list")
         } else {
             for (index, (old, updated)) in zip(running.nodes, new.nodes).enumerated() {
