@@ -26,6 +26,7 @@ struct ControlProtocolTests {
         .admin(.cleanup(node: "dss2")),
         .fence(node: "dss2"),
         .checkStoragePeer(StoragePeerProbe(node: "dss2", path: "/data", markerFile: ".m", token: "abc", lockFile: ".m", user: "dataiku")),
+        .reload,
     ]
 
     @Test("every request survives encode and decode", arguments: requests)
@@ -52,6 +53,7 @@ struct ControlProtocolTests {
         .result(.committed(AdminCommit(version: 12, detail: "dss1 banned"))),
         .result(.fenced(FenceOutcome(node: "dss2", succeeded: true, level: 1, devices: ["ipmi"], detail: "off", durationMilliseconds: 3200))),
         .result(.storagePeer(StoragePeerReport(node: "dss2", path: "/d", exists: true, isDirectory: true, ownerUID: 0, ownerGID: 0, filesystem: "nfs4", markerMatches: true, lock: .failed("EIO"), userUID: 1000))),
+        .result(.reloading(ReloadAccepted(binary: "/usr/local/sbin/haclusterd", config: "/etc/hacluster/haclusterd.toml", pid: 812))),
         .error(.notAuthorized(uid: 1000, user: "alice", group: "haclient")),
         .error(.noQuorum(votes: 1, expected: 3)),
         .error(.timeout(milliseconds: 30000)),
