@@ -298,7 +298,7 @@ public final class Simulation {
                 committedResets.insert("\(command)")
             }
         case .event(let event):
-            if event.kind == "election.won" { result.elections += 1 }
+            if event.kind == .electionWon { result.elections += 1 }
             if options.trace { checker.note("\(node.name) event \(event.kind): \(event.message)", at: now) }
         }
     }

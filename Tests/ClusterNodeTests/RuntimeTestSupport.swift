@@ -17,7 +17,7 @@ final class RecordingEffects: RuntimeEffects {
         var takeovers: [Term] = []
         var releases: [ReleaseReason] = []
         var fences: [String] = []
-        var events: [ClusterEvent] = []
+        var events: [EventRecord] = []
     }
 
     let log = Mutex(Log())
@@ -39,7 +39,7 @@ final class RecordingEffects: RuntimeEffects {
         log.withLock { $0.releases.append(reason) }
     }
 
-    func record(_ event: ClusterEvent) {
+    func record(_ event: EventRecord) {
         log.withLock { $0.events.append(event) }
     }
 

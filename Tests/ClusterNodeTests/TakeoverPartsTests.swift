@@ -95,11 +95,11 @@ import Testing
             storage: StorageConfig(path: "/tmp/nowhere"))
         #expect(throws: HealthURL.ParseError.self) {
             _ = try TakeoverSequence.production(config: config, node: "n1", selfFence: SelfFence(announce: { _ in }),
-                                                record: { _ in }, wallClock: { 0 })
+                                                record: { _ in })
         }
         config.service.healthURL = "http://127.0.0.1:8080/ping"
         let sequence = try TakeoverSequence.production(config: config, node: "n1", selfFence: SelfFence(announce: { _ in }),
-                                                       record: { _ in }, wallClock: { 0 })
+                                                       record: { _ in })
         #expect(sequence.units == ["s.service"])
     }
 }

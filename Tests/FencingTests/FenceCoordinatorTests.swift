@@ -48,7 +48,7 @@ struct FenceCoordinatorTests {
             "fence.attempt", "fence.attempt.failed", "fence.attempt", "fence.attempt.failed", "fence.level.failed",
             "fence.attempt", "fence.attempt.succeeded", "fence.confirmed", "fence.succeeded",
         ])
-        #expect(log.events.first { $0.kind == "fence.level.failed" }?.message.contains("Unable to connect") == true)
+        #expect(log.events.first { $0.kind == .fenceLevelFailed }?.message.contains("Unable to connect") == true)
     }
 
     @Test func withinALevelEveryDeviceMustSucceed() async throws {

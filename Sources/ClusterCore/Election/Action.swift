@@ -23,5 +23,5 @@ public enum Action: Sendable, Equatable {
     /// The final answer to a local admin command.
     case reply(RequestID, CommandOutcome)
     /// An event for the cluster log; the shell timestamps it.
-    case event(ElectionEvent)
+    case event(EventRecord)
 }

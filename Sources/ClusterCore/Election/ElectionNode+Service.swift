@@ -4,7 +4,7 @@ extension ElectionNode {
         guard service.mayRun, !service.isReleasing else { return }
         service = .releasing(reason)
         if holder == name { holder = nil }
-        event("service.release", reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
+        event(.serviceRelease, reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
         emit(.release(reason))
     }
 
@@ -14,16 +14,16 @@ extension ElectionNode {
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .holding(term: reportTerm)
             retryCount = 0
-            event("service.started", .notice, "service running here (term \(reportTerm))")
+            event(.serviceStarted, .notice, "service running here (term \(reportTerm))")
         case .takeoverFailed(let reportTerm, let reason):
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .idle
             placementReason = .takeoverFailed
-            event("service.takeover-failed", .error, "takeover failed: \(reason)")
+            event(.serviceTakeoverFailed, .error, "takeover failed: \(reason)")
             recordFailure()
             scheduleRetry()
         case .fenced(let node):
-            event("fence.succeeded", .notice, "\(node) fenced")
+            event(.fenceSucceeded, .notice, "\(node) fenced")
             confirmedReleased.insert(node)
             lastHeard[node] = nil
             if fencing == node { fencing = nil }
@@ -32,7 +32,7 @@ extension ElectionNode {
                 updateAdmin { $0.mayHold.removeAll { $0 == node } }
             }
         case .fenceFailed(let node, let reason):
-            event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
+            event(.fenceFailed, .error, "fencing \(node) failed: \(reason); service blocked")
             if fencing == node {
                 // The two_node peer fence, not part of a takeover.
                 fencing = nil
@@ -51,13 +51,13 @@ extension ElectionNode {
         case .released:
             guard service.isReleasing else { return }
             service = .idle
-            event("service.stopped", .info, "service released")
+            event(.serviceStopped, .info, "service released")
             if role == .leader, persistent.admin.mayHold.contains(name) {
                 updateAdmin { [name] in $0.mayHold.removeAll { $0 == name } }
             }
         case .serviceFailed(let reason):
             guard case .holding = service else { return }
-            event("service.failed", .warning, "service failed: \(reason)")
+            event(.serviceFailed, .warning, "service failed: \(reason)")
             recordFailure()
             release(.serviceFailed)
         }
@@ -101,7 +101,7 @@ extension ElectionNode {
             guard fencing == nil else { return }
             if let retryAt = retryNotBefore, now < retryAt { return }
             fencing = peer
-            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it")
+            event(.fenceRequested, .warning, "peer \(peer) lost in two_node mode; fencing it")
             emit(.fence(node: peer))
             return
         }
@@ -130,7 +130,7 @@ extension ElectionNode {
             // Relinquish the lease first: the target will not wait for it.
             leaseClaimed = false
             transferDeadline = now + timings.transferTimeout
-            event("leadership.transfer", .notice, "handing leadership to \(target)")
+            event(.leadershipTransfer, .notice, "handing leadership to \(target)")
             send(.timeoutNow(term: term), to: target)
         case .runOnLeader:
             placementReason = .onLeader
@@ -158,7 +158,7 @@ extension ElectionNode {
             let unresolved = persistent.admin.mayHold.filter { $0 != name && !confirmedReleased.contains($0) }
             service = .takingOver(term: term)
             holder = name
-            event("service.takeover", .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")
+            event(.serviceTakeover, .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")
             emit(.takeover(term: term, fenceFirst: unresolved))
         }
     }

@@ -195,8 +195,8 @@ public struct ElectionNode: Sendable {
 
     mutating func send(_ message: Message, to node: String) { outbox.append(.send(to: node, message)) }
 
-    mutating func event(_ kind: String, _ severity: ClusterEvent.Severity = .info, _ message: String) {
-        outbox.append(.event(ElectionEvent(kind: kind, severity: severity, message: message)))
+    mutating func event(_ kind: EventKind, _ severity: ClusterEvent.Severity = .info, _ message: String) {
+        outbox.append(.event(EventRecord(kind: kind, severity: severity, message: message)))
     }
 
     mutating func runTimers() {

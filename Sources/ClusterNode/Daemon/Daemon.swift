@@ -32,7 +32,7 @@ struct Daemon {
         let loop = DaemonLoop()
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
-        let events = EventHub(logger: logger)
+        let events = EventHub(localNode: node.name, logger: logger)
 
         // MARK: components
         let key: ClusterKey
@@ -67,7 +67,7 @@ struct Daemon {
         }
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
-                fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
+                fencing: config.fencing, interval: config.fencing.monitorInterval,
                 events: { events.publish($0) })
             : nil
 

@@ -14,7 +14,7 @@ import NIOPosix
 ///   `StateStore` before anything after it; `send` seals once per peer and
 ///   sends the datagram on every link; `takeover`/`fence`/`release` go to
 ///   `RuntimeEffects` one at a time; `reply` completes `submit`; `event`s go
-///   to the ring buffer and `RuntimeEffects.record`.
+///   to `RuntimeEffects.record`, as do the runtime's own (links, wire, persistence).
 ///
 /// Persistence failure (the contract of `Action.persist`): when a save throws,
 /// the step is rolled back (the core keeps the state that is on disk, as if the
@@ -64,7 +64,6 @@ public actor ClusterRuntime {
     private var tickTask: Task<Void, Never>?
     private var running = false
 
-    private var events: RecentEvents
     private var lastHeard: [LinkKey: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
 
@@ -98,7 +97,6 @@ public actor ClusterRuntime {
     ///   - key: the cluster key (`ClusterKey.load(path: config.cluster.keyFile)`).
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
-    ///   - eventCapacity: size of the recent-events ring buffer.
     ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
     /// - Throws: `RuntimeError.unknownLocalNode`, `.nodeNameTooLong`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
@@ -110,7 +108,6 @@ public actor ClusterRuntime {
         effects: any RuntimeEffects,
         incarnation: Incarnation,
         seed: UInt64,
-        eventCapacity: Int = 500,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) throws(RuntimeError) {
         guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
@@ -135,7 +132,6 @@ public actor ClusterRuntime {
             incarnation: incarnation,
             peers: config.nodes.map(\.name)
         )
-        self.events = RecentEvents(capacity: eventCapacity)
         self.eventLoop = eventLoop
     }
 
@@ -151,7 +147,7 @@ public actor ClusterRuntime {
         let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links
         for failure in failures {
-            record(kind: "link.unbound", severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
+            record(kind: .linkUnbound, severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
         }
         for peer in config.nodes where peer.name != localNode {
             var targets: [(SocketAddress, Int)] = []
@@ -159,7 +155,7 @@ public actor ClusterRuntime {
                 guard let address = try? SocketAddress(ipAddress: text, port: Int(config.cluster.port)),
                       let link = links.link(forPeerAddressIndex: index, remote: address)
                 else {
-                    record(kind: "wire.unreachable", severity: .warning,
+                    record(kind: .wireUnreachable, severity: .warning,
                            "no local link can reach \(peer.name) at \(text) (address family or literal)")
                     continue
                 }
@@ -168,7 +164,7 @@ public actor ClusterRuntime {
             peerTargets[peer.name] = targets
         }
         running = true
-        record(kind: "runtime.started", severity: .info,
+        record(kind: .runtimeStarted, severity: .info,
                "listening on \(local.addresses.map { "\($0):\(config.cluster.port)" }.joined(separator: ", ")), incarnation \(incarnation), term \(machine.persistent.term)")
         receiveTask = Task { [weak self] in
             for await datagram in links.inbound {
@@ -262,11 +258,6 @@ public actor ClusterRuntime {
         )
     }
 
-    /// The most recent events, oldest first.
-    public func recentEvents(limit: Int? = nil) -> [ClusterEvent] {
-        events.recent(limit: limit)
-    }
-
     // MARK: - Loop
 
     /// One tick; returns how long to sleep before the next.
@@ -292,7 +283,7 @@ public actor ClusterRuntime {
     private func rebound(_ links: [Int]) {
         rebinding = false
         for link in links {
-            record(kind: "link.bound", severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
+            record(kind: .linkBound, severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
         }
     }
 
@@ -316,7 +307,7 @@ public actor ClusterRuntime {
             guard error.reason != .duplicate else { return }
             if let last = lastRejectionEvent[error.reason], now.since(last) < .seconds(60) { return }
             lastRejectionEvent[error.reason] = now
-            record(kind: "wire.rejected", severity: .warning, "dropped datagram from \(datagram.remote): \(error) (further drops for this reason are only counted for a minute)")
+            record(kind: .wireRejected, severity: .warning, "dropped datagram from \(datagram.remote): \(error) (further drops for this reason are only counted for a minute)")
         }
     }
 
@@ -356,7 +347,7 @@ public actor ClusterRuntime {
             case .reply(let id, let outcome):
                 resolve(id, outcome)
             case .event(let event):
-                append(event.clusterEvent(time: SystemClock.wallClockTime(), node: localNode))
+                effects.record(event)
             }
         }
         machine = next
@@ -370,7 +361,7 @@ public actor ClusterRuntime {
             datagram = try session.seal(try MessageCodec.encode(message), to: peer)
         } catch {
             unsendable += 1
-            record(kind: "wire.unsendable", severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
+            record(kind: .wireUnsendable, severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
             return
         }
         for target in targets {
@@ -383,7 +374,7 @@ public actor ClusterRuntime {
     private func persistFailed(_ error: StateStoreError, input: Input) {
         persistFailures += 1
         if persistenceError == nil {
-            record(kind: "persist.failed", severity: .error,
+            record(kind: .persistFailed, severity: .error,
                    "\(error); this node stops sending (it can neither vote nor lead) until its state can be saved again")
         }
         persistenceError = error
@@ -400,7 +391,7 @@ public actor ClusterRuntime {
     private func persistenceRecovered() {
         guard persistenceError != nil else { return }
         persistenceError = nil
-        record(kind: "persist.recovered", severity: .notice, "the state directory is writable again; resuming")
+        record(kind: .persistRecovered, severity: .notice, "the state directory is writable again; resuming")
     }
 
     /// While failing: try to save the state the core already has (what is on
@@ -467,12 +458,7 @@ public actor ClusterRuntime {
 
     // MARK: - Events
 
-    private func record(kind: String, severity: ClusterEvent.Severity, _ message: String) {
-        append(ClusterEvent(time: SystemClock.wallClockTime(), node: localNode, kind: kind, severity: severity, message: message))
-    }
-
-    private func append(_ event: ClusterEvent) {
-        events.append(event)
-        effects.record(event)
+    private func record(kind: EventKind, severity: ClusterEvent.Severity, _ message: String) {
+        effects.record(EventRecord(kind: kind, severity: severity, message: message))
     }
 }

@@ -29,10 +29,11 @@ public protocol RuntimeEffects: Sendable {
     /// (self-fencing) rather than return.
     func release(reason: ReleaseReason) async
 
-    /// Every event as the runtime records it (election, wire, persistence), for the journal.
-    func record(_ event: ClusterEvent)
+    /// Every event of the core (election, service, admin) and of the runtime (links, wire,
+    /// persistence), untimed: the receiver stamps it (the daemon's `EventHub`).
+    func record(_ event: EventRecord)
 }
 
 extension RuntimeEffects {
-    public func record(_ event: ClusterEvent) {}
+    public func record(_ event: EventRecord) {}
 }

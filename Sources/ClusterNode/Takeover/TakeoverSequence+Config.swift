@@ -9,13 +9,12 @@ extension TakeoverSequence {
         config: ClusterConfig,
         node: String,
         selfFence: any SelfFencing,
-        record: @escaping @Sendable (ClusterEvent) -> Void,
-        wallClock: @escaping @Sendable () -> Double
+        record: @escaping @Sendable (EventRecord) -> Void
     ) throws -> TakeoverSequence {
         let health = try config.service.healthURL.map { try HealthProbe(parsing: $0) }
         let addresses = FloatingAddress { failure in
-            record(ClusterEvent(time: wallClock(), node: node, kind: "takeover.ip.announce", severity: .warning,
-                                message: "announcing the floating address failed: \(failure)"))
+            record(EventRecord(kind: .takeoverIPAnnounce, severity: .warning,
+                               message: "announcing the floating address failed: \(failure)"))
         }
         return TakeoverSequence(
             node: node,
@@ -26,7 +25,6 @@ extension TakeoverSequence {
             addresses: addresses,
             health: health,
             selfFence: selfFence,
-            record: record,
-            wallClock: wallClock)
+            record: record)
     }
 }

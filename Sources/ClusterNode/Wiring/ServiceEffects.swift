@@ -110,7 +110,7 @@ final class ServiceEffects: RuntimeEffects {
         }
     }
 
-    func record(_ event: ClusterEvent) {
+    func record(_ event: EventRecord) {
         events.publish(event)
     }
 }
