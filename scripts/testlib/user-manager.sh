@@ -82,6 +82,11 @@ start)
   # PID of the background job is the manager's PID.
   inner='
     set -e
+    # The copied mount table holds the host'"'"'s namespace files (/run/netns/NAME, ...): they
+    # would keep those namespaces (and their veths) alive after the host deletes them.
+    awk '"'"'$0 ~ / - nsfs / { print $5 }'"'"' /proc/self/mountinfo | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
     mount -t tmpfs -o mode=0755 tmpfs /run/systemd
     mkdir -p /run/systemd/system
     if [ "$HACD_UM_JOURNALD" = 1 ]; then
