@@ -14,6 +14,7 @@ extension ElectionNode {
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .holding(term: reportTerm)
             retryCount = 0
+            fenceFailure = nil
             event("service.started", .notice, "service running here (term \(reportTerm))")
         case .takeoverFailed(let reportTerm, let reason):
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
@@ -25,6 +26,8 @@ extension ElectionNode {
         case .fenced(let node):
             event("fence.succeeded", .notice, "\(node) fenced")
             confirmedReleased.insert(node)
+            fencedAndSilent.insert(node)
+            if fenceFailure?.node == node { fenceFailure = nil }
             lastHeard[node] = nil
             if fencing == node { fencing = nil }
             if role == .leader { fencedThisTerm.insert(node) }
@@ -36,6 +39,7 @@ extension ElectionNode {
             if fencing == node {
                 // The two_node peer fence, not part of a takeover.
                 fencing = nil
+                fenceFailure = .init(node: node, reason: reason)
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
             } else if case .takingOver = service {
@@ -45,6 +49,7 @@ extension ElectionNode {
                 // `takingOver` silently let a later step-down or leadership
                 // transfer skip the release (simulation seed 54465).
                 placementReason = .fenceFailed(node)
+                fenceFailure = .init(node: node, reason: reason)
                 release(.fenceFailed)
                 scheduleRetry()
             }
@@ -101,8 +106,10 @@ extension ElectionNode {
             guard fencing == nil else { return }
             if let retryAt = retryNotBefore, now < retryAt { return }
             fencing = peer
-            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it")
-            emit(.fence(node: peer))
+            let delay = fenceDelay(for: peer)
+            let wait = delay > .zero ? " after the race delay (\(DurationText.format(delay)))" : ""
+            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it\(wait)")
+            emit(.fence(node: peer, delay: delay))
             return
         }
         let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
