@@ -217,13 +217,18 @@ struct ScenarioTests {
         #expect(cluster[b].role == .leader)
         #expect(cluster[b].previousHolder == a)
 
-        cluster.step(b, .report(.fenceFailed(node: a, reason: "every level failed to fence \(a): ipmi timed out")))
+        // The shell logs each fence's outcome (fence.succeeded / fence.failed) once; the core adds none.
+        func fenceOutcomeEvents(_ actions: [Action]) -> [String] {
+            actions.compactMap { if case .event(let event) = $0, event.kind == "fence.succeeded" || event.kind == "fence.failed" { event.kind } else { nil } }
+        }
+        let failed = cluster.step(b, .report(.fenceFailed(node: a, reason: "every level failed to fence \(a): ipmi timed out")))
+        #expect(fenceOutcomeEvents(failed).isEmpty)
         #expect(cluster[b].status.fenceFailure == .init(node: a, reason: "every level failed to fence \(a): ipmi timed out"))
         #expect(cluster[b].status.placement == .fenceFailed(a))
         // The retry fences again after the backoff; the service stays blocked meanwhile.
         cluster.advance(by: .seconds(3))
         #expect(cluster[b].status.fenceFailure?.node == a)
-        cluster.step(b, .report(.fenced(node: a)))
+        #expect(fenceOutcomeEvents(cluster.step(b, .report(.fenced(node: a)))).isEmpty)
         #expect(cluster[b].status.fenceFailure == nil)
         #expect(cluster[b].status.nodes.first { $0.name == a }?.fenced == true)
 

@@ -179,6 +179,8 @@ struct FenceCoordinatorTests {
         #expect(loserSleeps.all == [.seconds(5)])
         #expect(!winnerLog.kinds().contains("fence.race.delay"))
         #expect(loserLog.kinds().contains("fence.race.delay"))
+        // One fence, one outcome event.
+        #expect(loserLog.kinds().filter { $0 == "fence.succeeded" }.count == 1)
         // A takeover's fence (the `Fencer` entry point) and manual fencing never wait.
         let otherSleeps = FenceCoordinatorTests.Sleeps()
         let other = FenceCoordinator(config: config, localNode: "n2", sleep: otherSleeps.sleep)

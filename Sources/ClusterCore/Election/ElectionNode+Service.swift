@@ -24,7 +24,8 @@ extension ElectionNode {
             recordFailure()
             scheduleRetry()
         case .fenced(let node):
-            event("fence.succeeded", .notice, "\(node) fenced")
+            // No event: the shell that fenced logged it (`fence.succeeded`, with level,
+            // devices and duration); one fence is one event.
             confirmedReleased.insert(node)
             fencedAndSilent.insert(node)
             if fenceFailure?.node == node { fenceFailure = nil }
@@ -35,7 +36,7 @@ extension ElectionNode {
                 updateAdmin { $0.mayHold.removeAll { $0 == node } }
             }
         case .fenceFailed(let node, let reason):
-            event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
+            // No event here either: the shell logged the failure (`fence.failed`).
             if fencing == node {
                 // The two_node peer fence, not part of a takeover.
                 fencing = nil
