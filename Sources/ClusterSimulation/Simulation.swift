@@ -280,12 +280,14 @@ public final class Simulation {
             node.takeoverInFlight = true
             let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
             startTakeover(index, term: term, fence: targets)
-        case .fence(let target):
+        case .fence(let target, let delay):
             guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
+            // The shell waits the delay the core's race rule decided (on the node's own clock),
+            // then runs the agent.
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: -1, target: targetIndex,
                            fails: random.chance(0.05), term: .zero, remaining: []),
-                at: now + fenceDelay(for: node) + randomDuration(100_000_000, 1_500_000_000))
+                at: now + node.realDuration(delay) + randomDuration(100_000_000, 1_500_000_000))
         case .release:
             node.resourceEpoch += 1
             node.takeoverInFlight = false
@@ -306,22 +308,17 @@ public final class Simulation {
     func startTakeover(_ index: Int, term: Term, fence targets: [Int]) {
         let node = nodes[index]
         if let first = targets.first {
-            let delay = fenceDelay(for: node)
+            // A takeover's fences never wait for a race (see `Action.takeover`).
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, target: first,
                            fails: random.chance(0.05), term: term, remaining: Array(targets.dropFirst())),
-                at: now + delay + randomDuration(100_000_000, 1_500_000_000))
+                at: now + randomDuration(100_000_000, 1_500_000_000))
         } else {
             node.holding = true
             queue.push(
                 .takeoverDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, term: term, fails: random.chance(0.03)),
                 at: now + randomDuration(50_000_000, 1_500_000_000))
         }
-    }
-
-    /// Fence race rule (two_node): the node holding the service fences at once, the other waits.
-    func fenceDelay(for node: SimulatedNode) -> UInt64 {
-        (node.core?.shouldDelayFencing ?? true) && shape.twoNode ? 2_000_000_000 : 0
     }
 
     func fenceDone(index: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int]) {

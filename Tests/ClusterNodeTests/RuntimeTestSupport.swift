@@ -22,7 +22,7 @@ final class RecordingEffects: RuntimeEffects {
 
     let log = Mutex(Log())
 
-    func takeOver(term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+    func takeOver(term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void) async {
         log.withLock { $0.takeovers.append(term) }
         for node in fenceFirst {
             await report(.fenced(node: node))
@@ -30,7 +30,7 @@ final class RecordingEffects: RuntimeEffects {
         await report(.takeoverSucceeded(term: term))
     }
 
-    func fence(node: String, delayFencing: Bool) async -> FenceOutcome {
+    func fence(node: String, delay: Duration) async -> FenceOutcome {
         log.withLock { $0.fences.append(node) }
         return FenceOutcome(node: node, succeeded: true, detail: "test double", durationMilliseconds: 0)
     }

@@ -82,6 +82,7 @@ extension ElectionNode {
         }
         committed = min(leaderCommitted, persistent.admin.stamp)
         holder = leaderHolder
+        if let leaderHolder, leaderHolder != name { previousHolder = leaderHolder }
         leaderMembers = members
         send(.heartbeatAck(term: term, sequence: sequence, admin: persistent.admin.stamp, holding: service.mayRun), to: from)
     }

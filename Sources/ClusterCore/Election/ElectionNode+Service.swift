@@ -14,6 +14,7 @@ extension ElectionNode {
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .holding(term: reportTerm)
             retryCount = 0
+            fenceFailure = nil
             event(.serviceStarted, .notice, "service running here (term \(reportTerm))")
         case .takeoverFailed(let reportTerm, let reason):
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
@@ -23,8 +24,11 @@ extension ElectionNode {
             recordFailure()
             scheduleRetry()
         case .fenced(let node):
-            event(.fenceSucceeded, .notice, "\(node) fenced")
+            // No event: the shell that fenced logged it (`fence.succeeded`, with level,
+            // devices and duration); one fence is one event.
             confirmedReleased.insert(node)
+            fencedAndSilent.insert(node)
+            if fenceFailure?.node == node { fenceFailure = nil }
             lastHeard[node] = nil
             if fencing == node { fencing = nil }
             if role == .leader { fencedThisTerm.insert(node) }
@@ -32,10 +36,11 @@ extension ElectionNode {
                 updateAdmin { $0.mayHold.removeAll { $0 == node } }
             }
         case .fenceFailed(let node, let reason):
-            event(.fenceFailed, .error, "fencing \(node) failed: \(reason); service blocked")
+            // No event here either: the shell logged the failure (`fence.failed`).
             if fencing == node {
                 // The two_node peer fence, not part of a takeover.
                 fencing = nil
+                fenceFailure = .init(node: node, reason: reason)
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
             } else if case .takingOver = service {
@@ -45,6 +50,7 @@ extension ElectionNode {
                 // `takingOver` silently let a later step-down or leadership
                 // transfer skip the release (simulation seed 54465).
                 placementReason = .fenceFailed(node)
+                fenceFailure = .init(node: node, reason: reason)
                 release(.fenceFailed)
                 scheduleRetry()
             }
@@ -101,8 +107,10 @@ extension ElectionNode {
             guard fencing == nil else { return }
             if let retryAt = retryNotBefore, now < retryAt { return }
             fencing = peer
-            event(.fenceRequested, .warning, "peer \(peer) lost in two_node mode; fencing it")
-            emit(.fence(node: peer))
+            let delay = fenceDelay(for: peer)
+            let wait = delay > .zero ? " after the race delay (\(DurationText.format(delay)))" : ""
+            event(.fenceRequested, .warning, "peer \(peer) lost in two_node mode; fencing it\(wait)")
+            emit(.fence(node: peer, delay: delay))
             return
         }
         let online = Set(config.nodes.map(\.name).filter { isOnline($0) })

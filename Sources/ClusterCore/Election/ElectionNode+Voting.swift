@@ -142,6 +142,7 @@ extension ElectionNode {
         }
         role = .follower
         leader = newLeader
+        fenceFailure = nil
         leaseClaimed = false
         leaseClaimAt = nil
         transferDeadline = nil

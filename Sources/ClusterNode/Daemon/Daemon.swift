@@ -45,17 +45,13 @@ struct Daemon {
         } catch {
             throw .startup(component: "state directory", reason: "\(error)")
         }
-        let fencer = FenceCoordinator(
-            config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
-            serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
+        let fencer = FenceCoordinator(config: config, localNode: node.name, events: { events.publish($0) })
         let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
         let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
             logger.warning("floating IP announcement failed: \($0)")
         })
         let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, events: events)
-        let effects = ServiceEffects(
-            localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
-            onFenced: { tracker.fenced($0) })
+        let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         let runtime: ClusterRuntime
         do {
             runtime = try ClusterRuntime(
@@ -76,13 +72,12 @@ struct Daemon {
             let devices = await monitor?.health() ?? []
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
-                fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
-                blockedReason: effects.blockedReason.withLock { $0 },
+                lastFailover: effects.lastFailover.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince))
         }
         let handler = DaemonControlHandler(
             config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
-            onFenced: { tracker.fenced($0) }, report: report)
+            report: report)
 
         // MARK: sockets
         let control: ControlServer
@@ -127,14 +122,9 @@ struct Daemon {
         // MARK: background work
         let stopping = ShutdownState()
         let controlTask = Task { try? await control.run() }
-        let statusTask = Task { [tracker, localNode = node.name] in
+        let statusTask = Task { [tracker] in
             while !Task.isCancelled {
-                let status = await runtime.status()
-                if let holder = status.election.holder, holder != localNode {
-                    effects.previousHolder.withLock { $0 = holder }
-                }
-                if status.election.leader != localNode { effects.blockedReason.withLock { $0 = nil } }
-                tracker.update(status, wallClock: SystemClock.wallClockSeconds(), blockedReason: effects.blockedReason.withLock { $0 })
+                tracker.update(await runtime.status(), wallClock: SystemClock.wallClockSeconds())
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }

@@ -339,9 +339,9 @@ public actor ClusterRuntime {
                     deferredReports.append(.takeoverFailed(term: term, reason: "local state cannot be persisted"))
                     continue
                 }
-                startTakeover(term: term, fenceFirst: fenceFirst, delayFencing: next.shouldDelayFencing)
-            case .fence(let node):
-                startFence(node, delayFencing: next.shouldDelayFencing)
+                startTakeover(term: term, fenceFirst: fenceFirst, previousHolder: next.previousHolder)
+            case .fence(let node, let delay):
+                startFence(node, delay: delay)
             case .release(let reason):
                 startRelease(reason)
             case .reply(let id, let outcome):
@@ -424,20 +424,20 @@ public actor ClusterRuntime {
         return task
     }
 
-    private func startTakeover(term: Term, fenceFirst: [String], delayFencing: Bool) {
+    private func startTakeover(term: Term, fenceFirst: [String], previousHolder: String?) {
         let effects = self.effects
         let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in
             await self?.report(report)
         }
         takeoverTask = enqueueEffect {
-            await effects.takeOver(term: term, fenceFirst: fenceFirst, delayFencing: delayFencing, report: reporter)
+            await effects.takeOver(term: term, fenceFirst: fenceFirst, previousHolder: previousHolder, report: reporter)
         }
     }
 
-    private func startFence(_ node: String, delayFencing: Bool) {
+    private func startFence(_ node: String, delay: Duration) {
         let effects = self.effects
         _ = enqueueEffect { [weak self] in
-            let outcome = await effects.fence(node: node, delayFencing: delayFencing)
+            let outcome = await effects.fence(node: node, delay: delay)
             await self?.report(outcome.succeeded ? .fenced(node: node) : .fenceFailed(node: node, reason: outcome.detail))
         }
     }

@@ -8,8 +8,9 @@ import Foundation
 /// - levels for the target are tried in ascending order; a level succeeds only when
 ///   **every** device of the level succeeds (devices run one after the other, in
 ///   configuration order); the first successful level ends the operation;
-/// - each device: the race delay (automatic fencing in 2-node clusters, see
-///   `FenceRaceRule`) once per operation, then the device's `delay`, then the
+/// - the delay the caller passes (the fence race delay the core decided,
+///   `ElectionNode.fenceDelay(for:)`) once per operation; then, for each device, its
+///   `delay`, then the
 ///   configured action (`reboot`, or `off` when the agent has no `reboot`, or `off`
 ///   when configured), retried by `FenceRetryPolicy`; after success, the power state is
 ///   confirmed with `status` when the agent has it (`off` must read OFF; `reboot` any
@@ -26,14 +27,11 @@ public actor FenceCoordinator: Fencer {
     private let runner: FenceAgentRunner
     private let metadataCache: AgentMetadataCache
     private let retry: FenceRetryPolicy
-    private let raceRule: FenceRaceRule
-    private let serviceHolder: @Sendable () -> String?
     private let events: EventSink
     private let sleep: @Sendable (Duration) async -> Void
     private var inFlight: [String: Task<FenceOutcome, Never>] = [:]
 
     /// - Parameters:
-    ///   - serviceHolder: the node that holds the service as this node knows it (for the race rule).
     ///   - sleep: waits for delays and retry pauses (tests may shorten it; default `Task.sleep`).
     public init(
         config: ClusterConfig,
@@ -41,8 +39,6 @@ public actor FenceCoordinator: Fencer {
         runner: FenceAgentRunner? = nil,
         metadataCache: AgentMetadataCache? = nil,
         retry: FenceRetryPolicy = .pacemaker,
-        raceRule: FenceRaceRule = FenceRaceRule(),
-        serviceHolder: @escaping @Sendable () -> String? = { nil },
         events: @escaping EventSink = { _ in },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
@@ -52,28 +48,28 @@ public actor FenceCoordinator: Fencer {
         self.runner = runner
         self.metadataCache = metadataCache ?? AgentMetadataCache(runner: runner)
         self.retry = retry
-        self.raceRule = raceRule
-        self.serviceHolder = serviceHolder
         self.events = events
         self.sleep = sleep
     }
 
-    /// Automatic fencing (takeover): the 2-node race rule applies.
+    /// Automatic fencing of a takeover (never delayed: see `Action.takeover`).
     public func fence(node: String, reason: String) async -> FenceOutcome {
         await fence(node: node, reason: reason, trigger: .automatic)
     }
 
     /// Fences `node` through its levels; returns once it is confirmed fenced or every level failed.
-    public func fence(node: String, reason: String, trigger: FenceTrigger) async -> FenceOutcome {
+    /// - Parameter delay: waited first, once (the `two_node` race delay the core decided; zero
+    ///   for manual fencing). A request that joins an operation in flight shares its delay.
+    public func fence(node: String, reason: String, trigger: FenceTrigger, delay: Duration = .zero) async -> FenceOutcome {
         if let running = inFlight[node] { return await running.value }
-        let task = Task { await self.runOperation(node: node, reason: reason, trigger: trigger) }
+        let task = Task { await self.runOperation(node: node, reason: reason, trigger: trigger, delay: delay) }
         inFlight[node] = task
         let outcome = await task.value
         inFlight[node] = nil
         return outcome
     }
 
-    private func runOperation(node: String, reason: String, trigger: FenceTrigger) async -> FenceOutcome {
+    private func runOperation(node: String, reason: String, trigger: FenceTrigger, delay: Duration) async -> FenceOutcome {
         let start = ContinuousClock.now
         let levels = config.fencing.levels(for: node)
         func outcome(_ succeeded: Bool, level: Int? = nil, devices: [String] = [], detail: String) -> FenceOutcome {
@@ -92,13 +88,10 @@ public actor FenceCoordinator: Fencer {
         }
         emit(.fenceStarted, .notice, "fencing \(node) (\(reason), \(trigger.rawValue)): \(levels.count) level(s)")
 
-        if trigger == .automatic {
-            let delay = raceRule.delay(local: localNode, target: node, serviceHolder: serviceHolder(), config: config)
-            if delay > .zero {
-                emit(.fenceRaceDelay, .notice,
-                     "waiting \(delay.fenceDescription) before fencing \(node): 2-node fence race, \(localNode) does not hold the service")
-                await sleep(delay)
-            }
+        if delay > .zero {
+            emit(.fenceRaceDelay, .notice,
+                 "waiting \(delay.fenceDescription) before fencing \(node): 2-node fence race, \(node) fences first")
+            await sleep(delay)
         }
 
         var failures: [String] = []
