@@ -4,7 +4,7 @@ extension ElectionNode {
         guard service.mayRun, !service.isReleasing else { return }
         service = .releasing(reason)
         if holder == name { holder = nil }
-        event("service.release", reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
+        event("service.release", reason == .placement || reason == .disabled || reason == .leaving ? .info : .warning, "releasing the service: \(reason.rawValue)")
         emit(.release(reason))
     }
 
@@ -57,6 +57,12 @@ extension ElectionNode {
             }
         case .serviceFailed(let reason):
             guard case .holding = service else { return }
+            if persistent.admin.maintenance {
+                // Maintenance protects manual work: a unit stopped by hand is no failure.
+                // `maintenance off` adopts what it finds (the shell starts stopped units).
+                event("service.failed-ignored", .notice, "in maintenance mode, not acting on: \(reason)")
+                return
+            }
             event("service.failed", .warning, "service failed: \(reason)")
             recordFailure()
             release(.serviceFailed)
@@ -89,6 +95,10 @@ extension ElectionNode {
         guard role == .leader else {
             if service.mayRun, !service.isReleasing { release(.lostLeadership) }
             placementReason = leader == nil ? .noQuorum : placementReason
+            return
+        }
+        if leaving, transferDeadline == nil {
+            reconcileLeave()
             return
         }
         guard leaseClaimed else {
