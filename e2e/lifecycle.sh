@@ -10,7 +10,7 @@
 #                    fence; started by hand, `maintenance off` does not bounce it (same MainPID);
 #                    stopped by hand again, `maintenance off` starts it
 # Each on the witness cluster; NAME-three runs it on the 3-full-node cluster.
-# Usage: e2e/lifecycle.sh [scenario...]   (default: the four, and sigterm-active-three)
+# Usage: e2e/lifecycle.sh [scenario...]   (default: all, on both cluster shapes)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -150,7 +150,7 @@ maintenance() {
 }
 e2e_unit_active() { test "$(cluster_exec "$1" systemctl --user is-active demo.service 2>/dev/null)" = active; }
 
-all=(sigterm-active sigterm-passive signals maintenance sigterm-active-three)
+all=(sigterm-active sigterm-passive signals maintenance sigterm-active-three sigterm-passive-three signals-three maintenance-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness fn=${s%-three}
