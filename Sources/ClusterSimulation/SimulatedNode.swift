@@ -18,6 +18,10 @@ final class SimulatedNode {
     /// Inputs that arrived while the process was paused, fed in order on resume.
     var deferred: [(Input, UInt64)] = []
     var fencedDown = false
+    /// Real time its daemon was told to stop (`Input.leave`); nil when not stopping.
+    var leavingSince: UInt64?
+    /// Its daemon exited after a completed leave and has not started again: it must never be fenced.
+    var leftCleanly = false
 
     // Ground truth of the service on this machine.
     /// From the takeover (after its fencing) until the release completes, a crash or a fence.

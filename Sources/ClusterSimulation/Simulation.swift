@@ -152,6 +152,10 @@ public final class Simulation {
         case .tick(let index, let incarnation):
             let node = nodes[index]
             guard node.isUp, node.incarnation == incarnation else { return }
+            if let since = node.leavingSince, now - since > Self.leaveBound, !node.isPaused(at: now) {
+                leaveTimedOut(index)
+                return
+            }
             if !node.isPaused(at: now) { feed(.tick, to: index) }
             let interval = node.realDuration(timings.tickInterval)
             queue.push(.tick(node: index, incarnation: incarnation), at: now + interval)
@@ -180,6 +184,12 @@ public final class Simulation {
             guard nodes[index].isUp, nodes[index].incarnation == incarnation, !nodes[index].isPaused(at: now) else { return }
             checker.note("\(nodes[index].name) daemon crashes after acknowledging", at: now)
             crash(index, restartAfter: randomDuration(5_000_000, 40_000_000))
+        case .releasedAfterExit(let index, let epoch):
+            let node = nodes[index]
+            guard !node.isUp, node.resourceEpoch == epoch else { return }
+            node.holding = false
+            node.releasing = false
+            checker.note("\(node.name) released after its daemon exited", at: now)
         case .resume(let index):
             let node = nodes[index]
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
@@ -248,6 +258,9 @@ public final class Simulation {
             }
             perform(action, by: index)
             guard nodes[index].isUp, nodes[index].incarnation == node.incarnation else { return }
+        }
+        if node.leavingSince != nil, let progress = node.core?.leaveProgress, progress.isDone {
+            exitAfterLeave(index, clean: progress == .done)
         }
     }
 
@@ -332,9 +345,19 @@ public final class Simulation {
         }
         result.fences += 1
         checker.note("\(node.name) fences \(nodes[target].name)", at: now)
+        if nodes[target].leftCleanly, !shape.twoNode, result.violation == nil {
+            // two_node fences a lost peer whatever it said (README, known limits).
+            result.violation = Violation(
+                property: .cleanLeave, time: now, detail: "\(node.name) fences \(nodes[target].name), which stopped cleanly (planned leave)")
+        }
         if nodes[target].isUp {
             nodes[target].fencedDown = true
             crash(target, restartAfter: randomDuration(1_000_000_000, 5_000_000_000))
+        } else if nodes[target].holding {
+            // Down, still releasing after a timed-out leave: the power-off ends that too.
+            nodes[target].holding = false
+            nodes[target].releasing = false
+            nodes[target].resourceEpoch += 1
         }
         feed(.report(.fenced(node: nodes[target].name)), to: index)
         guard epoch >= 0, node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch, node.takeoverInFlight else { return }
@@ -348,6 +371,14 @@ public final class Simulation {
         guard !node.isUp else { return }
         node.incarnation += 1
         node.fencedDown = false
+        node.leavingSince = nil
+        node.leftCleanly = false
+        if node.holding {
+            // Left by a daemon whose leave timed out: the new daemon's leftover check releases it first.
+            node.holding = false
+            node.releasing = false
+            node.resourceEpoch += 1
+        }
         node.pausedUntil = nil
         node.deferred = []
         node.core = ElectionNode(name: node.name, config: config, persisted: node.durable, seed: random.next(), mutations: options.mutations)
@@ -372,7 +403,61 @@ public final class Simulation {
         node.resourceEpoch += 1
         node.pausedUntil = nil
         node.deferred = []
+        node.leavingSince = nil
         queue.push(.restart(node: index), at: now + delay)
+    }
+
+    // MARK: - Planned stops
+
+    /// How long a stopping daemon waits for its leave before it falls back (the daemon:
+    /// stop_timeout + a few failure timeouts; releases here take at most 1.5 s).
+    static let leaveBound: UInt64 = 8_000_000_000
+
+    /// SIGTERM: the daemon starts its planned leave.
+    func startLeave(_ index: Int) {
+        let node = nodes[index]
+        node.leavingSince = now
+        checker.note("\(node.name) is told to stop (planned leave)", at: now)
+        feed(.leave, to: index)
+    }
+
+    /// The leave is done: the daemon exits holding nothing; systemd (or the operator) starts it again later.
+    func exitAfterLeave(_ index: Int, clean: Bool) {
+        let node = nodes[index]
+        if node.holding || node.takeoverInFlight, result.violation == nil {
+            result.violation = Violation(property: .cleanLeave, time: now, detail: "\(node.name) exits after its leave while holding the service")
+        }
+        checker.note("\(node.name) stops \(clean ? "cleanly (leave done)" : "holding nothing (leave done, no leader to confirm it)")", at: now)
+        node.core = nil
+        node.releasing = false
+        node.takeoverInFlight = false
+        node.resourceEpoch += 1
+        node.pausedUntil = nil
+        node.deferred = []
+        node.leavingSince = nil
+        node.leftCleanly = clean
+        queue.push(.restart(node: index), at: now + randomDuration(50_000_000, 4_000_000_000))
+    }
+
+    /// The leave did not complete in time (no quorum, ...): the daemon stops its
+    /// runtime, then releases what it may hold, and exits (today's stop).
+    func leaveTimedOut(_ index: Int) {
+        let node = nodes[index]
+        checker.note("\(node.name) leave timed out: stops, then releases locally", at: now)
+        node.core = nil
+        node.takeoverInFlight = false
+        node.resourceEpoch += 1
+        node.pausedUntil = nil
+        node.deferred = []
+        node.leavingSince = nil
+        var restartAt = now + randomDuration(50_000_000, 4_000_000_000)
+        if node.holding {
+            node.releasing = true
+            let releaseAt = now + randomDuration(20_000_000, 1_500_000_000)
+            queue.push(.releasedAfterExit(node: index, epoch: node.resourceEpoch), at: releaseAt)
+            restartAt += releaseAt - now
+        }
+        queue.push(.restart(node: index), at: restartAt)
     }
 
     // MARK: - Network
@@ -411,6 +496,14 @@ public final class Simulation {
         if random.chance(faults.serviceFailure), let victim = up.first(where: { nodes[$0].holding && !nodes[$0].releasing && !nodes[$0].takeoverInFlight }) {
             checker.note("\(nodes[victim].name) service fails", at: now)
             feed(.report(.serviceFailed(reason: "simulated unit failure")), to: victim)
+        }
+        if random.chance(faults.leave) {
+            // Half of the planned stops hit the leader (the interesting case: a handover).
+            let candidates = up.filter { nodes[$0].isUp && nodes[$0].leavingSince == nil }
+            let leader = candidates.first { nodes[$0].core?.role == .leader }
+            if let victim = random.chance(0.5) ? leader ?? candidates.randomElement(using: &random) : candidates.randomElement(using: &random) {
+                startLeave(victim)
+            }
         }
     }
 

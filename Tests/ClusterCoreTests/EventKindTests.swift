@@ -10,7 +10,8 @@ struct EventKindTests {
     /// contract: a kind may be added here, never renamed.
     static let published: Set<String> = [
         "election.prevote", "election.started", "election.won", "leader.stepped-down",
-        "lease.claimed", "lease.lost", "leadership.transfer", "leadership.transfer-failed", "admin.change",
+        "lease.claimed", "lease.lost", "leadership.transfer", "leadership.transfer-failed", "leadership.step-down", "node.leaving", "admin.change",
+        "service.failed-ignored", "adopt.failed", "adopt.start.unit",
         "service.takeover", "service.started", "service.takeover-failed", "service.release",
         "service.stopped", "service.failed",
         "fence.requested", "fence.started", "fence.race.delay", "fence.delay", "fence.attempt",

@@ -85,6 +85,7 @@ extension ElectionNode {
         if let leaderHolder, leaderHolder != name { previousHolder = leaderHolder }
         leaderMembers = members
         send(.heartbeatAck(term: term, sequence: sequence, admin: persistent.admin.stamp, holding: service.mayRun), to: from)
+        if leaving, !service.mayRun { leaveAnnounced = true }
     }
 
     mutating func handleHeartbeatAck(term ackTerm: Term, sequence: UInt64, admin: AdminStamp, holding: Bool, from: String) {

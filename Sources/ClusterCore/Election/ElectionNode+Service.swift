@@ -4,7 +4,7 @@ extension ElectionNode {
         guard service.mayRun, !service.isReleasing else { return }
         service = .releasing(reason)
         if holder == name { holder = nil }
-        event(.serviceRelease, reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
+        event(.serviceRelease, reason == .placement || reason == .disabled || reason == .leaving ? .info : .warning, "releasing the service: \(reason.rawValue)")
         emit(.release(reason))
     }
 
@@ -63,6 +63,12 @@ extension ElectionNode {
             }
         case .serviceFailed(let reason):
             guard case .holding = service else { return }
+            if persistent.admin.maintenance {
+                // Maintenance protects manual work: a unit stopped by hand is no failure.
+                // `maintenance off` adopts what it finds (the shell starts stopped units).
+                event(.serviceFailedIgnored, .notice, "in maintenance mode, not acting on: \(reason)")
+                return
+            }
             event(.serviceFailed, .warning, "service failed: \(reason)")
             recordFailure()
             release(.serviceFailed)
@@ -95,6 +101,10 @@ extension ElectionNode {
         guard role == .leader else {
             if service.mayRun, !service.isReleasing { release(.lostLeadership) }
             placementReason = leader == nil ? .noQuorum : placementReason
+            return
+        }
+        if leaving, transferDeadline == nil {
+            reconcileLeave()
             return
         }
         guard leaseClaimed else {

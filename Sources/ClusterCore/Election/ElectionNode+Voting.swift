@@ -20,7 +20,7 @@ extension ElectionNode {
 
     mutating func electionTimeout() {
         resetElectionDeadline()
-        guard !isWitness else { return }
+        guard !isWitness, !leaving else { return }
         if waitingForAll {
             if peers.allSatisfy({ lastHeard[$0] != nil }) {
                 waitingForAll = false
@@ -189,7 +189,7 @@ extension ElectionNode {
     }
 
     mutating func handleTimeoutNow(term transferTerm: Term, from: String) {
-        guard transferTerm == term, from == leader, role == .follower, !isWitness else { return }
+        guard transferTerm == term, from == leader, role == .follower, !isWitness, !leaving else { return }
         event(.leadershipTransfer, .info, "\(from) hands leadership over; campaigning now")
         startCampaign(transfer: true)
     }

@@ -81,6 +81,13 @@ public struct ElectionNode: Sendable {
     var retryNotBefore: Instant?
     var retryCount = 0
 
+    // Planned leave (`Input.leave`); volatile.
+    /// The daemon is stopping: never campaign, hand the service and leadership over.
+    public internal(set) var leaving = false
+    /// While leaving and running nothing, this node told a leader so (an
+    /// acknowledgement with `holding: false`), or found nobody to hand over to.
+    var leaveAnnounced = false
+
     // Commands.
     enum CommandOrigin: Sendable, Equatable {
         case local(RequestID)
@@ -205,6 +212,8 @@ public struct ElectionNode: Sendable {
             submit(command, origin: .local(id))
         case .report(let report):
             handle(report)
+        case .leave:
+            startLeaving()
         }
         reconcileService()
         return finishStep()

@@ -11,6 +11,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case leaseLost = "lease.lost"
     case leadershipTransfer = "leadership.transfer"
     case leadershipTransferFailed = "leadership.transfer-failed"
+    case leadershipStepDown = "leadership.step-down"
+    case nodeLeaving = "node.leaving"
     case adminChange = "admin.change"
 
     // The service as the core sees it.
@@ -20,6 +22,7 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case serviceRelease = "service.release"
     case serviceStopped = "service.stopped"
     case serviceFailed = "service.failed"
+    case serviceFailedIgnored = "service.failed-ignored"
 
     // Fencing: the core's request and verdicts, the coordinator's steps, the device monitor.
     case fenceRequested = "fence.requested"
@@ -54,6 +57,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case releaseIP = "release.ip"
     case releaseUnlock = "release.unlock"
     case releaseSelfFence = "release.selffence"
+
+    // Maintenance off on the holder: stopped units started, running ones left alone.
+    case adoptFailed = "adopt.failed"
+    case adoptStartUnit = "adopt.start.unit"
 
     // The runtime: links, the wire, persistence.
     case runtimeStarted = "runtime.started"

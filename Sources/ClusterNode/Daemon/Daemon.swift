@@ -14,10 +14,15 @@ import Synchronization
 /// background tasks (status, service failures, fence device monitor, hardware
 /// watchdog), the systemd watchdog pings on the loop, then `READY=1`.
 ///
-/// Stop (SIGTERM/SIGINT): `STOPPING=1`, the runtime stops (no more votes or
-/// heartbeats), the service is released if anything of it may run here (units,
-/// floating IPs, lock; a stop that fails self-fences), then the control socket
-/// closes and is removed, the watchdog device is closed with the magic `V`.
+/// Stop (SIGTERM/SIGINT) is a planned handover: `STOPPING=1`, then the runtime keeps
+/// running while the core leaves (`Input.leave`): an active node releases the service
+/// (units, floating IPs, lock), takes itself off the record of possible holders and
+/// hands leadership to a peer, which takes over without fencing; a passive node tells
+/// the leader it runs nothing. Bounded by `stop_timeout` + 5 × `failure_timeout` (or cut
+/// short by a second stop signal): then, as before, the runtime stops (no more votes or
+/// heartbeats) and anything of the service that may still run here is released (a stop
+/// that fails self-fences). Then the control socket closes and is removed, the watchdog
+/// device is closed with the magic `V`. SIGUSR1/SIGUSR2 are logged and ignored, SIGPIPE ignored.
 struct Daemon {
     let config: ClusterConfig
     let node: NodeConfig
@@ -122,9 +127,22 @@ struct Daemon {
         // MARK: background work
         let stopping = ShutdownState()
         let controlTask = Task { try? await control.run() }
-        let statusTask = Task { [tracker] in
+        let statusTask = Task { [tracker, logger] in
+            var maintenance: Bool?
             while !Task.isCancelled {
-                tracker.update(await runtime.status(), wallClock: SystemClock.wallClockSeconds())
+                let status = await runtime.status()
+                // `maintenance off` on the holder: adopt what is there (start stopped units, bounce nothing).
+                let inMaintenance = status.election.admin.maintenance
+                if maintenance == true, !inMaintenance, case .holding = status.election.service {
+                    Task {
+                        let started = await sequence.adopt()
+                        logger.notice("maintenance off: service adopted", metadata: [
+                            "started": "\(started.isEmpty ? "nothing (all units running)" : started.joined(separator: ", "))",
+                        ])
+                    }
+                }
+                maintenance = inMaintenance
+                tracker.update(status, wallClock: SystemClock.wallClockSeconds())
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -170,14 +188,37 @@ struct Daemon {
         }
 
         // MARK: stop
-        let received = await signals.next()
-        logger.notice("received \(SignalWaiter.name(of: received)); shutting down")
+        var received = SIGTERM
+        waiting: while true {
+            switch await signals.next() {
+            case let .stop(number):
+                received = number
+                break waiting
+            case let .ignored(number):
+                logger.notice("received \(SignalWaiter.name(of: number)); ignored")
+            }
+        }
+        logger.notice("received \(SignalWaiter.name(of: received)); handing over, then shutting down")
         notifier.stopping(status: DaemonStatus(role: .stopping).text)
+        let lateSignals = Task { [logger] in
+            while !Task.isCancelled {
+                switch await signals.next() {
+                case let .stop(number):
+                    guard !Task.isCancelled else { return }
+                    logger.warning("received \(SignalWaiter.name(of: number)) again; not waiting for the handover any more")
+                case let .ignored(number):
+                    logger.notice("received \(SignalWaiter.name(of: number)); ignored")
+                }
+            }
+        }
+        // The runtime (and so the watchdogs' normal rules) keeps running during the handover.
+        let handedOver = await handOver(runtime: runtime, signals: signals)
+        lateSignals.cancel()
         stopping.begin()
         statusTask.cancel()
         let mayHold = await runtime.stop()
         if mayHold {
-            logger.notice("releasing the service before exiting")
+            logger.notice(handedOver ? "releasing the service before exiting" : "releasing the service here before exiting")
             let outcome = await sequence.release(reason: "haclusterd is stopping")
             logger.notice("service released", metadata: ["outcome": "\(outcome)"])
         }
@@ -192,6 +233,50 @@ struct Daemon {
         pings?.cancel()
         await loop.shutdown()
         logger.notice("stopped")
+    }
+
+    /// SIGTERM's planned handover (SPEC, "Stop is a handover"): waits until the core's leave
+    /// is done, logging its progress. False when it did not complete within
+    /// `stop_timeout` + 5 × `failure_timeout` (no quorum, a peer that does not answer) or a
+    /// second stop signal came: the caller then releases locally, as a crash-safe stop.
+    private func handOver(runtime: ClusterRuntime, signals: SignalWaiter) async -> Bool {
+        let bound = config.service.stopTimeout + config.cluster.failureTimeout * 5
+        let began = ContinuousClock.now
+        await runtime.leave()
+        var last = LeaveProgress.notLeaving
+        var lastLog = began
+        while true {
+            let progress = await runtime.leaveProgress
+            let elapsed = ContinuousClock.now - began
+            if progress.isDone {
+                logger.notice(progress == .done ? "handover complete" : "nothing to hand over: no leader heard; holding nothing", metadata: [
+                    "took": "\(elapsed.wholeMilliseconds)ms",
+                ])
+                return true
+            }
+            if signals.stopsReceived > 1 { return false }
+            if elapsed >= bound {
+                logger.warning("handover not complete after \(bound) (\(progress)); stopping and releasing here instead")
+                return false
+            }
+            if progress != last || ContinuousClock.now - lastLog >= .seconds(5) {
+                logger.notice("handing over: \(Self.describe(progress))", metadata: ["elapsed": "\(elapsed.wholeMilliseconds)ms"])
+                last = progress
+                lastLog = ContinuousClock.now
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private static func describe(_ progress: LeaveProgress) -> String {
+        switch progress {
+        case .notLeaving: "starting"
+        case .releasing: "releasing the service here (units, floating IPs, lock)"
+        case .recording: "waiting for a quorum to record that this node holds nothing"
+        case .handingOver: "handing leadership to a peer"
+        case .tellingLeader: "telling the leader this node runs nothing"
+        case .done, .doneWithoutLeader: "done"
+        }
     }
 
     private func makeTakeoverSequence(

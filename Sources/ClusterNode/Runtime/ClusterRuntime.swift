@@ -36,7 +36,8 @@ import NIOPosix
 /// try await runtime.start()
 /// // watchdog, on `loop`: ping only if runtime.heartbeat.isAlive(within: interval)
 /// // control socket: await runtime.submit(.disable), await runtime.status()
-/// // SIGTERM: if await runtime.stop() { release the service, then exit }
+/// // SIGTERM: runtime.leave(), wait (bounded) for runtime.leaveProgress.isDone,
+/// //          then if await runtime.stop() { release the service }, then exit
 /// ```
 public actor ClusterRuntime {
     public nonisolated let localNode: String
@@ -72,6 +73,8 @@ public actor ClusterRuntime {
     private var unsendable: UInt64 = 0
     /// Reports whose step was rolled back by a failed persist; fed again once saving works.
     private var deferredReports: [ResourceReport] = []
+    /// A leave whose step was rolled back by a failed persist; fed again once saving works.
+    private var deferredLeave = false
     /// Test-only breakage (see `RuntimeMutations`); empty in the daemon.
     var mutations: RuntimeMutations = []
 
@@ -232,6 +235,18 @@ public actor ClusterRuntime {
         step(.report(report))
     }
 
+    /// SIGTERM: starts a planned leave (`Input.leave`): a leader releases, takes
+    /// itself off the record of possible holders and hands leadership over; the
+    /// node stops campaigning. Keep the runtime running until `leaveProgress` is
+    /// done (or a bound passed), then `stop()`.
+    public func leave() {
+        guard running else { return }
+        step(.leave)
+    }
+
+    /// Where the planned leave is (`.notLeaving` before `leave()`).
+    public var leaveProgress: LeaveProgress { machine.leaveProgress }
+
     // MARK: - Views
 
     public func status() -> RuntimeStatus {
@@ -383,6 +398,8 @@ public actor ClusterRuntime {
             deferredReports.append(report)
         case .command(let id, _):
             resolve(id, .noQuorum)
+        case .leave:
+            deferredLeave = true
         case .tick, .received:
             break // like a lost datagram or a late tick
         }
@@ -409,6 +426,10 @@ public actor ClusterRuntime {
         deferredReports.removeAll()
         for report in reports {
             step(.report(report))
+        }
+        if deferredLeave {
+            deferredLeave = false
+            step(.leave)
         }
     }
 

@@ -207,6 +207,35 @@ public actor TakeoverSequence {
         }
     }
 
+    // MARK: Maintenance
+
+    /// `maintenance off` on the holder: adopts what it finds. Every unit that is not
+    /// running is started (one running already is left alone: not restarted, same
+    /// MainPID), then the monitor watches the service again. Does nothing unless active.
+    /// A unit that fails to start is left to the monitor, which reports it as a failure.
+    /// - Returns: the units it started.
+    public func adopt() async -> [String] {
+        await exclusive()
+        defer { leave() }
+        guard isActive else { return [] }
+        await monitor.stop()
+        var started: [String] = []
+        for unit in units {
+            if let status = try? await unitControl.status(of: unit), status.isRunning { continue }
+            let began = clock.now
+            do {
+                try await unitControl.start(unit, timeout: startTimeout)
+            } catch {
+                emit(.adoptFailed, "starting \(unit) after maintenance failed: \(error)", severity: .error)
+                break
+            }
+            started.append(unit)
+            emit(.adoptStartUnit, "started \(unit), found stopped when maintenance ended", duration: clock.now - began)
+        }
+        await monitor.start()
+        return started
+    }
+
     // MARK: Release
 
     /// Stops the unit(s) in reverse, removes the address(es), unlocks. Every configured unit

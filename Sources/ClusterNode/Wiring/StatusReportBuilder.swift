@@ -103,6 +103,7 @@ struct StatusReportBuilder {
         case .waitingForLease: return (.starting, "waiting for the previous leader's lease to expire")
         case let .waitingForRelease(node): return (.starting, "waiting for \(node) to release the service")
         case .waitingForCommit: return (.starting, "waiting for a quorum to record the new holder")
+        case .leaving: return (.starting, "the coordinator is stopping; handing the service over")
         case let .preferred(node): return (.starting, "moving to \(node)")
         case let .leaderIneligible(why): return (.starting, "moving away from the coordinator: \(why)")
         case .onLeader: return (election.admin.enabled ? .starting : .stopped, nil)
