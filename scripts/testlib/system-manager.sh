@@ -86,27 +86,8 @@ else
   done
 fi
 
-kill_cgroup_members() {
-  local root pid
-  for root in "${cgroup_roots[@]}"; do
-    [[ -d $root/$cgname ]] || continue
-    while read -r pid; do
-      [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
-    done < <(find "$root/$cgname" -name cgroup.procs -exec cat {} + 2>/dev/null)
-  done
-}
-
-remove_cgroups() {
-  local root i
-  for root in "${cgroup_roots[@]}"; do
-    [[ -d $root/$cgname ]] || continue
-    for i in $(seq 1 50); do
-      find "$root/$cgname" -depth -type d -exec rmdir {} + 2>/dev/null || true
-      [[ -d $root/$cgname ]] || break
-      sleep 0.1
-    done
-  done
-}
+# shellcheck source=cgroups.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cgroups.sh"
 
 write_units() {
   local units=$1 dbus_daemon
