@@ -39,6 +39,19 @@ final class SimulatedNode {
 
     var wasLeaseClaimed = false
 
+    /// The process is gone (a crash, or an exit after its leave): its volatile state goes
+    /// with it, and completions of what it had started are ignored. `holding` is the
+    /// caller's: a crash loses the service, an exit after a leave must already hold nothing.
+    func processEnded() {
+        core = nil
+        releasing = false
+        takeoverInFlight = false
+        resourceEpoch += 1
+        pausedUntil = nil
+        deferred = []
+        leavingSince = nil
+    }
+
     init(name: String, config: ClusterConfig, rate: Double, offset: UInt64) {
         self.name = name
         self.config = config

@@ -396,14 +396,8 @@ public final class Simulation {
         guard node.isUp else { return }
         result.crashes += 1
         checker.note("\(node.name) goes down", at: now)
-        node.core = nil
         node.holding = false
-        node.releasing = false
-        node.takeoverInFlight = false
-        node.resourceEpoch += 1
-        node.pausedUntil = nil
-        node.deferred = []
-        node.leavingSince = nil
+        node.processEnded()
         queue.push(.restart(node: index), at: now + delay)
     }
 
@@ -428,13 +422,7 @@ public final class Simulation {
             result.violation = Violation(property: .cleanLeave, time: now, detail: "\(node.name) exits after its leave while holding the service")
         }
         checker.note("\(node.name) stops \(clean ? "cleanly (leave done)" : "holding nothing (leave done, no leader to confirm it)")", at: now)
-        node.core = nil
-        node.releasing = false
-        node.takeoverInFlight = false
-        node.resourceEpoch += 1
-        node.pausedUntil = nil
-        node.deferred = []
-        node.leavingSince = nil
+        node.processEnded()
         node.leftCleanly = clean
         queue.push(.restart(node: index), at: now + randomDuration(50_000_000, 4_000_000_000))
     }
@@ -444,12 +432,7 @@ public final class Simulation {
     func leaveTimedOut(_ index: Int) {
         let node = nodes[index]
         checker.note("\(node.name) leave timed out: stops, then releases locally", at: now)
-        node.core = nil
-        node.takeoverInFlight = false
-        node.resourceEpoch += 1
-        node.pausedUntil = nil
-        node.deferred = []
-        node.leavingSince = nil
+        node.processEnded()
         var restartAt = now + randomDuration(50_000_000, 4_000_000_000)
         if node.holding {
             node.releasing = true
