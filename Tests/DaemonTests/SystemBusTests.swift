@@ -6,7 +6,7 @@ import Testing
 /// own cgroup; started and stopped with `scripts/testlib/system-manager.sh` (DEVELOPERS.md).
 /// Inside it `/run/dbus/system_bus_socket` is that instance's bus, so `sd_bus_open_system`
 /// of a process started there reaches it exactly as on a production node.
-final class SystemBusInstance {
+final class SystemBusInstance: SystemdTestInstance {
     let directory: URL
     let tag: String
     /// Variables printed by the harness (HACD_SM_PID, DBUS_SYSTEM_BUS_ADDRESS, ...).
@@ -74,17 +74,6 @@ final class SystemBusInstance {
     func journalText(lines: Int = 80) -> String {
         let result = try? inside(["journalctl", "--no-pager", "-o", "short-precise", "-n", "\(lines)"])
         return result?.stdout ?? "(no journal)"
-    }
-
-    func writeUnit(named name: String, contents: String, dropIn: String? = nil) throws {
-        try contents.write(to: unitDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        if let dropIn {
-            let dropInDirectory = unitDirectory.appendingPathComponent("\(name).d")
-            try FileManager.default.createDirectory(at: dropInDirectory, withIntermediateDirectories: true)
-            try dropIn.write(to: dropInDirectory.appendingPathComponent("test.conf"), atomically: true, encoding: .utf8)
-        }
-        let reload = try systemctl(["daemon-reload"])
-        guard reload.status == 0 else { throw DaemonTestFailure("daemon-reload failed: \(reload)") }
     }
 
     /// Powers the instance off (its units are stopped), then removes its cgroup. Idempotent.
