@@ -19,15 +19,29 @@ move() {
   check "the service moved to $other" test "$n" = "$other"
   local cons; cons=$(e2e_status n3 '" ".join(c["kind"]+":"+c["node"] for c in s["constraints"])')
   check "status shows the constraint the move made (constraints: $cons)" test -n "$cons"
+  e2e_no_late_announcement "$a" "$n" "$t0"
+}
+
+# The old node, alive, must not announce the VIP once it gave it up. Its announcement
+# (arp_count GARPs, one a second) began before T0_NS, so after arp_count seconds from
+# T0_NS any it still sent would have reached the client.
+e2e_no_late_announcement() { # old new t0_ns
+  local until_ns=$(( $3 + $(e2e_arp_count) * 1000000000 ))
+  while (( $(date +%s%N) < until_ns )); do sleep 0.1; done
+  check "the client's ARP entry for the VIP stayed on $2 (no late announcement from $1)" e2e_client_arp_stays "$2"
+  check "the takeover on $2 succeeded at once (no duplicate-address conflict)" \
+    e2e_not grep -q 'takeover failed' "$HATC_DIR/nodes/$2/haclusterd.log"
 }
 
 standby() {
   local a=$E2E_ACTIVE
   e2e_log "hactl standby $a"
+  local t0; t0=$(date +%s%N)
   hactl_on "$a" standby "$a"; local rc=$?
   check "hactl standby exits 0" test $rc -eq 0
   E2E_NOT=$a
   local n; n=$(e2e_wait_active 30 "$a") || return 1
+  e2e_no_late_announcement "$a" "$n" "$t0"
   check "status shows $a in standby" test "$(e2e_status n3 "[x[\"state\"] for x in s[\"nodes\"] if x[\"name\"]==\"$a\"][0]")" = standby
   hactl_on n3 unstandby "$a"
   check "hactl unstandby exits 0" test $? -eq 0

@@ -45,6 +45,9 @@ e2e_dump() {
     echo "---- fence.log"; tail -n 20 "$HATC_DIR/fence.log" 2>/dev/null
     echo "---- journal"; python3 "$HATC_DIR/lib/check-journal" --summary "$HATC_DIR/shared/demo-journal.log" 2>&1 | tail -n 20
     echo "---- vip sampler"; tail -n 20 "$HATC_DIR/vip-sampler.log" 2>/dev/null
+    echo "---- client neighbour table (VIP = $HATC_VIP)"
+    for n in $HATC_NODES; do echo "$n eth0 $(e2e_node_mac "$n")"; done
+    grep -F " $HATC_VIP " "$HATC_DIR/client-neigh.log" 2>/dev/null | tail -n 20
   } | sed 's/^/    | /' >&2
   if [[ -n ${E2E_ARTIFACTS:-} ]]; then mkdir -p "$E2E_ARTIFACTS"; cp -r "$HATC_DIR" "$E2E_ARTIFACTS/" 2>/dev/null; fi
 }
@@ -64,6 +67,38 @@ e2e_sampler_clean() {
   [[ $r == *" doubles=0 "* ]]
 }
 e2e_journal_clean() { python3 "$HATC_DIR/lib/check-journal" "$HATC_DIR/shared/demo-journal.log" >&2; }
+
+# The client's neighbour (ARP) table, every change, in client-neigh.log: where the
+# client sends the VIP's traffic, as the gratuitous ARPs of the nodes set it.
+e2e_start_client_neigh() {
+  cluster_helper client-neigh bash -c 'exec ip -ts -n "$0" monitor neigh >"$1" 2>&1' "$HATC_TAG-cl" "$HATC_DIR/client-neigh.log"
+}
+e2e_node_mac() { ip -n "$HATC_TAG-$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+# Succeeds when the client's entry for the VIP, once it pointed at NODE, never pointed
+# anywhere else: a node that gave the VIP up announced it no more (such a late gratuitous
+# ARP takes the client's traffic back to the old node, where it is lost).
+e2e_client_arp_stays() { # node
+  python3 - "$HATC_DIR/client-neigh.log" "$HATC_VIP" "$(e2e_node_mac "$1")" "$1" <<'PY' >&2
+import sys
+log, vip, mac, node = sys.argv[1:]
+seen = False
+for line in open(log):
+    f = line.split()
+    if vip not in f or "lladdr" not in f:
+        continue
+    lladdr = f[f.index("lladdr") + 1]
+    if lladdr == mac:
+        seen = True
+    elif seen:
+        print(f"client neighbour entry left {node} ({mac}): {line.strip()}")
+        sys.exit(1)
+if not seen:
+    print(f"client neighbour entry never pointed at {node} ({mac})")
+sys.exit(0 if seen else 1)
+PY
+}
+# How many gratuitous ARPs a node sends (one a second) after adding the VIP.
+e2e_arp_count() { sed -n 's/^arp_count = //p' "$HATC_DIR/etc/haclusterd.toml" | head -1; }
 
 # The client probe: started in the client namespace, stopped by e2e_probe_stop
 # which prints its JSON summary.
@@ -130,6 +165,7 @@ e2e_cluster_start() { # cluster_up options...
   cluster_up "$@" || return 1
   hatc_write_env
   e2e_start_sampler || return 1
+  e2e_start_client_neigh
   cluster_start_daemons || return 1
   E2E_ACTIVE=$(e2e_wait_active "${E2E_START_TIMEOUT:-40}") || return 1
   e2e_log "service active on $E2E_ACTIVE"

@@ -25,8 +25,11 @@ public struct ClusterShape: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A cluster configuration of this shape at default timings.
-    public func config(heartbeat: Duration = .milliseconds(200), failureTimeout: Duration = .seconds(1)) -> ClusterConfig {
+    /// A cluster configuration of this shape at default timings. The fence race delay is
+    /// 2 s: longer than any simulated agent run (at most 1.5 s), as `race_delay` must be.
+    public func config(
+        heartbeat: Duration = .milliseconds(200), failureTimeout: Duration = .seconds(1), raceDelay: Duration = .seconds(2)
+    ) -> ClusterConfig {
         let nodeConfigs = (1...nodes).map { index in
             NodeConfig(
                 name: "n\(index)",
@@ -39,7 +42,8 @@ public struct ClusterShape: Sendable, Equatable, CustomStringConvertible {
             quorum: QuorumSettings(twoNode: twoNode, waitForAll: waitForAll),
             nodes: nodeConfigs,
             service: ServiceConfig(name: "svc", units: ["svc.service"], migrationThreshold: 3, failureExpiry: .seconds(30)),
-            storage: StorageConfig(path: "/srv/shared"))
+            storage: StorageConfig(path: "/srv/shared"),
+            fencing: FencingConfig(raceDelay: raceDelay))
     }
 
     public var description: String {

@@ -24,8 +24,11 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
     public var serviceFailure: Double
     /// The kinds of network change this seed draws from (never empty).
     public var networkFaults: [NetworkFault]
+    /// Per step: a random daemon is stopped (SIGTERM, `Input.leave`): it hands over,
+    /// exits once its leave is done and starts again 0.05-4 s later.
+    public var leave: Double
 
-    public init(name: String = "custom", crash: Double, quickRestart: Double, restartAfterAck: Double, pause: Double, networkChange: Double, serviceFailure: Double, networkFaults: [NetworkFault]) {
+    public init(name: String = "custom", crash: Double, quickRestart: Double, restartAfterAck: Double, pause: Double, networkChange: Double, serviceFailure: Double, networkFaults: [NetworkFault], leave: Double = 0) {
         precondition(!networkFaults.isEmpty || networkChange == 0, "network changes need at least one kind")
         self.name = name
         self.crash = crash
@@ -35,6 +38,7 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
         self.networkChange = networkChange
         self.serviceFailure = serviceFailure
         self.networkFaults = networkFaults
+        self.leave = leave
     }
 
     /// The base mix: every fault on at its base rate.
@@ -44,10 +48,10 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
 
     /// The base rates scaled.
     public func scaled(_ name: String, crash c: Double = 1, quickRestart q: Double = 1, restartAfterAck r: Double = 1, pause p: Double = 1,
-                networkChange n: Double = 1, serviceFailure f: Double = 1, networkFaults kinds: [NetworkFault]? = nil) -> FaultProfile {
+                networkChange n: Double = 1, serviceFailure f: Double = 1, networkFaults kinds: [NetworkFault]? = nil, leave l: Double? = nil) -> FaultProfile {
         FaultProfile(
             name: name, crash: crash * c, quickRestart: quickRestart * q, restartAfterAck: restartAfterAck * r, pause: pause * p,
-            networkChange: networkChange * n, serviceFailure: serviceFailure * f, networkFaults: kinds ?? networkFaults)
+            networkChange: networkChange * n, serviceFailure: serviceFailure * f, networkFaults: kinds ?? networkFaults, leave: l ?? leave)
     }
 
     /// A quarter of the seeds run the base mix, a quarter a random swarm, and
@@ -74,10 +78,10 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
             // Switches rebooting, links flapping, congestion.
             return base.scaled("flaky-network", networkChange: 8)
         case 5:
-            // Daemons restarting (upgrades, crashes) while some links work one way only.
+            // Daemons restarting (upgrades, crashes, planned stops) while some links work one way only.
             return base.scaled(
                 "restarts-and-one-way-links", crash: 0, quickRestart: 3, restartAfterAck: 25, networkChange: 4,
-                networkFaults: [.heal, .deafToLeader, .asymmetric])
+                networkFaults: [.heal, .deafToLeader, .asymmetric], leave: 0.004)
         case 6:
             // Long stalls: VM migration, swapping, a blocked disk.
             return base.scaled("stalls", pause: 8)
@@ -94,6 +98,7 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
             + "restart-after-ack \(factor(restartAfterAck, base.restartAfterAck)), pause \(factor(pause, base.pause)), "
             + "network \(factor(networkChange, base.networkChange)) [\(networkFaults.map(\.rawValue).joined(separator: ","))], "
             + "unit failure \(factor(serviceFailure, base.serviceFailure))"
+            + (leave > 0 ? ", planned stop \(leave)/step" : "")
     }
 }
 

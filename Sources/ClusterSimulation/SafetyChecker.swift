@@ -46,6 +46,7 @@ struct SafetyChecker {
         case .received(let message, let from): "\(describe(message)) from \(from)"
         case .command(let id, let command): "command \(id) \(command)"
         case .report(let report): "report \(report)"
+        case .leave: "leave"
         }
     }
 

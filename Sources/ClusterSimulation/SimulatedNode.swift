@@ -18,6 +18,10 @@ final class SimulatedNode {
     /// Inputs that arrived while the process was paused, fed in order on resume.
     var deferred: [(Input, UInt64)] = []
     var fencedDown = false
+    /// Real time its daemon was told to stop (`Input.leave`); nil when not stopping.
+    var leavingSince: UInt64?
+    /// Its daemon exited after a completed leave and has not started again: it must never be fenced.
+    var leftCleanly = false
 
     // Ground truth of the service on this machine.
     /// From the takeover (after its fencing) until the release completes, a crash or a fence.
@@ -34,6 +38,19 @@ final class SimulatedNode {
     var campaignSendTime: [Term: UInt64] = [:]
 
     var wasLeaseClaimed = false
+
+    /// The process is gone (a crash, or an exit after its leave): its volatile state goes
+    /// with it, and completions of what it had started are ignored. `holding` is the
+    /// caller's: a crash loses the service, an exit after a leave must already hold nothing.
+    func processEnded() {
+        core = nil
+        releasing = false
+        takeoverInFlight = false
+        resourceEpoch += 1
+        pausedUntil = nil
+        deferred = []
+        leavingSince = nil
+    }
 
     init(name: String, config: ClusterConfig, rate: Double, offset: UInt64) {
         self.name = name

@@ -152,6 +152,10 @@ public final class Simulation {
         case .tick(let index, let incarnation):
             let node = nodes[index]
             guard node.isUp, node.incarnation == incarnation else { return }
+            if let since = node.leavingSince, now - since > Self.leaveBound, !node.isPaused(at: now) {
+                leaveTimedOut(index)
+                return
+            }
             if !node.isPaused(at: now) { feed(.tick, to: index) }
             let interval = node.realDuration(timings.tickInterval)
             queue.push(.tick(node: index, incarnation: incarnation), at: now + interval)
@@ -180,6 +184,12 @@ public final class Simulation {
             guard nodes[index].isUp, nodes[index].incarnation == incarnation, !nodes[index].isPaused(at: now) else { return }
             checker.note("\(nodes[index].name) daemon crashes after acknowledging", at: now)
             crash(index, restartAfter: randomDuration(5_000_000, 40_000_000))
+        case .releasedAfterExit(let index, let epoch):
+            let node = nodes[index]
+            guard !node.isUp, node.resourceEpoch == epoch else { return }
+            node.holding = false
+            node.releasing = false
+            checker.note("\(node.name) released after its daemon exited", at: now)
         case .resume(let index):
             let node = nodes[index]
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
@@ -249,6 +259,9 @@ public final class Simulation {
             perform(action, by: index)
             guard nodes[index].isUp, nodes[index].incarnation == node.incarnation else { return }
         }
+        if node.leavingSince != nil, let progress = node.core?.leaveProgress, progress.isDone {
+            exitAfterLeave(index, clean: progress == .done)
+        }
     }
 
     func perform(_ action: Action, by index: Int) {
@@ -280,12 +293,14 @@ public final class Simulation {
             node.takeoverInFlight = true
             let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
             startTakeover(index, term: term, fence: targets)
-        case .fence(let target):
+        case .fence(let target, let delay):
             guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
+            // The shell waits the delay the core's race rule decided (on the node's own clock),
+            // then runs the agent.
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: -1, target: targetIndex,
                            fails: random.chance(0.05), term: .zero, remaining: []),
-                at: now + fenceDelay(for: node) + randomDuration(100_000_000, 1_500_000_000))
+                at: now + node.realDuration(delay) + randomDuration(100_000_000, 1_500_000_000))
         case .release:
             node.resourceEpoch += 1
             node.takeoverInFlight = false
@@ -298,7 +313,7 @@ public final class Simulation {
                 committedResets.insert("\(command)")
             }
         case .event(let event):
-            if event.kind == "election.won" { result.elections += 1 }
+            if event.kind == .electionWon { result.elections += 1 }
             if options.trace { checker.note("\(node.name) event \(event.kind): \(event.message)", at: now) }
         }
     }
@@ -306,22 +321,17 @@ public final class Simulation {
     func startTakeover(_ index: Int, term: Term, fence targets: [Int]) {
         let node = nodes[index]
         if let first = targets.first {
-            let delay = fenceDelay(for: node)
+            // A takeover's fences never wait for a race (see `Action.takeover`).
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, target: first,
                            fails: random.chance(0.05), term: term, remaining: Array(targets.dropFirst())),
-                at: now + delay + randomDuration(100_000_000, 1_500_000_000))
+                at: now + randomDuration(100_000_000, 1_500_000_000))
         } else {
             node.holding = true
             queue.push(
                 .takeoverDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, term: term, fails: random.chance(0.03)),
                 at: now + randomDuration(50_000_000, 1_500_000_000))
         }
-    }
-
-    /// Fence race rule (two_node): the node holding the service fences at once, the other waits.
-    func fenceDelay(for node: SimulatedNode) -> UInt64 {
-        (node.core?.shouldDelayFencing ?? true) && shape.twoNode ? 2_000_000_000 : 0
     }
 
     func fenceDone(index: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int]) {
@@ -335,9 +345,19 @@ public final class Simulation {
         }
         result.fences += 1
         checker.note("\(node.name) fences \(nodes[target].name)", at: now)
+        if nodes[target].leftCleanly, !shape.twoNode, result.violation == nil {
+            // two_node fences a lost peer whatever it said (README, known limits).
+            result.violation = Violation(
+                property: .cleanLeave, time: now, detail: "\(node.name) fences \(nodes[target].name), which stopped cleanly (planned leave)")
+        }
         if nodes[target].isUp {
             nodes[target].fencedDown = true
             crash(target, restartAfter: randomDuration(1_000_000_000, 5_000_000_000))
+        } else if nodes[target].holding {
+            // Down, still releasing after a timed-out leave: the power-off ends that too.
+            nodes[target].holding = false
+            nodes[target].releasing = false
+            nodes[target].resourceEpoch += 1
         }
         feed(.report(.fenced(node: nodes[target].name)), to: index)
         guard epoch >= 0, node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch, node.takeoverInFlight else { return }
@@ -351,6 +371,14 @@ public final class Simulation {
         guard !node.isUp else { return }
         node.incarnation += 1
         node.fencedDown = false
+        node.leavingSince = nil
+        node.leftCleanly = false
+        if node.holding {
+            // Left by a daemon whose leave timed out: the new daemon's leftover check releases it first.
+            node.holding = false
+            node.releasing = false
+            node.resourceEpoch += 1
+        }
         node.pausedUntil = nil
         node.deferred = []
         node.core = ElectionNode(name: node.name, config: config, persisted: node.durable, seed: random.next(), mutations: options.mutations)
@@ -368,14 +396,51 @@ public final class Simulation {
         guard node.isUp else { return }
         result.crashes += 1
         checker.note("\(node.name) goes down", at: now)
-        node.core = nil
         node.holding = false
-        node.releasing = false
-        node.takeoverInFlight = false
-        node.resourceEpoch += 1
-        node.pausedUntil = nil
-        node.deferred = []
+        node.processEnded()
         queue.push(.restart(node: index), at: now + delay)
+    }
+
+    // MARK: - Planned stops
+
+    /// How long a stopping daemon waits for its leave before it falls back (the daemon:
+    /// stop_timeout + a few failure timeouts; releases here take at most 1.5 s).
+    static let leaveBound: UInt64 = 8_000_000_000
+
+    /// SIGTERM: the daemon starts its planned leave.
+    func startLeave(_ index: Int) {
+        let node = nodes[index]
+        node.leavingSince = now
+        checker.note("\(node.name) is told to stop (planned leave)", at: now)
+        feed(.leave, to: index)
+    }
+
+    /// The leave is done: the daemon exits holding nothing; systemd (or the operator) starts it again later.
+    func exitAfterLeave(_ index: Int, clean: Bool) {
+        let node = nodes[index]
+        if node.holding || node.takeoverInFlight, result.violation == nil {
+            result.violation = Violation(property: .cleanLeave, time: now, detail: "\(node.name) exits after its leave while holding the service")
+        }
+        checker.note("\(node.name) stops \(clean ? "cleanly (leave done)" : "holding nothing (leave done, no leader to confirm it)")", at: now)
+        node.processEnded()
+        node.leftCleanly = clean
+        queue.push(.restart(node: index), at: now + randomDuration(50_000_000, 4_000_000_000))
+    }
+
+    /// The leave did not complete in time (no quorum, ...): the daemon stops its
+    /// runtime, then releases what it may hold, and exits (today's stop).
+    func leaveTimedOut(_ index: Int) {
+        let node = nodes[index]
+        checker.note("\(node.name) leave timed out: stops, then releases locally", at: now)
+        node.processEnded()
+        var restartAt = now + randomDuration(50_000_000, 4_000_000_000)
+        if node.holding {
+            node.releasing = true
+            let releaseAt = now + randomDuration(20_000_000, 1_500_000_000)
+            queue.push(.releasedAfterExit(node: index, epoch: node.resourceEpoch), at: releaseAt)
+            restartAt += releaseAt - now
+        }
+        queue.push(.restart(node: index), at: restartAt)
     }
 
     // MARK: - Network
@@ -414,6 +479,14 @@ public final class Simulation {
         if random.chance(faults.serviceFailure), let victim = up.first(where: { nodes[$0].holding && !nodes[$0].releasing && !nodes[$0].takeoverInFlight }) {
             checker.note("\(nodes[victim].name) service fails", at: now)
             feed(.report(.serviceFailed(reason: "simulated unit failure")), to: victim)
+        }
+        if random.chance(faults.leave) {
+            // Half of the planned stops hit the leader (the interesting case: a handover).
+            let candidates = up.filter { nodes[$0].isUp && nodes[$0].leavingSince == nil }
+            let leader = candidates.first { nodes[$0].core?.role == .leader }
+            if let victim = random.chance(0.5) ? leader ?? candidates.randomElement(using: &random) : candidates.randomElement(using: &random) {
+                startLeave(victim)
+            }
         }
     }
 

@@ -11,4 +11,6 @@ enum SimulationEvent {
     case restart(node: Int)
     case crash(node: Int, incarnation: Int)
     case resume(node: Int)
+    /// A daemon whose leave timed out exited and released what it held (its `resourceEpoch`).
+    case releasedAfterExit(node: Int, epoch: Int)
 }

@@ -7,6 +7,8 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
         case committedLost = "3-committed-lost"
         case holdsWithoutQuorum = "4-holds-without-quorum"
         case liveness = "5-liveness"
+        /// A planned stop (`Input.leave`) must end holding nothing and the node must not be fenced.
+        case cleanLeave = "6-clean-leave"
     }
 
     public var property: Property

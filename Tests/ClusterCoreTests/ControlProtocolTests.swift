@@ -48,8 +48,8 @@ struct ControlProtocolTests {
     static let responses: [ControlResponse] = [
         .result(.status(StatusReportFixtures.spec)),
         .result(.status(StatusReportFixtures.full)),
-        .result(.events([ClusterEvent(time: 1.5, node: "dss1", kind: "election.won", message: "won term 7", durationMilliseconds: 12)])),
-        .result(.event(ClusterEvent(time: 2, node: "dss2", kind: "fence.failed", severity: .error, message: "ipmi timed out"))),
+        .result(.events([ClusterEvent(time: 1.5, node: "dss1", kind: .electionWon, message: "won term 7", durationMilliseconds: 12)])),
+        .result(.event(ClusterEvent(time: 2, node: "dss2", kind: .fenceFailed, severity: .error, message: "ipmi timed out"))),
         .result(.committed(AdminCommit(version: 12, detail: "dss1 banned"))),
         .result(.fenced(FenceOutcome(node: "dss2", succeeded: true, level: 1, devices: ["ipmi"], detail: "off", durationMilliseconds: 3200))),
         .result(.storagePeer(StoragePeerReport(node: "dss2", path: "/d", exists: true, isDirectory: true, ownerUID: 0, ownerGID: 0, filesystem: "nfs4", markerMatches: true, lock: .failed("EIO"), userUID: 1000))),

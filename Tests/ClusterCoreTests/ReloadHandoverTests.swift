@@ -70,6 +70,65 @@ struct ReloadHandoverTests {
         }
     }
 
+    /// The node's stored properties, by name, as text; those a re-execution deliberately does
+    /// not carry are left out (see `ElectionSnapshot`).
+    static func carriedState(_ node: ElectionNode) -> [String: String] {
+        let notCarried: Set<String> = ["random", "outbox", "forwardedCommands", "placementReason", "mutations"]
+        var state: [String: String] = [:]
+        for child in Mirror(reflecting: node).children {
+            guard let label = child.label, !notCarried.contains(label) else { continue }
+            state[label] = canonical(child.value)
+        }
+        return state
+    }
+
+    /// Text of a value with dictionaries and sets in sorted order (their own order varies).
+    static func canonical(_ value: Any) -> String {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .dictionary?, .set?: return "[" + mirror.children.map { canonical($0.value) }.sorted().joined(separator: ", ") + "]"
+        default: return String(describing: value)
+        }
+    }
+
+    @Test("every field of the node is carried, including a failed fence, the previous holder and fenced nodes")
+    func everyFieldCarried() throws {
+        var cluster = ScenarioHarness(nodes: 2, twoNode: true, waitForAll: true)
+        cluster.advance(by: .seconds(4))
+        let a = try #require(["n1", "n2"].first { cluster[$0].role == .leader })
+        let b = a == "n1" ? "n2" : "n1"
+        cluster.isolate(a)
+        cluster.advance(by: .seconds(3))
+        _ = cluster.step(b, .report(.fenceFailed(node: a, reason: "every level failed to fence \(a): ipmi timed out")))
+        try #require(cluster[b].status.fenceFailure != nil)
+        try #require(cluster[b].previousHolder == a)
+
+        func check(_ label: Comment) throws {
+            let node = cluster[b]
+            let restored = try ElectionNode(
+                name: b, config: cluster.config, persisted: node.persistent, seed: 99,
+                restoring: try Self.roundTrip(try node.snapshot()))
+            let before = Self.carriedState(node)
+            let after = Self.carriedState(restored)
+            #expect(before.keys.sorted() == after.keys.sorted(), label)
+            for (field, value) in before where after[field] != value {
+                Issue.record("\(label): \(field) not carried: \(value) before, \(after[field] ?? "absent") after")
+            }
+        }
+        try check("blocked by a failed fence")
+        _ = cluster.step(b, .report(.fenced(node: a)))
+        try #require(cluster[b].status.nodes.first { $0.name == a }?.fenced == true)
+        try check("after the fence")
+    }
+
+    @Test("a node that is leaving (the daemon stopping) is not snapshotted")
+    func noSnapshotWhileLeaving() {
+        var cluster = ScenarioHarness(nodes: 3)
+        cluster.elect("n1")
+        _ = cluster.step("n2", .leave)
+        #expect(throws: ElectionSnapshotRefusal.leaving) { try cluster["n2"].snapshot() }
+    }
+
     @Test("the wire session goes on: same incarnation, sequence continuing, replays still refused")
     func wireGoesOn() throws {
         var sender = WireFixture.session("dss1", incarnation: 5)

@@ -64,19 +64,21 @@ struct ScenarioTests {
         // b wins alone, in a term of its own parity (never the same term as a) ...
         #expect(cluster[b].role == .leader)
         #expect(cluster[b].term.rawValue % 2 != term.rawValue % 2)
-        // ... and fences its peer before committing or starting anything, after the delay.
+        // ... and fences its peer before committing or starting anything, after the race
+        // delay: it does not hold the service. The delay is in the action the shell executes.
+        let raceDelay = cluster.config.fencing.raceDelay
+        #expect(raceDelay > .zero)
         let bActions = cluster.actions(b, since: markB)
-        #expect(bActions.contains(.fence(node: a)))
+        #expect(fences(in: bActions) == [.fence(node: a, delay: raceDelay)])
         #expect(!bActions.contains { if case .takeover = $0 { return true } else { return false } })
-        #expect(cluster[b].shouldDelayFencing)
         // a still holds with its one vote and fences b at once.
-        #expect(cluster.actions(a, since: markA).contains(.fence(node: b)))
+        #expect(fences(in: cluster.actions(a, since: markA)) == [.fence(node: b, delay: .zero)])
         #expect(cluster[a].service == .holding(term: term))
-        #expect(!cluster[a].shouldDelayFencing)
 
         // a's fence lands first (no delay): b goes down; a keeps the service.
         cluster.nodes[b] = nil
         cluster.step(a, .report(.fenced(node: b)))
+        #expect(cluster[a].status.nodes.first { $0.name == b }?.fenced == true)
         cluster.advance(by: .seconds(2))
         #expect(cluster[a].service == .holding(term: term))
         // With its peer fenced, a alone commits admin changes.
@@ -165,5 +167,79 @@ struct ScenarioTests {
         #expect(cluster.actions("n3", since: 0).contains(.takeover(term: term.next, fenceFirst: [])))
         #expect(cluster["n1"].role == .follower)
         #expect(cluster["n1"].leader == "n3")
+        // Where it came from, although n1 announced no holder once it had released.
+        #expect(cluster["n3"].previousHolder == "n1")
+    }
+
+    @Test("2-node split with nobody holding the service: the node placement prefers fences at once, the other waits")
+    func twoNodeSplitWithoutHolder() {
+        var cluster = ScenarioHarness(nodes: 2, twoNode: true, waitForAll: true, priorities: ["n2": 150])
+        cluster.advance(by: .seconds(4))
+        guard let a = ["n1", "n2"].first(where: { cluster[$0].role == .leader }) else {
+            Issue.record("no leader after 4s")
+            return
+        }
+        let b = a == "n1" ? "n2" : "n1"
+        // Disabled: released everywhere, the leader announces no holder.
+        cluster.step(a, .command(RequestID(1), .disable))
+        cluster.deliverAll()
+        cluster.advance(by: .milliseconds(500))
+        #expect(cluster[a].service == .idle)
+        #expect(cluster[a].holder == nil && cluster[b].holder == nil)
+
+        cluster.isolate(a)
+        let marks = ["n1": cluster.mark("n1"), "n2": cluster.mark("n2")]
+        cluster.advance(by: .seconds(3))
+        // n2 has the higher priority: it fences at once, n1 after the race delay.
+        #expect(fences(in: cluster.actions("n2", since: marks["n2"]!)) == [.fence(node: "n1", delay: .zero)])
+        #expect(fences(in: cluster.actions("n1", since: marks["n1"]!)) == [.fence(node: "n2", delay: cluster.config.fencing.raceDelay)])
+    }
+
+    @Test("outside two_node nothing races: a takeover's fences and the rule give no delay")
+    func noRaceDelayWithAMajority() {
+        var cluster = ScenarioHarness(nodes: 3)
+        cluster.elect("n1")
+        #expect(cluster["n1"].fenceDelay(for: "n2") == .zero)
+        #expect(cluster["n2"].fenceDelay(for: "n1") == .zero)
+    }
+
+    @Test("a failed fence blocks the service until that node is fenced; a fenced node reads fenced until heard")
+    func fenceFailureAndFencedInStatus() {
+        var cluster = ScenarioHarness(nodes: 2, twoNode: true, waitForAll: true)
+        cluster.advance(by: .seconds(4))
+        guard let a = ["n1", "n2"].first(where: { cluster[$0].role == .leader }) else {
+            Issue.record("no leader after 4s")
+            return
+        }
+        let b = a == "n1" ? "n2" : "n1"
+        cluster.isolate(a)
+        cluster.advance(by: .seconds(3))
+        #expect(cluster[b].role == .leader)
+        #expect(cluster[b].previousHolder == a)
+
+        // The shell logs each fence's outcome (fence.succeeded / fence.failed) once; the core adds none.
+        func fenceOutcomeEvents(_ actions: [Action]) -> [String] {
+            actions.compactMap { if case .event(let event) = $0, event.kind == .fenceSucceeded || event.kind == .fenceFailed { event.kind.rawValue } else { nil } }
+        }
+        let failed = cluster.step(b, .report(.fenceFailed(node: a, reason: "every level failed to fence \(a): ipmi timed out")))
+        #expect(fenceOutcomeEvents(failed).isEmpty)
+        #expect(cluster[b].status.fenceFailure == .init(node: a, reason: "every level failed to fence \(a): ipmi timed out"))
+        #expect(cluster[b].status.placement == .fenceFailed(a))
+        // The retry fences again after the backoff; the service stays blocked meanwhile.
+        cluster.advance(by: .seconds(3))
+        #expect(cluster[b].status.fenceFailure?.node == a)
+        #expect(fenceOutcomeEvents(cluster.step(b, .report(.fenced(node: a)))).isEmpty)
+        #expect(cluster[b].status.fenceFailure == nil)
+        #expect(cluster[b].status.nodes.first { $0.name == a }?.fenced == true)
+
+        // a reboots and is heard again: no longer fenced.
+        cluster.heal()
+        cluster.restart(a)
+        cluster.advance(by: .seconds(2))
+        #expect(cluster[b].status.nodes.first { $0.name == a }?.fenced == false)
+    }
+
+    func fences(in actions: [Action]) -> [Action] {
+        actions.filter { if case .fence = $0 { return true } else { return false } }
     }
 }

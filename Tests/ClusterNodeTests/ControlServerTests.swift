@@ -108,7 +108,7 @@ struct ControlServerTests {
 
     @Test("events --follow streams the backlog, then live events")
     func follow() async throws {
-        let live = (1...3).map { ClusterEvent(time: Double($0), node: "dss2", kind: "takeover.step", message: "step \($0)") }
+        let live = (1...3).map { ClusterEvent(time: Double($0), node: "dss2", kind: .takeoverStart, message: "step \($0)") }
         try await withServer(FakeControlHandler(followed: live)) { path async throws in
             let received: [ControlResponse] = try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async {

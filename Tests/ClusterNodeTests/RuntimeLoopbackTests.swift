@@ -69,7 +69,8 @@ import Testing
         let port = LoopbackCluster.freePort()
         let cluster = try LoopbackCluster.make(nodes: 2, hostBase: 31, port: port)
         defer { cluster.removeDirectories() }
-        let runtime = try cluster.runtime(0, effects: RecordingEffects())
+        let effects = RecordingEffects()
+        let runtime = try cluster.runtime(0, effects: effects)
         try await runtime.start()
         defer { Task { await runtime.stop() } }
         let target = cluster.config.nodes[0].addresses[0]
@@ -91,8 +92,8 @@ import Testing
         let wire = await runtime.status().wire
         #expect(counted, "counters: \(wire.rejected)")
         #expect(wire.accepted == 0)
-        let events = await runtime.recentEvents()
-        #expect(events.contains { $0.kind == "wire.rejected" && $0.message.contains("failed authentication") })
+        let events = effects.log.withLock { $0.events }
+        #expect(events.contains { $0.kind == .wireRejected && $0.message.contains("failed authentication") })
         #expect(runtime.heartbeat.isAlive(within: .seconds(1)), "the loop keeps running")
     }
 
@@ -174,7 +175,7 @@ import Testing
                 continue
             }
             #expect(error.path.hasPrefix(cluster.directories[index]))
-            #expect(effects[index].log.withLock { $0.events.contains { $0.kind == "persist.failed" } })
+            #expect(effects[index].log.withLock { $0.events.contains { $0.kind == .persistFailed } })
         }
 
         // Repair node2's directory: it resumes, votes, and a leader is elected.
@@ -353,14 +354,15 @@ import Testing
 
         // Another process holds node1's second link.
         let squatter = try PortSquatter(host: "127.0.1.111", port: port)
-        let node1 = try cluster.runtime(0, effects: RecordingEffects())
+        let node1Effects = RecordingEffects()
+        let node1 = try cluster.runtime(0, effects: node1Effects)
         let node2 = try cluster.runtime(1, effects: RecordingEffects())
         try await node1.start()
         try await node2.start()
         defer { Task { await node1.stop(); await node2.stop() } }
 
         #expect(await node1.status().unboundLinks == [1])
-        #expect(await node1.recentEvents().contains { $0.kind == "link.unbound" && $0.message.contains("127.0.1.111") })
+        #expect(node1Effects.log.withLock { $0.events.contains { $0.kind == .linkUnbound && $0.message.contains("127.0.1.111") } })
         // node1 still hears node2 (on link 0).
         let heard = await eventually(timeout: .seconds(5)) {
             await node1.status().links.contains { $0.peer == "node2" && $0.link == 0 && $0.lastHeard != nil }
@@ -375,7 +377,7 @@ import Testing
         }
         let linksAfter = await node1.status().links
         #expect(bound, "\(linksAfter)")
-        #expect(await node1.recentEvents().contains { $0.kind == "link.bound" })
+        #expect(node1Effects.log.withLock { $0.events.contains { $0.kind == .linkBound } })
     }
 
     @Test func noBindableLinkIsAStartErrorNamingTheAddress() async throws {

@@ -5,23 +5,6 @@ import Testing
 @testable import ClusterCore
 
 @Suite struct RuntimeSupportTypesTests {
-    private func event(_ index: Int) -> ClusterEvent {
-        ClusterEvent(time: Double(index), node: "dss1", kind: "test.\(index)", message: "event \(index)")
-    }
-
-    @Test func recentEventsKeepTheNewestInOrder() {
-        var events = RecentEvents(capacity: 3)
-        #expect(events.recent().isEmpty)
-        for index in 1...2 { events.append(event(index)) }
-        #expect(events.recent().map(\.kind) == ["test.1", "test.2"])
-        for index in 3...7 { events.append(event(index)) }
-        #expect(events.recent().map(\.kind) == ["test.5", "test.6", "test.7"])
-        #expect(events.recent(limit: 2).map(\.kind) == ["test.6", "test.7"])
-        #expect(events.recent(limit: 10).count == 3)
-        #expect(events.recent(limit: 0).isEmpty)
-        #expect(events.totalAppended == 7)
-    }
-
     @Test func loopHeartbeatIsAliveOnlyWhileBeating() {
         let heartbeat = LoopHeartbeat()
         let start = ContinuousClock.now

@@ -17,12 +17,12 @@ final class RecordingEffects: RuntimeEffects {
         var takeovers: [Term] = []
         var releases: [ReleaseReason] = []
         var fences: [String] = []
-        var events: [ClusterEvent] = []
+        var events: [EventRecord] = []
     }
 
     let log = Mutex(Log())
 
-    func takeOver(term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+    func takeOver(term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void) async {
         log.withLock { $0.takeovers.append(term) }
         for node in fenceFirst {
             await report(.fenced(node: node))
@@ -30,7 +30,7 @@ final class RecordingEffects: RuntimeEffects {
         await report(.takeoverSucceeded(term: term))
     }
 
-    func fence(node: String, delayFencing: Bool) async -> FenceOutcome {
+    func fence(node: String, delay: Duration) async -> FenceOutcome {
         log.withLock { $0.fences.append(node) }
         return FenceOutcome(node: node, succeeded: true, detail: "test double", durationMilliseconds: 0)
     }
@@ -39,7 +39,7 @@ final class RecordingEffects: RuntimeEffects {
         log.withLock { $0.releases.append(reason) }
     }
 
-    func record(_ event: ClusterEvent) {
+    func record(_ event: EventRecord) {
         log.withLock { $0.events.append(event) }
     }
 

@@ -15,11 +15,11 @@ final class TakeoverScript: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String] = []
     private var failing: [String: any Error] = [:]
-    private var recorded: [ClusterEvent] = []
+    private var recorded: [EventRecord] = []
 
     var log: [String] { lock.withLock { entries } }
-    var events: [ClusterEvent] { lock.withLock { recorded } }
-    var eventKinds: [String] { events.map(\.kind) }
+    var events: [EventRecord] { lock.withLock { recorded } }
+    var eventKinds: [String] { events.map(\.kind.rawValue) }
 
     func fail(_ operation: String, with error: (any Error)? = nil) {
         lock.withLock { failing[operation] = error ?? Injected(operation: operation) }
@@ -45,7 +45,7 @@ final class TakeoverScript: @unchecked Sendable {
         lock.withLock { entries = []; recorded = [] }
     }
 
-    func record(_ event: ClusterEvent) {
+    func record(_ event: EventRecord) {
         lock.withLock { recorded.append(event) }
     }
 }

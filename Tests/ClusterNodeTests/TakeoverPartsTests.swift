@@ -85,21 +85,4 @@ import Testing
             try FloatingAddress.interface(for: FloatingIPConfig(address: "198.19.0.1", prefixLength: 24), among: parsed)
         }
     }
-
-    // MARK: Production wiring
-
-    @Test func productionWiringRejectsAnUnusableHealthURL() throws {
-        var config = ClusterConfig(
-            cluster: ClusterSettings(name: "c"), nodes: [NodeConfig(name: "n1", addresses: ["198.18.1.11"])],
-            service: ServiceConfig(name: "s", units: ["s.service"], systemdBus: .user, healthURL: "https://127.0.0.1/"),
-            storage: StorageConfig(path: "/tmp/nowhere"))
-        #expect(throws: HealthURL.ParseError.self) {
-            _ = try TakeoverSequence.production(config: config, node: "n1", selfFence: SelfFence(announce: { _ in }),
-                                                record: { _ in }, wallClock: { 0 })
-        }
-        config.service.healthURL = "http://127.0.0.1:8080/ping"
-        let sequence = try TakeoverSequence.production(config: config, node: "n1", selfFence: SelfFence(announce: { _ in }),
-                                                       record: { _ in }, wallClock: { 0 })
-        #expect(sequence.units == ["s.service"])
-    }
 }

@@ -26,7 +26,7 @@ import Testing
             units: units, lock: FakeLock(script: script), addresses: FakeAddresses(script: script),
             health: health, selfFence: RecordingSelfFence(script: script),
             healthPollInterval: .milliseconds(5),
-            record: { script.record($0) }, wallClock: { 1000 })
+            record: { script.record($0) })
     }
 
     @Test func takeoverRunsTheStepsInOrderAndReleaseReversesThem() async {
@@ -39,7 +39,7 @@ import Testing
         #expect(report.steps.map(\.step) == [.fence, .lock, .ip, .start])
         #expect(script.eventKinds.filter { $0.hasPrefix("takeover.") && !$0.hasSuffix(".unit") }
             == ["takeover.fence", "takeover.lock", "takeover.ip", "takeover.start"])
-        #expect(script.events.allSatisfy { $0.node == "dss2" && $0.time == 1000 })
+        #expect(script.events.allSatisfy { $0.durationMilliseconds != nil }, "each closes a step")
         #expect(await takeover.isActive)
 
         script.clear()
@@ -47,7 +47,7 @@ import Testing
         #expect(released.isReleased)
         #expect(script.log == Self.releaseLog)
         #expect(script.eventKinds == ["release.begin", "release.stop", "release.ip", "release.unlock"])
-        #expect(script.events.filter { $0.kind != "release.begin" }.allSatisfy { $0.durationMilliseconds != nil })
+        #expect(script.events.filter { $0.kind != .releaseBegin }.allSatisfy { $0.durationMilliseconds != nil })
         #expect(await !takeover.isActive)
     }
 

@@ -38,7 +38,7 @@ public final class FakeControlHandler: ControlHandler, @unchecked Sendable {
     @Sendable public static func defaultAnswer(_ request: ControlRequest) -> ControlResponse {
         switch request {
         case .status: .result(.status(ControlFixtures.specStatus))
-        case .events: .result(.events([ClusterEvent(time: 1, node: "dss1", kind: "election.won", message: "won term 7")]))
+        case .events: .result(.events([ClusterEvent(time: 1, node: "dss1", kind: .electionWon, message: "won term 7")]))
         case .admin(.disable): .error(.noQuorum(votes: 1, expected: 3))
         case .admin: .result(.committed(AdminCommit(version: 3, detail: "done")))
         case let .fence(node): .result(.fenced(FenceOutcome(node: node, succeeded: true, level: 1, devices: ["ipmi"], detail: "rebooted", durationMilliseconds: 1200)))

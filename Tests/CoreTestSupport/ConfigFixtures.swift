@@ -1,5 +1,5 @@
 import Foundation
-@testable import ClusterCore
+import ClusterCore
 
 /// Shared text and helpers of the Config* tests.
 public enum ConfigFixtures {

@@ -1,4 +1,4 @@
-@testable import ClusterCore
+import ClusterCore
 
 /// Status reports used by the protocol, JSON and renderer tests.
 public enum StatusReportFixtures {

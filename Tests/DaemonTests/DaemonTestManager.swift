@@ -4,7 +4,7 @@ import Testing
 /// A real `systemd --user` manager with its own journald, in a private mount
 /// namespace and cgroup, started and stopped with `scripts/testlib/user-manager.sh`
 /// (DEVELOPERS.md explains the recipe).
-final class DaemonTestManager {
+final class DaemonTestManager: SystemdTestInstance {
     let directory: URL
     let tag: String
     /// Variables printed by the harness (XDG_RUNTIME_DIR, HACD_UM_PID, ...).
@@ -85,18 +85,6 @@ final class DaemonTestManager {
         return result?.stdout ?? "(no journal)"
     }
 
-    func writeUnit(named name: String, contents: String, dropIn: String? = nil) throws {
-        let path = unitDirectory.appendingPathComponent(name)
-        try contents.write(to: path, atomically: true, encoding: .utf8)
-        if let dropIn {
-            let directory = unitDirectory.appendingPathComponent("\(name).d")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try dropIn.write(to: directory.appendingPathComponent("test.conf"), atomically: true, encoding: .utf8)
-        }
-        let reload = try systemctl(["daemon-reload"])
-        guard reload.status == 0 else { throw DaemonTestFailure("daemon-reload failed: \(reload)") }
-    }
-
     /// Stops the manager, its units and journald; removes its cgroup. Idempotent.
     func stop() {
         guard !stopped else { return }
@@ -105,6 +93,27 @@ final class DaemonTestManager {
     }
 
     deinit { stop() }
+}
+
+/// A private systemd manager of a test (a user manager, or a system instance) into which
+/// the test writes unit files.
+protocol SystemdTestInstance: AnyObject {
+    var unitDirectory: URL { get }
+    func systemctl(_ arguments: [String], timeout: Duration) throws -> DaemonTestCommand.Result
+}
+
+extension SystemdTestInstance {
+    /// Writes a unit (and optionally a drop-in `NAME.d/test.conf`), then `daemon-reload`.
+    func writeUnit(named name: String, contents: String, dropIn: String? = nil) throws {
+        try contents.write(to: unitDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        if let dropIn {
+            let directory = unitDirectory.appendingPathComponent("\(name).d")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try dropIn.write(to: directory.appendingPathComponent("test.conf"), atomically: true, encoding: .utf8)
+        }
+        let reload = try systemctl(["daemon-reload"], timeout: .seconds(30))
+        guard reload.status == 0 else { throw DaemonTestFailure("daemon-reload failed: \(reload)") }
+    }
 }
 
 struct DaemonTestFailure: Error, CustomStringConvertible {

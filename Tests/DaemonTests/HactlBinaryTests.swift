@@ -158,14 +158,14 @@ struct HactlBinaryTests {
 
     @Test("events --follow: backlog, then live events without repeats, until the daemon ends the stream")
     func follow() async throws {
-        let backlog = ClusterEvent(time: 1, node: "dss1", kind: "election.won", message: "won term 7")
-        let live = [backlog] + (1...2).map { ClusterEvent(time: Double(10 + $0), node: "dss2", kind: "takeover.step", message: "step \($0)", durationMilliseconds: 250) }
+        let backlog = ClusterEvent(time: 1, node: "dss1", kind: .electionWon, message: "won term 7")
+        let live = [backlog] + (1...2).map { ClusterEvent(time: Double(10 + $0), node: "dss2", kind: .takeoverStart, message: "step \($0)", durationMilliseconds: 250) }
         try await withControlServer(FakeControlHandler(followed: live, finishFollow: true)) { path async throws in
             let text = try await hactl(["--socket", path, "events", "--follow"])
             #expect(text.status == 0, "\(text.stderr)")
             let lines = text.stdout.split(separator: "\n")
             #expect(lines.count == 3, "the backlog event is not repeated: \(lines)")
-            #expect(lines.last == "1970-01-01T00:00:12.000Z dss2 info    takeover.step: step 2 (250ms)")
+            #expect(lines.last == "1970-01-01T00:00:12.000Z dss2 info    takeover.start: step 2 (250ms)")
             let json = try await hactl(["--json", "--socket", path, "events", "--follow"])
             let objects = json.stdout.split(separator: "\n")
             #expect(objects.count == 3)

@@ -87,8 +87,8 @@ import Testing
         #expect(lockIsFree)
         #expect(!vipIsUp)
         #expect(try await manager.status(of: web).activeState == "inactive")
-        let releaseSteps = events.all.filter { $0.kind.hasPrefix("release.") && $0.durationMilliseconds != nil }
-        #expect(releaseSteps.map(\.kind) == ["release.stop", "release.ip", "release.unlock"])
+        let releaseSteps = events.all.filter { $0.kind.rawValue.hasPrefix("release.") && $0.durationMilliseconds != nil }
+        #expect(releaseSteps.map(\.kind) == [.releaseStop, .releaseIP, .releaseUnlock])
         print("measured release steps: " + releaseSteps.map { "\($0.kind) \($0.durationMilliseconds!) ms" }.joined(separator: ", "))
     }
 
@@ -105,7 +105,7 @@ import Testing
         #expect(lockIsFree)
         #expect(!vipIsUp)
         #expect(try await manager.status(of: web).activeState == "inactive")
-        #expect(events.all.map(\.kind).contains("takeover.failed"))
+        #expect(events.all.map(\.kind).contains(.takeoverFailed))
     }
 
     @Test func aServiceCrashIsReported() async throws {
@@ -127,9 +127,9 @@ import Testing
 
 final class TakeoverEventLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var events: [ClusterEvent] = []
-    func append(_ event: ClusterEvent) { lock.withLock { events.append(event) } }
-    var all: [ClusterEvent] { lock.withLock { events } }
+    private var events: [EventRecord] = []
+    func append(_ event: EventRecord) { lock.withLock { events.append(event) } }
+    var all: [EventRecord] { lock.withLock { events } }
 }
 
 struct AlwaysFenced: Fencer {

@@ -48,7 +48,7 @@ struct FenceCoordinatorTests {
             "fence.attempt", "fence.attempt.failed", "fence.attempt", "fence.attempt.failed", "fence.level.failed",
             "fence.attempt", "fence.attempt.succeeded", "fence.confirmed", "fence.succeeded",
         ])
-        #expect(log.events.first { $0.kind == "fence.level.failed" }?.message.contains("Unable to connect") == true)
+        #expect(log.events.first { $0.kind == .fenceLevelFailed }?.message.contains("Unable to connect") == true)
     }
 
     @Test func withinALevelEveryDeviceMustSucceed() async throws {
@@ -125,43 +125,15 @@ struct FenceCoordinatorTests {
     }
 }
 
-/// The 2-node fence race rule (pure) and its application by the coordinator.
-@Suite struct FenceRaceRuleTests {
-    let rule = FenceRaceRule(raceDelay: .seconds(5))
-    let twoNodes = ClusterConfig.fencingTest(FencingConfig())
-
-    @Test func theServiceHolderFencesAtOnceTheOtherWaits() {
-        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: "n1", config: twoNodes) == .zero)
-        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: "n1", config: twoNodes) == .seconds(5))
-    }
-
-    @Test func withoutAHolderThePreferredNodeWins() {
-        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: nil, config: twoNodes) == .zero)
-        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: nil, config: twoNodes) == .seconds(5))
-        var prioritized = twoNodes
-        prioritized.nodes[1].priority = 200
-        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: nil, config: prioritized) == .zero)
-        #expect(rule.delay(local: "n1", target: "n2", serviceHolder: nil, config: prioritized) == .seconds(5))
-    }
-
-    /// Exactly one of the two sides waits, for every holder: the rule always has one winner.
-    @Test(arguments: [nil, "n1", "n2", "n3"] as [String?])
-    func exactlyOneSideFencesAtOnce(holder: String?) {
-        let a = rule.delay(local: "n1", target: "n2", serviceHolder: holder, config: twoNodes)
-        let b = rule.delay(local: "n2", target: "n1", serviceHolder: holder, config: twoNodes)
-        #expect([a, b].filter { $0 == .zero }.count == 1)
-    }
-
-    @Test func biggerClustersHaveNoRaceDelay() {
-        let three = ClusterConfig.fencingTest(FencingConfig(), nodes: ["n1", "n2", "n3"])
-        #expect(rule.delay(local: "n2", target: "n1", serviceHolder: "n1", config: three) == .zero)
-    }
-
+/// The coordinator executes the fence race delay it is given (the core decides it:
+/// `ElectionNode.fenceDelay(for:)`, tested in ClusterCoreTests); it decides nothing itself.
+@Suite struct FenceRaceDelayTests {
     /// Both halves of a split 2-node cluster fence each other at the same moment, with real
-    /// waits. The scripted agent stands for the power switch: it powers its target off
-    /// (`dead-<node>`) unless the node asking is already dead. Exactly one node survives.
-    @Test(arguments: [nil, "n1", "n2"] as [String?])
-    func twoCoordinatorsRacingLeaveExactlyOneSurvivor(holder: String?) async throws {
+    /// waits; one side was told to wait. The scripted agent stands for the power switch: it
+    /// powers its target off (`dead-<node>`) unless the node asking is already dead. Exactly
+    /// one node survives: the one that did not wait.
+    @Test(arguments: ["n1", "n2"])
+    func twoCoordinatorsRacingLeaveExactlyOneSurvivor(winner: String) async throws {
         let agents = try ScriptedAgents("race2")
         defer { agents.remove() }
         try agents.add("fence_switch", actions: ["off", "metadata"], body: """
@@ -177,20 +149,18 @@ struct FenceCoordinatorTests {
             FenceDeviceConfig(name: "switch-n2", agent: "fence_switch", nodes: ["n2"]),
         ])
         let config = ClusterConfig.fencingTest(fencing)
-        let rule = FenceRaceRule(raceDelay: .seconds(1))
-        let n1 = FenceCoordinator(config: config, localNode: "n1", raceRule: rule, serviceHolder: { holder })
-        let n2 = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { holder })
-        async let fromN1 = n1.fence(node: "n2", reason: "split")
-        async let fromN2 = n2.fence(node: "n1", reason: "split")
+        let n1 = FenceCoordinator(config: config, localNode: "n1")
+        let n2 = FenceCoordinator(config: config, localNode: "n2")
+        async let fromN1 = n1.fence(node: "n2", reason: "split", trigger: .automatic, delay: winner == "n1" ? .zero : .seconds(1))
+        async let fromN2 = n2.fence(node: "n1", reason: "split", trigger: .automatic, delay: winner == "n2" ? .zero : .seconds(1))
         let outcomes = await [fromN1, fromN2]
         let dead = ["n1", "n2"].filter { agents.directory.read("dead-\($0)") != nil }
         #expect(dead.count == 1, "dead: \(dead)")
         #expect(outcomes.filter(\.succeeded).count == 1)
-        let expectedSurvivor = holder ?? "n1"  // no holder: equal priorities, the smaller name wins
-        #expect(!dead.contains(expectedSurvivor))
+        #expect(!dead.contains(winner))
     }
 
-    @Test func theCoordinatorWaitsOnlyOnTheLosingSide() async throws {
+    @Test func theCoordinatorWaitsExactlyTheDelayItIsGiven() async throws {
         let agents = try ScriptedAgents("race")
         defer { agents.remove() }
         try agents.add("fence_good", actions: ["off", "metadata"], body: "exit 0")
@@ -200,21 +170,22 @@ struct FenceCoordinatorTests {
         ])
         let config = ClusterConfig.fencingTest(fencing)
         let winnerSleeps = FenceCoordinatorTests.Sleeps(), loserSleeps = FenceCoordinatorTests.Sleeps()
-        let loserLog = EventLog()
-        let winner = FenceCoordinator(config: config, localNode: "n1", raceRule: rule, serviceHolder: { "n1" },
-                                      sleep: winnerSleeps.sleep)
-        let loser = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { "n1" },
-                                     events: loserLog.sink, sleep: loserSleeps.sleep)
-        #expect(await winner.fence(node: "n2", reason: "split").succeeded)
-        #expect(await loser.fence(node: "n1", reason: "split").succeeded)
+        let winnerLog = EventLog(), loserLog = EventLog()
+        let winner = FenceCoordinator(config: config, localNode: "n1", events: winnerLog.sink, sleep: winnerSleeps.sleep)
+        let loser = FenceCoordinator(config: config, localNode: "n2", events: loserLog.sink, sleep: loserSleeps.sleep)
+        #expect(await winner.fence(node: "n2", reason: "split", trigger: .automatic, delay: .zero).succeeded)
+        #expect(await loser.fence(node: "n1", reason: "split", trigger: .automatic, delay: .seconds(5)).succeeded)
         #expect(winnerSleeps.all.isEmpty)
         #expect(loserSleeps.all == [.seconds(5)])
+        #expect(!winnerLog.kinds().contains("fence.race.delay"))
         #expect(loserLog.kinds().contains("fence.race.delay"))
-        // Manual fencing never waits for the race.
-        let manualSleeps = FenceCoordinatorTests.Sleeps()
-        let manual = FenceCoordinator(config: config, localNode: "n2", raceRule: rule, serviceHolder: { "n1" },
-                                      sleep: manualSleeps.sleep)
-        #expect(await manual.fence(node: "n1", reason: "hactl fence", trigger: .manual).succeeded)
-        #expect(manualSleeps.all.isEmpty)
+        // One fence, one outcome event.
+        #expect(loserLog.kinds().filter { $0 == "fence.succeeded" }.count == 1)
+        // A takeover's fence (the `Fencer` entry point) and manual fencing never wait.
+        let otherSleeps = FenceCoordinatorTests.Sleeps()
+        let other = FenceCoordinator(config: config, localNode: "n2", sleep: otherSleeps.sleep)
+        #expect(await other.fence(node: "n1", reason: "takeover").succeeded)
+        #expect(await other.fence(node: "n1", reason: "hactl fence", trigger: .manual).succeeded)
+        #expect(otherSleeps.all.isEmpty)
     }
 }

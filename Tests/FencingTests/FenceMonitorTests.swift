@@ -20,7 +20,7 @@ struct FenceMonitorTests {
             FenceDeviceConfig(name: "steady", agent: "fence_steady", nodes: ["n2"]),
         ])
         let log = EventLog()
-        let monitor = FenceMonitor(fencing: fencing, localNode: "n1", events: log.sink)
+        let monitor = FenceMonitor(fencing: fencing, events: log.sink)
         #expect(await monitor.health().map(\.state) == [.unknown, .unknown])
 
         await monitor.checkAll()

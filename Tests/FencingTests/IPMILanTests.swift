@@ -79,7 +79,7 @@ struct IPMILanTests {
             let list = try await runner.perform(device: device, action: .list, node: nil, metadata: nil,
                                                 timeout: .seconds(30))
             #expect(list.stdout.contains("N/A") || list.stdout.contains("List option is not working"))
-            let health = FenceMonitor(fencing: FencingConfig(devices: [device]), localNode: "n1")
+            let health = FenceMonitor(fencing: FencingConfig(devices: [device]))
             await health.checkAll()
             #expect(await health.health().first?.state == .ok)
         }
@@ -108,8 +108,7 @@ struct IPMILanTests {
             let device = Self.device(sim, passwordFile: passwordFile)
             sim.stopBMC()
             let log = EventLog()
-            let monitor = FenceMonitor(fencing: FencingConfig(timeout: .seconds(30), devices: [device]),
-                                       localNode: "n1", events: log.sink)
+            let monitor = FenceMonitor(fencing: FencingConfig(timeout: .seconds(30), devices: [device]), events: log.sink)
             await monitor.checkAll()
             #expect(await monitor.health().first?.state == .failing)
             #expect(log.kinds() == ["fence.device.failing"])

@@ -29,7 +29,7 @@ struct KdumpTests {
         sender.kill()
         #expect(result.succeeded, "\(result.detail)")
         // fence_kdump has no reboot (off is used) and no status (nothing to confirm).
-        #expect(log.events.contains { $0.kind == "fence.attempt" && $0.message.contains(": off n2") })
+        #expect(log.events.contains { $0.kind == .fenceAttempt && $0.message.contains(": off n2") })
         #expect(!log.kinds().contains("fence.confirmed"))
     }
 

@@ -46,30 +46,8 @@ for root in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
   cgroup_roots+=("$root")
 done
 
-kill_cgroup_members() {
-  local root procs pid
-  for root in "${cgroup_roots[@]}"; do
-    [[ -d $root/$cgname ]] || continue
-    # Every member, also those the manager moved into sub-cgroups (init.scope: journald;
-    # app.slice/<unit>: a unit that survived its manager).
-    while read -r pid; do
-      [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
-    done < <(find "$root/$cgname" -name cgroup.procs -exec cat {} + 2>/dev/null)
-  done
-}
-
-remove_cgroups() {
-  local root i
-  for root in "${cgroup_roots[@]}"; do
-    [[ -d $root/$cgname ]] || continue
-    # Child cgroups (app.slice/...) first, deepest first; bounded retries while members exit.
-    for i in $(seq 1 50); do
-      find "$root/$cgname" -depth -type d -exec rmdir {} + 2>/dev/null || true
-      [[ -d $root/$cgname ]] || break
-      sleep 0.1
-    done
-  done
-}
+# shellcheck source=cgroups.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cgroups.sh"
 
 case $cmd in
 start)
@@ -82,6 +60,11 @@ start)
   # PID of the background job is the manager's PID.
   inner='
     set -e
+    # The copied mount table holds the host'"'"'s namespace files (/run/netns/NAME, ...): they
+    # would keep those namespaces (and their veths) alive after the host deletes them.
+    awk '"'"'$0 ~ / - nsfs / { print $5 }'"'"' /proc/self/mountinfo | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
     mount -t tmpfs -o mode=0755 tmpfs /run/systemd
     mkdir -p /run/systemd/system
     if [ "$HACD_UM_JOURNALD" = 1 ]; then

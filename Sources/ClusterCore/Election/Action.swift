@@ -12,16 +12,20 @@ public enum Action: Sendable, Equatable {
     /// Start the service here for leader `term`: first fence every node of
     /// `fenceFirst` (report `.fenced` / `.fenceFailed` for each; never start
     /// if one fails), then lock, addresses, units. Report the outcome.
+    /// These fences never wait for a race: only a `two_node` leader can race its
+    /// peer, and it fences that peer with `.fence` before any takeover (so
+    /// `fenceFirst` is empty there); elsewhere only a majority can fence.
     case takeover(term: Term, fenceFirst: [String])
-    /// `two_node` mode: fence `node` now (the peer was lost); nothing is
-    /// committed or started until it is confirmed. Report `.fenced` / `.fenceFailed`.
-    /// The node holding the service fences at once, the other after the
-    /// configured delay (`ElectionNode.shouldDelayFencing`), so exactly one survives a race.
-    case fence(node: String)
+    /// `two_node` mode: fence `node` (the peer was lost) after waiting `delay`;
+    /// nothing is committed or started until it is confirmed. Report `.fenced` /
+    /// `.fenceFailed`. The delay is the fence race rule's (`ElectionNode.fenceDelay(for:)`):
+    /// zero for the node holding the service, `[fencing] race_delay` for the other, so
+    /// exactly one survives a race. The shell waits exactly this long, no more, no less.
+    case fence(node: String, delay: Duration)
     /// Stop the service here (units, addresses, lock) and report `.released`.
     case release(ReleaseReason)
     /// The final answer to a local admin command.
     case reply(RequestID, CommandOutcome)
     /// An event for the cluster log; the shell timestamps it.
-    case event(ElectionEvent)
+    case event(EventRecord)
 }

@@ -14,7 +14,7 @@ extension ElectionNode {
         case .failure(let rejection):
             reply(origin, .rejected(rejection))
         case .success(let admin):
-            event("admin.change", .notice, "\(command) (version \(persistent.admin.stamp.version.next))")
+            event(.adminChange, .notice, "\(command) (version \(persistent.admin.stamp.version.next))")
             pendingCommands.append(PendingCommand(origin: origin, stamp: AdminStamp(term: term, version: persistent.admin.stamp.version.next), deadline: now + timings.commandTimeout))
             updateAdmin { $0 = admin }
         }

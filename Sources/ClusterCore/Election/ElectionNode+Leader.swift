@@ -16,13 +16,13 @@ extension ElectionNode {
         // CheckQuorum first: a leader resuming from a long pause must not act
         // (not even send a heartbeat) before it knows its lease is gone.
         if leaseExpiry <= now, !mutations.contains(.disableCheckQuorum) {
-            event("lease.lost", .warning, "no quorum acknowledged term \(term) within \(timings.lease); stepping down")
+            event(.leaseLost, .warning, "no quorum acknowledged term \(term) within \(timings.lease); stepping down")
             if service.mayRun, !service.isReleasing { release(.lostQuorum) }
             becomeFollower(term: term, leader: nil)
             return
         }
         if let deadline = transferDeadline, now >= deadline {
-            event("leadership.transfer-failed", .warning, "leadership transfer did not complete in \(timings.transferTimeout); stepping down")
+            event(.leadershipTransferFailed, .warning, "leadership transfer did not complete in \(timings.transferTimeout); stepping down")
             becomeFollower(term: term, leader: nil)
             return
         }
@@ -40,7 +40,7 @@ extension ElectionNode {
         guard leaseExpiry > now || mutations.contains(.disableCheckQuorum) else { return }
         leaseClaimAt = nil
         leaseClaimed = true
-        event("lease.claimed", .info, "lease of term \(term) claimed")
+        event(.leaseClaimed, .info, "lease of term \(term) claimed")
     }
 
     mutating func broadcastHeartbeat() {
@@ -82,8 +82,10 @@ extension ElectionNode {
         }
         committed = min(leaderCommitted, persistent.admin.stamp)
         holder = leaderHolder
+        if let leaderHolder, leaderHolder != name { previousHolder = leaderHolder }
         leaderMembers = members
         send(.heartbeatAck(term: term, sequence: sequence, admin: persistent.admin.stamp, holding: service.mayRun), to: from)
+        if leaving, !service.mayRun { leaveAnnounced = true }
     }
 
     mutating func handleHeartbeatAck(term ackTerm: Term, sequence: UInt64, admin: AdminStamp, holding: Bool, from: String) {

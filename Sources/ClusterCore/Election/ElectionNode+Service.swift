@@ -4,7 +4,7 @@ extension ElectionNode {
         guard service.mayRun, !service.isReleasing else { return }
         service = .releasing(reason)
         if holder == name { holder = nil }
-        event("service.release", reason == .placement || reason == .disabled ? .info : .warning, "releasing the service: \(reason.rawValue)")
+        event(.serviceRelease, reason == .placement || reason == .disabled || reason == .leaving ? .info : .warning, "releasing the service: \(reason.rawValue)")
         emit(.release(reason))
     }
 
@@ -14,17 +14,21 @@ extension ElectionNode {
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .holding(term: reportTerm)
             retryCount = 0
-            event("service.started", .notice, "service running here (term \(reportTerm))")
+            fenceFailure = nil
+            event(.serviceStarted, .notice, "service running here (term \(reportTerm))")
         case .takeoverFailed(let reportTerm, let reason):
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .idle
             placementReason = .takeoverFailed
-            event("service.takeover-failed", .error, "takeover failed: \(reason)")
+            event(.serviceTakeoverFailed, .error, "takeover failed: \(reason)")
             recordFailure()
             scheduleRetry()
         case .fenced(let node):
-            event("fence.succeeded", .notice, "\(node) fenced")
+            // No event: the shell that fenced logged it (`fence.succeeded`, with level,
+            // devices and duration); one fence is one event.
             confirmedReleased.insert(node)
+            fencedAndSilent.insert(node)
+            if fenceFailure?.node == node { fenceFailure = nil }
             lastHeard[node] = nil
             if fencing == node { fencing = nil }
             if role == .leader { fencedThisTerm.insert(node) }
@@ -32,10 +36,11 @@ extension ElectionNode {
                 updateAdmin { $0.mayHold.removeAll { $0 == node } }
             }
         case .fenceFailed(let node, let reason):
-            event("fence.failed", .error, "fencing \(node) failed: \(reason); service blocked")
+            // No event here either: the shell logged the failure (`fence.failed`).
             if fencing == node {
                 // The two_node peer fence, not part of a takeover.
                 fencing = nil
+                fenceFailure = .init(node: node, reason: reason)
                 placementReason = .fenceFailed(node)
                 scheduleRetry()
             } else if case .takingOver = service {
@@ -45,19 +50,26 @@ extension ElectionNode {
                 // `takingOver` silently let a later step-down or leadership
                 // transfer skip the release (simulation seed 54465).
                 placementReason = .fenceFailed(node)
+                fenceFailure = .init(node: node, reason: reason)
                 release(.fenceFailed)
                 scheduleRetry()
             }
         case .released:
             guard service.isReleasing else { return }
             service = .idle
-            event("service.stopped", .info, "service released")
+            event(.serviceStopped, .info, "service released")
             if role == .leader, persistent.admin.mayHold.contains(name) {
                 updateAdmin { [name] in $0.mayHold.removeAll { $0 == name } }
             }
         case .serviceFailed(let reason):
             guard case .holding = service else { return }
-            event("service.failed", .warning, "service failed: \(reason)")
+            if persistent.admin.maintenance {
+                // Maintenance protects manual work: a unit stopped by hand is no failure.
+                // `maintenance off` adopts what it finds (the shell starts stopped units).
+                event(.serviceFailedIgnored, .notice, "in maintenance mode, not acting on: \(reason)")
+                return
+            }
+            event(.serviceFailed, .warning, "service failed: \(reason)")
             recordFailure()
             release(.serviceFailed)
         }
@@ -91,6 +103,10 @@ extension ElectionNode {
             placementReason = leader == nil ? .noQuorum : placementReason
             return
         }
+        if leaving, transferDeadline == nil {
+            reconcileLeave()
+            return
+        }
         guard leaseClaimed else {
             placementReason = .waitingForLease
             return
@@ -101,8 +117,10 @@ extension ElectionNode {
             guard fencing == nil else { return }
             if let retryAt = retryNotBefore, now < retryAt { return }
             fencing = peer
-            event("fence.requested", .warning, "peer \(peer) lost in two_node mode; fencing it")
-            emit(.fence(node: peer))
+            let delay = fenceDelay(for: peer)
+            let wait = delay > .zero ? " after the race delay (\(DurationText.format(delay)))" : ""
+            event(.fenceRequested, .warning, "peer \(peer) lost in two_node mode; fencing it\(wait)")
+            emit(.fence(node: peer, delay: delay))
             return
         }
         let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
@@ -130,7 +148,7 @@ extension ElectionNode {
             // Relinquish the lease first: the target will not wait for it.
             leaseClaimed = false
             transferDeadline = now + timings.transferTimeout
-            event("leadership.transfer", .notice, "handing leadership to \(target)")
+            event(.leadershipTransfer, .notice, "handing leadership to \(target)")
             send(.timeoutNow(term: term), to: target)
         case .runOnLeader:
             placementReason = .onLeader
@@ -158,7 +176,7 @@ extension ElectionNode {
             let unresolved = persistent.admin.mayHold.filter { $0 != name && !confirmedReleased.contains($0) }
             service = .takingOver(term: term)
             holder = name
-            event("service.takeover", .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")
+            event(.serviceTakeover, .notice, "taking over the service (term \(term))\(unresolved.isEmpty ? "" : "; fencing \(unresolved.joined(separator: ", ")) first")")
             emit(.takeover(term: term, fenceFirst: unresolved))
         }
     }

@@ -17,7 +17,9 @@ extension ElectionNode {
             } else {
                 liveness = .online
             }
-            return ElectionStatus.Node(name: node.name, role: node.role, liveness: liveness, failures: failures)
+            return ElectionStatus.Node(
+                name: node.name, role: node.role, liveness: liveness, failures: failures,
+                fenced: fencedAndSilent.contains(node.name))
         }
         return ElectionStatus(
             node: name,
@@ -27,6 +29,8 @@ extension ElectionNode {
             quorum: .init(votes: online.count, expected: votersCount, needed: quorumSize, quorate: leaderHeard && (role != .leader || leaseExpiry > now)),
             nodes: nodes,
             holder: currentHolder,
+            previousHolder: previousHolder,
+            fenceFailure: role == .leader ? fenceFailure : nil,
             service: service,
             placement: role == .leader ? placementReason : (leaderHeard ? .onLeader : .noQuorum),
             admin: persistent.admin,

@@ -20,7 +20,7 @@ extension ElectionNode {
 
     mutating func electionTimeout() {
         resetElectionDeadline()
-        guard !isWitness else { return }
+        guard !isWitness, !leaving else { return }
         if waitingForAll {
             if peers.allSatisfy({ lastHeard[$0] != nil }) {
                 waitingForAll = false
@@ -50,7 +50,7 @@ extension ElectionNode {
         role = .preCandidate
         leader = nil
         preVotes = [name]
-        event("election.prevote", .info, "no leader heard for \(timings.failureTimeout); asking for pre-votes for term \(campaignTerm)")
+        event(.electionPrevote, .info, "no leader heard for \(timings.failureTimeout); asking for pre-votes for term \(campaignTerm)")
         if preVotes.count >= voteQuorum {
             startCampaign(transfer: false)
             return
@@ -71,7 +71,7 @@ extension ElectionNode {
         campaignStarted = now
         transferCampaign = transfer
         resetElectionDeadline()
-        event("election.started", .info, "campaigning for term \(term)\(transfer ? " (leadership transfer)" : "")")
+        event(.electionStarted, .info, "campaigning for term \(term)\(transfer ? " (leadership transfer)" : "")")
         if votes.count >= voteQuorum {
             becomeLeader()
             return
@@ -142,12 +142,13 @@ extension ElectionNode {
         }
         role = .follower
         leader = newLeader
+        fenceFailure = nil
         leaseClaimed = false
         leaseClaimAt = nil
         transferDeadline = nil
         resetElectionDeadline()
         if wasLeader {
-            event("leader.stepped-down", .notice, "no longer leader (term \(term))")
+            event(.leaderSteppedDown, .notice, "no longer leader (term \(term))")
             failPendingCommands()
             if holder == name { holder = nil }
         }
@@ -181,15 +182,15 @@ extension ElectionNode {
         }
         leaseClaimAt = now + wait
         leaseClaimed = false
-        event("election.won", .notice, "leader for term \(term) with \(votes.count) of \(votersCount) votes\(wait > .zero ? "; waiting \(wait) for the previous lease" : "")")
+        event(.electionWon, .notice, "leader for term \(term) with \(votes.count) of \(votersCount) votes\(wait > .zero ? "; waiting \(wait) for the previous lease" : "")")
         broadcastHeartbeat()
         advanceCommit()
         claimLeaseIfDue()
     }
 
     mutating func handleTimeoutNow(term transferTerm: Term, from: String) {
-        guard transferTerm == term, from == leader, role == .follower, !isWitness else { return }
-        event("leadership.transfer", .info, "\(from) hands leadership over; campaigning now")
+        guard transferTerm == term, from == leader, role == .follower, !isWitness, !leaving else { return }
+        event(.leadershipTransfer, .info, "\(from) hands leadership over; campaigning now")
         startCampaign(transfer: true)
     }
 }

@@ -65,13 +65,28 @@ public struct ElectionNode: Sendable {
     var placementReason: PlacementReason = .noQuorum
     /// Node the service last ran on (from heartbeats), for stickiness and status.
     public internal(set) var holder: String?
+    /// The last node other than this one known to run the service (from heartbeats; kept
+    /// when it releases): where a takeover here comes from (`last_failover.from`).
+    public internal(set) var previousHolder: String?
     /// Members the leader reports (followers' view of liveness).
     var leaderMembers: [String] = []
     /// `two_node`: the peer this node is fencing, and peers fenced while leading this term.
     var fencing: String?
     var fencedThisTerm: Set<String> = []
+    /// Nodes reported fenced and not heard from since (status shows them `fenced`).
+    var fencedAndSilent: Set<String> = []
+    /// A fence this node needed failed: the service is `blocked` until that node is
+    /// fenced, the service starts, or this node stops leading (retried meanwhile).
+    var fenceFailure: ElectionStatus.FenceFailure?
     var retryNotBefore: Instant?
     var retryCount = 0
+
+    // Planned leave (`Input.leave`); volatile.
+    /// The daemon is stopping: never campaign, hand the service and leadership over.
+    public internal(set) var leaving = false
+    /// While leaving and running nothing, this node told a leader so (an
+    /// acknowledgement with `holding: false`), or found nobody to hand over to.
+    var leaveAnnounced = false
 
     // Commands.
     enum CommandOrigin: Sendable, Equatable {
@@ -143,12 +158,33 @@ public struct ElectionNode: Sendable {
         return deadline
     }
 
-    /// Whether fencing done by this node should wait the configured delay: only
-    /// the node currently running the service fences at once, so in a 2-node
-    /// split exactly one side survives a fence race.
-    public var shouldDelayFencing: Bool {
-        if case .holding = service { return false }
-        return true
+    /// The fence race rule (`two_node`), the one place it is decided: how long this
+    /// node waits before fencing `target`. When a split 2-node cluster has both halves
+    /// fence each other, exactly one side fences at once and survives:
+    /// - the node holding the service (as the leader last announced it: `holder`)
+    ///   fences at once, the other waits `[fencing] race_delay`;
+    /// - when neither holds it, the node placement prefers (higher `priority`, then
+    ///   the smaller name) fences at once, the other waits;
+    /// - outside `two_node` there is no race (only a majority can fence): no delay.
+    /// The shell executes the delay (`Action.fence`); each device's own `delay` comes
+    /// on top. Manual fencing (`hactl fence`) never waits.
+    public func fenceDelay(for target: String) -> Duration {
+        guard config.quorum.twoNode, target != name else { return .zero }
+        let first: String
+        if let holder, holder == name || holder == target {
+            first = holder
+        } else {
+            first = Self.preferred(name, target, config: config)
+        }
+        return first == name ? .zero : config.fencing.raceDelay
+    }
+
+    /// Of two nodes, the one placement prefers when nothing else decides: higher priority, then the smaller name.
+    static func preferred(_ a: String, _ b: String, config: ClusterConfig) -> String {
+        let pa = config.node(named: a)?.priority ?? NodeConfig.defaultPriority
+        let pb = config.node(named: b)?.priority ?? NodeConfig.defaultPriority
+        if pa != pb { return pa > pb ? a : b }
+        return min(a, b)
     }
 
     // MARK: - Step
@@ -170,11 +206,14 @@ public struct ElectionNode: Sendable {
         case .received(let message, let from):
             guard from != name, config.node(named: from) != nil else { break }
             lastHeard[from] = self.now
+            fencedAndSilent.remove(from)
             receive(message, from: from)
         case .command(let id, let command):
             submit(command, origin: .local(id))
         case .report(let report):
             handle(report)
+        case .leave:
+            startLeaving()
         }
         reconcileService()
         return finishStep()
@@ -195,8 +234,8 @@ public struct ElectionNode: Sendable {
 
     mutating func send(_ message: Message, to node: String) { outbox.append(.send(to: node, message)) }
 
-    mutating func event(_ kind: String, _ severity: ClusterEvent.Severity = .info, _ message: String) {
-        outbox.append(.event(ElectionEvent(kind: kind, severity: severity, message: message)))
+    mutating func event(_ kind: EventKind, _ severity: ClusterEvent.Severity = .info, _ message: String) {
+        outbox.append(.event(EventRecord(kind: kind, severity: severity, message: message)))
     }
 
     mutating func runTimers() {

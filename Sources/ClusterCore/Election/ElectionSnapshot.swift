@@ -1,5 +1,5 @@
 /// The volatile state of an `ElectionNode` (role, leader, lease and acknowledgement times,
-/// campaign, service) as plain values, so that the daemon can re-execute itself in place
+/// campaign, service, holder, fencing) as plain values, so that the daemon can re-execute itself in place
 /// (`systemctl reload`, an upgrade) and go on as the same member of the cluster: a leader
 /// stays leader with its lease, a follower keeps its election deadline.
 ///
@@ -8,7 +8,7 @@
 /// The term, vote and admin snapshot are not carried: the restored node reads them from
 /// the state file like any start, and `term`/`votedFor` here are only a consistency check.
 ///
-/// Not carried: local admin commands still waiting for their answer (their clients' connections
+/// Not carried: a planned leave (a stopping daemon is never snapshotted), local admin commands still waiting for their answer (their clients' connections
 /// end with the old process; a remote node's command waiting on this leader is kept),
 /// the election jitter's random state (reseeded), and the placement reason (recomputed by the
 /// leader at its next step).
@@ -21,6 +21,11 @@ public struct ElectionSnapshot: Sendable, Equatable, Codable {
     public struct HeartbeatSent: Sendable, Equatable, Codable {
         public var sequence: UInt64
         public var at: UInt64
+    }
+
+    public struct FenceFailure: Sendable, Equatable, Codable {
+        public var node: String
+        public var reason: String
     }
 
     public struct RemoteCommand: Sendable, Equatable, Codable {
@@ -59,9 +64,14 @@ public struct ElectionSnapshot: Sendable, Equatable, Codable {
     public var leaseClaimAt: UInt64?
     public var transferDeadline: UInt64?
     public var holder: String?
+    public var previousHolder: String?
     public var leaderMembers: [String]
     public var fencing: String?
     public var fencedThisTerm: [String]
+    public var fencedAndSilent: [String]
+    public var fenceFailure: FenceFailure?
+    /// The last wall-clock time the shell passed (seconds), for the status it reports.
+    public var wallClock: UInt64
     public var retryNotBefore: UInt64?
     public var retryCount: Int
     public var remoteCommands: [RemoteCommand]
@@ -71,12 +81,15 @@ public struct ElectionSnapshot: Sendable, Equatable, Codable {
 public enum ElectionSnapshotRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// A takeover or release is in progress: the shell's work would be lost.
     case serviceInTransition(String)
+    /// The daemon is stopping (a planned leave is under way): nothing to carry on.
+    case leaving
     /// The snapshot does not match the state file or the configuration.
     case mismatch(String)
 
     public var description: String {
         switch self {
         case let .serviceInTransition(state): "the service is \(state) on this node; retry once that is done"
+        case .leaving: "the daemon is stopping (handing over); nothing to reload"
         case let .mismatch(reason): "the carried election state does not match: \(reason)"
         }
     }
@@ -94,6 +107,7 @@ extension ElectionSnapshot.Stamp {
 extension ElectionNode {
     /// The volatile state to carry over a re-execution; refused while a takeover or release runs.
     public func snapshot() throws(ElectionSnapshotRefusal) -> ElectionSnapshot {
+        guard !leaving else { throw .leaving }
         let holdingTerm: UInt64?
         switch service {
         case .idle: holdingTerm = nil
@@ -134,9 +148,13 @@ extension ElectionNode {
             leaseClaimAt: leaseClaimAt?.nanoseconds,
             transferDeadline: transferDeadline?.nanoseconds,
             holder: holder,
+            previousHolder: previousHolder,
             leaderMembers: leaderMembers,
             fencing: fencing,
             fencedThisTerm: fencedThisTerm.sorted(),
+            fencedAndSilent: fencedAndSilent.sorted(),
+            fenceFailure: fenceFailure.map { .init(node: $0.node, reason: $0.reason) },
+            wallClock: wallClock,
             retryNotBefore: retryNotBefore?.nanoseconds,
             retryCount: retryCount,
             remoteCommands: remote)
@@ -184,9 +202,15 @@ extension ElectionNode {
         leaseClaimAt = snapshot.leaseClaimAt.map(instant)
         transferDeadline = snapshot.transferDeadline.map(instant)
         holder = snapshot.holder.flatMap { known.contains($0) ? $0 : nil }
+        previousHolder = snapshot.previousHolder.flatMap { known.contains($0) ? $0 : nil }
         leaderMembers = snapshot.leaderMembers.filter { known.contains($0) }
         fencing = snapshot.fencing.flatMap { known.contains($0) ? $0 : nil }
         fencedThisTerm = Set(snapshot.fencedThisTerm).intersection(known)
+        fencedAndSilent = Set(snapshot.fencedAndSilent).intersection(known)
+        fenceFailure = snapshot.fenceFailure.flatMap {
+            known.contains($0.node) ? ElectionStatus.FenceFailure(node: $0.node, reason: $0.reason) : nil
+        }
+        wallClock = snapshot.wallClock
         retryNotBefore = snapshot.retryNotBefore.map(instant)
         retryCount = snapshot.retryCount
         pendingCommands = snapshot.remoteCommands.filter { known.contains($0.node) }.map {

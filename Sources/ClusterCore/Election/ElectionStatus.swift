@@ -23,6 +23,20 @@ public struct ElectionStatus: Sendable, Equatable {
         public var liveness: Liveness
         /// Failures in force against this node.
         public var failures: Int
+        /// Reported fenced (by this node's shell) and not heard from since.
+        public var fenced: Bool
+    }
+
+    /// A fence this node needed that failed (the service is `blocked`, retried with backoff).
+    public struct FenceFailure: Sendable, Equatable {
+        public var node: String
+        /// The shell's account of the failure (every level's error).
+        public var reason: String
+
+        public init(node: String, reason: String) {
+            self.node = node
+            self.reason = reason
+        }
     }
 
     public var node: String
@@ -34,6 +48,11 @@ public struct ElectionStatus: Sendable, Equatable {
     public var nodes: [Node]
     /// The node running the service as far as this node knows.
     public var holder: String?
+    /// The last node other than this one known to run the service (kept after it released).
+    public var previousHolder: String?
+    /// Set while this node leads and a fence it needs has failed, until that node is fenced
+    /// or the service starts.
+    public var fenceFailure: FenceFailure?
     /// The service on this node.
     public var service: ServiceState
     /// Why the service is where it is (meaningful on the leader; followers report `.noQuorum` without a leader).

@@ -8,4 +8,9 @@ public enum Input: Sendable, Equatable {
     case command(RequestID, AdminCommand)
     /// Result of a takeover, release or fence the shell performed.
     case report(ResourceReport)
+    /// The daemon is stopping (SIGTERM): a planned handover. A leader releases the
+    /// service, removes itself from `mayHold` in a committed snapshot and hands
+    /// leadership over, as `hactl move` does; any node stops campaigning. Volatile
+    /// (a restarted process takes part again). Watch `ElectionNode.leaveProgress`.
+    case leave
 }

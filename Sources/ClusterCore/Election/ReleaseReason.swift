@@ -12,4 +12,6 @@ public enum ReleaseReason: String, Sendable, Equatable, CaseIterable {
     case serviceFailed = "service-failed"
     /// Fencing the previous holder failed mid-takeover: the takeover is abandoned.
     case fenceFailed = "fence-failed"
+    /// This node's daemon is stopping: a planned handover (`Input.leave`).
+    case leaving
 }

@@ -12,7 +12,9 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
     public var time: Double
     /// Node that recorded the event.
     public var node: String
-    /// Stable machine-readable kind, e.g. `election.won`, `takeover.fence`, `fence.failed`.
+    /// Stable machine-readable kind, an `EventKind`'s raw value (`election.won`,
+    /// `takeover.fence`, `fence.failed`). Kept as text so that an `hactl` decodes and prints
+    /// the events of a daemon that knows kinds it does not.
     public var kind: String
     public var severity: Severity
     /// One line for humans.
@@ -20,12 +22,18 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
     /// Duration of the step, when the event closes one (takeover/release steps, fencing).
     public var durationMilliseconds: Int?
 
-    public init(time: Double, node: String, kind: String, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil) {
+    public init(time: Double, node: String, kind: EventKind, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil) {
         self.time = time
         self.node = node
-        self.kind = kind
+        self.kind = kind.rawValue
         self.severity = severity
         self.message = message
         self.durationMilliseconds = durationMilliseconds
+    }
+
+    /// `record` as the shell received it on `node` at `time`.
+    public init(_ record: EventRecord, time: Double, node: String) {
+        self.init(time: time, node: node, kind: record.kind, severity: record.severity, message: record.message,
+                  durationMilliseconds: record.durationMilliseconds)
     }
 }

@@ -20,4 +20,6 @@ public enum PlacementReason: Sendable, Equatable, Hashable {
     case fenceFailed(String)
     /// The takeover failed here; retried with backoff or moved.
     case takeoverFailed
+    /// The coordinator's daemon is stopping: it hands the service and leadership over.
+    case leaving
 }

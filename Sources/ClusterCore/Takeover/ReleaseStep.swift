@@ -7,5 +7,11 @@ public enum ReleaseStep: String, Sendable, Equatable, CaseIterable, Codable {
     /// Give up the flock.
     case unlock
 
-    public var eventKind: String { "release.\(rawValue)" }
+    public var eventKind: EventKind {
+        switch self {
+        case .stop: .releaseStop
+        case .ip: .releaseIP
+        case .unlock: .releaseUnlock
+        }
+    }
 }

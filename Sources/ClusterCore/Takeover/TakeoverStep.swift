@@ -13,5 +13,13 @@ public enum TakeoverStep: String, Sendable, Equatable, CaseIterable, Codable {
     /// Wait for the first healthy verdict of `health_url` (skipped without one).
     case healthy
 
-    public var eventKind: String { "takeover.\(rawValue)" }
+    public var eventKind: EventKind {
+        switch self {
+        case .fence: .takeoverFence
+        case .lock: .takeoverLock
+        case .ip: .takeoverIP
+        case .start: .takeoverStart
+        case .healthy: .takeoverHealthy
+        }
+    }
 }

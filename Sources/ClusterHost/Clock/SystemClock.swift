@@ -20,7 +20,8 @@ public enum SystemClock {
         return UInt64(max(spec.tv_sec, 0))
     }
 
-    /// Wall clock as seconds with a fraction, for event timestamps.
+    /// Wall clock as seconds with a fraction, for event timestamps (read where the
+    /// daemon receives events, its `EventHub`, and nowhere else).
     public static func wallClockTime() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

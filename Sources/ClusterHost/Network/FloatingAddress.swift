@@ -1,4 +1,5 @@
 import ClusterCore
+import Synchronization
 /// Adds and removes the floating IP address(es) with iproute2 and announces them.
 ///
 /// IPv4: before adding, duplicate address detection (`arping -D`) asks the segment whether
@@ -61,6 +62,8 @@ public struct FloatingAddress: AddressControlling {
 
     public func remove(_ ip: FloatingIPConfig) async throws {
         try validate(ip)
+        // A node never announces an address it gave up: end the announcement still running.
+        Self.announcements.withLock { $0.removeValue(forKey: announcementKey(ip)) }?.kill()
         let holders = try await localAddresses().filter { $0.address == ip.address }
             .filter { ip.interface == nil || $0.interface == ip.interface }
         for holder in holders {
@@ -123,15 +126,31 @@ public struct FloatingAddress: AddressControlling {
         throw Self.failure(result, timeout: commandTimeout)
     }
 
-    /// Starts `arping -U -c arp_count`; waits only long enough to see it did not fail at once.
+    /// The announcements still running (`arping -U`, about `arp_count` seconds each), one per
+    /// address and namespace. `remove` ends the address's one before deleting the address: a
+    /// move within `arp_count` seconds of a takeover used to leave the old node announcing the
+    /// address after the new node took it, and each late announcement pointed neighbours (a
+    /// client, a router) back at the old node, where the traffic was lost.
+    private static let announcements = Mutex<[String: ChildProcess.Handle]>([:])
+
+    private func announcementKey(_ ip: FloatingIPConfig) -> String {
+        (commandPrefix + [ip.address]).joined(separator: " ")
+    }
+
+    /// Starts `arping -U -c arp_count` (ending the address's previous announcement, if still
+    /// running); waits only long enough to see it did not fail at once.
     private func announce(_ ip: FloatingIPConfig, interface: String) async throws {
         let command = commandPrefix + ["arping", "-U", "-c", String(ip.arpCount), "-I", interface, ip.address]
         let report = onAnnouncementFailure
         let total = Duration.seconds(ip.arpCount + 2)
+        let handle = ChildProcess.Handle()
+        let key = announcementKey(ip)
+        Self.announcements.withLock { $0.updateValue(handle, forKey: key) }?.kill()
         let early: ChildProcess.Result?
         do {
-            early = try await ChildProcess.start(command, grace: .milliseconds(30), timeout: total) { result in
-                if !result.succeeded { report(Self.failure(result, timeout: total)) }
+            early = try await ChildProcess.start(command, grace: .milliseconds(30), timeout: total, handle: handle) { result in
+                Self.announcements.withLock { if $0[key] === handle { $0[key] = nil } }
+                if !result.succeeded && !handle.wasKilled { report(Self.failure(result, timeout: total)) }
             }
         } catch {
             throw AddressError.cannotRun(command: command.joined(separator: " "), errno: Self.code(of: error))

@@ -46,15 +46,17 @@ public struct ChildProcess: Sendable {
     /// Starts `command` and returns once it has run for `grace` (or exited earlier), leaving it
     /// to finish in the background, reaped by a thread that waits at most `timeout` in total.
     /// Returns the result if it exited within `grace`, nil if it is still running.
+    /// `handle`, when given, can end the child (its whole group) early: `Handle.kill()`.
     public static func start(
-        _ command: [String], grace: Duration, timeout: Duration,
+        _ command: [String], grace: Duration, timeout: Duration, handle: Handle? = nil,
         onExit: @escaping @Sendable (Result) -> Void = { _ in }
     ) async throws(ChildProcessError) -> Result? {
         precondition(!command.isEmpty, "empty command")
         let spawned = try spawn(command)
+        handle?.attach(spawned.pid)
         let early = ExitBox()
         let reaper = Thread {
-            let result = collect(spawned, command: command, timeout: timeout)
+            let result = collect(spawned, command: command, timeout: timeout, handle: handle)
             early.set(result)
             onExit(result)
         }
@@ -97,7 +99,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// Reads both pipes until EOF or the deadline, then reaps the child (killing its group on timeout).
-    private static func collect(_ child: Spawned, command: [String], timeout: Duration) -> Result {
+    private static func collect(_ child: Spawned, command: [String], timeout: Duration, handle: Handle? = nil) -> Result {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var out: [UInt8] = []
@@ -133,6 +135,8 @@ public struct ChildProcess: Sendable {
         close(child.stdout)
         close(child.stderr)
         var status: Int32 = 0
+        // Until it is reaped the pid is this child's (a zombie at worst): the handle may kill it.
+        handle?.detach()
         _ = Syscall.retryingEINTR { waitpid(child.pid, &status, 0) }
         // The group may hold more processes than the leader (e.g. `ip netns exec` children).
         if timedOut { kill(-child.pid, SIGKILL) }
@@ -160,5 +164,41 @@ private final class ExitBox: @unchecked Sendable {
     func get() -> ChildProcess.Result? {
         lock.lock(); defer { lock.unlock() }
         return result
+    }
+}
+
+extension ChildProcess {
+    /// Ends a child started in the background before it finishes (SIGKILL to its process
+    /// group). Safe against pid reuse: it signals only until the reaper takes the pid back.
+    public final class Handle: @unchecked Sendable {
+        private let lock = NSLock()
+        private var pid: pid_t?
+        private var killed = false
+
+        public init() {}
+
+        func attach(_ pid: pid_t) {
+            lock.lock(); defer { lock.unlock() }
+            self.pid = pid
+            if killed { _ = Glibc.kill(-pid, SIGKILL) }
+        }
+
+        func detach() {
+            lock.lock(); defer { lock.unlock() }
+            pid = nil
+        }
+
+        /// Whether `kill()` was called (its result then says it was killed: not a failure).
+        public var wasKilled: Bool {
+            lock.lock(); defer { lock.unlock() }
+            return killed
+        }
+
+        /// Kills the child's group if it still runs; later calls do nothing.
+        public func kill() {
+            lock.lock(); defer { lock.unlock() }
+            killed = true
+            if let pid { _ = Glibc.kill(-pid, SIGKILL) }
+        }
     }
 }

@@ -14,10 +14,15 @@ import Synchronization
 /// background tasks (status, service failures, fence device monitor, hardware
 /// watchdog), the systemd watchdog pings on the loop, then `READY=1`.
 ///
-/// Stop (SIGTERM/SIGINT): `STOPPING=1`, the runtime stops (no more votes or
-/// heartbeats), the service is released if anything of it may run here (units,
-/// floating IPs, lock; a stop that fails self-fences), then the control socket
-/// closes and is removed, the watchdog device is closed with the magic `V`.
+/// Stop (SIGTERM/SIGINT) is a planned handover: `STOPPING=1`, then the runtime keeps
+/// running while the core leaves (`Input.leave`): an active node releases the service
+/// (units, floating IPs, lock), takes itself off the record of possible holders and
+/// hands leadership to a peer, which takes over without fencing; a passive node tells
+/// the leader it runs nothing. Bounded by `stop_timeout` + 5 × `failure_timeout` (or cut
+/// short by a second stop signal): then, as before, the runtime stops (no more votes or
+/// heartbeats) and anything of the service that may still run here is released (a stop
+/// that fails self-fences). Then the control socket closes and is removed, the watchdog
+/// device is closed with the magic `V`. SIGUSR1/SIGUSR2 are logged and ignored, SIGPIPE ignored.
 struct Daemon {
     let config: ClusterConfig
     let node: NodeConfig
@@ -28,11 +33,11 @@ struct Daemon {
 
     func run() async throws(DaemonError) {
         try makeStateDirectory()
-        let signals = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP])
+        let signals = SignalWaiter()
         let loop = DaemonLoop()
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
-        let events = EventHub(logger: logger)
+        let events = EventHub(localNode: node.name, logger: logger)
 
         // MARK: components
         let key: ClusterKey
@@ -48,18 +53,14 @@ struct Daemon {
         } catch {
             throw .startup(component: "state directory", reason: "\(error)")
         }
-        let fencer = FenceCoordinator(
-            config: config, localNode: node.name, raceRule: FenceRaceRule(raceDelay: config.fencing.raceDelay),
-            serviceHolder: { tracker.snapshot.holder }, events: { events.publish($0) })
+        let fencer = FenceCoordinator(config: config, localNode: node.name, events: { events.publish($0) })
         let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
         let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
             logger.warning("floating IP announcement failed: \($0)")
         })
         let lock = SharedStorageLock(config.storage)
         let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, events: events)
-        let effects = ServiceEffects(
-            localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger,
-            onFenced: { tracker.fenced($0) })
+        let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         var built: ClusterRuntime
         do {
             built = try ClusterRuntime(
@@ -105,7 +106,7 @@ struct Daemon {
         let restored = handover
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
-                fencing: config.fencing, localNode: node.name, interval: config.fencing.monitorInterval,
+                fencing: config.fencing, interval: config.fencing.monitorInterval,
                 events: { events.publish($0) })
             : nil
 
@@ -114,8 +115,7 @@ struct Daemon {
             let devices = await monitor?.health() ?? []
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
-                fenced: tracker.snapshot.fenced, lastFailover: effects.lastFailover.withLock { $0 },
-                blockedReason: effects.blockedReason.withLock { $0 },
+                lastFailover: effects.lastFailover.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince))
         }
         let reloader = Reloader(
@@ -123,7 +123,7 @@ struct Daemon {
             key: key, runtime: runtime, sequence: sequence, lock: lock, events: events, notifier: notifier, logger: logger)
         var handler = DaemonControlHandler(
             config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
-            onFenced: { tracker.fenced($0) }, report: report)
+            report: report)
         handler.reload = {
             switch await reloader.reload(trigger: "hactl reload") {
             case let .success(accepted): .result(.reloading(accepted))
@@ -175,14 +175,22 @@ struct Daemon {
         // MARK: background work
         let stopping = ShutdownState()
         let controlTask = Task { try? await control.run() }
-        let statusTask = Task { [tracker, localNode = node.name] in
+        let statusTask = Task { [tracker, logger] in
+            var maintenance: Bool?
             while !Task.isCancelled {
                 let status = await runtime.status()
-                if let holder = status.election.holder, holder != localNode {
-                    effects.previousHolder.withLock { $0 = holder }
+                // `maintenance off` on the holder: adopt what is there (start stopped units, bounce nothing).
+                let inMaintenance = status.election.admin.maintenance
+                if maintenance == true, !inMaintenance, case .holding = status.election.service {
+                    Task {
+                        let started = await sequence.adopt()
+                        logger.notice("maintenance off: service adopted", metadata: [
+                            "started": "\(started.isEmpty ? "nothing (all units running)" : started.joined(separator: ", "))",
+                        ])
+                    }
                 }
-                if status.election.leader != localNode { effects.blockedReason.withLock { $0 = nil } }
-                tracker.update(status, wallClock: SystemClock.wallClockSeconds(), blockedReason: effects.blockedReason.withLock { $0 })
+                maintenance = inMaintenance
+                tracker.update(status, wallClock: SystemClock.wallClockSeconds())
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -229,8 +237,8 @@ struct Daemon {
                 "binary": "\(carried.binary)", "trigger": "\(carried.trigger)", "term": "\(carried.runtime.election.term)",
                 "role": "\(carried.runtime.election.role)", "silent_ms": "\(silent.wholeMilliseconds)",
             ])
-            events.publish(ClusterEvent(
-                time: SystemClock.wallClockTime(), node: node.name, kind: "reload.done", severity: .notice,
+            events.publish(EventRecord(
+                kind: .reloadDone, severity: .notice,
                 message: "re-executed \(carried.binary) in place (\(carried.trigger)); term \(carried.runtime.election.term), \(carried.runtime.election.role); silent for \(silent.wholeMilliseconds) ms",
                 durationMilliseconds: silent.wholeMilliseconds))
         }
@@ -249,23 +257,46 @@ struct Daemon {
         }
 
         // MARK: stop
-        var received = await signals.next()
-        while received == SIGHUP {
-            // systemctl reload runs `hactl reload`; a SIGHUP by hand does the same and can only log a refusal.
-            logger.notice("received SIGHUP; reloading")
-            if case .success = await reloader.reload(trigger: "SIGHUP") {
-                // The re-execution follows; nothing else to do in this image.
-                while true { try? await Task.sleep(for: .seconds(3600)) }
+        var received = SIGTERM
+        waiting: while true {
+            switch await signals.next() {
+            case let .stop(number):
+                received = number
+                break waiting
+            case .reload:
+                // systemctl reload runs `hactl reload`; a SIGHUP by hand does the same and can only log a refusal.
+                logger.notice("received SIGHUP; reloading")
+                if case .success = await reloader.reload(trigger: "SIGHUP") {
+                    // The re-execution follows; nothing else to do in this image.
+                    while true { try? await Task.sleep(for: .seconds(3600)) }
+                }
+            case let .ignored(number):
+                logger.notice("received \(SignalWaiter.name(of: number)); ignored")
             }
-            received = await signals.next()
         }
-        logger.notice("received \(SignalWaiter.name(of: received)); shutting down")
+        logger.notice("received \(SignalWaiter.name(of: received)); handing over, then shutting down")
         notifier.stopping(status: DaemonStatus(role: .stopping).text)
+        let lateSignals = Task { [logger] in
+            while !Task.isCancelled {
+                switch await signals.next() {
+                case let .stop(number):
+                    guard !Task.isCancelled else { return }
+                    logger.warning("received \(SignalWaiter.name(of: number)) again; not waiting for the handover any more")
+                case .reload:
+                    logger.notice("received SIGHUP while stopping; not reloading")
+                case let .ignored(number):
+                    logger.notice("received \(SignalWaiter.name(of: number)); ignored")
+                }
+            }
+        }
+        // The runtime (and so the watchdogs' normal rules) keeps running during the handover.
+        let handedOver = await handOver(runtime: runtime, signals: signals)
+        lateSignals.cancel()
         stopping.begin()
         statusTask.cancel()
         let mayHold = await runtime.stop()
         if mayHold {
-            logger.notice("releasing the service before exiting")
+            logger.notice(handedOver ? "releasing the service before exiting" : "releasing the service here before exiting")
             let outcome = await sequence.release(reason: "haclusterd is stopping")
             logger.notice("service released", metadata: ["outcome": "\(outcome)"])
         }
@@ -309,7 +340,51 @@ struct Daemon {
             }
             try await lock.adopt(descriptor: fd)
         }
-        await sequence.adopt(handover.takeover)
+        await sequence.resume(handover.takeover)
+    }
+
+    /// SIGTERM's planned handover (SPEC, "Stop is a handover"): waits until the core's leave
+    /// is done, logging its progress. False when it did not complete within
+    /// `stop_timeout` + 5 × `failure_timeout` (no quorum, a peer that does not answer) or a
+    /// second stop signal came: the caller then releases locally, as a crash-safe stop.
+    private func handOver(runtime: ClusterRuntime, signals: SignalWaiter) async -> Bool {
+        let bound = config.service.stopTimeout + config.cluster.failureTimeout * 5
+        let began = ContinuousClock.now
+        await runtime.leave()
+        var last = LeaveProgress.notLeaving
+        var lastLog = began
+        while true {
+            let progress = await runtime.leaveProgress
+            let elapsed = ContinuousClock.now - began
+            if progress.isDone {
+                logger.notice(progress == .done ? "handover complete" : "nothing to hand over: no leader heard; holding nothing", metadata: [
+                    "took": "\(elapsed.wholeMilliseconds)ms",
+                ])
+                return true
+            }
+            if signals.stopsReceived > 1 { return false }
+            if elapsed >= bound {
+                logger.warning("handover not complete after \(bound) (\(progress)); stopping and releasing here instead")
+                return false
+            }
+            if progress != last || ContinuousClock.now - lastLog >= .seconds(5) {
+                logger.notice("handing over: \(Self.describe(progress))", metadata: ["elapsed": "\(elapsed.wholeMilliseconds)ms"])
+                last = progress
+                lastLog = ContinuousClock.now
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private static func describe(_ progress: LeaveProgress) -> String {
+        switch progress {
+        case .notLeaving: "starting"
+        case .releasing: "releasing the service here (units, floating IPs, lock)"
+        case .recording: "waiting for a quorum to record that this node holds nothing"
+        case .handingOver: "handing leadership to a peer"
+        case .tellingLeader: "telling the leader this node runs nothing"
+        case .done, .doneWithoutLeader: "done"
+        }
     }
 
     private func makeTakeoverSequence(

@@ -76,7 +76,7 @@ actor Reloader {
         if let refusal = await check(binary: binary) {
             inProgress = false
             logger.error("\(refusal)", metadata: ["trigger": "\(trigger)"])
-            events.publish(event("reload.refused", .error, refusal.description))
+            events.publish(EventRecord(kind: .reloadRefused, severity: .error, message: refusal.description))
             return .failure(refusal)
         }
         // From here on the node is silent until the next image runs (the gap the log reports).
@@ -191,9 +191,5 @@ actor Reloader {
             throw Refusal(reason: "no executable haclusterd at \(path) (this process's path): \(String(cString: strerror(errno)))")
         }
         return path
-    }
-
-    private func event(_ kind: String, _ severity: ClusterEvent.Severity, _ message: String) -> ClusterEvent {
-        ClusterEvent(time: SystemClock.wallClockTime(), node: runtime.localNode, kind: kind, severity: severity, message: message)
     }
 }

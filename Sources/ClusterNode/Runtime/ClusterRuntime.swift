@@ -14,7 +14,7 @@ import NIOPosix
 ///   `StateStore` before anything after it; `send` seals once per peer and
 ///   sends the datagram on every link; `takeover`/`fence`/`release` go to
 ///   `RuntimeEffects` one at a time; `reply` completes `submit`; `event`s go
-///   to the ring buffer and `RuntimeEffects.record`.
+///   to `RuntimeEffects.record`, as do the runtime's own (links, wire, persistence).
 ///
 /// Persistence failure (the contract of `Action.persist`): when a save throws,
 /// the step is rolled back (the core keeps the state that is on disk, as if the
@@ -36,7 +36,8 @@ import NIOPosix
 /// try await runtime.start()
 /// // watchdog, on `loop`: ping only if runtime.heartbeat.isAlive(within: interval)
 /// // control socket: await runtime.submit(.disable), await runtime.status()
-/// // SIGTERM: if await runtime.stop() { release the service, then exit }
+/// // SIGTERM: runtime.leave(), wait (bounded) for runtime.leaveProgress.isDone,
+/// //          then if await runtime.stop() { release the service }, then exit
 /// ```
 public actor ClusterRuntime {
     public nonisolated let localNode: String
@@ -64,7 +65,6 @@ public actor ClusterRuntime {
     private var tickTask: Task<Void, Never>?
     private var running = false
 
-    private var events: RecentEvents
     private var lastHeard: [LinkKey: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
 
@@ -73,6 +73,8 @@ public actor ClusterRuntime {
     private var unsendable: UInt64 = 0
     /// Reports whose step was rolled back by a failed persist; fed again once saving works.
     private var deferredReports: [ResourceReport] = []
+    /// A leave whose step was rolled back by a failed persist; fed again once saving works.
+    private var deferredLeave = false
     /// Test-only breakage (see `RuntimeMutations`); empty in the daemon.
     var mutations: RuntimeMutations = []
 
@@ -101,7 +103,6 @@ public actor ClusterRuntime {
     ///   - key: the cluster key (`ClusterKey.load(path: config.cluster.keyFile)`).
     ///   - incarnation: this run's incarnation (`IncarnationFile.advance`).
     ///   - seed: seeds the core's election jitter (random in the daemon, fixed in tests).
-    ///   - eventCapacity: size of the recent-events ring buffer.
     ///   - eventLoop: where the runtime runs (the actor's executor, sockets, timers).
     /// - Throws: `RuntimeError.unknownLocalNode`, `.nodeNameTooLong`, or `.stateUnavailable` when the
     ///   state file cannot be read (the node must not start).
@@ -113,7 +114,6 @@ public actor ClusterRuntime {
         effects: any RuntimeEffects,
         incarnation: Incarnation,
         seed: UInt64,
-        eventCapacity: Int = 500,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
         restoring handover: RuntimeHandover? = nil
     ) throws(RuntimeError) {
@@ -153,7 +153,6 @@ public actor ClusterRuntime {
             )
             self.incarnation = incarnation
         }
-        self.events = RecentEvents(capacity: eventCapacity)
         self.eventLoop = eventLoop
     }
 
@@ -169,7 +168,7 @@ public actor ClusterRuntime {
         let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
         self.links = links
         for failure in failures {
-            record(kind: "link.unbound", severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
+            record(kind: .linkUnbound, severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
         }
         for peer in config.nodes where peer.name != localNode {
             var targets: [(SocketAddress, Int)] = []
@@ -177,7 +176,7 @@ public actor ClusterRuntime {
                 guard let address = try? SocketAddress(ipAddress: text, port: Int(config.cluster.port)),
                       let link = links.link(forPeerAddressIndex: index, remote: address)
                 else {
-                    record(kind: "wire.unreachable", severity: .warning,
+                    record(kind: .wireUnreachable, severity: .warning,
                            "no local link can reach \(peer.name) at \(text) (address family or literal)")
                     continue
                 }
@@ -186,7 +185,7 @@ public actor ClusterRuntime {
             peerTargets[peer.name] = targets
         }
         running = true
-        record(kind: "runtime.started", severity: .info,
+        record(kind: .runtimeStarted, severity: .info,
                "listening on \(local.addresses.map { "\($0):\(config.cluster.port)" }.joined(separator: ", ")), incarnation \(incarnation), term \(machine.persistent.term)")
         receiveTask = Task { [weak self] in
             for await datagram in links.inbound {
@@ -297,6 +296,18 @@ public actor ClusterRuntime {
         step(.report(report))
     }
 
+    /// SIGTERM: starts a planned leave (`Input.leave`): a leader releases, takes
+    /// itself off the record of possible holders and hands leadership over; the
+    /// node stops campaigning. Keep the runtime running until `leaveProgress` is
+    /// done (or a bound passed), then `stop()`.
+    public func leave() {
+        guard running else { return }
+        step(.leave)
+    }
+
+    /// Where the planned leave is (`.notLeaving` before `leave()`).
+    public var leaveProgress: LeaveProgress { machine.leaveProgress }
+
     // MARK: - Views
 
     public func status() -> RuntimeStatus {
@@ -321,11 +332,6 @@ public actor ClusterRuntime {
             sendFailures: links?.sendFailures ?? 0,
             unsendable: unsendable
         )
-    }
-
-    /// The most recent events, oldest first.
-    public func recentEvents(limit: Int? = nil) -> [ClusterEvent] {
-        events.recent(limit: limit)
     }
 
     // MARK: - Loop
@@ -353,7 +359,7 @@ public actor ClusterRuntime {
     private func rebound(_ links: [Int]) {
         rebinding = false
         for link in links {
-            record(kind: "link.bound", severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
+            record(kind: .linkBound, severity: .notice, "link \(link) (\(config.node(named: localNode)!.addresses[link])) is bound now")
         }
     }
 
@@ -377,7 +383,7 @@ public actor ClusterRuntime {
             guard error.reason != .duplicate else { return }
             if let last = lastRejectionEvent[error.reason], now.since(last) < .seconds(60) { return }
             lastRejectionEvent[error.reason] = now
-            record(kind: "wire.rejected", severity: .warning, "dropped datagram from \(datagram.remote): \(error) (further drops for this reason are only counted for a minute)")
+            record(kind: .wireRejected, severity: .warning, "dropped datagram from \(datagram.remote): \(error) (further drops for this reason are only counted for a minute)")
         }
     }
 
@@ -409,15 +415,15 @@ public actor ClusterRuntime {
                     deferredReports.append(.takeoverFailed(term: term, reason: "local state cannot be persisted"))
                     continue
                 }
-                startTakeover(term: term, fenceFirst: fenceFirst, delayFencing: next.shouldDelayFencing)
-            case .fence(let node):
-                startFence(node, delayFencing: next.shouldDelayFencing)
+                startTakeover(term: term, fenceFirst: fenceFirst, previousHolder: next.previousHolder)
+            case .fence(let node, let delay):
+                startFence(node, delay: delay)
             case .release(let reason):
                 startRelease(reason)
             case .reply(let id, let outcome):
                 resolve(id, outcome)
             case .event(let event):
-                append(event.clusterEvent(time: SystemClock.wallClockTime(), node: localNode))
+                effects.record(event)
             }
         }
         machine = next
@@ -431,7 +437,7 @@ public actor ClusterRuntime {
             datagram = try session.seal(try MessageCodec.encode(message), to: peer)
         } catch {
             unsendable += 1
-            record(kind: "wire.unsendable", severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
+            record(kind: .wireUnsendable, severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
             return
         }
         for target in targets {
@@ -444,7 +450,7 @@ public actor ClusterRuntime {
     private func persistFailed(_ error: StateStoreError, input: Input) {
         persistFailures += 1
         if persistenceError == nil {
-            record(kind: "persist.failed", severity: .error,
+            record(kind: .persistFailed, severity: .error,
                    "\(error); this node stops sending (it can neither vote nor lead) until its state can be saved again")
         }
         persistenceError = error
@@ -453,6 +459,8 @@ public actor ClusterRuntime {
             deferredReports.append(report)
         case .command(let id, _):
             resolve(id, .noQuorum)
+        case .leave:
+            deferredLeave = true
         case .tick, .received:
             break // like a lost datagram or a late tick
         }
@@ -461,7 +469,7 @@ public actor ClusterRuntime {
     private func persistenceRecovered() {
         guard persistenceError != nil else { return }
         persistenceError = nil
-        record(kind: "persist.recovered", severity: .notice, "the state directory is writable again; resuming")
+        record(kind: .persistRecovered, severity: .notice, "the state directory is writable again; resuming")
     }
 
     /// While failing: try to save the state the core already has (what is on
@@ -479,6 +487,10 @@ public actor ClusterRuntime {
         deferredReports.removeAll()
         for report in reports {
             step(.report(report))
+        }
+        if deferredLeave {
+            deferredLeave = false
+            step(.leave)
         }
     }
 
@@ -500,20 +512,20 @@ public actor ClusterRuntime {
         effectsInFlight -= 1
     }
 
-    private func startTakeover(term: Term, fenceFirst: [String], delayFencing: Bool) {
+    private func startTakeover(term: Term, fenceFirst: [String], previousHolder: String?) {
         let effects = self.effects
         let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in
             await self?.report(report)
         }
         takeoverTask = enqueueEffect {
-            await effects.takeOver(term: term, fenceFirst: fenceFirst, delayFencing: delayFencing, report: reporter)
+            await effects.takeOver(term: term, fenceFirst: fenceFirst, previousHolder: previousHolder, report: reporter)
         }
     }
 
-    private func startFence(_ node: String, delayFencing: Bool) {
+    private func startFence(_ node: String, delay: Duration) {
         let effects = self.effects
         _ = enqueueEffect { [weak self] in
-            let outcome = await effects.fence(node: node, delayFencing: delayFencing)
+            let outcome = await effects.fence(node: node, delay: delay)
             await self?.report(outcome.succeeded ? .fenced(node: node) : .fenceFailed(node: node, reason: outcome.detail))
         }
     }
@@ -534,12 +546,7 @@ public actor ClusterRuntime {
 
     // MARK: - Events
 
-    private func record(kind: String, severity: ClusterEvent.Severity, _ message: String) {
-        append(ClusterEvent(time: SystemClock.wallClockTime(), node: localNode, kind: kind, severity: severity, message: message))
-    }
-
-    private func append(_ event: ClusterEvent) {
-        events.append(event)
-        effects.record(event)
+    private func record(kind: EventKind, severity: ClusterEvent.Severity, _ message: String) {
+        effects.record(EventRecord(kind: kind, severity: severity, message: message))
     }
 }

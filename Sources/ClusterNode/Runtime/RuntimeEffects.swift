@@ -6,22 +6,25 @@ import ClusterHost
 /// keeps running meanwhile).
 public protocol RuntimeEffects: Sendable {
     /// Takes the service over for leader `term`: fence every node of
-    /// `fenceFirst` in order (waiting the device's configured delay first when
-    /// `delayFencing`), reporting `.fenced(node)` or `.fenceFailed(node, reason)`
-    /// for each and never going on after a failure; then lock, addresses, units;
-    /// then report `.takeoverSucceeded(term)` or `.takeoverFailed(term, reason)`
-    /// (after undoing the steps done).
+    /// `fenceFirst` in order (no race delay: see `Action.takeover`), reporting
+    /// `.fenced(node)` or `.fenceFailed(node, reason)` for each and never going on
+    /// after a failure; then lock, addresses, units; then report
+    /// `.takeoverSucceeded(term)` or `.takeoverFailed(term, reason)` (after undoing
+    /// the steps done). `previousHolder`: where the service comes from, as the core
+    /// knew it when it decided (`ElectionNode.previousHolder`), for `last_failover`.
     ///
     /// Cancellation: the runtime cancels this task when the core asks for a
     /// release meanwhile; stop as soon as possible, undo, report
     /// `.takeoverFailed`, and return (the release runs next).
-    func takeOver(term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void) async
+    func takeOver(
+        term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void
+    ) async
 
-    /// `two_node` mode: fences `node` now (the peer was lost), through its
-    /// configured levels, waiting the device delay first when `delayFencing`
-    /// (so that in a fence race exactly one node survives). The runtime
-    /// reports `.fenced` or `.fenceFailed` to the core from the outcome.
-    func fence(node: String, delayFencing: Bool) async -> FenceOutcome
+    /// `two_node` mode: fences `node` (the peer was lost) through its configured
+    /// levels, after waiting exactly `delay`, the core's fence race delay (so that in
+    /// a fence race exactly one node survives). The runtime reports `.fenced` or
+    /// `.fenceFailed` to the core from the outcome.
+    func fence(node: String, delay: Duration) async -> FenceOutcome
 
     /// Stops everything of the service on this node (units, addresses, lock).
     /// Returns only once nothing runs any more; the runtime then reports
@@ -29,10 +32,11 @@ public protocol RuntimeEffects: Sendable {
     /// (self-fencing) rather than return.
     func release(reason: ReleaseReason) async
 
-    /// Every event as the runtime records it (election, wire, persistence), for the journal.
-    func record(_ event: ClusterEvent)
+    /// Every event of the core (election, service, admin) and of the runtime (links, wire,
+    /// persistence), untimed: the receiver stamps it (the daemon's `EventHub`).
+    func record(_ event: EventRecord)
 }
 
 extension RuntimeEffects {
-    public func record(_ event: ClusterEvent) {}
+    public func record(_ event: EventRecord) {}
 }

@@ -1,6 +1,5 @@
 import ClusterCore
 import ClusterHost
-import Foundation
 
 /// Takes the service over and gives it up, in the order that keeps two nodes from ever
 /// holding it at once (DESIGN.md, "Takeover and release"):
@@ -12,8 +11,7 @@ import Foundation
 /// A failed takeover step undoes what was done, in reverse, and reports the step. A failed
 /// fence touches nothing (`blocked`). A stop that fails or times out — on release, restart
 /// or undo — escalates to self-fencing: the node must never keep a service it gave up.
-/// Each step's duration is recorded as a `ClusterEvent` (`takeover.*`, `release.*`,
-/// `restart.*`).
+/// Each step's duration is recorded as an event (`takeover.*`, `release.*`).
 ///
 /// Operations are serialized: a `release` called during a `takeOver` waits for it to end
 /// (each step is bounded by its timeout), then undoes it.
@@ -34,8 +32,7 @@ public actor TakeoverSequence {
     private let health: (any HealthChecking)?
     private let healthRise: Int
     private let selfFence: any SelfFencing
-    private let record: @Sendable (ClusterEvent) -> Void
-    private let wallClock: @Sendable () -> Double
+    private let record: @Sendable (EventRecord) -> Void
     private let monitor: ServiceMonitor
     private let clock = ContinuousClock()
 
@@ -61,8 +58,7 @@ public actor TakeoverSequence {
         healthRise: Int = 1,
         healthFall: Int = 3,
         healthPollInterval: Duration = .milliseconds(100),
-        record: @escaping @Sendable (ClusterEvent) -> Void,
-        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        record: @escaping @Sendable (EventRecord) -> Void
     ) {
         self.node = node
         self.units = service.units
@@ -77,7 +73,6 @@ public actor TakeoverSequence {
         self.healthRise = healthRise
         self.selfFence = selfFence
         self.record = record
-        self.wallClock = wallClock
         monitor = ServiceMonitor(
             units: service.units, control: units, health: health, monitorInterval: service.monitorInterval,
             healthRise: healthRise, healthFall: healthFall)
@@ -119,7 +114,7 @@ public actor TakeoverSequence {
                 guard outcome.succeeded else {
                     let reason = "fencing \(previous) failed: \(outcome.detail)"
                     emit(TakeoverStep.fence.eventKind, reason, severity: .error, duration: clock.now - nodeBegan)
-                    emit("takeover.blocked", reason, severity: .error)
+                    emit(.takeoverBlocked, reason, severity: .error)
                     return .blocked(reason: reason, fence: outcome)
                 }
                 fenced.append("\(previous) (\(outcome.detail))")
@@ -163,7 +158,7 @@ public actor TakeoverSequence {
             } catch {
                 return await fail(.start, error)
             }
-            emit("takeover.start.unit", "started \(unit)", duration: clock.now - unitBegan)
+            emit(.takeoverStartUnit, "started \(unit)", duration: clock.now - unitBegan)
         }
         done(.start, began, "started \(units.joined(separator: ", "))")
 
@@ -184,8 +179,8 @@ public actor TakeoverSequence {
 
     /// Undoes everything held, in reverse, after `step` failed.
     private func fail(_ step: TakeoverStep, _ error: any Error) async -> TakeoverOutcome {
-        emit("takeover.failed", "\(step.rawValue) failed: \(error)", severity: .error)
-        let undone = await giveUp(stepKind: "takeover.undo")
+        emit(.takeoverFailed, "\(step.rawValue) failed: \(error)", severity: .error)
+        let undone = await giveUp(stepKind: .takeoverUndo)
         switch undone {
         case .released:
             return .failed(step: step, error: error)
@@ -212,6 +207,35 @@ public actor TakeoverSequence {
         }
     }
 
+    // MARK: Maintenance
+
+    /// `maintenance off` on the holder: adopts what it finds. Every unit that is not
+    /// running is started (one running already is left alone: not restarted, same
+    /// MainPID), then the monitor watches the service again. Does nothing unless active.
+    /// A unit that fails to start is left to the monitor, which reports it as a failure.
+    /// - Returns: the units it started.
+    public func adopt() async -> [String] {
+        await exclusive()
+        defer { leave() }
+        guard isActive else { return [] }
+        await monitor.stop()
+        var started: [String] = []
+        for unit in units {
+            if let status = try? await unitControl.status(of: unit), status.isRunning { continue }
+            let began = clock.now
+            do {
+                try await unitControl.start(unit, timeout: startTimeout)
+            } catch {
+                emit(.adoptFailed, "starting \(unit) after maintenance failed: \(error)", severity: .error)
+                break
+            }
+            started.append(unit)
+            emit(.adoptStartUnit, "started \(unit), found stopped when maintenance ended", duration: clock.now - began)
+        }
+        await monitor.start()
+        return started
+    }
+
     // MARK: Release
 
     /// Stops the unit(s) in reverse, removes the address(es), unlocks. Every configured unit
@@ -219,7 +243,7 @@ public actor TakeoverSequence {
     public func release(reason: String) async -> ReleaseOutcome {
         await exclusive()
         defer { leave() }
-        emit("release.begin", "releasing: \(reason)")
+        emit(.releaseBegin, "releasing: \(reason)")
         touchedUnits = units
         heldAddresses = floatingIPs
         holdsLock = true
@@ -228,7 +252,7 @@ public actor TakeoverSequence {
 
     /// Stops the units, removes addresses, unlocks; self-fences on any failure.
     /// `stepKind` nil records `release.<step>` events; otherwise that kind (for undo).
-    private func giveUp(stepKind: String?) async -> ReleaseOutcome {
+    private func giveUp(stepKind: EventKind?) async -> ReleaseOutcome {
         await monitor.stop()
         isActive = false
         var began = clock.now
@@ -267,7 +291,7 @@ public actor TakeoverSequence {
 
     private func fenceSelf(_ step: ReleaseStep, _ error: any Error) async -> ReleaseOutcome {
         let reason = "\(step.rawValue) failed while giving up the service: \(error)"
-        emit("release.selffence", reason, severity: .error)
+        emit(.releaseSelfFence, reason, severity: .error)
         await selfFence.fenceSelf(reason: reason)
         return .selfFenced(step: step, error: error)
     }
@@ -291,13 +315,13 @@ public actor TakeoverSequence {
 
     /// Goes on holding what the previous image held (its lock descriptor already adopted by the
     /// lock): nothing is started, stopped or added; the monitor starts again if it ran.
-    public func adopt(_ held: TakeoverHandover) async {
+    public func resume(_ held: TakeoverHandover) async {
         holdsLock = held.holdsLock
         heldAddresses = floatingIPs.filter { held.heldAddresses.contains($0.cidr) }
         touchedUnits = held.touchedUnits.filter { units.contains($0) }
         isActive = held.isActive
         if isActive { await monitor.start() }
-        emit("reload.adopted", "went on holding: \(describe(held))")
+        emit(.reloadResumed, "went on holding: \(describe(held))")
     }
 
     private func describe(_ held: TakeoverHandover) -> String {
@@ -310,9 +334,8 @@ public actor TakeoverSequence {
 
     // MARK: Plumbing
 
-    private func emit(_ kind: String, _ message: String, severity: ClusterEvent.Severity = .info, duration: Duration? = nil) {
-        record(ClusterEvent(time: wallClock(), node: node, kind: kind, severity: severity, message: message,
-                            durationMilliseconds: duration?.wholeMilliseconds))
+    private func emit(_ kind: EventKind, _ message: String, severity: ClusterEvent.Severity = .info, duration: Duration? = nil) {
+        record(EventRecord(kind: kind, severity: severity, message: message, durationMilliseconds: duration?.wholeMilliseconds))
     }
 
     private func exclusive() async {
@@ -329,21 +352,5 @@ public actor TakeoverSequence {
         } else {
             waiting.removeFirst().resume()
         }
-    }
-}
-
-/// What the takeover sequence holds, carried over a re-execution of the daemon.
-public struct TakeoverHandover: Sendable, Equatable, Codable {
-    public var holdsLock: Bool
-    /// `address/prefix` of each floating IP held.
-    public var heldAddresses: [String]
-    public var touchedUnits: [String]
-    public var isActive: Bool
-
-    public init(holdsLock: Bool, heldAddresses: [String], touchedUnits: [String], isActive: Bool) {
-        self.holdsLock = holdsLock
-        self.heldAddresses = heldAddresses
-        self.touchedUnits = touchedUnits
-        self.isActive = isActive
     }
 }

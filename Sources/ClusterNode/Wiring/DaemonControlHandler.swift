@@ -15,7 +15,6 @@ struct DaemonControlHandler: ControlHandler {
     let fencer: FenceCoordinator
     let events: EventHub
     let logger: Logger
-    let onFenced: @Sendable (String) -> Void
     let report: @Sendable () async -> StatusReport
     /// `reload`: check the configuration, then re-execute in place (nil: not supported).
     var reload: (@Sendable () async -> ControlResponse)?
@@ -47,8 +46,7 @@ struct DaemonControlHandler: ControlHandler {
             logger.warning("manual fencing of \(node) requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
             let outcome = await fencer.fence(node: node, reason: "hactl fence (uid \(peer.uid))", trigger: .manual)
             if outcome.succeeded {
-                onFenced(node)
-                // The node is down: the core may stop waiting for it to release.
+                // The node is down: the core may stop waiting for it to release (and shows it fenced).
                 await runtime.report(.fenced(node: node))
             }
             return .result(.fenced(outcome))

@@ -3,21 +3,32 @@ import ClusterCore
 import Logging
 import Synchronization
 
-/// Where every cluster event goes: the runtime's (election, wire, persistence),
-/// the takeover sequence's (each step with its duration) and the fence
-/// coordinator's. Each event is logged (journal fields `EVENT_KIND`,
-/// `DURATION_MS`, `EVENT_NODE`), kept in a ring of the last `capacity` for
-/// `hactl events`, and handed to the `hactl events --follow` streams.
+/// Where every cluster event goes: the core's and the runtime's (election, service,
+/// wire, persistence), the takeover sequence's (each step with its duration), the fence
+/// coordinator's and the fence monitor's. This is the node's one event ring and the one
+/// place an event gets its time: each record is stamped with the wall clock and the local
+/// node as it arrives, logged (journal fields `EVENT_KIND`, `DURATION_MS`, `EVENT_NODE`),
+/// kept in a ring of the last `capacity` for `hactl events`, and handed to the
+/// `hactl events --follow` streams.
 final class EventHub: Sendable {
+    private let localNode: String
     private let logger: Logger
     private let capacity: Int
+    private let wallClock: @Sendable () -> Double
     private let recentEvents = Mutex<[ClusterEvent]>([])
     private let followers = Mutex<[Int: AsyncStream<ClusterEvent>.Continuation]>([:])
     private let nextFollower = Atomic<Int>(0)
 
-    init(logger: Logger, capacity: Int = 1000) {
+    /// - wallClock: seconds since the UNIX epoch (tests pass a fixed one).
+    init(
+        localNode: String, logger: Logger, capacity: Int = 1000,
+        wallClock: @escaping @Sendable () -> Double = { SystemClock.wallClockTime() }
+    ) {
+        precondition(capacity > 0)
+        self.localNode = localNode
         self.logger = logger
         self.capacity = capacity
+        self.wallClock = wallClock
     }
 
     /// The last events, oldest first.
@@ -34,16 +45,22 @@ final class EventHub: Sendable {
         }
     }
 
-    func publish(_ event: ClusterEvent) {
+    /// Stamps `record` (now, this node) and hands it on; returns the event as published.
+    @discardableResult
+    func publish(_ record: EventRecord) -> ClusterEvent {
+        // Stamped under the ring's lock: the ring's order is the order of the timestamps.
+        let event = recentEvents.withLock { events in
+            let event = ClusterEvent(record, time: wallClock(), node: localNode)
+            events.append(event)
+            if events.count > capacity { events.removeFirst(events.count - capacity) }
+            return event
+        }
         var metadata: Logger.Metadata = ["event_kind": "\(event.kind)", "event_node": "\(event.node)"]
         if let duration = event.durationMilliseconds { metadata["duration_ms"] = "\(duration)" }
         logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
-        recentEvents.withLock { events in
-            events.append(event)
-            if events.count > capacity { events.removeFirst(events.count - capacity) }
-        }
         let current = followers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }
+        return event
     }
 
     /// A stream of the events published from now on; it ends when the caller stops

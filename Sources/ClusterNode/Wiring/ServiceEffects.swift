@@ -12,6 +12,10 @@ import Synchronization
 /// here (each reported `.fenced` / `.fenceFailed`), and the sequence is asked
 /// for the rest of the takeover only when all succeeded: a failed fence never
 /// touches the lock, the address or a unit.
+///
+/// It keeps no copy of the core's state: who held the service, whether it is
+/// blocked and which nodes are fenced are the core's (`ElectionStatus`); the fence
+/// race delay is the core's too (`Action.fence`), executed here as given.
 final class ServiceEffects: RuntimeEffects {
     let localNode: String
     private let sequence: TakeoverSequence
@@ -20,33 +24,21 @@ final class ServiceEffects: RuntimeEffects {
     private let logger: Logger
     /// The last takeover's steps, for `hactl status` (`last_failover`).
     let lastFailover = Mutex<StatusReport.Failover?>(nil)
-    /// Who held the service before this node's takeover, as the runtime last reported it.
-    let previousHolder = Mutex<String?>(nil)
-    /// Set when fencing before a takeover failed (the service is `blocked`), cleared when a
-    /// fence succeeds or the service is released/held.
-    let blockedReason = Mutex<String?>(nil)
 
-    /// Told every node confirmed fenced (for `hactl status`).
-    private let onFenced: @Sendable (String) -> Void
-
-    init(
-        localNode: String, sequence: TakeoverSequence, fencer: FenceCoordinator, events: EventHub, logger: Logger,
-        onFenced: @escaping @Sendable (String) -> Void = { _ in }
-    ) {
+    init(localNode: String, sequence: TakeoverSequence, fencer: FenceCoordinator, events: EventHub, logger: Logger) {
         self.localNode = localNode
         self.sequence = sequence
         self.fencer = fencer
         self.events = events
         self.logger = logger
-        self.onFenced = onFenced
     }
 
     func takeOver(
-        term: Term, fenceFirst: [String], delayFencing: Bool, report: @escaping @Sendable (ResourceReport) async -> Void
+        term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void
     ) async {
         let began = UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds()))
         let steps = Mutex<[StatusReport.Failover.Step]>([])
-        let from = previousHolder.withLock { $0 } ?? fenceFirst.first
+        let from = previousHolder ?? fenceFirst.first
         let reason = fenceFirst.isEmpty ? "elected (term \(term))" : "elected (term \(term)); fenced \(fenceFirst.joined(separator: ", "))"
         let remember: @Sendable (Bool) -> Void = { [self] finished in
             let done = finished ? UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds())) : nil
@@ -57,26 +49,23 @@ final class ServiceEffects: RuntimeEffects {
         }
         remember(false)
         // The sequence fences each node of `fenceFirst` in order (through the coordinator:
-        // levels, delays, the 2-node race rule), then lock, addresses, units, health. Each
-        // fence outcome is reported to the core as it happens; the first failure blocks.
+        // levels, device delays), then lock, addresses, units, health. Each fence outcome
+        // is reported to the core as it happens; the first failure blocks (the core then
+        // shows the service `blocked` and retries).
         let outcome = await sequence.takeOver(term: term, fenceFirst: fenceFirst, fencer: fencer) { [self] fence in
             steps.withLock {
                 $0.append(.init(name: "fence", milliseconds: fence.durationMilliseconds, ok: fence.succeeded, detail: "\(fence.node): \(fence.detail)"))
             }
             remember(!fence.succeeded)
             if fence.succeeded {
-                self.onFenced(fence.node)
-                self.blockedReason.withLock { $0 = nil }
                 await report(.fenced(node: fence.node))
             } else {
                 // The core keeps the service blocked and retries with backoff; nothing was touched.
-                self.blockedReason.withLock { $0 = "fencing \(fence.node) failed: \(fence.detail); retrying" }
                 await report(.fenceFailed(node: fence.node, reason: fence.detail))
             }
         }
         switch outcome {
         case let .started(taken):
-            blockedReason.withLock { $0 = nil }
             steps.withLock { steps in
                 steps += taken.steps.filter { $0.step != .fence }.map { .init(name: $0.step.rawValue, milliseconds: $0.duration.wholeMilliseconds, ok: true) }
             }
@@ -95,12 +84,9 @@ final class ServiceEffects: RuntimeEffects {
         }
     }
 
-    func fence(node: String, delayFencing: Bool) async -> FenceOutcome {
-        // The coordinator applies the 2-node race rule itself (the holder fences at once,
-        // the other waits); the core's `delayFencing` follows the same rule.
-        let outcome = await fencer.fence(node: node, reason: "peer lost in two_node mode", trigger: .automatic)
-        if outcome.succeeded { onFenced(node) }
-        return outcome
+    func fence(node: String, delay: Duration) async -> FenceOutcome {
+        // The core decided the race delay (`ElectionNode.fenceDelay(for:)`); the coordinator waits it.
+        await fencer.fence(node: node, reason: "peer lost in two_node mode", trigger: .automatic, delay: delay)
     }
 
     func release(reason: ReleaseReason) async {
@@ -110,7 +96,7 @@ final class ServiceEffects: RuntimeEffects {
         }
     }
 
-    func record(_ event: ClusterEvent) {
+    func record(_ event: EventRecord) {
         events.publish(event)
     }
 }

@@ -11,11 +11,7 @@ struct StatusReportBuilder {
     struct Extras {
         var wallClock: UInt64
         var fenceDevices: [DeviceHealth] = []
-        /// Nodes this daemon saw fenced and has not heard from since.
-        var fenced: Set<String> = []
         var lastFailover: StatusReport.Failover?
-        /// Why this node's takeover is blocked (its fencing failed), until a fence succeeds.
-        var blockedReason: String?
         /// When the service entered its current state (tracked by the daemon).
         var serviceSince: UInt64?
         var health: StatusReport.Health?
@@ -29,19 +25,14 @@ struct StatusReportBuilder {
             let configured = config.node(named: node.name)
             let state: StatusReport.NodeState
             switch node.liveness {
-            case _ where extras.fenced.contains(node.name):
-                // Fenced by this daemon and not heard from since (the core may still count
-                // it online for up to failure_timeout).
+            case _ where node.fenced:
+                // Fenced by this daemon and not heard from since.
                 state = .fenced
             case .online: state = .online
             case .standby: state = .standby
             case .offline:
                 // Failed while it may still run the service, and not yet fenced.
-                if extras.fenced.contains(node.name) {
-                    state = .fenced
-                } else {
-                    state = admin.mayHold.contains(node.name) ? .unclean : .offline
-                }
+                state = admin.mayHold.contains(node.name) ? .unclean : .offline
             }
             let role: StatusReport.NodeRole = node.role == .witness ? .witness : (node.name == holder ? .active : .standby)
             return StatusReport.Node(
@@ -52,7 +43,7 @@ struct StatusReportBuilder {
         for node in config.serviceNodes {
             failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
         }
-        let (state, reason) = serviceState(election, blockedReason: extras.blockedReason)
+        let (state, reason) = serviceState(election)
         let service = StatusReport.Service(
             name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
             failures: failures, since: extras.serviceSince.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
@@ -87,11 +78,11 @@ struct StatusReportBuilder {
     }
 
     /// The service's state (spec vocabulary) and, when it is not where it should be, why.
-    func serviceState(_ election: ElectionStatus, blockedReason: String? = nil) -> (StatusReport.ServiceState, String?) {
+    func serviceState(_ election: ElectionStatus) -> (StatusReport.ServiceState, String?) {
         // Fencing failed: blocked while idle and while the retry fences again (the core
         // retries with backoff and never starts without a successful fence).
-        if let blockedReason, !election.service.isHolding, election.leader == localNode {
-            return (.blocked, blockedReason)
+        if let failure = election.fenceFailure, !election.service.isHolding, election.leader == localNode {
+            return (.blocked, "fencing \(failure.node) failed: \(failure.reason); retrying")
         }
         switch election.service {
         case .takingOver: return (.starting, nil)
@@ -112,6 +103,7 @@ struct StatusReportBuilder {
         case .waitingForLease: return (.starting, "waiting for the previous leader's lease to expire")
         case let .waitingForRelease(node): return (.starting, "waiting for \(node) to release the service")
         case .waitingForCommit: return (.starting, "waiting for a quorum to record the new holder")
+        case .leaving: return (.starting, "the coordinator is stopping; handing the service over")
         case let .preferred(node): return (.starting, "moving to \(node)")
         case let .leaderIneligible(why): return (.starting, "moving away from the coordinator: \(why)")
         case .onLeader: return (election.admin.enabled ? .starting : .stopped, nil)

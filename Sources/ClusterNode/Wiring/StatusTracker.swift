@@ -6,9 +6,9 @@ import Synchronization
 
 /// Follows the runtime's state for everything outside it: systemd's `STATUS=`
 /// (sent on every change), the log line on every change, when the service
-/// entered its state (`service.since`), who holds the service (for the fence
-/// race rule and `last_failover`), and whether this node may hold it past its
-/// lease (for the hardware watchdog).
+/// entered its state (`service.since`), and whether this node may hold it past
+/// its lease (for the hardware watchdog). Who holds the service, whether it is
+/// blocked and which nodes are fenced are read from the core, never kept here.
 final class StatusTracker: Sendable {
     struct Snapshot: Sendable {
         var status: DaemonStatus = DaemonStatus(role: .starting)
@@ -16,17 +16,7 @@ final class StatusTracker: Sendable {
         /// Where the service is (or goes): `since` restarts when it moves, even if still `started`.
         var serviceNode: String?
         var serviceSince: UInt64?
-        var holder: String?
         var holding: WatchdogHealth.Holding = .nothing
-        /// Nodes this daemon fenced, and when, until one of their datagrams arrives after that.
-        var fencedAt: [String: ContinuousClock.Instant] = [:]
-        var fenced: Set<String> { Set(fencedAt.keys) }
-    }
-
-    /// A node was confirmed fenced; `hactl status` shows it `fenced` until it is heard again
-    /// (a rebooted node that comes back is online again).
-    func fenced(_ node: String) {
-        state.withLock { $0.fencedAt[node] = .now }
     }
 
     private let builder: StatusReportBuilder
@@ -43,10 +33,10 @@ final class StatusTracker: Sendable {
     var snapshot: Snapshot { state.withLock { $0 } }
 
     /// Takes in a fresh runtime status; sends `STATUS=` and logs when the line changed.
-    func update(_ runtime: RuntimeStatus, wallClock: UInt64, blockedReason: String? = nil) {
+    func update(_ runtime: RuntimeStatus, wallClock: UInt64) {
         let election = runtime.election
         let status = builder.daemonStatus(election)
-        let (serviceState, _) = builder.serviceState(election, blockedReason: blockedReason)
+        let (serviceState, _) = builder.serviceState(election)
         let serviceNode = election.service.mayRun ? election.node : (election.holder == election.node ? nil : election.holder)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
@@ -62,13 +52,7 @@ final class StatusTracker: Sendable {
                 snapshot.serviceSince = wallClock
             }
             snapshot.status = status
-            if let holder = election.holder { snapshot.holder = holder }
             snapshot.holding = holding
-            let now = ContinuousClock.now
-            for (node, at) in snapshot.fencedAt {
-                let heard = runtime.links.filter { $0.peer == node }.compactMap(\.lastHeard).min()
-                if let heard, heard < now - at { snapshot.fencedAt[node] = nil }
-            }
             return changed
         }
         if changed {

@@ -10,24 +10,22 @@ import Foundation
 /// Agents without a `monitor` action are checked with `status` when they have it
 /// (no target: only device reachability), else reported `unknown`.
 public actor FenceMonitor {
-    public typealias EventSink = @Sendable (ClusterEvent) -> Void
+    public typealias EventSink = @Sendable (EventRecord) -> Void
 
     public static let defaultInterval: Duration = .seconds(60)
 
     private let fencing: FencingConfig
-    private let localNode: String
     private let runner: FenceAgentRunner
     private let metadataCache: AgentMetadataCache
     private let interval: Duration
     private let events: EventSink
     private var healthByDevice: [String: DeviceHealth] = [:]
 
-    public init(fencing: FencingConfig, localNode: String, runner: FenceAgentRunner? = nil,
+    public init(fencing: FencingConfig, runner: FenceAgentRunner? = nil,
                 metadataCache: AgentMetadataCache? = nil, interval: Duration = FenceMonitor.defaultInterval,
                 events: @escaping EventSink = { _ in }) {
         let runner = runner ?? FenceAgentRunner(agentDirectory: fencing.agentDir)
         self.fencing = fencing
-        self.localNode = localNode
         self.runner = runner
         self.metadataCache = metadataCache ?? AgentMetadataCache(runner: runner)
         self.interval = interval
@@ -87,13 +85,13 @@ public actor FenceMonitor {
             health.consecutiveFailures += 1
             if !wasFailing {
                 health.failingSince = now
-                emit("fence.device.failing", .warning,
+                emit(.fenceDeviceFailing, .warning,
                      "fence device \(device.name) (\(device.agent)) is failing its monitor: \(error)")
             }
             health.state = .failing
         } else {
             if wasFailing {
-                emit("fence.device.recovered", .notice,
+                emit(.fenceDeviceRecovered, .notice,
                      "fence device \(device.name) (\(device.agent)) passes its monitor again")
             }
             health.state = .ok
@@ -103,8 +101,7 @@ public actor FenceMonitor {
         healthByDevice[device.name] = health
     }
 
-    private func emit(_ kind: String, _ severity: ClusterEvent.Severity, _ message: String) {
-        events(ClusterEvent(time: Date().timeIntervalSince1970, node: localNode, kind: kind, severity: severity,
-                            message: message))
+    private func emit(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String) {
+        events(EventRecord(kind: kind, severity: severity, message: message))
     }
 }

@@ -8,32 +8,30 @@ import Foundation
 /// - levels for the target are tried in ascending order; a level succeeds only when
 ///   **every** device of the level succeeds (devices run one after the other, in
 ///   configuration order); the first successful level ends the operation;
-/// - each device: the race delay (automatic fencing in 2-node clusters, see
-///   `FenceRaceRule`) once per operation, then the device's `delay`, then the
+/// - the delay the caller passes (the fence race delay the core decided,
+///   `ElectionNode.fenceDelay(for:)`) once per operation; then, for each device, its
+///   `delay`, then the
 ///   configured action (`reboot`, or `off` when the agent has no `reboot`, or `off`
 ///   when configured), retried by `FenceRetryPolicy`; after success, the power state is
 ///   confirmed with `status` when the agent has it (`off` must read OFF; `reboot` any
 ///   definite state);
-/// - every attempt, success and failure is a `ClusterEvent` (`fence.*`);
+/// - every attempt, success and failure is an event (`fence.*`);
 /// - concurrent requests for the same node share one operation;
 /// - an operation runs in its own task: cancelling a caller does not cut a race delay short
 ///   or abandon an agent half-way (a fence must finish or fail on its own).
 public actor FenceCoordinator: Fencer {
-    public typealias EventSink = @Sendable (ClusterEvent) -> Void
+    public typealias EventSink = @Sendable (EventRecord) -> Void
 
     public let config: ClusterConfig
     public let localNode: String
     private let runner: FenceAgentRunner
     private let metadataCache: AgentMetadataCache
     private let retry: FenceRetryPolicy
-    private let raceRule: FenceRaceRule
-    private let serviceHolder: @Sendable () -> String?
     private let events: EventSink
     private let sleep: @Sendable (Duration) async -> Void
     private var inFlight: [String: Task<FenceOutcome, Never>] = [:]
 
     /// - Parameters:
-    ///   - serviceHolder: the node that holds the service as this node knows it (for the race rule).
     ///   - sleep: waits for delays and retry pauses (tests may shorten it; default `Task.sleep`).
     public init(
         config: ClusterConfig,
@@ -41,8 +39,6 @@ public actor FenceCoordinator: Fencer {
         runner: FenceAgentRunner? = nil,
         metadataCache: AgentMetadataCache? = nil,
         retry: FenceRetryPolicy = .pacemaker,
-        raceRule: FenceRaceRule = FenceRaceRule(),
-        serviceHolder: @escaping @Sendable () -> String? = { nil },
         events: @escaping EventSink = { _ in },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
@@ -52,28 +48,28 @@ public actor FenceCoordinator: Fencer {
         self.runner = runner
         self.metadataCache = metadataCache ?? AgentMetadataCache(runner: runner)
         self.retry = retry
-        self.raceRule = raceRule
-        self.serviceHolder = serviceHolder
         self.events = events
         self.sleep = sleep
     }
 
-    /// Automatic fencing (takeover): the 2-node race rule applies.
+    /// Automatic fencing of a takeover (never delayed: see `Action.takeover`).
     public func fence(node: String, reason: String) async -> FenceOutcome {
         await fence(node: node, reason: reason, trigger: .automatic)
     }
 
     /// Fences `node` through its levels; returns once it is confirmed fenced or every level failed.
-    public func fence(node: String, reason: String, trigger: FenceTrigger) async -> FenceOutcome {
+    /// - Parameter delay: waited first, once (the `two_node` race delay the core decided; zero
+    ///   for manual fencing). A request that joins an operation in flight shares its delay.
+    public func fence(node: String, reason: String, trigger: FenceTrigger, delay: Duration = .zero) async -> FenceOutcome {
         if let running = inFlight[node] { return await running.value }
-        let task = Task { await self.runOperation(node: node, reason: reason, trigger: trigger) }
+        let task = Task { await self.runOperation(node: node, reason: reason, trigger: trigger, delay: delay) }
         inFlight[node] = task
         let outcome = await task.value
         inFlight[node] = nil
         return outcome
     }
 
-    private func runOperation(node: String, reason: String, trigger: FenceTrigger) async -> FenceOutcome {
+    private func runOperation(node: String, reason: String, trigger: FenceTrigger, delay: Duration) async -> FenceOutcome {
         let start = ContinuousClock.now
         let levels = config.fencing.levels(for: node)
         func outcome(_ succeeded: Bool, level: Int? = nil, devices: [String] = [], detail: String) -> FenceOutcome {
@@ -82,23 +78,20 @@ public actor FenceCoordinator: Fencer {
         }
         guard config.fencing.enabled else {
             let result = outcome(false, detail: "fencing is disabled ([fencing] enabled = false)")
-            emit("fence.failed", .error, "cannot fence \(node) (\(reason)): \(result.detail)")
+            emit(.fenceFailed, .error, "cannot fence \(node) (\(reason)): \(result.detail)")
             return result
         }
         guard !levels.isEmpty else {
             let result = outcome(false, detail: FenceError.noDeviceForNode(node: node).description)
-            emit("fence.failed", .error, "cannot fence \(node) (\(reason)): \(result.detail)")
+            emit(.fenceFailed, .error, "cannot fence \(node) (\(reason)): \(result.detail)")
             return result
         }
-        emit("fence.started", .notice, "fencing \(node) (\(reason), \(trigger.rawValue)): \(levels.count) level(s)")
+        emit(.fenceStarted, .notice, "fencing \(node) (\(reason), \(trigger.rawValue)): \(levels.count) level(s)")
 
-        if trigger == .automatic {
-            let delay = raceRule.delay(local: localNode, target: node, serviceHolder: serviceHolder(), config: config)
-            if delay > .zero {
-                emit("fence.race.delay", .notice,
-                     "waiting \(delay.fenceDescription) before fencing \(node): 2-node fence race, \(localNode) does not hold the service")
-                await sleep(delay)
-            }
+        if delay > .zero {
+            emit(.fenceRaceDelay, .notice,
+                 "waiting \(delay.fenceDescription) before fencing \(node): 2-node fence race, \(node) fences first")
+            await sleep(delay)
         }
 
         var failures: [String] = []
@@ -109,7 +102,7 @@ public actor FenceCoordinator: Fencer {
                     try await fence(node: node, with: device, level: level)
                 } catch {
                     failures.append("level \(level): \(error.description)")
-                    emit("fence.level.failed", .warning,
+                    emit(.fenceLevelFailed, .warning,
                          "level \(level) cannot fence \(node): device \(device.name) failed: \(error.description)")
                     levelFailed = true
                     break
@@ -119,12 +112,12 @@ public actor FenceCoordinator: Fencer {
                 let names = devices.map(\.name)
                 let result = outcome(true, level: level, devices: names,
                                      detail: "\(node) fenced at level \(level) by \(names.joined(separator: ", "))")
-                emit("fence.succeeded", .notice, result.detail, duration: result.durationMilliseconds)
+                emit(.fenceSucceeded, .notice, result.detail, duration: result.durationMilliseconds)
                 return result
             }
         }
         let result = outcome(false, detail: "every level failed to fence \(node): " + failures.joined(separator: "; "))
-        emit("fence.failed", .error, result.detail, duration: result.durationMilliseconds)
+        emit(.fenceFailed, .error, result.detail, duration: result.durationMilliseconds)
         return result
     }
 
@@ -137,7 +130,7 @@ public actor FenceCoordinator: Fencer {
             throw .unsupportedAction(device: device.name, agent: device.agent, action: action)
         }
         if device.delay > .zero {
-            emit("fence.delay", .info, "device \(device.name): waiting delay \(device.delay.fenceDescription) before \(action.rawValue) of \(node)")
+            emit(.fenceDelay, .info, "device \(device.name): waiting delay \(device.delay.fenceDescription) before \(action.rawValue) of \(node)")
             await sleep(device.delay)
         }
 
@@ -147,17 +140,17 @@ public actor FenceCoordinator: Fencer {
         while true {
             // The first attempt gets the whole timeout, a retry what is left of it.
             let attemptTimeout = attempt == 1 ? timeout : max(timeout - start.duration(to: .now), .milliseconds(100))
-            emit("fence.attempt", .info,
+            emit(.fenceAttempt, .info,
                  "device \(device.name) (\(device.agent)): \(action.rawValue) \(node), level \(level), attempt \(attempt)/\(retry.maxAttempts)")
             do throws(FenceError) {
                 let run = try await runner.perform(device: device, action: action, node: node, metadata: metadata,
                                                    timeout: attemptTimeout)
-                emit("fence.attempt.succeeded", .info,
+                emit(.fenceAttemptSucceeded, .info,
                      "device \(device.name) (\(device.agent)): \(action.rawValue) \(node) succeeded" + Self.summary(run.stdout),
                      duration: run.duration.wholeMilliseconds)
                 break
             } catch {
-                emit("fence.attempt.failed", .warning, "attempt \(attempt): \(error.description)")
+                emit(.fenceAttemptFailed, .warning, "attempt \(attempt): \(error.description)")
                 let elapsed = start.duration(to: .now)
                 guard retry.mayRetry(after: attempt, elapsed: elapsed, timeout: timeout) else { throw error }
                 await sleep(retry.pause)
@@ -174,7 +167,7 @@ public actor FenceCoordinator: Fencer {
             let got = state == .unknown ? "unknown (exit status \(status.exitCode))" : state.rawValue.uppercased()
             throw .notConfirmed(device: device.name, agent: device.agent, expected: expected, got: got)
         }
-        emit("fence.confirmed", .info, "device \(device.name): \(node) is \(state.rawValue.uppercased()) after \(action.rawValue)")
+        emit(.fenceConfirmed, .info, "device \(device.name): \(node) is \(state.rawValue.uppercased()) after \(action.rawValue)")
     }
 
     private static func summary(_ stdout: String) -> String {
@@ -182,8 +175,7 @@ public actor FenceCoordinator: Fencer {
         return ": " + String(line.prefix(200))
     }
 
-    private func emit(_ kind: String, _ severity: ClusterEvent.Severity, _ message: String, duration: Int? = nil) {
-        events(ClusterEvent(time: Date().timeIntervalSince1970, node: localNode, kind: kind, severity: severity,
-                            message: message, durationMilliseconds: duration))
+    private func emit(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String, duration: Int? = nil) {
+        events(EventRecord(kind: kind, severity: severity, message: message, durationMilliseconds: duration))
     }
 }

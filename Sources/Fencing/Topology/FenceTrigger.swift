@@ -1,5 +1,5 @@
-/// Why a fence operation runs: automatic fencing (takeover) is subject to the
-/// 2-node race rule, manual fencing (`hactl fence`) is not.
+/// Why a fence operation runs (named in the `fence.started` event): automatic
+/// (takeover, `two_node` peer loss) or manual (`hactl fence`).
 public enum FenceTrigger: String, Sendable, Equatable {
     case automatic
     case manual

@@ -68,15 +68,15 @@ struct ScriptedAgents {
 /// Collects events emitted by the coordinator and the monitor.
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [ClusterEvent] = []
+    private var storage: [EventRecord] = []
 
-    var sink: @Sendable (ClusterEvent) -> Void {
+    var sink: @Sendable (EventRecord) -> Void {
         { [self] event in lock.withLock { storage.append(event) } }
     }
 
-    var events: [ClusterEvent] { lock.withLock { storage } }
+    var events: [EventRecord] { lock.withLock { storage } }
 
-    func kinds() -> [String] { events.map(\.kind) }
+    func kinds() -> [String] { events.map(\.kind.rawValue) }
 }
 
 extension ClusterConfig {

@@ -1,0 +1,83 @@
+/// Every kind of cluster event, one case each. The raw value is the stable
+/// machine-readable name, `<area>.<what>`, that `hactl events` prints and the
+/// journal carries (`EVENT_KIND`); renaming one breaks that contract.
+public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    // The election (the core).
+    case electionPrevote = "election.prevote"
+    case electionStarted = "election.started"
+    case electionWon = "election.won"
+    case leaderSteppedDown = "leader.stepped-down"
+    case leaseClaimed = "lease.claimed"
+    case leaseLost = "lease.lost"
+    case leadershipTransfer = "leadership.transfer"
+    case leadershipTransferFailed = "leadership.transfer-failed"
+    case leadershipStepDown = "leadership.step-down"
+    case nodeLeaving = "node.leaving"
+    case adminChange = "admin.change"
+
+    // The service as the core sees it.
+    case serviceTakeover = "service.takeover"
+    case serviceStarted = "service.started"
+    case serviceTakeoverFailed = "service.takeover-failed"
+    case serviceRelease = "service.release"
+    case serviceStopped = "service.stopped"
+    case serviceFailed = "service.failed"
+    case serviceFailedIgnored = "service.failed-ignored"
+
+    // Fencing: the core's request and verdicts, the coordinator's steps, the device monitor.
+    case fenceRequested = "fence.requested"
+    case fenceStarted = "fence.started"
+    case fenceRaceDelay = "fence.race.delay"
+    case fenceDelay = "fence.delay"
+    case fenceAttempt = "fence.attempt"
+    case fenceAttemptSucceeded = "fence.attempt.succeeded"
+    case fenceAttemptFailed = "fence.attempt.failed"
+    case fenceConfirmed = "fence.confirmed"
+    case fenceLevelFailed = "fence.level.failed"
+    case fenceSucceeded = "fence.succeeded"
+    case fenceFailed = "fence.failed"
+    case fenceDeviceFailing = "fence.device.failing"
+    case fenceDeviceRecovered = "fence.device.recovered"
+
+    // The takeover sequence: one event per step (`TakeoverStep.eventKind`), and its outcomes.
+    case takeoverFence = "takeover.fence"
+    case takeoverLock = "takeover.lock"
+    case takeoverIP = "takeover.ip"
+    case takeoverIPAnnounce = "takeover.ip.announce"
+    case takeoverStart = "takeover.start"
+    case takeoverStartUnit = "takeover.start.unit"
+    case takeoverHealthy = "takeover.healthy"
+    case takeoverBlocked = "takeover.blocked"
+    case takeoverFailed = "takeover.failed"
+    case takeoverUndo = "takeover.undo"
+
+    // The release: one event per step (`ReleaseStep.eventKind`), and the escalation.
+    case releaseBegin = "release.begin"
+    case releaseStop = "release.stop"
+    case releaseIP = "release.ip"
+    case releaseUnlock = "release.unlock"
+    case releaseSelfFence = "release.selffence"
+
+    // Maintenance off on the holder: stopped units started, running ones left alone.
+    case adoptFailed = "adopt.failed"
+    case adoptStartUnit = "adopt.start.unit"
+
+    // Reload in place (`systemctl reload`, SIGHUP): refused, or done with what the
+    // previous image held carried on.
+    case reloadRefused = "reload.refused"
+    case reloadDone = "reload.done"
+    case reloadResumed = "reload.resumed"
+
+    // The runtime: links, the wire, persistence.
+    case runtimeStarted = "runtime.started"
+    case linkBound = "link.bound"
+    case linkUnbound = "link.unbound"
+    case wireRejected = "wire.rejected"
+    case wireUnreachable = "wire.unreachable"
+    case wireUnsendable = "wire.unsendable"
+    case persistFailed = "persist.failed"
+    case persistRecovered = "persist.recovered"
+
+    /// The raw value, so that interpolation prints `election.won`, not `electionWon`.
+    public var description: String { rawValue }
+}

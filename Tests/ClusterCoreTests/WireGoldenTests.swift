@@ -1,0 +1,82 @@
+import Testing
+@testable import ClusterCore
+
+/// Datagrams of wire version 1 as a released daemon sends them, committed byte for byte
+/// (`WireGoldenDatagrams`). A later version must still open and decode every one of them
+/// (a node of the next version interoperates with this one during a rolling upgrade), and
+/// while the version stays 1 today's encoder must produce exactly these bytes.
+///
+/// Only a new wire version adds a fixture set (a failure message prints today's bytes); the
+/// version-1 set never changes.
+@Suite struct WireGoldenTests {
+    /// One message of every kind, with values that exercise every field.
+    static let messages: [(name: String, message: Message)] = {
+        let stamp = AdminStamp(term: Term(7), version: AdminVersion(12))
+        let admin = AdminState(
+            stamp: stamp, enabled: true, maintenance: false, standby: ["dss3"],
+            constraints: [AdminConstraint(kind: .ban, node: "dss2", expires: 1_795_000_000),
+                          AdminConstraint(kind: .prefer, node: "dss1")],
+            failures: [FailureRecord(node: "dss2", count: 2, lastFailure: 1_794_990_000)],
+            mayHold: ["dss1"])
+        return [
+            ("preVoteRequest", .preVoteRequest(term: Term(8), admin: stamp)),
+            ("preVoteResponse", .preVoteResponse(term: Term(8), granted: true)),
+            ("voteRequest", .voteRequest(term: Term(8), admin: stamp, transfer: true)),
+            ("voteResponse", .voteResponse(term: Term(8), granted: false, sinceLeaderContact: .milliseconds(1234))),
+            ("heartbeat", .heartbeat(term: Term(7), sequence: 99, admin: admin, committed: stamp, holder: "dss1",
+                                     members: ["dss1", "dss2", "dss3"])),
+            ("heartbeatNoHolder", .heartbeat(term: Term(7), sequence: 100, admin: .initial, committed: .zero, holder: nil,
+                                             members: ["dss1"])),
+            ("heartbeatAck", .heartbeatAck(term: Term(7), sequence: 99, admin: stamp, holding: false)),
+            ("timeoutNow", .timeoutNow(term: Term(7))),
+            ("commandMove", .command(id: RequestID(42), command: .move(node: "dss2", lifetime: .seconds(3600)))),
+            ("commandMaintenance", .command(id: RequestID(43), command: .maintenance(on: true))),
+            ("commandReplyCommitted", .commandReply(id: RequestID(42), outcome: .committed(AdminVersion(13)))),
+            ("commandReplyRejected", .commandReply(id: RequestID(44), outcome: .rejected(.unknownNode("dss9")))),
+        ]
+    }()
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return result
+    }
+
+    /// Sealed by dss1 (incarnation 5) for dss2, in list order (sequence 1, 2, ...).
+    static func sealAll() throws -> [String: [UInt8]] {
+        var sender = WireFixture.session("dss1", incarnation: 5)
+        var sealed: [String: [UInt8]] = [:]
+        for (name, message) in messages {
+            sealed[name] = try sender.seal(MessageCodec.encode(message), to: "dss2")
+        }
+        return sealed
+    }
+
+    @Test("every committed version-1 datagram opens and decodes to its message")
+    func goldenDatagramsDecode() throws {
+        var receiver = WireFixture.session("dss2")
+        #expect(Set(WireGoldenDatagrams.version1.keys) == Set(Self.messages.map(\.name)), "a message kind has no golden datagram")
+        for (name, message) in Self.messages {
+            let datagram = try #require(WireGoldenDatagrams.version1[name].map(Self.bytes))
+            let opened = try receiver.open(datagram) { (_, payload) throws(WireError) in try MessageCodec.decode(payload) }
+            #expect(opened.payload == message, "\(name)")
+            #expect(opened.sender == "dss1" && opened.incarnation == Incarnation(5))
+        }
+    }
+
+    @Test("today's encoder still writes version 1 byte for byte")
+    func encoderIsUnchanged() throws {
+        let sealed = try Self.sealAll()
+        for (name, _) in Self.messages {
+            #expect(sealed[name].map(Self.hex) == WireGoldenDatagrams.version1[name],
+                    "\(name): the wire format changed; bump WireFormat.version and keep decoding version 1. Now: \(sealed[name].map(Self.hex) ?? "-")")
+        }
+    }
+}
