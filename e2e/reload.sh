@@ -6,7 +6,7 @@
 #   invalid-config  an unknown key, then a cluster.name change: refused (file:line:key,
 #                   exit 1), nothing re-executed
 #   sighup          kill -HUP of the active daemon
-#   reload-three    `reload` on the 3-full-node variant
+#   *-three         each of them on the 3-full-node variant (the others run with a witness)
 # Each checks: same daemon PID, same demo.service MainPID, term unchanged, no fence
 # call, the client probe (a request to the VIP every 10 ms) never waits > 50 ms, plus
 # the common checks (journal overlap, VIP sampler).
@@ -64,6 +64,9 @@ reload() {
   reload_after reload
 }
 reload_three() { reload; }
+upgrade_three() { upgrade; }
+invalid_config_three() { invalid_config; }
+sighup_three() { sighup; }
 
 sighup() {
   local a=$E2E_ACTIVE
@@ -132,7 +135,7 @@ cp "$src/haclusterd" "$src/hactl" "$E2E_RELOAD_BIN/" || { echo "FAIL reload: no 
 chmod 755 "$E2E_RELOAD_BIN"
 export HATC_BIN=$E2E_RELOAD_BIN
 
-all=(reload upgrade invalid-config sighup reload-three)
+all=(reload upgrade invalid-config sighup reload-three upgrade-three invalid-config-three sighup-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness; [[ $s == *-three ]] && variant=three
