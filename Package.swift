@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(
             name: "haclusterd",
             dependencies: [
+                "ClusterCore",
                 "ClusterNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

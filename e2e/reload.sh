@@ -6,6 +6,9 @@
 #   invalid-config  an unknown key, then a cluster.name change: refused (file:line:key,
 #                   exit 1), nothing re-executed
 #   sighup          kill -HUP of the active daemon
+#   config-drift    the file edited and reloaded on one standby node only: hactl status on
+#                   the active node warns, naming that node and the [service] section; once
+#                   every node reloaded, the warning is gone; nodes show their release
 #   *-three         each of them on the 3-full-node variant (the others run with a witness)
 # Each checks: same daemon PID, same demo.service MainPID, term unchanged, no fence
 # call, the client probe (a request to the VIP every 10 ms) never waits > 50 ms, plus
@@ -128,6 +131,47 @@ invalid_config() {
   reload_after "refused reloads"
 }
 
+config_drift() {
+  local a=$E2E_ACTIVE conf=$HATC_DIR/etc/haclusterd.toml saved b n
+  b=$(for x in $HATC_FULL_NODES; do [[ $x != "$a" ]] && echo "$x"; done | head -1)
+  reload_before
+  check "no warning before the edit" test "$(e2e_status "$a" 'len(s.get("warnings") or [])')" = 0
+  check "every node tells its release" test "$(e2e_status "$a" 'sorted(set(n.get("version") or "-" for n in s["nodes"]))')" = "['$(e2e_version)']"
+  saved=$(cat "$conf")
+  # The nodes share one file here: editing it and reloading only $b is a forgotten reload elsewhere.
+  sed -i 's/^start_timeout = "20s"$/start_timeout = "25s"/' "$conf"
+  local out; out=$(hactl_on "$b" reload 2>&1); local rc=$?
+  e2e_log "hactl reload on $b: rc=$rc $out"
+  check "hactl reload on $b exits 0" test $rc -eq 0
+  local warned=""
+  for _ in $(seq 1 60); do
+    warned=$(e2e_status "$a" '"; ".join(s.get("warnings") or [])')
+    [[ -n $warned ]] && break
+    sleep 0.25
+  done
+  e2e_log "warnings on $a: $warned"
+  check "hactl status on $a warns that the configuration differs on $b ([service])" e2e_contains "$warned" "on $b ([service])"
+  local text; text=$(hactl_on "$a" status 2>&1)
+  check "the text status shows the warning" e2e_contains "$text" "WARNING: configuration differs"
+  check "the JSON shows $b's digest differing" test "$(e2e_status "$a" 'len(set(n["config_digest"] for n in s["nodes"] if n.get("config_digest")))')" = 2
+  # The others reload too: the warning goes.
+  for n in $(for x in $HATC_NODES; do [[ $x != "$b" ]] && echo "$x"; done); do
+    hactl_on "$n" reload >/dev/null 2>&1 || check "hactl reload on $n exits 0" false
+  done
+  local left=x
+  for _ in $(seq 1 60); do
+    left=$(e2e_status "$a" 'len(s.get("warnings") or [])')
+    [[ $left == 0 ]] && break
+    sleep 0.25
+  done
+  check "no warning once every node reloaded" test "$left" = 0
+  printf '%s\n' "$saved" >"$conf"
+  for n in $HATC_NODES; do hactl_on "$n" reload >/dev/null 2>&1 || check "hactl reload on $n (back) exits 0" false; done
+  reload_after "configuration drift"
+}
+config_drift_three() { config_drift; }
+e2e_version() { "$HATC_BIN/haclusterd" --version | awk '{print $2}'; }
+
 E2E_RELOAD_BIN=$(mktemp -d /tmp/e2e-reload-bin.XXXXXX)
 trap 'rm -rf "$E2E_RELOAD_BIN"' EXIT
 src=$(e2e_bin)
@@ -135,7 +179,7 @@ cp "$src/haclusterd" "$src/hactl" "$E2E_RELOAD_BIN/" || { echo "FAIL reload: no 
 chmod 755 "$E2E_RELOAD_BIN"
 export HATC_BIN=$E2E_RELOAD_BIN
 
-all=(reload upgrade invalid-config sighup reload-three upgrade-three invalid-config-three sighup-three)
+all=(reload upgrade invalid-config sighup config-drift reload-three upgrade-three invalid-config-three sighup-three config-drift-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness; [[ $s == *-three ]] && variant=three

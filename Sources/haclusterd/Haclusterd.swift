@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterCore
 import ClusterNode
 
 /// `haclusterd [--config PATH] [--node NAME] [--check-config]`: the cluster
@@ -11,7 +12,8 @@ struct Haclusterd: AsyncParsableCommand {
         discussion: """
             Exit status: 0 after an orderly shutdown (SIGTERM, SIGINT) or a valid --check-config, \
             1 when the daemon fails at run time, 2 for a bad command line or configuration.
-            """
+            """,
+        version: "haclusterd \(ProductVersion.current)"
     )
 
     @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))

@@ -29,7 +29,7 @@ struct Hactl: ParsableCommand {
             Bash completion:
               hactl --generate-completion-script bash > /etc/bash_completion.d/hactl
             """,
-        version: "haclusterd control CLI, protocol version \(ControlProtocol.version)",
+        version: "hactl \(ProductVersion.current) (control protocol \(ControlProtocol.version))",
         subcommands: [
             StatusCommand.self,
             EnableCommand.self,

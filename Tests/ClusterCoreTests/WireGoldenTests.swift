@@ -79,4 +79,25 @@ import Testing
                     "\(name): the wire format changed; bump WireFormat.version and keep decoding version 1. Now: \(sealed[name].map(Self.hex) ?? "-")")
         }
     }
+
+    /// The node info datagram as the first release that sends it seals it (kind 2, sealed by
+    /// dss1, incarnation 5, sequence 1, for dss2).
+    static let nodeInfo = NodeInfo(
+        software: "0.9.0",
+        config: ConfigDigest(sections: ["cluster": 0x0102_0304, "quorum": 5, "node": 6, "service": 0xdead_beef,
+                                        "storage": 7, "floating_ip": 8, "fencing": 9]),
+        replyWanted: true)
+
+    @Test("the committed node info datagram opens and decodes; today's encoder writes it byte for byte")
+    func goldenNodeInfo() throws {
+        var sender = WireFixture.session("dss1", incarnation: 5)
+        let sealed = try sender.seal(Self.nodeInfo.encode(), kind: .nodeInfo, to: "dss2")
+        #expect(Self.hex(sealed) == WireGoldenDatagrams.nodeInfo, "the node info encoding changed; now: \(Self.hex(sealed))")
+        var receiver = WireFixture.session("dss2")
+        let opened = try receiver.open(Self.bytes(WireGoldenDatagrams.nodeInfo)) { (kind, payload) throws(WireError) in
+            guard kind == .nodeInfo else { throw WireError.malformed(field: "kind", reason: "\(kind)") }
+            return try NodeInfo.decode(payload)
+        }
+        #expect(opened.payload == Self.nodeInfo)
+    }
 }

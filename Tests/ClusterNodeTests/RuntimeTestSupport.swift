@@ -77,9 +77,9 @@ struct LoopbackCluster {
         return LoopbackCluster(config: config, names: names, directories: directories)
     }
 
-    func runtime(_ index: Int, effects: RecordingEffects, store: (any StateStore)? = nil) throws -> ClusterRuntime {
+    func runtime(_ index: Int, effects: RecordingEffects, store: (any StateStore)? = nil, config edited: ClusterConfig? = nil) throws -> ClusterRuntime {
         try ClusterRuntime(
-            config: config,
+            config: edited ?? config,
             localNode: names[index],
             key: ClusterKey(bytes: Self.key),
             store: store ?? FileStateStore(directory: directories[index]),

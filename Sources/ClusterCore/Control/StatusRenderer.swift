@@ -15,6 +15,9 @@ public struct StatusRenderer: Sendable {
         if report.maintenance {
             lines.append("MAINTENANCE MODE: the cluster starts, stops, moves and fences nothing (hactl maintenance off)")
         }
+        for warning in report.warnings ?? [] {
+            lines.append("WARNING: \(warning)")
+        }
         lines.append("")
         lines.append(contentsOf: nodeLines(report))
         lines.append("")
@@ -43,9 +46,12 @@ public struct StatusRenderer: Sendable {
 
     private func nodeLines(_ report: StatusReport) -> [String] {
         let width = max(4, report.nodes.map(\.name.count).max() ?? 4)
+        // Releases are shown while they differ (a rolling upgrade), not otherwise.
+        let mixedReleases = Set(report.nodes.compactMap(\.version)).count > 1
         var lines = ["Nodes:"]
         for node in report.nodes {
             var extras: [String] = []
+            if mixedReleases { extras.append("release \(node.version ?? "unknown")") }
             if node.name == report.node { extras.append("this node") }
             if node.name == report.coordinator { extras.append("coordinator") }
             if let priority = node.priority, node.role != .witness { extras.append("priority \(priority)") }

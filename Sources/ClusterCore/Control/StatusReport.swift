@@ -4,8 +4,9 @@
 /// `coordinator`, `quorum`, `maintenance`, `nodes`, `service`, `constraints`)
 /// are a contract for scripts: never rename them. Keys added on top of the spec
 /// (`time`, `service.since`, `service.health`, `service.units`, `fencing`,
-/// `last_failover`, `nodes[].priority`, `nodes[].last_seen`) are optional: a
-/// report without them still decodes.
+/// `last_failover`, `warnings`, `nodes[].priority`, `nodes[].last_seen`,
+/// `nodes[].version`, `nodes[].config_digest`) are optional: a report without them still
+/// decodes.
 public struct StatusReport: Sendable, Equatable, Codable {
     public var cluster: String
     /// The node that answered (the local daemon).
@@ -24,11 +25,14 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var fencing: Fencing?
     /// The most recent takeover, step by step (extension).
     public var lastFailover: Failover?
+    /// What the operator should know about the cluster as a whole: configurations that
+    /// differ between nodes, a rolling upgrade not finished (extension; absent when none).
+    public var warnings: [String]?
 
     public init(
         cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
         nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
-        fencing: Fencing? = nil, lastFailover: Failover? = nil
+        fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -42,10 +46,11 @@ public struct StatusReport: Sendable, Equatable, Codable {
         self.time = time
         self.fencing = fencing
         self.lastFailover = lastFailover
+        self.warnings = warnings
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings
         case lastFailover = "last_failover"
     }
 
@@ -63,6 +68,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         time = try c.decodeIfPresent(UTCTimestamp.self, forKey: .time)
         fencing = try c.decodeIfPresent(Fencing.self, forKey: .fencing)
         lastFailover = try c.decodeIfPresent(Failover.self, forKey: .lastFailover)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -79,6 +85,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         try c.encodeIfPresent(time, forKey: .time)
         try c.encodeIfPresent(fencing, forKey: .fencing)
         try c.encodeIfPresent(lastFailover, forKey: .lastFailover)
+        try c.encodeIfPresent(warnings, forKey: .warnings)
     }
 }
 
@@ -122,18 +129,28 @@ extension StatusReport {
         public var priority: Int?
         /// Last time this node heard from it (extension; nil for the local node).
         public var lastSeen: UTCTimestamp?
+        /// The haclusterd release it runs, as it told (extension; nil: not told).
+        public var version: String?
+        /// The digest of its cluster-wide configuration (`ConfigDigest.summary`; extension).
+        public var configDigest: String?
 
-        public init(name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil) {
+        public init(
+            name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil,
+            version: String? = nil, configDigest: String? = nil
+        ) {
             self.name = name
             self.state = state
             self.role = role
             self.priority = priority
             self.lastSeen = lastSeen
+            self.version = version
+            self.configDigest = configDigest
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, state, role, priority
+            case name, state, role, priority, version
             case lastSeen = "last_seen"
+            case configDigest = "config_digest"
         }
     }
 

@@ -67,6 +67,8 @@ public actor ClusterRuntime {
 
     private var lastHeard: [LinkKey: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
+    /// Release and configuration digest, told to and heard from the peers.
+    private var nodeInfo: NodeInfoExchange
 
     private var persistenceError: StateStoreError?
     private var persistFailures: UInt64 = 0
@@ -129,6 +131,9 @@ public actor ClusterRuntime {
         }
         self.config = config
         self.localNode = localNode
+        self.nodeInfo = NodeInfoExchange(
+            local: NodeInfo(software: ProductVersion.current, config: ConfigDigest(config)),
+            peers: config.nodes.map(\.name).filter { $0 != localNode }, now: SystemClock.monotonicNow())
         self.store = store
         self.effects = effects
         let keys = WireKeys(clusterKey: key, clusterName: config.cluster.name)
@@ -330,7 +335,11 @@ public actor ClusterRuntime {
             persistFailures: persistFailures,
             inboundDropped: links?.inboundDropped ?? 0,
             sendFailures: links?.sendFailures ?? 0,
-            unsendable: unsendable
+            unsendable: unsendable,
+            localInfo: nodeInfo.local,
+            peerInfo: Dictionary(uniqueKeysWithValues: config.nodes.compactMap { node in
+                nodeInfo.info(of: node.name).map { (node.name, $0) }
+            })
         )
     }
 
@@ -342,6 +351,9 @@ public actor ClusterRuntime {
         if persistenceError != nil { retryPersistence() }
         step(.tick)
         let now = SystemClock.monotonicNow()
+        if !mutations.contains(.firstReleaseWire) {
+            for (peer, info) in nodeInfo.due(now: now) { send(info, to: peer) }
+        }
         if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
             lastRebind = now
             rebinding = true
@@ -367,14 +379,22 @@ public actor ClusterRuntime {
         guard running else { return }
         let now = SystemClock.monotonicNow()
         do {
-            let opened = try session.open(datagram.bytes) { (kind, payload) throws(WireError) -> Message in
-                guard kind == .electionMessage else {
-                    throw .malformed(field: "kind", reason: "payload kind \(kind.rawValue) is not an election message")
+            let firstRelease = mutations.contains(.firstReleaseWire)
+            let opened = try session.open(datagram.bytes) { (kind, payload) throws(WireError) -> Inbound in
+                switch kind {
+                case .electionMessage: return .election(try MessageCodec.decode(payload))
+                case .nodeInfo where firstRelease: throw .malformed(field: "kind", reason: "unknown payload kind \(kind.rawValue)")
+                case .nodeInfo: return .nodeInfo(try NodeInfo.decode(payload))
                 }
-                return try MessageCodec.decode(payload)
             }
             lastHeard[LinkKey(peer: opened.sender, link: datagram.link)] = now
-            step(.received(opened.payload, from: opened.sender))
+            switch opened.payload {
+            case let .election(message):
+                nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
+                step(.received(message, from: opened.sender))
+            case let .nodeInfo(info):
+                nodeInfo.received(info, from: opened.sender, incarnation: opened.incarnation, now: now)
+            }
         } catch {
             if let sender = error.authenticatedSender {
                 lastHeard[LinkKey(peer: sender, link: datagram.link)] = now
@@ -427,6 +447,27 @@ public actor ClusterRuntime {
             }
         }
         machine = next
+    }
+
+    /// What a datagram carries.
+    private enum Inbound: Sendable {
+        case election(Message)
+        case nodeInfo(NodeInfo)
+    }
+
+    private func send(_ info: NodeInfo, to peer: String) {
+        guard persistenceError == nil, let links, let targets = peerTargets[peer], !targets.isEmpty else { return }
+        let datagram: [UInt8]
+        do {
+            datagram = try session.seal(try info.encode(), kind: .nodeInfo, to: peer)
+        } catch {
+            unsendable += 1
+            record(kind: .wireUnsendable, severity: .error, "cannot send node info to \(peer): \(error)")
+            return
+        }
+        for target in targets {
+            links.send(datagram, to: target.address, link: target.link)
+        }
     }
 
     private func send(_ message: Message, to peer: String) {

@@ -8,4 +8,7 @@ struct RuntimeMutations: OptionSet, Sendable {
     /// Treat a failed `persist` as if it had succeeded: perform the rest of the
     /// actions and keep sending (breaks the persist-before-send contract).
     static let ignorePersistFailures = RuntimeMutations(rawValue: 1 << 0)
+    /// Behave on the wire as the first release did: never send node info, and drop a
+    /// datagram of kind node info as an unknown kind (a rolling upgrade's older node).
+    static let firstReleaseWire = RuntimeMutations(rawValue: 1 << 1)
 }

@@ -34,4 +34,9 @@ public struct RuntimeStatus: Sendable {
     public var sendFailures: UInt64
     /// Messages that could not be encoded or sealed (too large for a datagram).
     public var unsendable: UInt64
+    /// What this node tells its peers (release, configuration digest).
+    public var localInfo: NodeInfo
+    /// What each peer told (absent: not heard yet in its current run, or a release
+    /// without node info).
+    public var peerInfo: [String: NodeInfo]
 }

@@ -35,15 +35,18 @@ struct StatusReportBuilder {
                 state = admin.mayHold.contains(node.name) ? .unclean : .offline
             }
             let role: StatusReport.NodeRole = node.role == .witness ? .witness : (node.name == holder ? .active : .standby)
+            let told = node.name == localNode ? runtime.localInfo : runtime.peerInfo[node.name]
             return StatusReport.Node(
                 name: node.name, state: state, role: role, priority: configured?.priority,
-                lastSeen: lastSeen(of: node.name, runtime, extras))
+                lastSeen: lastSeen(of: node.name, runtime, extras),
+                version: told?.software, configDigest: told?.config.summary)
         }
         var failures: [String: Int] = [:]
         for node in config.serviceNodes {
             failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
         }
         let (state, reason) = serviceState(election)
+        let warnings = ConfigAgreement.warnings(local: (localNode, runtime.localInfo), peers: runtime.peerInfo)
         let service = StatusReport.Service(
             name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
             failures: failures, since: extras.serviceSince.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
@@ -74,7 +77,8 @@ struct StatusReportBuilder {
             maintenance: admin.maintenance, nodes: nodes, service: service, constraints: constraints,
             time: UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock)),
             fencing: StatusReport.Fencing(enabled: config.fencing.enabled, devices: devices),
-            lastFailover: extras.lastFailover)
+            lastFailover: extras.lastFailover,
+            warnings: warnings.isEmpty ? nil : warnings)
     }
 
     /// The service's state (spec vocabulary) and, when it is not where it should be, why.
