@@ -19,7 +19,7 @@ struct NodeInfoTests {
         #expect(digest.sections.keys.sorted() == ConfigDigest.sectionNames.sorted())
         // Committed: a change here means every node of the previous release warns about every
         // node of this one during a rolling upgrade. Change the canonical text only on purpose.
-        #expect(digest.summary == "e1404221", "summary now \(digest.summary)")
+        #expect(digest.summary == "2908e830", "summary now \(digest.summary)")
         #expect(ConfigDigest(try Self.config()) == digest)
     }
 
@@ -37,6 +37,19 @@ struct NodeInfoTests {
         let changed = ConfigDigest(try Self.config([edit]))
         #expect(base.differingSections(from: changed) == [section])
         #expect(base.summary != changed.summary)
+    }
+
+    @Test("the health keys are read and digested; health_interval defaults to monitor_interval")
+    func healthKeys() throws {
+        let defaults = try Self.config()
+        #expect(defaults.service.healthRise == 1 && defaults.service.healthFall == 3)
+        #expect(defaults.service.healthTimeout == .seconds(2))
+        #expect(defaults.service.effectiveHealthInterval == defaults.service.monitorInterval)
+        let set = try Self.config([("migration_threshold = 3",
+            "migration_threshold = 3\nhealth_rise = 2\nhealth_fall = 5\nhealth_timeout = \"500ms\"\nhealth_interval = \"3s\"")])
+        #expect(set.service.healthRise == 2 && set.service.healthFall == 5)
+        #expect(set.service.healthTimeout == .milliseconds(500) && set.service.effectiveHealthInterval == .seconds(3))
+        #expect(ConfigDigest(defaults).differingSections(from: ConfigDigest(set)) == ["service"])
     }
 
     @Test("keys that may differ per node (file locations, systemd bus, interface) do not change the digest")

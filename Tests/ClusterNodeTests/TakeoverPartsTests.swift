@@ -40,9 +40,12 @@ import Testing
         #expect(try HealthURL(parsing: "http://localhost") == HealthURL(host: "localhost", port: 80, target: "/"))
         #expect(try HealthURL(parsing: "http://[::1]:8080/x?y=1") == HealthURL(host: "::1", port: 8080, target: "/x?y=1"))
         #expect(try HealthURL(parsing: "http://[::1]:8080/x").description == "http://[::1]:8080/x")
+        #expect(try HealthURL(parsing: "https://dss.example/ping") == HealthURL(scheme: .https, host: "dss.example", port: 443, target: "/ping"))
+        #expect(try HealthURL(parsing: "https://dss.example/ping").hostHeader == "dss.example")
+        #expect(try HealthURL(parsing: "http://h:8080/x#frag").target == "/x")
     }
 
-    @Test(arguments: ["https://h/", "http://", "http://h:0/", "http://h:99999/", "http://u:p@h/", "ftp://h", "http://[::1/"])
+    @Test(arguments: ["http://", "http://h /", "http://h:0/", "http://h:99999/", "http://u:p@h/", "ftp://h", "http://[::1/"])
     func rejectsUnsupportedHealthURLs(url: String) {
         #expect(throws: HealthURL.ParseError.self) { try HealthURL(parsing: url) }
     }

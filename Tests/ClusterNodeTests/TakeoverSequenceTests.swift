@@ -186,6 +186,30 @@ import Testing
         #expect(failure == .unhealthy(.status(url: "u", code: 500)))
         // fall = 3 polls at monitor_interval, not fewer.
         #expect(health.checks - checksBefore >= 3)
+        let view = await takeover.healthView
+        #expect(view?.state == .unhealthy)
+        #expect(view?.detail?.contains("500") == true, "\(String(describing: view))")
+    }
+
+    @Test func statusShowsFailedChecksCountedBelowFall() async throws {
+        let script = TakeoverScript()
+        let health = FakeHealth([nil])
+        let takeover = sequence(script, health: health)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        #expect(await takeover.healthView?.state == .healthy)
+        // One failure, then healthy forever: status shows the count, never "unhealthy".
+        health.set([.status(url: "u", code: 503), nil])
+        var counted: StatusReport.Health?
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if let view = await takeover.healthView, view.detail?.contains("1 of 3 in a row") == true {
+                counted = view
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(counted?.state == .healthy, "\(String(describing: counted))")
+        #expect(counted?.detail?.contains("503") == true)
     }
 
     @Test func releaseDuringTakeoverWaitsAndThenUndoesIt() async throws {

@@ -2,7 +2,8 @@
 """The demo service managed by the test cluster.
 
 Answers its node name on `/` and 200 on `/dip/api/ping` (port 11200, any address,
-so it answers on the floating IP while this node holds it). Appends
+so it answers on the floating IP while this node holds it); 503 on `/dip/api/ping`
+while the file `--unhealthy-flag` exists (a test makes the health check fail). Appends
 `start NODE NS` before it starts serving and `stop NODE NS` after it stopped
 serving to a journal on the shared storage (CLOCK_REALTIME nanoseconds, each
 record flushed and fsync'ed), so check-journal can prove that no two nodes ever
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("--node", required=True)
     ap.add_argument("--journal", required=True)
     ap.add_argument("--port", type=int, default=11200)
+    ap.add_argument("--unhealthy-flag", default="")
     args = ap.parse_args()
     node = args.node.encode()
 
@@ -46,6 +48,9 @@ def main():
 
         def do_GET(self):
             if self.path == "/dip/api/ping":
+                if args.unhealthy_flag and os.path.exists(args.unhealthy_flag):
+                    self.send_error(503)
+                    return
                 body = b"pong\n"
             elif self.path == "/":
                 body = node + b"\n"

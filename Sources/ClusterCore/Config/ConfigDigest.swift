@@ -7,7 +7,7 @@ import Crypto
 /// Cluster-wide: what every node must agree on (cluster name, port and timings, quorum, the
 /// node list, the service, the storage, the floating IPs, fencing and its devices). Left out,
 /// because they may legitimately differ per node: file locations (`key_file`, `state_dir`,
-/// `control_socket`, `fencing.agent_dir`, a device's `password_file`), `service.systemd_bus`,
+/// `control_socket`, `fencing.agent_dir`, a device's `password_file`, `service.health_ca_file`), `service.systemd_bus`,
 /// a floating IP's `interface`, and the hardware watchdog. The key's content is not needed:
 /// nodes with different keys cannot talk at all.
 ///
@@ -87,6 +87,10 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                 ("name", service.name), ("units", service.units.joined(separator: ",")),
                 ("start_timeout", duration(service.startTimeout)), ("stop_timeout", duration(service.stopTimeout)),
                 ("monitor_interval", duration(service.monitorInterval)), ("health_url", service.healthURL ?? ""),
+                ("health_rise", "\(service.healthRise)"), ("health_fall", "\(service.healthFall)"),
+                ("health_timeout", duration(service.healthTimeout)),
+                ("health_interval", duration(service.effectiveHealthInterval)),
+                ("health_tls_verify", "\(service.healthTLSVerify)"),
                 ("migration_threshold", "\(service.migrationThreshold)"), ("failure_expiry", duration(service.failureExpiry)),
             ])),
             ("storage", lines([

@@ -9,7 +9,9 @@ extension ConfigLoader {
         "quorum": ["two_node", "wait_for_all"],
         "node": ["name", "addresses", "priority", "role"],
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
-                    "health_url", "migration_threshold", "failure_expiry"],
+                    "health_url", "health_rise", "health_fall", "health_timeout", "health_interval",
+                    "health_ca_file", "health_tls_verify",
+                    "migration_threshold", "failure_expiry"],
         "storage": ["path", "lock_file", "acquire_timeout"],
         "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
@@ -211,6 +213,18 @@ extension ConfigLoader {
         if let d = table.duration("monitor_interval", minimum: .milliseconds(100)) { service.monitorInterval = d }
         if let d = table.duration("failure_expiry", minimum: .seconds(1)) { service.failureExpiry = d }
         if let n = table.integer("migration_threshold", in: 1...1_000_000) { service.migrationThreshold = Int(n) }
+        if let n = table.integer("health_rise", in: 1...100) { service.healthRise = Int(n) }
+        if let n = table.integer("health_fall", in: 1...100) { service.healthFall = Int(n) }
+        if let d = table.duration("health_timeout", minimum: .milliseconds(100)) { service.healthTimeout = d }
+        if let d = table.duration("health_interval", minimum: .milliseconds(100)) { service.healthInterval = d }
+        if let path = table.string("health_ca_file") {
+            if path.hasPrefix("/") {
+                service.healthCAFile = path
+            } else {
+                diagnostics.report(.invalidValue(table.location("health_ca_file"), value: path, expected: "an absolute path to a PEM file of CA certificates"))
+            }
+        }
+        if let verify = table.bool("health_tls_verify") { service.healthTLSVerify = verify }
         if let url = table.string("health_url") {
             if let problem = healthURLProblem(url) {
                 diagnostics.report(.invalidValue(table.location("health_url"), value: url, expected: problem))
@@ -221,37 +235,14 @@ extension ConfigLoader {
         return name == nil ? nil : service
     }
 
-    /// nil when `url` is an `http://host[:port]/path` URL the monitor can fetch; else what is expected.
+    /// nil when `url` is a URL the health check can fetch (`HealthURL`); else what is expected.
     static func healthURLProblem(_ url: String) -> String? {
-        let expected = "an http:// URL such as \"http://127.0.0.1:11200/dip/api/ping\""
-        if url.lowercased().hasPrefix("https://") {
-            return "an http:// URL: https is not supported by the health check (point it at a local plain-HTTP port)"
+        do {
+            _ = try HealthURL(parsing: url)
+            return nil
+        } catch {
+            return "an http:// or https:// URL such as \"http://127.0.0.1:11200/dip/api/ping\" (\(error.reason))"
         }
-        guard url.hasPrefix("http://") else { return expected }
-        let rest = url.dropFirst("http://".count)
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard !authority.isEmpty, !url.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }),
-              !authority.contains("@") else { return expected }
-        // host, [v6]:port or host:port with a valid port
-        var host = Substring(authority)
-        var port: Substring?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return expected }
-            let after = host[host.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { return expected }
-                port = after.dropFirst()
-            }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.lastIndex(of: ":") {
-            port = host[host.index(after: colon)...]
-            host = host[..<colon]
-        }
-        guard !host.isEmpty else { return expected }
-        if let port {
-            guard let number = Int(port), (1...65535).contains(number) else { return expected }
-        }
-        return nil
     }
 
     // MARK: [storage]

@@ -15,6 +15,18 @@ public struct ServiceConfig: Sendable, Equatable {
     public var monitorInterval: Duration
     /// Optional; expects HTTP 200.
     public var healthURL: String?
+    /// Successful checks in a row that make a starting (or unhealthy) service healthy.
+    public var healthRise: Int
+    /// Failed checks in a row, once healthy, that make the service fail.
+    public var healthFall: Int
+    /// One check's bound (connect, request, answer).
+    public var healthTimeout: Duration
+    /// Time between checks while the service runs; nil: `monitor_interval`.
+    public var healthInterval: Duration?
+    /// https: the CA certificates (PEM) that sign the server's certificate; nil: the system's.
+    public var healthCAFile: String?
+    /// https: verify the server's certificate and name (false: any certificate is accepted).
+    public var healthTLSVerify: Bool
     /// Local failures before moving away.
     public var migrationThreshold: Int
     /// Failures older than this are forgotten.
@@ -28,6 +40,12 @@ public struct ServiceConfig: Sendable, Equatable {
         stopTimeout: Duration = .seconds(600),
         monitorInterval: Duration = .seconds(10),
         healthURL: String? = nil,
+        healthRise: Int = 1,
+        healthFall: Int = 3,
+        healthTimeout: Duration = .seconds(2),
+        healthInterval: Duration? = nil,
+        healthCAFile: String? = nil,
+        healthTLSVerify: Bool = true,
         migrationThreshold: Int = 3,
         failureExpiry: Duration = .seconds(600)
     ) {
@@ -38,7 +56,16 @@ public struct ServiceConfig: Sendable, Equatable {
         self.stopTimeout = stopTimeout
         self.monitorInterval = monitorInterval
         self.healthURL = healthURL
+        self.healthRise = healthRise
+        self.healthFall = healthFall
+        self.healthTimeout = healthTimeout
+        self.healthInterval = healthInterval
+        self.healthCAFile = healthCAFile
+        self.healthTLSVerify = healthTLSVerify
         self.migrationThreshold = migrationThreshold
         self.failureExpiry = failureExpiry
     }
+
+    /// Time between health checks while the service runs.
+    public var effectiveHealthInterval: Duration { healthInterval ?? monitorInterval }
 }

@@ -16,12 +16,14 @@ extension ElectionNode {
             retryCount = 0
             fenceFailure = nil
             event(.serviceStarted, .notice, "service running here (term \(reportTerm))")
-        case .takeoverFailed(let reportTerm, let reason):
+        case .takeoverFailed(let reportTerm, let reason), .startFailed(let reportTerm, let reason):
             guard case .takingOver(let pending) = service, pending == reportTerm else { return }
             service = .idle
             placementReason = .takeoverFailed
-            event(.serviceTakeoverFailed, .error, "takeover failed: \(reason)")
-            recordFailure()
+            let fatal: Bool
+            if case .startFailed = report { fatal = true } else { fatal = false }
+            event(.serviceTakeoverFailed, .error, "takeover failed: \(reason)\(fatal ? "; this node no longer runs the service until `hactl cleanup \(name)` or failure_expiry" : "")")
+            recordFailure(fatal: fatal)
             scheduleRetry()
         case .fenced(let node):
             // No event: the shell that fenced logged it (`fence.succeeded`, with level,
@@ -75,17 +77,20 @@ extension ElectionNode {
         }
     }
 
-    mutating func recordFailure() {
+    /// Counts a failure of the service on this node (the leader: the service runs on the
+    /// leader). `fatal`: the count goes to at least `migration_threshold` at once.
+    mutating func recordFailure(fatal: Bool = false) {
         guard role == .leader else { return }
         let node = name
         let wall = wallClock
         let expiry = config.service.failureExpiry
+        let floor = fatal ? config.service.migrationThreshold : 0
         updateAdmin { admin in
             if let index = admin.failures.firstIndex(where: { $0.node == node }) {
-                admin.failures[index].count = admin.failures[index].count(at: wall, expiry: expiry) + 1
+                admin.failures[index].count = max(admin.failures[index].count(at: wall, expiry: expiry) + 1, floor)
                 admin.failures[index].lastFailure = wall
             } else {
-                admin.failures.append(FailureRecord(node: node, count: 1, lastFailure: wall))
+                admin.failures.append(FailureRecord(node: node, count: max(1, floor), lastFailure: wall))
             }
         }
     }

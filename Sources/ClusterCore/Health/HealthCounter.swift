@@ -22,6 +22,9 @@ public struct HealthCounter: Sendable, Equatable {
         self.fall = fall
     }
 
+    /// Failed checks in a row so far (0 after a success).
+    public var failuresInARow: Int { streakHealthy ? 0 : streak }
+
     /// Records one check. Returns the new state when it changed, nil otherwise.
     public mutating func record(healthy: Bool) -> State? {
         if healthy == streakHealthy { streak += 1 } else { streakHealthy = healthy; streak = 1 }

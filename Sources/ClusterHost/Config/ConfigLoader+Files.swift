@@ -30,6 +30,17 @@ extension ConfigLoader {
             diagnostics.report(.secretFile(diagnostics.location("cluster.key_file"), error))
         }
 
+        if let caFile = config.service.healthCAFile, config.service.healthTLSVerify,
+           let url = config.service.healthURL, url.hasPrefix("https://") {
+            do {
+                _ = try HealthProbe(parsing: url, caFile: caFile)
+            } catch {
+                diagnostics.report(.invalidValue(
+                    diagnostics.location("service.health_ca_file"), value: caFile,
+                    expected: "a readable PEM file of CA certificates (\(error))"))
+            }
+        }
+
         guard config.fencing.enabled else { return }
         for (index, device) in config.fencing.devices.enumerated() {
             let path = "fencing.device[\(index)]"

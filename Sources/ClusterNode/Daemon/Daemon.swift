@@ -59,7 +59,8 @@ struct Daemon {
             logger.warning("floating IP announcement failed: \($0)")
         })
         let lock = SharedStorageLock(config.storage)
-        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, events: events)
+        let health = try makeHealthProbe()
+        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, health: health, events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         var built: ClusterRuntime
         do {
@@ -116,7 +117,8 @@ struct Daemon {
             return builder.report(status, .init(
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
                 lastFailover: effects.lastFailover.withLock { $0 },
-                serviceSince: tracker.snapshot.serviceSince))
+                serviceSince: tracker.snapshot.serviceSince,
+                health: await sequence.healthView))
         }
         let reloader = Reloader(
             configPath: config.sourcePath ?? ConfigLoader.defaultPath, arguments: CommandLine.arguments, config: config,
@@ -387,11 +389,23 @@ struct Daemon {
         }
     }
 
+    /// The `health_url` check, if any (the URL was validated with the configuration; the CA
+    /// file is read here: unreadable, it stops the start with an error naming it).
+    private func makeHealthProbe() throws(DaemonError) -> (any HealthChecking)? {
+        let service = config.service
+        guard let url = service.healthURL else { return nil }
+        do {
+            return try HealthProbe(parsing: url, timeout: service.healthTimeout, caFile: service.healthCAFile, verify: service.healthTLSVerify)
+        } catch {
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): service.health_url: \(error)")
+        }
+    }
+
     private func makeTakeoverSequence(
-        units: UnitManager, addresses: FloatingAddress, lock: SharedStorageLock, events: EventHub
+        units: UnitManager, addresses: FloatingAddress, lock: SharedStorageLock, health: (any HealthChecking)?, events: EventHub
     ) -> TakeoverSequence {
         let logger = self.logger
-        let health: (any HealthChecking)? = config.service.healthURL.flatMap { try? HealthProbe(parsing: $0) }
+        // The URL was validated with the configuration (ConfigLoader.healthURLProblem).
         let selfFence: any SelfFencing
         switch hooks.selfFence {
         case let .command(command):
@@ -406,7 +420,9 @@ struct Daemon {
         return TakeoverSequence(
             node: node.name, service: config.service, floatingIPs: config.floatingIPs,
             units: units, lock: lock, addresses: addresses,
-            health: health, selfFence: selfFence, record: { events.publish($0) })
+            health: health, selfFence: selfFence,
+            healthRise: config.service.healthRise, healthFall: config.service.healthFall,
+            record: { events.publish($0) })
     }
 
     /// Opens `[fencing] watchdog` when configured. It is petted only while the runtime's

@@ -26,6 +26,11 @@ public actor TakeoverSequence {
     /// Failures of the running service, for the failure counter.
     public nonisolated var failures: AsyncStream<ServiceFailure> { monitor.failures }
 
+    /// The health verdict while the service runs here with a health check, for status.
+    public var healthView: StatusReport.Health? {
+        get async { await monitor.healthView }
+    }
+
     private let unitControl: any UnitControlling
     private let lock: any StorageLocking
     private let addresses: any AddressControlling
@@ -75,7 +80,7 @@ public actor TakeoverSequence {
         self.record = record
         monitor = ServiceMonitor(
             units: service.units, control: units, health: health, monitorInterval: service.monitorInterval,
-            healthRise: healthRise, healthFall: healthFall)
+            healthInterval: service.effectiveHealthInterval, healthRise: healthRise, healthFall: healthFall)
     }
 
     // MARK: Takeover

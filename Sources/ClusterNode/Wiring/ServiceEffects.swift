@@ -76,7 +76,9 @@ final class ServiceEffects: RuntimeEffects {
         case let .failed(step, error):
             steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error)")) }
             remember(true)
-            await report(.takeoverFailed(term: term, reason: "\(step.rawValue) failed: \(error)"))
+            let reason = "\(step.rawValue) failed: \(error)"
+            // The service itself did not come up: this node is ineligible (start-failure-is-fatal).
+            await report(step == .start || step == .healthy ? .startFailed(term: term, reason: reason) : .takeoverFailed(term: term, reason: reason))
         case let .selfFenced(step, error, undoError):
             steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error); undo failed: \(undoError)")) }
             remember(true)
