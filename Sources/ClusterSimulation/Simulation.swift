@@ -293,6 +293,11 @@ public final class Simulation {
             node.takeoverInFlight = true
             let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
             startTakeover(index, term: term, fence: targets)
+        case .restart(let term):
+            // Units stop and start again; lock and addresses stay (still holding meanwhile).
+            node.resourceEpoch += 1
+            node.takeoverInFlight = true
+            startTakeover(index, term: term, fence: [])
         case .fence(let target, let delay):
             guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
             // The shell waits the delay the core's race rule decided (on the node's own clock),

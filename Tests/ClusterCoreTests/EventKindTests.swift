@@ -11,7 +11,7 @@ struct EventKindTests {
     static let published: Set<String> = [
         "election.prevote", "election.started", "election.won", "leader.stepped-down",
         "lease.claimed", "lease.lost", "leadership.transfer", "leadership.transfer-failed", "leadership.step-down", "node.leaving", "admin.change",
-        "service.failed-ignored", "adopt.failed", "adopt.start.unit",
+        "service.failed-ignored", "service.restart", "restart.stop", "adopt.failed", "adopt.start.unit",
         "service.takeover", "service.started", "service.takeover-failed", "service.release",
         "service.stopped", "service.failed",
         "fence.requested", "fence.started", "fence.race.delay", "fence.delay", "fence.attempt",

@@ -74,6 +74,8 @@ struct ScenarioHarness {
                     step(node, .report(.fenced(node: victim)))
                 }
                 step(node, .report(.takeoverSucceeded(term: term)))
+            case .restart(let term) where autoResources:
+                step(node, .report(.takeoverSucceeded(term: term)))
             case .release where autoResources:
                 step(node, .report(.released))
             default:

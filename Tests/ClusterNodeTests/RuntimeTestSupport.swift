@@ -16,6 +16,7 @@ final class RecordingEffects: RuntimeEffects {
     struct Log: Sendable {
         var takeovers: [Term] = []
         var releases: [ReleaseReason] = []
+        var restarts: [Term] = []
         var fences: [String] = []
         var events: [EventRecord] = []
     }
@@ -37,6 +38,11 @@ final class RecordingEffects: RuntimeEffects {
 
     func release(reason: ReleaseReason) async {
         log.withLock { $0.releases.append(reason) }
+    }
+
+    func restartInPlace(term: Term, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+        log.withLock { $0.restarts.append(term) }
+        await report(.takeoverSucceeded(term: term))
     }
 
     func record(_ event: EventRecord) {

@@ -51,6 +51,34 @@ import Testing
         #expect(await !takeover.isActive)
     }
 
+    @Test func restartInPlaceStopsAndStartsTheUnitsOnlyKeepingLockAndAddresses() async {
+        let script = TakeoverScript()
+        let takeover = sequence(script)
+        #expect(await takeover.takeOver(term: Term(7), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        script.clear()
+        let outcome = await takeover.restartInPlace(term: Term(7))
+        guard case let .started(report) = outcome else { Issue.record("expected started, got \(outcome)"); return }
+        #expect(script.log == ["stop b.service", "stop a.service", "start a.service", "start b.service"])
+        #expect(report.steps.map(\.step) == [.start])
+        #expect(script.eventKinds.contains("restart.stop"))
+        let (active, locked, addresses) = (await takeover.isActive, await takeover.holdsLock, await takeover.heldAddresses.count)
+        #expect(active && locked && addresses == 2)
+    }
+
+    @Test func aRestartInPlaceWhoseStartFailsGivesUpEverything() async {
+        let script = TakeoverScript()
+        let takeover = sequence(script)
+        #expect(await takeover.takeOver(term: Term(7), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        script.clear()
+        script.fail("start b.service")
+        let outcome = await takeover.restartInPlace(term: Term(7))
+        guard case let .failed(step, _) = outcome else { Issue.record("expected failed, got \(outcome)"); return }
+        #expect(step == .start)
+        #expect(script.log.suffix(5) == ["stop b.service", "stop a.service", "remove 198.18.1.51/24", "remove 198.18.1.50/24", "unlock"])
+        let (active, locked, addresses) = (await takeover.isActive, await takeover.holdsLock, await takeover.heldAddresses.count)
+        #expect(!active && !locked && addresses == 0)
+    }
+
     @Test func noFenceStepWithoutAPreviousActiveNode() async {
         let script = TakeoverScript()
         let outcome = await sequence(script).takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: false))

@@ -22,6 +22,11 @@ public enum Action: Sendable, Equatable {
     /// zero for the node holding the service, `[fencing] race_delay` for the other, so
     /// exactly one survives a race. The shell waits exactly this long, no more, no less.
     case fence(node: String, delay: Duration)
+    /// The service failed here below `migration_threshold`: restart it in place, keeping
+    /// the lock and the floating address(es): stop the unit(s) in reverse, start them in
+    /// order, wait until healthy. Report like a takeover (`.takeoverSucceeded`, or
+    /// `.startFailed` / `.takeoverFailed` after giving up everything, lock and addresses too).
+    case restart(term: Term)
     /// Stop the service here (units, addresses, lock) and report `.released`.
     case release(ReleaseReason)
     /// The final answer to a local admin command.

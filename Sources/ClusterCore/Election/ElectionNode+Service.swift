@@ -73,8 +73,26 @@ extension ElectionNode {
             }
             event(.serviceFailed, .warning, "service failed: \(reason)")
             recordFailure()
-            release(.serviceFailed)
+            if case let .holding(term) = service, mayRestartInPlace {
+                // Pacemaker's recovery: restart where it runs; the lock and addresses stay.
+                service = .takingOver(term: term)
+                let failures = persistent.admin.failureCount(of: name, at: wallClock, expiry: config.service.failureExpiry)
+                event(.serviceRestart, .notice, "restarting the service in place (failure \(failures) of \(config.service.migrationThreshold) before it moves)")
+                emit(.restart(term: term))
+            } else {
+                release(.serviceFailed)
+            }
         }
+    }
+
+    /// Whether a failed service may be restarted here rather than released: this node leads
+    /// with its lease, is not leaving or handing over, and placement still puts the service
+    /// on it (its failures, just counted, are below `migration_threshold`).
+    var mayRestartInPlace: Bool {
+        guard role == .leader, leaseClaimed, !leaving, transferDeadline == nil else { return false }
+        let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
+        let decision = Placement.decide(config: config, admin: persistent.admin, leader: name, online: online, lastActive: holder, wallClock: wallClock)
+        return decision == .runOnLeader
     }
 
     /// Counts a failure of the service on this node (the leader: the service runs on the

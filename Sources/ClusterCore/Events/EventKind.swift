@@ -23,6 +23,7 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case serviceStopped = "service.stopped"
     case serviceFailed = "service.failed"
     case serviceFailedIgnored = "service.failed-ignored"
+    case serviceRestart = "service.restart"
 
     // Fencing: the core's request and verdicts, the coordinator's steps, the device monitor.
     case fenceRequested = "fence.requested"
@@ -50,6 +51,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case takeoverBlocked = "takeover.blocked"
     case takeoverFailed = "takeover.failed"
     case takeoverUndo = "takeover.undo"
+    /// A restart in place stopped the unit(s) (the lock and addresses stay).
+    case restartStop = "restart.stop"
 
     // The release: one event per step (`ReleaseStep.eventKind`), and the escalation.
     case releaseBegin = "release.begin"

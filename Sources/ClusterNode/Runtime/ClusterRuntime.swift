@@ -436,6 +436,8 @@ public actor ClusterRuntime {
                     continue
                 }
                 startTakeover(term: term, fenceFirst: fenceFirst, previousHolder: next.previousHolder)
+            case .restart(let term):
+                startRestart(term: term)
             case .fence(let node, let delay):
                 startFence(node, delay: delay)
             case .release(let reason):
@@ -560,6 +562,17 @@ public actor ClusterRuntime {
         }
         takeoverTask = enqueueEffect {
             await effects.takeOver(term: term, fenceFirst: fenceFirst, previousHolder: previousHolder, report: reporter)
+        }
+    }
+
+    private func startRestart(term: Term) {
+        let effects = self.effects
+        let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in
+            await self?.report(report)
+        }
+        // Like a takeover: a release requested meanwhile cancels it.
+        takeoverTask = enqueueEffect {
+            await effects.restartInPlace(term: term, report: reporter)
         }
     }
 

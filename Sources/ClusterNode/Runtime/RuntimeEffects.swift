@@ -32,6 +32,12 @@ public protocol RuntimeEffects: Sendable {
     /// (self-fencing) rather than return.
     func release(reason: ReleaseReason) async
 
+    /// Restarts the failed service in place for `term` (`Action.restart`): the unit(s)
+    /// stop and start again, the lock and addresses stay. Reports like `takeOver`
+    /// (`.takeoverSucceeded`, or `.startFailed` / `.takeoverFailed` after giving up
+    /// everything). Cancellation as for `takeOver`.
+    func restartInPlace(term: Term, report: @escaping @Sendable (ResourceReport) async -> Void) async
+
     /// Every event of the core (election, service, admin) and of the runtime (links, wire,
     /// persistence), untimed: the receiver stamps it (the daemon's `EventHub`).
     func record(_ event: EventRecord)

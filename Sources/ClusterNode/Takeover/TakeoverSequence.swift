@@ -103,11 +103,6 @@ public actor TakeoverSequence {
         defer { leave() }
         if isActive { return .started(TakeoverReport(term: term, steps: [])) }
         var report = TakeoverReport(term: term, steps: [])
-        func done(_ step: TakeoverStep, _ began: ContinuousClock.Instant, _ message: String) {
-            let took = clock.now - began
-            report.steps.append(.init(step: step, duration: took))
-            emit(step.eventKind, message, duration: took)
-        }
 
         if !fenceFirst.isEmpty {
             let began = clock.now
@@ -124,7 +119,7 @@ public actor TakeoverSequence {
                 }
                 fenced.append("\(previous) (\(outcome.detail))")
             }
-            done(.fence, began, "fenced \(fenced.joined(separator: ", "))")
+            done(.fence, began, "fenced \(fenced.joined(separator: ", "))", &report)
         }
         if Task.isCancelled { return await fail(.lock, CancellationError()) }
 
@@ -135,7 +130,7 @@ public actor TakeoverSequence {
             return await fail(.lock, error)
         }
         holdsLock = true
-        done(.lock, began, "took the storage lock")
+        done(.lock, began, "took the storage lock", &report)
         if Task.isCancelled { return await fail(.ip, CancellationError()) }
 
         began = clock.now
@@ -150,13 +145,43 @@ public actor TakeoverSequence {
             heldAddresses.append(ip)
         }
         if !floatingIPs.isEmpty {
-            done(.ip, began, "added \(floatingIPs.map(\.cidr).joined(separator: ", "))")
+            done(.ip, began, "added \(floatingIPs.map(\.cidr).joined(separator: ", "))", &report)
         }
 
-        began = clock.now
+        return await startService(&report)
+    }
+
+    /// Restart in place (the service failed while running here, below `migration_threshold`):
+    /// the monitor stops, the unit(s) stop in reverse and start again in order, then the
+    /// health wait; the lock and the address(es) stay. A failure of any of it (a stop, a start,
+    /// the health wait) gives up everything, lock and addresses too, as a failed takeover does.
+    public func restartInPlace(term: Term) async -> TakeoverOutcome {
+        await exclusive()
+        defer { leave() }
+        var report = TakeoverReport(term: term, steps: [])
+        await monitor.stop()
+        isActive = false
+        let began = clock.now
+        for unit in units.reversed() {
+            if Task.isCancelled { return await fail(.start, CancellationError()) }
+            do {
+                try await unitControl.stop(unit, timeout: stopTimeout)
+            } catch {
+                return await fail(.start, error)
+            }
+        }
+        emit(.restartStop, "stopped \(units.reversed().joined(separator: ", ")) to restart in place (lock and addresses kept)",
+             duration: clock.now - began)
+        return await startService(&report)
+    }
+
+    /// The end of a takeover and of a restart in place: the unit(s) in order, the health
+    /// wait, then the monitor.
+    private func startService(_ report: inout TakeoverReport) async -> TakeoverOutcome {
+        var began = clock.now
         for unit in units {
             if Task.isCancelled { return await fail(.start, CancellationError()) }
-            touchedUnits.append(unit)
+            if !touchedUnits.contains(unit) { touchedUnits.append(unit) }
             let unitBegan = clock.now
             do {
                 try await unitControl.start(unit, timeout: startTimeout)
@@ -165,7 +190,7 @@ public actor TakeoverSequence {
             }
             emit(.takeoverStartUnit, "started \(unit)", duration: clock.now - unitBegan)
         }
-        done(.start, began, "started \(units.joined(separator: ", "))")
+        done(.start, began, "started \(units.joined(separator: ", "))", &report)
 
         if let health {
             began = clock.now
@@ -174,12 +199,18 @@ public actor TakeoverSequence {
             } catch {
                 return await fail(.healthy, error)
             }
-            done(.healthy, began, "service healthy")
+            done(.healthy, began, "service healthy", &report)
         }
 
         isActive = true
         await monitor.start()
         return .started(report)
+    }
+
+    private func done(_ step: TakeoverStep, _ began: ContinuousClock.Instant, _ message: String, _ report: inout TakeoverReport) {
+        let took = clock.now - began
+        report.steps.append(.init(step: step, duration: took))
+        emit(step.eventKind, message, duration: took)
     }
 
     /// Undoes everything held, in reverse, after `step` failed.

@@ -76,13 +76,32 @@ final class ServiceEffects: RuntimeEffects {
         case let .failed(step, error):
             steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error)")) }
             remember(true)
-            let reason = "\(step.rawValue) failed: \(error)"
-            // The service itself did not come up: this node is ineligible (start-failure-is-fatal).
-            await report(step == .start || step == .healthy ? .startFailed(term: term, reason: reason) : .takeoverFailed(term: term, reason: reason))
+            await report(Self.failure(term: term, step: step, error: error))
         case let .selfFenced(step, error, undoError):
             steps.withLock { $0.append(.init(name: step.rawValue, milliseconds: 0, ok: false, detail: "\(error); undo failed: \(undoError)")) }
             remember(true)
             await report(.takeoverFailed(term: term, reason: "\(step.rawValue) failed and could not be undone (self-fenced): \(error)"))
+        }
+    }
+
+    /// A failed takeover or restart, as the core hears it: the service itself did not come up
+    /// (start, health wait): `.startFailed`, and this node is ineligible (start-failure-is-fatal);
+    /// an infrastructure step (lock, addresses): `.takeoverFailed`, retried.
+    static func failure(term: Term, step: TakeoverStep, error: any Error) -> ResourceReport {
+        let reason = "\(step.rawValue) failed: \(error)"
+        return step == .start || step == .healthy ? .startFailed(term: term, reason: reason) : .takeoverFailed(term: term, reason: reason)
+    }
+
+    func restartInPlace(term: Term, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+        switch await sequence.restartInPlace(term: term) {
+        case .started:
+            await report(.takeoverSucceeded(term: term))
+        case .blocked:
+            break  // a restart fences nobody
+        case let .failed(step, error):
+            await report(Self.failure(term: term, step: step, error: error))
+        case let .selfFenced(step, error, _):
+            await report(.takeoverFailed(term: term, reason: "restarting in place: \(step.rawValue) failed and could not be undone (self-fenced): \(error)"))
         }
     }
 
