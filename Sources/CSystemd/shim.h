@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
 #include <sys/uio.h>
 
 #endif

@@ -20,7 +20,7 @@ struct EventKindTests {
         "takeover.fence", "takeover.lock", "takeover.ip", "takeover.ip.announce", "takeover.start",
         "takeover.start.unit", "takeover.healthy", "takeover.blocked", "takeover.failed", "takeover.undo",
         "release.begin", "release.stop", "release.ip", "release.unlock", "release.selffence",
-        "reload.refused", "reload.done", "reload.resumed",
+        "reload.refused", "reload.done", "reload.resumed", "audit.warning",
         "runtime.started", "link.bound", "link.unbound", "wire.rejected", "wire.unreachable",
         "wire.unsendable", "persist.failed", "persist.recovered",
     ]

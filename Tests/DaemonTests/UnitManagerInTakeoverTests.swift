@@ -51,10 +51,11 @@ import Testing
         systemd.stop()
     }
 
-    func sequence(units: [String], events: TakeoverEventLog) -> TakeoverSequence {
-        let service = ServiceConfig(name: "web", units: units, systemdBus: .user, startTimeout: .seconds(20),
+    func sequence(units: [String], events: TakeoverEventLog, unitTimeouts: [String: ServiceConfig.UnitTimeouts] = [:]) -> TakeoverSequence {
+        var service = ServiceConfig(name: "web", units: units, systemdBus: .user, startTimeout: .seconds(20),
                                     stopTimeout: .seconds(20), monitorInterval: .seconds(1),
                                     healthURL: "http://127.0.0.1:\(port)/")
+        service.unitTimeouts = unitTimeouts
         return TakeoverSequence(
             node: "n1", service: service, floatingIPs: [vip],
             units: manager,
@@ -68,6 +69,26 @@ import Testing
 
     var lockIsFree: Bool { TestShell.run("flock -n '\(storage)/.hacluster.lock' true").status == 0 }
     var vipIsUp: Bool { TestShell.run("ip -n \(node) -o addr show").stdout.contains("inet \(vip.cidr) ") }
+
+    @Test func aUnitsOwnStartTimeoutBoundsItsStart() async throws {
+        // The slow unit takes 30 s to start; its own start_timeout is 1 s, the service's 20 s.
+        let slow = "hacd-it\(getpid())-slow.service"
+        try systemd.writeUnit(slow, "[Service]\nType=notify\nExecStart=/bin/sleep 30\nTimeoutStartSec=60s\n")
+        _ = systemd.systemctl("daemon-reload")
+        let events = TakeoverEventLog()
+        let takeover = sequence(units: [slow, web], events: events, unitTimeouts: [slow: .init(start: .seconds(1))])
+        let clock = ContinuousClock()
+        let began = clock.now
+        let outcome = await takeover.takeOver(term: Term(5), fenceFirst: [], fencer: AlwaysFenced())
+        let took = clock.now - began
+        guard case let .failed(step, error) = outcome else { Issue.record("expected a failed start, got \(outcome)"); return }
+        #expect(step == .start)
+        #expect("\(error)".contains(slow), "\(error)")
+        #expect(took < .seconds(10), "bounded by the unit's 1 s, not the service's 20 s: took \(took)")
+        #expect(lockIsFree)
+        #expect(!vipIsUp)
+        print("measured: a start bounded by its unit's own start_timeout (1s) failed after \(millis(took))")
+    }
 
     @Test func takeOverAndReleaseOnRealComponents() async throws {
         _ = systemd.systemctl("daemon-reload")

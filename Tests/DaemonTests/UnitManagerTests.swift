@@ -47,6 +47,34 @@ import Testing
         print("measured: StartUnit+JobRemoved \(millis(started)), StopUnit+JobRemoved \(millis(stopped)) (sleep unit, user manager over the user bus)")
     }
 
+    @Test func settingsReadTheUnitsTimeoutsAndBootStateAndTheAuditWarns() async throws {
+        let unit = "\(prefix)-settings.service"
+        try systemd.writeUnit(unit, "[Unit]\nDescription=haclusterd test settings\n[Service]\nExecStart=/bin/sleep 300\nTimeoutStartSec=5s\nTimeoutStopSec=7s\n[Install]\nWantedBy=default.target\n")
+        _ = systemd.systemctl("daemon-reload")
+        var settings = try await manager.settings(of: unit)
+        #expect(settings.timeoutStart == .seconds(5))
+        #expect(settings.timeoutStop == .seconds(7))
+        #expect(settings.unitFileState == "disabled")
+        #expect(!settings.isEnabledAtBoot)
+        // What `systemctl enable` does for WantedBy=default.target.
+        let wants = systemd.unitDirectory + "/default.target.wants"
+        try FileManager.default.createDirectory(atPath: wants, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: wants + "/" + unit, withDestinationPath: systemd.unitDirectory + "/" + unit)
+        _ = systemd.systemctl("daemon-reload")
+        settings = try await manager.settings(of: unit)
+        #expect(settings.unitFileState == "enabled", "cross-check: systemctl is-enabled says \(systemd.systemctl("is-enabled \(unit)").stdout)")
+        let config = ClusterConfig(
+            cluster: ClusterSettings(name: "audit"), nodes: [NodeConfig(name: "n1", addresses: ["198.18.0.1"])],
+            service: ServiceConfig(name: "svc", units: [unit], systemdBus: .user, startTimeout: .seconds(600), stopTimeout: .seconds(600)),
+            storage: StorageConfig(path: "/tmp"))
+        let warnings = UnitAudit.warnings(config: config, units: [settings], daemonTimeoutStop: nil)
+        #expect(warnings.count == 3, "\(warnings)")
+        #expect(warnings.contains { $0.contains("TimeoutStartSec (5s) is shorter than its start_timeout (10min)") })
+        #expect(warnings.contains { $0.contains("is enabled at boot") })
+        try FileManager.default.removeItem(atPath: wants + "/" + unit)
+        _ = systemd.systemctl("daemon-reload")
+    }
+
     @Test func directPeerConnectionWorksToo() async throws {
         let sleeper = try await unit("direct", "ExecStart=/bin/sleep 300")
         let direct = UnitManager(bus: .direct(systemd.privateAddress))

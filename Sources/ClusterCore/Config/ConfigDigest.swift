@@ -92,7 +92,9 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                 ("health_interval", duration(service.effectiveHealthInterval)),
                 ("health_tls_verify", "\(service.healthTLSVerify)"),
                 ("migration_threshold", "\(service.migrationThreshold)"), ("failure_expiry", duration(service.failureExpiry)),
-            ])),
+            ]) + (service.unitTimeouts.isEmpty ? "" : lines([("unit_timeouts", service.units.compactMap { unit in
+                service.unitTimeouts[unit].map { "\(unit):\($0.start.map(duration) ?? "-")/\($0.stop.map(duration) ?? "-")" }
+            }.joined(separator: ","))]))),
             ("storage", lines([
                 ("path", storage.path), ("lock_file", storage.lockFile), ("acquire_timeout", duration(storage.acquireTimeout)),
             ])),

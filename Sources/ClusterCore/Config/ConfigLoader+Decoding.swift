@@ -11,7 +11,8 @@ extension ConfigLoader {
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
                     "health_url", "health_rise", "health_fall", "health_timeout", "health_interval",
                     "health_ca_file", "health_tls_verify",
-                    "migration_threshold", "failure_expiry"],
+                    "migration_threshold", "failure_expiry", "unit"],
+        "service.unit": ["name", "start_timeout", "stop_timeout"],
         "storage": ["path", "lock_file", "acquire_timeout"],
         "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
@@ -30,7 +31,7 @@ extension ConfigLoader {
     }
 
     /// Sections written `[[...]]`, for "did you mean" suggestions.
-    static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device"]
+    static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device", "service.unit"]
 
     /// Names of clusters, nodes, services and fence devices: they appear in logs, journal fields and
     /// `hactl` output, so they stay simple (like hostnames).
@@ -190,23 +191,45 @@ extension ConfigLoader {
         if let name, !isValidName(name) {
             diagnostics.report(.invalidValue(table.location("name"), value: name, expected: namePattern))
         }
+        // `units = [...]` (short form) or `[[service.unit]]` tables (with per-unit timeouts).
+        let longForm = table.tableArray("unit", expected: "an array of tables ([[service.unit]])")
+        var written: [(value: String, keyPath: String)] = []
+        var timeouts: [String: ServiceConfig.UnitTimeouts] = [:]
+        if let longForm {
+            if table.contains("units") {
+                diagnostics.report(.invalidValue(table.location("units"), value: "units = [...] and [[service.unit]]",
+                                                 expected: "either units = [...] or [[service.unit]] tables, not both"))
+            }
+            if longForm.isEmpty {
+                diagnostics.report(.invalidValue(table.location("unit"), value: "[]", expected: "at least one [[service.unit]]"))
+            }
+            for entry in longForm {
+                entry.rejectUnknownKeys(sectionKeys["service.unit"]!)
+                guard let unit = entry.string("name", required: true) else { continue }
+                written.append((unit, entry.keyPath("name")))
+                let start = entry.duration("start_timeout", minimum: .milliseconds(100))
+                let stop = entry.duration("stop_timeout", minimum: .milliseconds(100))
+                if start != nil || stop != nil { timeouts[unit] = .init(start: start, stop: stop) }
+            }
+        } else if let short = table.stringArray("units", required: true) {
+            written = short
+        }
         var units: [String] = []
-        if let written = table.stringArray("units", required: true) {
-            var seen: [String: String] = [:]
-            for (unit, path) in written {
-                if !isValidUnitName(unit) {
-                    diagnostics.report(.invalidValue(diagnostics.location(path), value: unit,
-                                                     expected: "a systemd unit name such as \"dataiku.service\" "
-                                                        + "(ending in \(startableUnitSuffixes.joined(separator: ", ")))"))
-                } else if let first = seen[unit] {
-                    diagnostics.report(.duplicate(diagnostics.location(path), value: unit, firstUse: first))
-                } else {
-                    seen[unit] = path
-                    units.append(unit)
-                }
+        var seen: [String: String] = [:]
+        for (unit, path) in written {
+            if !isValidUnitName(unit) {
+                diagnostics.report(.invalidValue(diagnostics.location(path), value: unit,
+                                                 expected: "a systemd unit name such as \"dataiku.service\" "
+                                                    + "(ending in \(startableUnitSuffixes.joined(separator: ", ")))"))
+            } else if let first = seen[unit] {
+                diagnostics.report(.duplicate(diagnostics.location(path), value: unit, firstUse: first))
+            } else {
+                seen[unit] = path
+                units.append(unit)
             }
         }
         var service = ServiceConfig(name: name ?? "", units: units)
+        service.unitTimeouts = timeouts
         if let bus = table.choice("systemd_bus", of: ServiceConfig.Bus.self) { service.systemdBus = bus }
         if let d = table.duration("start_timeout", minimum: .milliseconds(100)) { service.startTimeout = d }
         if let d = table.duration("stop_timeout", minimum: .milliseconds(100)) { service.stopTimeout = d }
@@ -217,13 +240,7 @@ extension ConfigLoader {
         if let n = table.integer("health_fall", in: 1...100) { service.healthFall = Int(n) }
         if let d = table.duration("health_timeout", minimum: .milliseconds(100)) { service.healthTimeout = d }
         if let d = table.duration("health_interval", minimum: .milliseconds(100)) { service.healthInterval = d }
-        if let path = table.string("health_ca_file") {
-            if path.hasPrefix("/") {
-                service.healthCAFile = path
-            } else {
-                diagnostics.report(.invalidValue(table.location("health_ca_file"), value: path, expected: "an absolute path to a PEM file of CA certificates"))
-            }
-        }
+        if let path = table.absolutePath("health_ca_file") { service.healthCAFile = path }
         if let verify = table.bool("health_tls_verify") { service.healthTLSVerify = verify }
         if let url = table.string("health_url") {
             if let problem = healthURLProblem(url) {

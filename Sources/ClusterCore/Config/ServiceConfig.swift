@@ -7,8 +7,21 @@ public struct ServiceConfig: Sendable, Equatable {
     }
 
     public var name: String
+    /// Per-unit start and stop timeouts (`[[service.unit]]`); absent: the service's.
+    public struct UnitTimeouts: Sendable, Equatable {
+        public var start: Duration?
+        public var stop: Duration?
+
+        public init(start: Duration? = nil, stop: Duration? = nil) {
+            self.start = start
+            self.stop = stop
+        }
+    }
+
     /// Started in order, stopped in reverse.
     public var units: [String]
+    /// Timeouts of units written as `[[service.unit]]` with their own (by unit name).
+    public var unitTimeouts: [String: UnitTimeouts] = [:]
     public var systemdBus: Bus
     public var startTimeout: Duration
     public var stopTimeout: Duration
@@ -68,4 +81,13 @@ public struct ServiceConfig: Sendable, Equatable {
 
     /// Time between health checks while the service runs.
     public var effectiveHealthInterval: Duration { healthInterval ?? monitorInterval }
+
+    /// How long `unit` may take to start: its own `start_timeout`, else the service's.
+    public func startTimeout(of unit: String) -> Duration { unitTimeouts[unit]?.start ?? startTimeout }
+
+    /// How long `unit` may take to stop: its own `stop_timeout`, else the service's.
+    public func stopTimeout(of unit: String) -> Duration { unitTimeouts[unit]?.stop ?? stopTimeout }
+
+    /// The longest a full stop of the service takes: every unit's stop timeout, in turn.
+    public var totalStopTimeout: Duration { units.reduce(.zero) { $0 + stopTimeout(of: $1) } }
 }

@@ -71,6 +71,9 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case reloadDone = "reload.done"
     case reloadResumed = "reload.resumed"
 
+    // The managed units' systemd settings against the configuration (`UnitAudit`).
+    case auditWarning = "audit.warning"
+
     // The runtime: links, the wire, persistence.
     case runtimeStarted = "runtime.started"
     case linkBound = "link.bound"

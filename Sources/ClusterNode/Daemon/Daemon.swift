@@ -18,7 +18,7 @@ import Synchronization
 /// running while the core leaves (`Input.leave`): an active node releases the service
 /// (units, floating IPs, lock), takes itself off the record of possible holders and
 /// hands leadership to a peer, which takes over without fencing; a passive node tells
-/// the leader it runs nothing. Bounded by `stop_timeout` + 5 × `failure_timeout` (or cut
+/// the leader it runs nothing. Bounded by the units' `stop_timeout`s + 5 × `failure_timeout` (or cut
 /// short by a second stop signal): then, as before, the runtime stops (no more votes or
 /// heartbeats) and anything of the service that may still run here is released (a stop
 /// that fails self-fences). Then the control socket closes and is removed, the watchdog
@@ -111,6 +111,7 @@ struct Daemon {
                 events: { events.publish($0) })
             : nil
 
+        let auditor = UnitAuditor(config: config, units: unitManager, events: events)
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()
             let devices = await monitor?.health() ?? []
@@ -118,7 +119,8 @@ struct Daemon {
                 wallClock: SystemClock.wallClockSeconds(), fenceDevices: devices,
                 lastFailover: effects.lastFailover.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince,
-                health: await sequence.healthView))
+                health: await sequence.healthView,
+                warnings: auditor.warnings))
         }
         let reloader = Reloader(
             configPath: config.sourcePath ?? ConfigLoader.defaultPath, arguments: CommandLine.arguments, config: config,
@@ -196,6 +198,7 @@ struct Daemon {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
+        let auditTask = Task { await auditor.run() }
         let failureTask = Task {
             for await failure in sequence.failures {
                 await runtime.report(.serviceFailed(reason: failure.description))
@@ -252,6 +255,7 @@ struct Daemon {
             logger.notice("closing the control socket and the watchdogs for the re-execution")
             stopping.begin()
             statusTask.cancel()
+            auditTask.cancel()
             control.close()
             petterTask?.cancel()
             await petter?.close()
@@ -296,6 +300,7 @@ struct Daemon {
         lateSignals.cancel()
         stopping.begin()
         statusTask.cancel()
+        auditTask.cancel()
         let mayHold = await runtime.stop()
         if mayHold {
             logger.notice(handedOver ? "releasing the service before exiting" : "releasing the service here before exiting")
@@ -347,10 +352,10 @@ struct Daemon {
 
     /// SIGTERM's planned handover (SPEC, "Stop is a handover"): waits until the core's leave
     /// is done, logging its progress. False when it did not complete within
-    /// `stop_timeout` + 5 × `failure_timeout` (no quorum, a peer that does not answer) or a
+    /// the units' `stop_timeout`s + 5 × `failure_timeout` (no quorum, a peer that does not answer) or a
     /// second stop signal came: the caller then releases locally, as a crash-safe stop.
     private func handOver(runtime: ClusterRuntime, signals: SignalWaiter) async -> Bool {
-        let bound = config.service.stopTimeout + config.cluster.failureTimeout * 5
+        let bound = config.service.totalStopTimeout + config.cluster.failureTimeout * 5
         let began = ContinuousClock.now
         await runtime.leave()
         var last = LeaveProgress.notLeaving

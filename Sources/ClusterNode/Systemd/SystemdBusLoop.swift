@@ -332,6 +332,23 @@ final class SystemdBusLoop: @unchecked Sendable {
         )
     }
 
+    /// The unit's own timeouts (`org.freedesktop.systemd1.Service`, absent for other unit
+    /// types) and `UnitFileState`.
+    func settings(_ connection: OpaquePointer, unit: String) throws -> UnitSettings {
+        let path = try unitPath(connection, unit: unit)
+        func microseconds(_ name: String) -> Duration? {
+            var error = sd_bus_error()
+            defer { sd_bus_error_free(&error) }
+            var value: UInt64 = 0
+            let result = sd_bus_get_property_trivial(
+                connection, Self.destination, path, "org.freedesktop.systemd1.Service", name, &error, CChar(UInt8(ascii: "t")), &value)
+            guard result >= 0, value != UInt64.max, value < UInt64(Int64.max) / 1000 else { return nil }
+            return .microseconds(Int64(value))
+        }
+        let state = (try? property(connection, path: path, name: "UnitFileState", unit: unit)) ?? ""
+        return UnitSettings(unit: unit, timeoutStart: microseconds("TimeoutStartUSec"), timeoutStop: microseconds("TimeoutStopUSec"), unitFileState: state)
+    }
+
     private func property(_ connection: OpaquePointer, path: String, name: String, unit: String) throws -> String {
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }

@@ -1,6 +1,7 @@
 import ClusterCore
 import ClusterHost
 import CSystemd
+import Glibc
 
 /// Starts, stops and watches systemd units over sd-bus (`systemd_bus = "system"` or `"user"`).
 ///
@@ -54,6 +55,19 @@ public final class UnitManager: UnitControlling {
     /// LoadState, ActiveState and SubState of the unit.
     public func status(of unit: String) async throws -> UnitStatus {
         try await loop.perform { loop, connection in try loop.status(connection, unit: unit) }
+    }
+
+    /// The unit's own timeouts and whether it is enabled at boot (for `UnitAudit`).
+    public func settings(of unit: String) async throws -> UnitSettings {
+        try await loop.perform { loop, connection in try loop.settings(connection, unit: unit) }
+    }
+
+    /// The systemd unit this process runs in (system manager: `haclusterd.service`), if any.
+    public static func ownUnit() -> String? {
+        var name: UnsafeMutablePointer<CChar>?
+        guard sd_pid_get_unit(0, &name) >= 0, let name else { return nil }
+        defer { free(name) }
+        return String(cString: name)
     }
 
     /// The unit's status now, then again every time its ActiveState or SubState changes

@@ -19,8 +19,9 @@ public actor TakeoverSequence {
     public nonisolated let node: String
     public nonisolated let units: [String]
     public nonisolated let floatingIPs: [FloatingIPConfig]
-    public nonisolated let startTimeout: Duration
-    public nonisolated let stopTimeout: Duration
+    /// The service's timeouts (per unit: `[[service.unit]]`), and the health wait's bound.
+    public nonisolated let service: ServiceConfig
+    public nonisolated var startTimeout: Duration { service.startTimeout }
     /// How often the health URL is tried while waiting for the first healthy verdict.
     public nonisolated let healthPollInterval: Duration
     /// Failures of the running service, for the failure counter.
@@ -68,8 +69,7 @@ public actor TakeoverSequence {
         self.node = node
         self.units = service.units
         self.floatingIPs = floatingIPs
-        self.startTimeout = service.startTimeout
-        self.stopTimeout = service.stopTimeout
+        self.service = service
         self.healthPollInterval = healthPollInterval
         self.unitControl = units
         self.lock = lock
@@ -165,7 +165,7 @@ public actor TakeoverSequence {
         for unit in units.reversed() {
             if Task.isCancelled { return await fail(.start, CancellationError()) }
             do {
-                try await unitControl.stop(unit, timeout: stopTimeout)
+                try await unitControl.stop(unit, timeout: service.stopTimeout(of: unit))
             } catch {
                 return await fail(.start, error)
             }
@@ -184,7 +184,7 @@ public actor TakeoverSequence {
             if !touchedUnits.contains(unit) { touchedUnits.append(unit) }
             let unitBegan = clock.now
             do {
-                try await unitControl.start(unit, timeout: startTimeout)
+                try await unitControl.start(unit, timeout: service.startTimeout(of: unit))
             } catch {
                 return await fail(.start, error)
             }
@@ -260,7 +260,7 @@ public actor TakeoverSequence {
             if let status = try? await unitControl.status(of: unit), status.isRunning { continue }
             let began = clock.now
             do {
-                try await unitControl.start(unit, timeout: startTimeout)
+                try await unitControl.start(unit, timeout: service.startTimeout(of: unit))
             } catch {
                 emit(.adoptFailed, "starting \(unit) after maintenance failed: \(error)", severity: .error)
                 break
@@ -294,7 +294,7 @@ public actor TakeoverSequence {
         var began = clock.now
         for unit in touchedUnits.reversed() {
             do {
-                try await unitControl.stop(unit, timeout: stopTimeout)
+                try await unitControl.stop(unit, timeout: service.stopTimeout(of: unit))
             } catch {
                 return await fenceSelf(.stop, error)
             }

@@ -15,6 +15,8 @@ struct StatusReportBuilder {
         /// When the service entered its current state (tracked by the daemon).
         var serviceSince: UInt64?
         var health: StatusReport.Health?
+        /// Other warnings for the operator (`UnitAudit`).
+        var warnings: [String] = []
     }
 
     func report(_ runtime: RuntimeStatus, _ extras: Extras) -> StatusReport {
@@ -46,7 +48,7 @@ struct StatusReportBuilder {
             failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
         }
         let (state, reason) = serviceState(election)
-        let warnings = ConfigAgreement.warnings(local: (localNode, runtime.localInfo), peers: runtime.peerInfo)
+        let warnings = ConfigAgreement.warnings(local: (localNode, runtime.localInfo), peers: runtime.peerInfo) + extras.warnings
         let service = StatusReport.Service(
             name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
             failures: failures, since: extras.serviceSince.map { UTCTimestamp(secondsSinceEpoch: Int64($0)) },
