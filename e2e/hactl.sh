@@ -80,6 +80,21 @@ commands() {
   local st; st=$(hactl_on "$E2E_ACTIVE" --json check-storage /srv/hashared); local rc=$?
   e2e_log "check-storage: $st"
   check "check-storage /srv/hashared exits 0" test $rc = 0
+  # The cross-node findings come from the other full nodes' daemons (relayed over the
+  # cluster links): each must be checked and ok, never skipped.
+  local others; others=$(for x in $HATC_FULL_NODES; do [[ $x != "$E2E_ACTIVE" ]] && echo "$x"; done | tr '\n' ' ')
+  check "check-storage: same storage and cross-node flock checked and ok on ${others% } (no skip)" python3 - "$st" $others <<'PY'
+import json, sys
+report = json.loads(sys.argv[1])
+findings = report["findings"]
+cross = ("peers", "same_storage", "cross_node_flock", "service_user")
+skipped = [f for f in findings if f["status"] == "skipped" and (f.get("node") or f["check"] in cross)]
+assert not skipped, f"skipped: {skipped}"
+for node in sys.argv[2:]:
+    for check in ("same_storage", "cross_node_flock"):
+        mine = [f for f in findings if f.get("node") == node and f["check"] == check]
+        assert mine and all(f["status"] == "ok" for f in mine), f"{check} on {node}: {mine}"
+PY
   E2E_DETAIL="active $E2E_ACTIVE"
 }
 

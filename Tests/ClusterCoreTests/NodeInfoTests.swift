@@ -91,6 +91,16 @@ struct NodeInfoTests {
         #expect(throws: WireError.malformed(field: "sections", reason: "200 sections, at most 32")) { try NodeInfo.decode(many) }
     }
 
+    @Test("a relay message survives its encoding; an unknown kind or an oversized body is malformed")
+    func relayEncoding() throws {
+        let message = RelayMessage(id: 42, kind: .request, body: Array("{\"node\":\"dss2\"}".utf8))
+        #expect(try RelayMessage.decode(try message.encode()) == message)
+        var wrong = try message.encode()
+        wrong[8] = 9
+        #expect(throws: WireError.malformed(field: "relay kind", reason: "unknown relay kind 9")) { try RelayMessage.decode(wrong) }
+        #expect(throws: WireError.self) { try RelayMessage(id: 1, kind: .answer, body: Array(repeating: 0, count: 2000)).encode() }
+    }
+
     // MARK: schedule
 
     @Test("sent to every peer at start; every 10 s to peers that answered, every 60 s to those that never did")

@@ -63,4 +63,32 @@ import Testing
         }
         for runtime in runtimes { await runtime.stop() }
     }
+
+    @Test func aRelayReachesThePeersDaemonAndAnOldReleaseTimesOutWithAClearError() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 171, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let effects = (0..<3).map { _ in RecordingEffects() }
+        let runtimes = try (0..<3).map { try cluster.runtime($0, effects: effects[$0]) }
+        await runtimes[2].setMutations(.firstReleaseWire)
+        await runtimes[1].setRelayHandler { body, peer in
+            .success(Array("\(peer) asked: ".utf8) + body)
+        }
+        for runtime in runtimes { try await runtime.start() }
+
+        let answer = await runtimes[0].relay(Array("ping".utf8), to: "node2", timeout: .seconds(5))
+        #expect(answer == .success(Array("node1 asked: ping".utf8)))
+        // node3 has no relay handler (a release without relays drops the datagram): a bounded wait, then why.
+        let clock = ContinuousClock()
+        let began = clock.now
+        let silent = await runtimes[0].relay(Array("ping".utf8), to: "node3", timeout: .milliseconds(500))
+        #expect(clock.now - began < .seconds(3))
+        guard case let .failure(.unreachable(reason)) = silent else {
+            Issue.record("expected unreachable, got \(silent)")
+            return
+        }
+        #expect(reason.contains("node3 did not answer within 500ms"), "\(reason)")
+        let unknown = await runtimes[0].relay([], to: "node9", timeout: .seconds(1))
+        #expect(unknown == .failure(.unreachable("node9 is not a peer of this node")))
+        for runtime in runtimes { await runtime.stop() }
+    }
 }

@@ -4,7 +4,7 @@
 /// offset  size  field            (header = associated data of the AEAD)
 ///  0      4     magic "HACL"
 ///  4      1     version = 1
-///  5      1     payload kind (1 = election message, 2 = node info)
+///  5      1     payload kind (1 = election message, 2 = node info, 3 = relay)
 ///  6      4     cluster tag: SHA-256("haclusterd/cluster/" + cluster name)[0..<4]
 /// 10      1+n   sender node name (length byte, UTF-8, 1...255 bytes)
 ///  .      1+m   recipient node name
@@ -33,5 +33,7 @@ public enum WireFormat {
         /// `NodeInfo` (release, configuration digest). Added after the first release: a node
         /// of that release drops it as an unknown kind (and logs that once a minute).
         case nodeInfo = 2
+        /// `RelayMessage`: a request to a peer's daemon and its answer (check-storage).
+        case relay = 3
     }
 }

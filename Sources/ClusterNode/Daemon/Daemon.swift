@@ -111,6 +111,10 @@ struct Daemon {
                 events: { events.publish($0) })
             : nil
 
+        let localName = node.name
+        await runtime.setRelayHandler { body, peer in
+            await StorageProbeRelay.answer(body, from: peer, localNode: localName)
+        }
         let auditor = UnitAuditor(config: config, units: unitManager, events: events)
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()

@@ -69,6 +69,9 @@ public actor ClusterRuntime {
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
+    private var relayHandler: RelayHandler?
+    private var relayWaiters: [UInt64: CheckedContinuation<Result<[UInt8], RelayFailure>, Never>] = [:]
+    private var nextRelayID: UInt64 = 0
 
     private var persistenceError: StateStoreError?
     private var persistFailures: UInt64 = 0
@@ -223,6 +226,8 @@ public actor ClusterRuntime {
             continuation.resume(returning: .noQuorum)
         }
         pendingReplies.removeAll()
+        for (_, waiter) in relayWaiters { waiter.resume(returning: .failure(.unreachable("this daemon is stopping"))) }
+        relayWaiters.removeAll()
         await effectChain?.value
         return machine.service.mayRun
     }
@@ -265,6 +270,8 @@ public actor ClusterRuntime {
             continuation.resume(returning: .noQuorum)
         }
         pendingReplies.removeAll()
+        for (_, waiter) in relayWaiters { waiter.resume(returning: .failure(.unreachable("this daemon is stopping"))) }
+        relayWaiters.removeAll()
         return .success(RuntimeHandover(election: election, wire: wire, suspendedAt: suspendedAt.nanoseconds))
     }
 
@@ -383,7 +390,9 @@ public actor ClusterRuntime {
             let opened = try session.open(datagram.bytes) { (kind, payload) throws(WireError) -> Inbound in
                 switch kind {
                 case .electionMessage: return .election(try MessageCodec.decode(payload))
-                case .nodeInfo where firstRelease: throw .malformed(field: "kind", reason: "unknown payload kind \(kind.rawValue)")
+                case .nodeInfo where firstRelease, .relay where firstRelease:
+                    throw .malformed(field: "kind", reason: "unknown payload kind \(kind.rawValue)")
+                case .relay: return .relay(try RelayMessage.decode(payload))
                 case .nodeInfo: return .nodeInfo(try NodeInfo.decode(payload))
                 }
             }
@@ -394,6 +403,9 @@ public actor ClusterRuntime {
                 step(.received(message, from: opened.sender))
             case let .nodeInfo(info):
                 nodeInfo.received(info, from: opened.sender, incarnation: opened.incarnation, now: now)
+            case let .relay(message):
+                nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
+                received(message, from: opened.sender)
             }
         } catch {
             if let sender = error.authenticatedSender {
@@ -455,6 +467,81 @@ public actor ClusterRuntime {
     private enum Inbound: Sendable {
         case election(Message)
         case nodeInfo(NodeInfo)
+        case relay(RelayMessage)
+    }
+
+    // MARK: - Relays (requests to a peer's daemon)
+
+    /// Answers relay requests from peers (set by the daemon): the request's body in, the
+    /// answer's body out, or an error text.
+    public typealias RelayHandler = @Sendable (_ body: [UInt8], _ from: String) async -> Result<[UInt8], RelayFailure>
+
+    public func setRelayHandler(_ handler: @escaping RelayHandler) {
+        relayHandler = handler
+    }
+
+    /// Sends `body` to `peer`'s daemon and waits for its answer, at most `timeout`.
+    public func relay(_ body: [UInt8], to peer: String, timeout: Duration) async -> Result<[UInt8], RelayFailure> {
+        guard running else { return .failure(.unreachable("the cluster runtime is not running")) }
+        guard config.node(named: peer) != nil, peer != localNode else { return .failure(.unreachable("\(peer) is not a peer of this node")) }
+        nextRelayID += 1
+        let id = nextRelayID
+        let message = RelayMessage(id: id, kind: .request, body: body)
+        guard sendRelay(message, to: peer) else {
+            return .failure(.unreachable("cannot send to \(peer) (no address bound, or the request is too large)"))
+        }
+        return await withCheckedContinuation { continuation in
+            relayWaiters[id] = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.relayTimedOut(id, peer: peer, after: timeout)
+            }
+        }
+    }
+
+    private func relayTimedOut(_ id: UInt64, peer: String, after timeout: Duration) {
+        relayWaiters.removeValue(forKey: id)?.resume(returning: .failure(.unreachable(
+            "\(peer) did not answer within \(DurationText.format(timeout)) (is haclusterd running there, and of a release that answers relays?)")))
+    }
+
+    private func received(_ message: RelayMessage, from peer: String) {
+        switch message.kind {
+        case .answer:
+            relayWaiters.removeValue(forKey: message.id)?.resume(returning: .success(message.body))
+        case .error:
+            relayWaiters.removeValue(forKey: message.id)?.resume(returning: .failure(.refused(String(decoding: message.body, as: UTF8.self))))
+        case .request:
+            guard let handler = relayHandler else {
+                _ = sendRelay(RelayMessage(id: message.id, kind: .error, body: Array("this daemon answers no relays".utf8)), to: peer)
+                return
+            }
+            Task { [weak self] in
+                let outcome = await handler(message.body, peer)
+                let answer: RelayMessage
+                switch outcome {
+                case let .success(body): answer = RelayMessage(id: message.id, kind: .answer, body: body)
+                case let .failure(failure): answer = RelayMessage(id: message.id, kind: .error, body: Array(failure.description.utf8))
+                }
+                _ = await self?.sendRelay(answer, to: peer)
+            }
+        }
+    }
+
+    @discardableResult
+    private func sendRelay(_ message: RelayMessage, to peer: String) -> Bool {
+        guard let links, let targets = peerTargets[peer], !targets.isEmpty else { return false }
+        let datagram: [UInt8]
+        do {
+            datagram = try session.seal(try message.encode(), kind: .relay, to: peer)
+        } catch {
+            unsendable += 1
+            record(kind: .wireUnsendable, severity: .error, "cannot send a relay to \(peer): \(error)")
+            return false
+        }
+        for target in targets {
+            links.send(datagram, to: target.address, link: target.link)
+        }
+        return true
     }
 
     private func send(_ info: NodeInfo, to peer: String) {

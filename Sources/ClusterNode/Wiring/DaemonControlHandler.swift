@@ -56,7 +56,14 @@ struct DaemonControlHandler: ControlHandler {
             return await reload()
         case let .checkStoragePeer(probe):
             guard probe.node == localNode else {
-                return .error(.rejected(reason: "this daemon cannot forward a storage probe to \(probe.node); run `hactl check-storage` on \(probe.node) itself"))
+                // Another node's view: its daemon runs the probe (a relay over the cluster links).
+                guard config.node(named: probe.node) != nil else {
+                    return .error(.badRequest(reason: "no node named '\(probe.node)' (known nodes: \(config.nodes.map(\.name).joined(separator: ", ")))"))
+                }
+                switch await StorageProbeRelay.forward(probe, runtime: runtime) {
+                case let .success(report): return .result(.storagePeer(report))
+                case let .failure(failure): return .error(.rejected(reason: "\(probe.node) could not run the storage probe: \(failure)"))
+                }
             }
             let localNode = self.localNode
             // The probe takes locks and reads files: keep it off the event loop.
