@@ -9,6 +9,8 @@
 #   config-drift    the file edited and reloaded on one standby node only: hactl status on
 #                   the active node warns, naming that node and the [service] section; once
 #                   every node reloaded, the warning is gone; nodes show their release
+#   maintenance-reload  maintenance on, then the active node reloaded and a standby daemon
+#                   restarted: maintenance is still on everywhere, nothing moved
 #   *-three         each of them on the 3-full-node variant (the others run with a witness)
 # Each checks: same daemon PID, same demo.service MainPID, term unchanged, no fence
 # call, the client probe (a request to the VIP every 10 ms) never waits > 50 ms, plus
@@ -170,6 +172,37 @@ config_drift() {
   reload_after "configuration drift"
 }
 config_drift_three() { config_drift; }
+
+maintenance_reload() {
+  local a=$E2E_ACTIVE b n
+  b=$(for x in $HATC_NODES; do [[ $x != "$a" ]] && echo "$x"; done | head -1)
+  reload_before
+  check "hactl maintenance on exits 0" test "$(hactl_on "$a" maintenance on >/dev/null 2>&1; echo $?)" = 0
+  local out; out=$(hactl_on "$a" reload 2>&1); local rc=$?
+  check "hactl reload on $a exits 0" test $rc -eq 0
+  e2e_log "restart haclusterd on $b (SIGTERM, then start again)"
+  local pid; pid=$(e2e_daemon_pid "$b")
+  kill -TERM "$pid"
+  hatc_wait 30 "haclusterd on $b to exit" bash -c "! kill -0 $pid 2>/dev/null"
+  cluster_start_daemon "$b"
+  local answered=""
+  for _ in $(seq 1 120); do
+    answered=$(e2e_status "$b" 's["node"]' 2>/dev/null)
+    [[ $answered == "$b" ]] && break
+    sleep 0.25
+  done
+  check "haclusterd on $b answers again after its restart" test "$answered" = "$b"
+  local on=""
+  for _ in $(seq 1 60); do
+    on=$(for n in $HATC_NODES; do e2e_status "$n" 's["maintenance"]'; done | tr '\n' ' ')
+    [[ $on == "True True True " ]] && break
+    sleep 0.25
+  done
+  check "maintenance is still on, on every node, after the reload and the restart ($on)" test "$on" = "True True True "
+  check "hactl maintenance off exits 0" test "$(hactl_on "$a" maintenance off >/dev/null 2>&1; echo $?)" = 0
+  reload_after "maintenance across a reload and a restart"
+}
+maintenance_reload_three() { maintenance_reload; }
 e2e_version() { "$HATC_BIN/haclusterd" --version | awk '{print $2}'; }
 
 E2E_RELOAD_BIN=$(mktemp -d /tmp/e2e-reload-bin.XXXXXX)
@@ -179,7 +212,7 @@ cp "$src/haclusterd" "$src/hactl" "$E2E_RELOAD_BIN/" || { echo "FAIL reload: no 
 chmod 755 "$E2E_RELOAD_BIN"
 export HATC_BIN=$E2E_RELOAD_BIN
 
-all=(reload upgrade invalid-config sighup config-drift reload-three upgrade-three invalid-config-three sighup-three config-drift-three)
+all=(reload upgrade invalid-config sighup config-drift maintenance-reload reload-three upgrade-three invalid-config-three sighup-three config-drift-three maintenance-reload-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness; [[ $s == *-three ]] && variant=three
