@@ -9,6 +9,9 @@
 /// not running yet); it is reported down once the peer has been reachable on another
 /// link for longer than `failureTimeout` (a link that does not work at all). A link
 /// heard for the first time is not an event.
+///
+/// Only peers that keep every link busy are watched (`check(now:watching:)`): a follower
+/// hears another follower only through the keepalives of releases that send node info.
 public struct LinkMonitor: Sendable {
     public struct Key: Hashable, Sendable {
         public var peer: String
@@ -62,10 +65,11 @@ public struct LinkMonitor: Sendable {
         return now.since(heard) <= failureTimeout
     }
 
-    /// Compares every link with its last known state; returns the changes, each once.
-    public mutating func check(now: Instant) -> [Transition] {
+    /// Compares every link of the `watching` peers (nil: every peer) with its last known
+    /// state; returns the changes, each once.
+    public mutating func check(now: Instant, watching: Set<String>? = nil) -> [Transition] {
         var transitions: [Transition] = []
-        for peer in peers {
+        for peer in peers where watching?.contains(peer) ?? true {
             let links = Array(localAddresses.indices)
             let fresh = links.map { isUp(peer, link: $0, now: now) }
             if fresh.contains(true) {

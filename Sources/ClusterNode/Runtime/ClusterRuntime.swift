@@ -65,7 +65,10 @@ public actor ClusterRuntime {
     private var tickTask: Task<Void, Never>?
     private var running = false
 
-    private var lastHeard: [LinkKey: Instant] = [:]
+    /// When each peer was last heard on each local link; link.down / link.up.
+    private var linkMonitor: LinkMonitor
+    /// When something was last sent to each peer (on every link): keepalives fill the gaps.
+    private var lastSent: [String: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
@@ -93,11 +96,6 @@ public actor ClusterRuntime {
     private var effectsInFlight = 0
     private var suspended = false
     private var takeoverTask: Task<Void, Never>?
-
-    private struct LinkKey: Hashable {
-        var peer: String
-        var link: Int
-    }
 
     /// Loads the persisted state and prepares the core; binds nothing yet.
     ///
@@ -134,6 +132,9 @@ public actor ClusterRuntime {
         self.nodeInfo = NodeInfoExchange(
             local: NodeInfo(software: ProductVersion.current, config: ConfigDigest(config)),
             peers: config.nodes.map(\.name).filter { $0 != localNode }, now: SystemClock.monotonicNow())
+        self.linkMonitor = LinkMonitor(
+            peers: config.nodes.map(\.name).filter { $0 != localNode },
+            localAddresses: config.node(named: localNode)!.addresses, failureTimeout: config.cluster.failureTimeout)
         self.store = store
         self.effects = effects
         let keys = WireKeys(clusterKey: key, clusterName: config.cluster.name)
@@ -273,6 +274,13 @@ public actor ClusterRuntime {
         self.mutations = mutations
     }
 
+    /// Test hook: closes the socket of local link `link` (nothing is sent or received on it);
+    /// the runtime binds it again at its next retry, `rebindInterval` from now.
+    func closeLinkForTest(_ link: Int) async {
+        lastRebind = SystemClock.monotonicNow()
+        await links?.closeLink(link)
+    }
+
     // MARK: - Inputs from the daemon
 
     /// Submits an admin command; returns once a quorum committed it, or with
@@ -321,7 +329,7 @@ public actor ClusterRuntime {
         var linkStatus: [RuntimeStatus.Link] = []
         for peer in config.nodes where peer.name != localNode {
             for (index, address) in local.addresses.enumerated() {
-                let heard = lastHeard[LinkKey(peer: peer.name, link: index)].map { now.since($0) }
+                let heard = linkMonitor.lastHeard(peer.name, link: index).map { now.since($0) }
                 linkStatus.append(RuntimeStatus.Link(peer: peer.name, link: index, localAddress: address, lastHeard: heard))
             }
         }
@@ -353,6 +361,11 @@ public actor ClusterRuntime {
         let now = SystemClock.monotonicNow()
         if !mutations.contains(.firstReleaseWire) {
             for (peer, info) in nodeInfo.due(now: now) { send(info, to: peer) }
+            sendKeepalives(now: now)
+        }
+        let watched = Set(peerTargets.keys.filter { nodeInfo.info(of: $0) != nil })
+        for change in linkMonitor.check(now: now, watching: watched) {
+            record(kind: change.kind, severity: change.severity, change.message)
         }
         if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
             lastRebind = now
@@ -366,6 +379,17 @@ public actor ClusterRuntime {
         let interval = machine.timings.tickInterval
         let untilDeadline = machine.nextDeadline.since(now)
         return max(.milliseconds(1), min(interval, untilDeadline))
+    }
+
+    /// Followers send the election nothing to each other, so every link to every peer is kept
+    /// busy: a peer sent nothing for a heartbeat interval gets this node's info (no reply
+    /// wanted) on every link. Only peers that told their node info get it: a release without
+    /// node info drops that kind and is told at most once a minute (`NodeInfoExchange`).
+    private func sendKeepalives(now: Instant) {
+        for peer in peerTargets.keys.sorted() where nodeInfo.info(of: peer) != nil {
+            if let sent = lastSent[peer], now.since(sent) < machine.timings.heartbeatInterval { continue }
+            send(nodeInfo.local, to: peer)
+        }
     }
 
     private func rebound(_ links: [Int]) {
@@ -387,7 +411,7 @@ public actor ClusterRuntime {
                 case .nodeInfo: return .nodeInfo(try NodeInfo.decode(payload))
                 }
             }
-            lastHeard[LinkKey(peer: opened.sender, link: datagram.link)] = now
+            linkMonitor.heard(opened.sender, link: datagram.link, now: now)
             switch opened.payload {
             case let .election(message):
                 nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
@@ -397,7 +421,7 @@ public actor ClusterRuntime {
             }
         } catch {
             if let sender = error.authenticatedSender {
-                lastHeard[LinkKey(peer: sender, link: datagram.link)] = now
+                linkMonitor.heard(sender, link: datagram.link, now: now)
             }
             // A second link's copy is normal; anything else is worth one event per reason per minute.
             guard error.reason != .duplicate else { return }
@@ -468,6 +492,7 @@ public actor ClusterRuntime {
         for target in targets {
             links.send(datagram, to: target.address, link: target.link)
         }
+        lastSent[peer] = SystemClock.monotonicNow()
     }
 
     private func send(_ message: Message, to peer: String) {
@@ -484,6 +509,7 @@ public actor ClusterRuntime {
         for target in targets {
             links.send(datagram, to: target.address, link: target.link)
         }
+        lastSent[peer] = SystemClock.monotonicNow()
     }
 
     // MARK: - Persistence failure
