@@ -8,6 +8,9 @@ import NIOPosix
 /// - Datagrams from every link are opened by a `WireSession` (rejections are
 ///   counted, never fatal) and fed to the core as `.received`; a peer counts as
 ///   heard when an authentic datagram arrives on ANY link.
+/// - Every link to every peer is kept busy (a peer sent nothing for a heartbeat interval gets
+///   the node info as a keepalive), so a `LinkMonitor` can tell, per peer and link, up from
+///   down (`link.down` / `link.up` events, `status().links`).
 /// - Ticks come every `tickInterval` or at the core's `nextDeadline`, whichever is first,
 ///   with `now` from `CLOCK_BOOTTIME` and the wall clock in seconds.
 /// - Actions are performed in order: `persist` synchronously through the
