@@ -21,14 +21,14 @@ struct EventKindTests {
         "takeover.start.unit", "takeover.healthy", "takeover.blocked", "takeover.failed", "takeover.undo",
         "release.begin", "release.stop", "release.ip", "release.unlock", "release.selffence",
         "reload.refused", "reload.done", "reload.resumed", "audit.warning",
-        "runtime.started", "link.bound", "link.unbound", "wire.rejected", "wire.unreachable",
+        "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.unreachable",
         "wire.unsendable", "persist.failed", "persist.recovered",
     ]
 
     /// The kinds the documentation names (README, DESIGN.md, doc comments); SPEC.md names none.
     static let documented: [String] = [
         "election.won", "takeover.fence", "takeover.lock", "takeover.ip", "takeover.start", "takeover.healthy",
-        "fence.failed", "fence.device.failing", "fence.device.recovered", "link.unbound",
+        "fence.failed", "fence.device.failing", "fence.device.recovered", "link.unbound", "link.down", "link.up",
     ]
 
     @Test func rawValuesAreUnique() {

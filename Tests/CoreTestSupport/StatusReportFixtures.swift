@@ -52,5 +52,26 @@ public enum StatusReportFixtures {
                 .init(name: "lock", milliseconds: 12, ok: true),
                 .init(name: "ip", milliseconds: 40, ok: true),
                 .init(name: "start", milliseconds: 1700, ok: true),
-            ]))
+            ]),
+        links: [
+            .init(node: "dss1", link: 0, localAddress: "198.18.1.12", state: .down, lastHeardMilliseconds: 302_000),
+            .init(node: "dss1", link: 1, localAddress: "198.18.2.12", state: .down, lastHeardMilliseconds: 302_010),
+            .init(node: "dss3", link: 0, localAddress: "198.18.1.12", state: .up, lastHeardMilliseconds: 120),
+            .init(node: "dss3", link: 1, localAddress: "198.18.2.12", state: .up, lastHeardMilliseconds: 130),
+        ])
+
+    /// The spec's report (from dss1) with one link per node, both up.
+    public static let oneLinkUp: [StatusReport.Link] = [
+        .init(node: "dss2", link: 0, localAddress: "198.18.1.11", state: .up, lastHeardMilliseconds: 150),
+        .init(node: "dss3", link: 0, localAddress: "198.18.1.11", state: .up, lastHeardMilliseconds: 40),
+    ]
+
+    /// The spec's report (from dss1) with two links per node, link 1 to dss2 down for 12 s,
+    /// link 1 to dss3 never heard.
+    public static let twoLinksOneDown: [StatusReport.Link] = [
+        .init(node: "dss2", link: 0, localAddress: "198.18.1.11", state: .up, lastHeardMilliseconds: 150),
+        .init(node: "dss2", link: 1, localAddress: "198.18.2.11", state: .down, lastHeardMilliseconds: 12_300),
+        .init(node: "dss3", link: 0, localAddress: "198.18.1.11", state: .up, lastHeardMilliseconds: 40),
+        .init(node: "dss3", link: 1, localAddress: "198.18.2.11", state: .down, lastHeardMilliseconds: nil),
+    ]
 }

@@ -3,7 +3,7 @@
 # process owning a network, mount and UTS namespace, with its own systemd user
 # manager (in its own cgroup) and, once started, its own haclusterd.
 #
-# Use it as a command:   scripts/cluster/cluster.sh up [--variant witness|three|two] [--timings default|fast]
+# Use it as a command:   scripts/cluster/cluster.sh up [--variant witness|three|two] [--timings default|fast] [--links 1|2]
 #                        HATC_DIR=... scripts/cluster/cluster.sh exec n1 hactl status
 # or source it:          source scripts/cluster/cluster.sh; cluster_up --variant witness; trap cluster_down EXIT
 #
@@ -11,6 +11,8 @@
 #   netns <tag>-sw   bridge br0; one port per node/client, named after it (n1, n2, n3, cl)
 #   netns <tag>-n1.. eth0 198.18.10.11.. on the bridge, lo; VIP 198.18.10.50/24 moves between nodes
 #   netns <tag>-cl   the client, 198.18.10.100
+#   --links 2 (or HATC_LINKS=2): a second network, bridge br1 in <tag>-sw with one port per
+#   node named NODE-l1, eth1 198.18.11.11.. in every node; both addresses in [[node]] addresses
 # Inside every node (private mount namespace): a tmpfs on /run (so /run/systemd,
 # /run/user/0 = XDG_RUNTIME_DIR and /run/hacluster are per node), and bind mounts
 #   <dir>/etc            -> /etc/hacluster      (one config and key for all nodes)
@@ -27,6 +29,7 @@ HATC_CG1=/sys/fs/cgroup/systemd
 [[ -d $HATC_CG2 && -f $HATC_CG2/cgroup.procs ]] || HATC_CG2=/sys/fs/cgroup
 [[ -f $HATC_CG1/cgroup.procs ]] || HATC_CG1=""
 HATC_SUBNET=198.18.10
+HATC_SUBNET1=198.18.11   # the second link (--links 2)
 HATC_VIP=$HATC_SUBNET.50
 HATC_CLIENT_IP=$HATC_SUBNET.100
 HATC_PORT=11200
@@ -50,9 +53,15 @@ hatc_load() {
   source "$HATC_DIR/env"
 }
 
-hatc_node_ip() { # n1 -> 198.18.10.11
-  local n=${1#n}; echo "$HATC_SUBNET.$((10 + n))"
+hatc_node_ip() { # n1 [link] -> 198.18.10.11 (link 0), 198.18.11.11 (link 1)
+  local n=${1#n} subnet=$HATC_SUBNET
+  [[ ${2:-0} == 1 ]] && subnet=$HATC_SUBNET1
+  echo "$subnet.$((10 + n))"
 }
+# The node's interface on link L (eth0, eth1) and its port on the switch (n1, n1-l1).
+hatc_link_dev() { echo "eth${2:-0}"; }
+hatc_port() { if [[ ${2:-0} == 0 ]]; then echo "$1"; else echo "$1-l$2"; fi; }
+hatc_links() { seq 0 $(( ${HATC_LINKS:-1} - 1 )); }
 hatc_holder() { cat "$HATC_DIR/nodes/$1/holder.pid"; }
 hatc_cg() { echo "$HATC_CG2/$HATC_TAG/$1"; }
 
@@ -97,6 +106,7 @@ HATC_TAG=$HATC_TAG
 HATC_DIR=$HATC_DIR
 HATC_VARIANT=$HATC_VARIANT
 HATC_TIMINGS=$HATC_TIMINGS
+HATC_LINKS=${HATC_LINKS:-1}
 HATC_NODES="$HATC_NODES"
 HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
@@ -134,10 +144,14 @@ hatc_make_node() {
   echo "$pid" >"$nd/holder.pid"
   hatc_wait 5 "holder of $node" test -f "$nd/holder.ready" || return 1
   ip netns attach "$HATC_TAG-$node" "$pid"
-  ip -n "$HATC_TAG-sw" link add "$node" type veth peer name eth0 netns "$HATC_TAG-$node"
-  ip -n "$HATC_TAG-sw" link set "$node" master br0 up
-  ip -n "$HATC_TAG-$node" addr add "$ip/24" dev eth0
-  ip -n "$HATC_TAG-$node" link set eth0 up
+  local l port dev
+  for l in $(hatc_links); do   # link l: bridge br<l>, port NODE[-l<l>], eth<l> in the node
+    port=$(hatc_port "$node" "$l"); dev=$(hatc_link_dev "$node" "$l")
+    ip -n "$HATC_TAG-sw" link add "$port" type veth peer name "$dev" netns "$HATC_TAG-$node"
+    ip -n "$HATC_TAG-sw" link set "$port" master "br$l" up
+    ip -n "$HATC_TAG-$node" addr add "$(hatc_node_ip "$node" "$l")/24" dev "$dev"
+    ip -n "$HATC_TAG-$node" link set "$dev" up
+  done
   echo on >"$nd/power"
 }
 
@@ -178,18 +192,20 @@ cluster_start_daemons() {
 }
 
 cluster_up() {
-  local variant=witness timings=default
+  local variant=witness timings=default links=${HATC_LINKS:-1}
   while (($#)); do
     case $1 in
       --variant) variant=$2; shift 2 ;;
       --timings) timings=$2; shift 2 ;;
+      --links) links=$2; shift 2 ;;
       *) hatc_die "up: unknown option $1"; return 2 ;;
     esac
   done
   [[ $(id -u) == 0 ]] || { hatc_die "the test cluster needs root"; return 1; }
   HATC_TAG=hc$(printf '%04x' $(( (RANDOM ^ $$) & 0xffff )))
   HATC_DIR=/tmp/hatc-$HATC_TAG
-  HATC_VARIANT=$variant HATC_TIMINGS=$timings
+  HATC_VARIANT=$variant HATC_TIMINGS=$timings HATC_LINKS=$links
+  [[ $links == 1 || $links == 2 ]] || { hatc_die "--links: 1 or 2, not $links"; return 2; }
   case $variant in
     witness) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2" ;;
     three) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2 n3" ;;
@@ -197,7 +213,7 @@ cluster_up() {
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
   export HATC_DIR HATC_TAG
-  hatc_log "up: $HATC_TAG ($variant, $timings timings) in $HATC_DIR"
+  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)) in $HATC_DIR"
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
@@ -208,8 +224,11 @@ cluster_up() {
   hatc_write_env
   mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
   ip netns add "$HATC_TAG-sw"
-  ip -n "$HATC_TAG-sw" link add br0 type bridge
-  ip -n "$HATC_TAG-sw" link set br0 up
+  local l
+  for l in $(hatc_links); do
+    ip -n "$HATC_TAG-sw" link add "br$l" type bridge
+    ip -n "$HATC_TAG-sw" link set "br$l" up
+  done
   local n
   for n in $HATC_NODES; do hatc_make_node "$n" || return 1; done
   mkdir -p "$HATC_DIR/requests"
@@ -252,7 +271,9 @@ two_node = $([[ $HATC_VARIANT == two ]] && echo true || echo false)
 wait_for_all = true
 EOF
     for n in $HATC_NODES; do
-      printf '\n[[node]]\nname = "%s"\naddresses = ["%s"]\n' "$n" "$(hatc_node_ip "$n")"
+      local addrs="" l
+      for l in $(hatc_links); do addrs+="${addrs:+, }\"$(hatc_node_ip "$n" "$l")\""; done
+      printf '\n[[node]]\nname = "%s"\naddresses = [%s]\n' "$n" "$addrs"
       if [[ " $HATC_FULL_NODES " == *" $n "* ]]; then echo "priority = $((110 - ${n#n} * 10))"; else echo 'role = "witness"'; fi
     done
     cat <<EOF
@@ -359,8 +380,11 @@ cluster_poweroff() {
   local node=$1 nd=$HATC_DIR/nodes/$1 pid
   pid=$(cat "$nd/holder.pid")
   hatc_kill_cgroup "$node" || return 1
-  nsenter -t "$pid" -n ip addr flush dev eth0 2>/dev/null
-  nsenter -t "$pid" -n ip link set eth0 down
+  local l
+  for l in $(hatc_links); do
+    nsenter -t "$pid" -n ip addr flush dev "eth$l" 2>/dev/null
+    nsenter -t "$pid" -n ip link set "eth$l" down
+  done
   echo off >"$nd/power"
   hatc_journal_close "$node" powered-off
 }
@@ -380,8 +404,11 @@ cluster_poweron() {
   local node=$1 nd=$HATC_DIR/nodes/$1 pid
   pid=$(cat "$nd/holder.pid")
   [[ $(cat "$nd/power") == on ]] && return 0
-  nsenter -t "$pid" -n ip link set eth0 up
-  nsenter -t "$pid" -n ip addr replace "$(hatc_node_ip "$node")/24" dev eth0
+  local l
+  for l in $(hatc_links); do
+    nsenter -t "$pid" -n ip link set "eth$l" up
+    nsenter -t "$pid" -n ip addr replace "$(hatc_node_ip "$node" "$l")/24" dev "eth$l"
+  done
   echo on >"$nd/power"
   if [[ ${2:-} == --background ]]; then
     # Like a BMC: power on returns at once, the node boots on its own (outside the caller's cgroup).
@@ -440,9 +467,16 @@ hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
 hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
 
 cluster_kill_node() { hatc_need || return 1; cluster_poweroff "$1"; }
-# Pull the node's cable: the switch port goes down (the node keeps its addresses).
-cluster_link_down() { hatc_need || return 1; ip -n "$HATC_TAG-sw" link set "$1" down; }
-cluster_link_up() { hatc_need || return 1; ip -n "$HATC_TAG-sw" link set "$1" up; }
+# Pull the node's cable of link L (default 0, eth0): the switch port goes down (the node
+# keeps its addresses). `all` instead of L: every link of the node.
+cluster_link_down() { hatc_link_set "$1" "${2:-0}" down; }
+cluster_link_up() { hatc_link_set "$1" "${2:-0}" up; }
+hatc_link_set() { # node link|all up|down
+  hatc_need || return 1
+  local links=$2 l
+  [[ $links == all ]] && links=$(hatc_links)
+  for l in $links; do ip -n "$HATC_TAG-sw" link set "$(hatc_port "$1" "$l")" "$3" || return 1; done
+}
 
 # Partition: drop every frame between NODE's switch port and the ports of PEERS
 # (default: every other node; the client still reaches NODE). nftables bridge family.
@@ -454,9 +488,13 @@ cluster_cut() {
   local ns=$HATC_TAG-sw
   ip netns exec "$ns" nft list table bridge hatc >/dev/null 2>&1 || \
     ip netns exec "$ns" nft 'add table bridge hatc; add chain bridge hatc cut { type filter hook forward priority 0; policy accept; }'
+  local l a b
   for p in "${peers[@]}"; do
-    ip netns exec "$ns" nft add rule bridge hatc cut iifname "$node" oifname "$p" drop
-    ip netns exec "$ns" nft add rule bridge hatc cut iifname "$p" oifname "$node" drop
+    for l in $(hatc_links); do   # on every link
+      a=$(hatc_port "$node" "$l"); b=$(hatc_port "$p" "$l")
+      ip netns exec "$ns" nft add rule bridge hatc cut iifname "$a" oifname "$b" drop
+      ip netns exec "$ns" nft add rule bridge hatc cut iifname "$b" oifname "$a" drop
+    done
   done
 }
 cluster_heal() {
@@ -523,8 +561,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     vip) cluster_vip_holders ;;
     client) cluster_client "$@" ;;
     curl) hatc_load && cluster_curl_vip "$@" ;;
-    *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] | down | exec NODE CMD... |
-       kill-node NODE | power-on NODE | link-down NODE | link-up NODE | cut NODE [PEER...] | heal |
+    *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
+       kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
        pause NODE [--all] | resume NODE [--all] | start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
   esac
 fi

@@ -20,6 +20,10 @@ public struct StatusRenderer: Sendable {
         }
         lines.append("")
         lines.append(contentsOf: nodeLines(report))
+        if let links = report.links, showsLinks(links) {
+            lines.append("")
+            lines.append(contentsOf: linkLines(links))
+        }
         lines.append("")
         lines.append(contentsOf: serviceLines(report))
         lines.append("")
@@ -61,6 +65,32 @@ public struct StatusRenderer: Sendable {
             let state = node.state == .online ? "online" : node.state.rawValue.uppercased()
             let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))"
             lines.append(extras.isEmpty ? trimmed(row) : "\(row)  \(extras.joined(separator: ", "))")
+        }
+        return lines
+    }
+
+    /// Links are worth a section with redundant links, or when one is down.
+    private func showsLinks(_ links: [StatusReport.Link]) -> Bool {
+        links.contains { $0.link > 0 || $0.state == .down }
+    }
+
+    /// One line per peer: `dss2  link 0 (198.18.1.11) up, link 1 (198.18.2.11) DOWN 12s`.
+    private func linkLines(_ links: [StatusReport.Link]) -> [String] {
+        var peers: [String] = []
+        for link in links where !peers.contains(link.node) { peers.append(link.node) }
+        let width = peers.map(\.count).max() ?? 0
+        var lines = ["Links:"]
+        for peer in peers {
+            let states = links.filter { $0.node == peer }.sorted { $0.link < $1.link }.map { link -> String in
+                var text = "link \(link.link) (\(link.localAddress)) "
+                switch (link.state, link.lastHeardMilliseconds) {
+                case (.up, _): text += "up"
+                case let (.down, heard?): text += "DOWN \(DurationText.format(.milliseconds(heard)))"
+                case (.down, nil): text += "DOWN (never heard)"
+                }
+                return text
+            }
+            lines.append("  \(pad(peer, width))  \(states.joined(separator: ", "))")
         }
         return lines
     }

@@ -5,8 +5,8 @@
 /// are a contract for scripts: never rename them. Keys added on top of the spec
 /// (`time`, `service.since`, `service.health`, `service.units`, `fencing`,
 /// `last_failover`, `warnings`, `nodes[].priority`, `nodes[].last_seen`,
-/// `nodes[].version`, `nodes[].config_digest`) are optional: a report without them still
-/// decodes.
+/// `nodes[].version`, `nodes[].config_digest`, `links`) are optional: a report without them
+/// still decodes.
 public struct StatusReport: Sendable, Equatable, Codable {
     public var cluster: String
     /// The node that answered (the local daemon).
@@ -28,11 +28,14 @@ public struct StatusReport: Sendable, Equatable, Codable {
     /// What the operator should know about the cluster as a whole: configurations that
     /// differ between nodes, a rolling upgrade not finished (extension; absent when none).
     public var warnings: [String]?
+    /// Each peer as heard on each local link, like `corosync-cfgtool -s` (extension).
+    public var links: [Link]?
 
     public init(
         cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
         nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
-        fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil
+        fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil,
+        links: [Link]? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -47,10 +50,11 @@ public struct StatusReport: Sendable, Equatable, Codable {
         self.fencing = fencing
         self.lastFailover = lastFailover
         self.warnings = warnings
+        self.links = links
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links
         case lastFailover = "last_failover"
     }
 
@@ -69,6 +73,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         fencing = try c.decodeIfPresent(Fencing.self, forKey: .fencing)
         lastFailover = try c.decodeIfPresent(Failover.self, forKey: .lastFailover)
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
+        links = try c.decodeIfPresent([Link].self, forKey: .links)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +91,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         try c.encodeIfPresent(fencing, forKey: .fencing)
         try c.encodeIfPresent(lastFailover, forKey: .lastFailover)
         try c.encodeIfPresent(warnings, forKey: .warnings)
+        try c.encodeIfPresent(links, forKey: .links)
     }
 }
 
@@ -330,6 +336,40 @@ extension StatusReport {
         private enum CodingKeys: String, CodingKey {
             case name, agent, nodes, level, state, checked, detail
             case failingSince = "failing_since"
+        }
+    }
+
+    /// Link `state` values: `up` when the peer was heard on the link within
+    /// `cluster.failure_timeout`, `down` otherwise (or never heard).
+    public enum LinkState: String, Sendable, Equatable, Codable, CaseIterable {
+        case up
+        case down
+    }
+
+    /// One peer as heard on one local link (the local node's `addresses[link]`).
+    public struct Link: Sendable, Equatable, Codable {
+        /// The peer.
+        public var node: String
+        /// Index into the local node's `addresses` (links are numbered alike on every node).
+        public var link: Int
+        public var localAddress: String
+        public var state: LinkState
+        /// Milliseconds since an authentic datagram from `node` arrived on this link;
+        /// nil (key absent) when never.
+        public var lastHeardMilliseconds: Int?
+
+        public init(node: String, link: Int, localAddress: String, state: LinkState, lastHeardMilliseconds: Int?) {
+            self.node = node
+            self.link = link
+            self.localAddress = localAddress
+            self.state = state
+            self.lastHeardMilliseconds = lastHeardMilliseconds
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case node, link, state
+            case localAddress = "local_address"
+            case lastHeardMilliseconds = "last_heard_ms"
         }
     }
 

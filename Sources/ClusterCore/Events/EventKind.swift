@@ -78,6 +78,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case runtimeStarted = "runtime.started"
     case linkBound = "link.bound"
     case linkUnbound = "link.unbound"
+    case linkDown = "link.down"
+    case linkUp = "link.up"
     case wireRejected = "wire.rejected"
     case wireUnreachable = "wire.unreachable"
     case wireUnsendable = "wire.unsendable"

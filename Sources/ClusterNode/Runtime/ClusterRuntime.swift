@@ -8,6 +8,9 @@ import NIOPosix
 /// - Datagrams from every link are opened by a `WireSession` (rejections are
 ///   counted, never fatal) and fed to the core as `.received`; a peer counts as
 ///   heard when an authentic datagram arrives on ANY link.
+/// - Every link to every peer is kept busy (a peer sent nothing for a heartbeat interval gets
+///   the node info as a keepalive), so a `LinkMonitor` can tell, per peer and link, up from
+///   down (`link.down` / `link.up` events, `status().links`).
 /// - Ticks come every `tickInterval` or at the core's `nextDeadline`, whichever is first,
 ///   with `now` from `CLOCK_BOOTTIME` and the wall clock in seconds.
 /// - Actions are performed in order: `persist` synchronously through the
@@ -65,7 +68,10 @@ public actor ClusterRuntime {
     private var tickTask: Task<Void, Never>?
     private var running = false
 
-    private var lastHeard: [LinkKey: Instant] = [:]
+    /// When each peer was last heard on each local link; link.down / link.up.
+    private var linkMonitor: LinkMonitor
+    /// When something was last sent to each peer (on every link): keepalives fill the gaps.
+    private var lastSent: [String: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
@@ -96,11 +102,6 @@ public actor ClusterRuntime {
     private var effectsInFlight = 0
     private var suspended = false
     private var takeoverTask: Task<Void, Never>?
-
-    private struct LinkKey: Hashable {
-        var peer: String
-        var link: Int
-    }
 
     /// Loads the persisted state and prepares the core; binds nothing yet.
     ///
@@ -137,6 +138,9 @@ public actor ClusterRuntime {
         self.nodeInfo = NodeInfoExchange(
             local: NodeInfo(software: ProductVersion.current, config: ConfigDigest(config)),
             peers: config.nodes.map(\.name).filter { $0 != localNode }, now: SystemClock.monotonicNow())
+        self.linkMonitor = LinkMonitor(
+            peers: config.nodes.map(\.name).filter { $0 != localNode },
+            localAddresses: config.node(named: localNode)!.addresses, failureTimeout: config.cluster.failureTimeout)
         self.store = store
         self.effects = effects
         let keys = WireKeys(clusterKey: key, clusterName: config.cluster.name)
@@ -280,6 +284,13 @@ public actor ClusterRuntime {
         self.mutations = mutations
     }
 
+    /// Test hook: closes the socket of local link `link` (nothing is sent or received on it);
+    /// the runtime binds it again at its next retry, `rebindInterval` from now.
+    func closeLinkForTest(_ link: Int) async {
+        lastRebind = SystemClock.monotonicNow()
+        await links?.closeLink(link)
+    }
+
     // MARK: - Inputs from the daemon
 
     /// Submits an admin command; returns once a quorum committed it, or with
@@ -328,7 +339,7 @@ public actor ClusterRuntime {
         var linkStatus: [RuntimeStatus.Link] = []
         for peer in config.nodes where peer.name != localNode {
             for (index, address) in local.addresses.enumerated() {
-                let heard = lastHeard[LinkKey(peer: peer.name, link: index)].map { now.since($0) }
+                let heard = linkMonitor.lastHeard(peer.name, link: index).map { now.since($0) }
                 linkStatus.append(RuntimeStatus.Link(peer: peer.name, link: index, localAddress: address, lastHeard: heard))
             }
         }
@@ -360,6 +371,11 @@ public actor ClusterRuntime {
         let now = SystemClock.monotonicNow()
         if !mutations.contains(.firstReleaseWire) {
             for (peer, info) in nodeInfo.due(now: now) { send(info, to: peer) }
+            sendKeepalives(now: now)
+        }
+        let watched = Set(peerTargets.keys.filter { nodeInfo.info(of: $0) != nil })
+        for change in linkMonitor.check(now: now, watching: watched) {
+            record(kind: change.kind, severity: change.severity, change.message)
         }
         if let links, !rebinding, now.since(lastRebind) >= Self.rebindInterval, !links.unboundLinks.isEmpty {
             lastRebind = now
@@ -373,6 +389,17 @@ public actor ClusterRuntime {
         let interval = machine.timings.tickInterval
         let untilDeadline = machine.nextDeadline.since(now)
         return max(.milliseconds(1), min(interval, untilDeadline))
+    }
+
+    /// Followers send the election nothing to each other, so every link to every peer is kept
+    /// busy: a peer sent nothing for a heartbeat interval gets this node's info (no reply
+    /// wanted) on every link. Only peers that told their node info get it: a release without
+    /// node info drops that kind and is told at most once a minute (`NodeInfoExchange`).
+    private func sendKeepalives(now: Instant) {
+        for peer in peerTargets.keys.sorted() where nodeInfo.info(of: peer) != nil {
+            if let sent = lastSent[peer], now.since(sent) < machine.timings.heartbeatInterval { continue }
+            send(nodeInfo.local, to: peer)
+        }
     }
 
     private func rebound(_ links: [Int]) {
@@ -396,7 +423,7 @@ public actor ClusterRuntime {
                 case .nodeInfo: return .nodeInfo(try NodeInfo.decode(payload))
                 }
             }
-            lastHeard[LinkKey(peer: opened.sender, link: datagram.link)] = now
+            linkMonitor.heard(opened.sender, link: datagram.link, now: now)
             switch opened.payload {
             case let .election(message):
                 nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
@@ -409,7 +436,7 @@ public actor ClusterRuntime {
             }
         } catch {
             if let sender = error.authenticatedSender {
-                lastHeard[LinkKey(peer: sender, link: datagram.link)] = now
+                linkMonitor.heard(sender, link: datagram.link, now: now)
             }
             // A second link's copy is normal; anything else is worth one event per reason per minute.
             guard error.reason != .duplicate else { return }
@@ -557,6 +584,7 @@ public actor ClusterRuntime {
         for target in targets {
             links.send(datagram, to: target.address, link: target.link)
         }
+        lastSent[peer] = SystemClock.monotonicNow()
     }
 
     private func send(_ message: Message, to peer: String) {
@@ -573,6 +601,7 @@ public actor ClusterRuntime {
         for target in targets {
             links.send(datagram, to: target.address, link: target.link)
         }
+        lastSent[peer] = SystemClock.monotonicNow()
     }
 
     // MARK: - Persistence failure

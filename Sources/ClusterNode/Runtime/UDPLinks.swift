@@ -135,6 +135,16 @@ public final class UDPLinks: Sendable {
         return localAddresses.firstIndex { $0.protocol == remote.protocol }
     }
 
+    /// Test hook: closes the socket of one link, as if its interface had gone away; the link
+    /// is unbound from then on (`bindMissing` binds it again).
+    func closeLink(_ link: Int) async {
+        let channel = channels.withLock { slots in
+            defer { slots[link] = nil }
+            return slots[link]
+        }
+        try? await channel?.close()
+    }
+
     /// Closes every socket and finishes `inbound`.
     public func close() async {
         let open = channels.withLock { slots in

@@ -80,7 +80,18 @@ struct StatusReportBuilder {
             time: UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock)),
             fencing: StatusReport.Fencing(enabled: config.fencing.enabled, devices: devices),
             lastFailover: extras.lastFailover,
-            warnings: warnings.isEmpty ? nil : warnings)
+            warnings: warnings.isEmpty ? nil : warnings,
+            links: links(runtime.links))
+    }
+
+    /// Each peer on each local link: up when heard within `failure_timeout`, else down.
+    func links(_ links: [RuntimeStatus.Link]) -> [StatusReport.Link] {
+        links.map { link in
+            let up = link.lastHeard.map { $0 <= config.cluster.failureTimeout } ?? false
+            return StatusReport.Link(
+                node: link.peer, link: link.link, localAddress: link.localAddress, state: up ? .up : .down,
+                lastHeardMilliseconds: link.lastHeard?.wholeMilliseconds)
+        }
     }
 
     /// The service's state (spec vocabulary) and, when it is not where it should be, why.
