@@ -63,6 +63,19 @@ struct Daemon {
         let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, health: health, events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         var built: ClusterRuntime
+        /// A runtime as after a crash (new incarnation), when what a previous image handed
+        /// over cannot be carried on; whatever runs here is released before joining.
+        func startAfresh() throws(DaemonError) -> ClusterRuntime {
+            do {
+                return try ClusterRuntime(
+                    config: config, localNode: node.name, key: key,
+                    store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
+                    incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
+                    seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+            } catch {
+                throw .startup(component: "cluster runtime", reason: "\(error)")
+            }
+        }
         do {
             built = try ClusterRuntime(
                 config: config, localNode: node.name, key: key,
@@ -76,15 +89,7 @@ struct Daemon {
             // Start as after a crash: a new incarnation, and whatever runs here released first.
             logger.error("\(error); starting afresh (what the previous image held is released first)")
             handover = nil
-            do {
-                built = try ClusterRuntime(
-                    config: config, localNode: node.name, key: key,
-                    store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
-                    incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
-                    seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
-            } catch {
-                throw .startup(component: "cluster runtime", reason: "\(error)")
-            }
+            built = try startAfresh()
         }
         if let carried = handover {
             do {
@@ -92,15 +97,7 @@ struct Daemon {
             } catch {
                 logger.error("cannot go on holding the storage lock: \(error); starting afresh (releasing what runs here)")
                 handover = nil
-                do {
-                    built = try ClusterRuntime(
-                        config: config, localNode: node.name, key: key,
-                        store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
-                        incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
-                        seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
-                } catch {
-                    throw .startup(component: "cluster runtime", reason: "\(error)")
-                }
+                built = try startAfresh()
             }
         }
         let runtime = built

@@ -556,52 +556,42 @@ public actor ClusterRuntime {
 
     @discardableResult
     private func sendRelay(_ message: RelayMessage, to peer: String) -> Bool {
+        // A relay answers an operator's request: sent even while the state cannot be saved.
+        sendSealed(to: peer, kind: .relay, what: "a relay", countsAsKeepalive: false) { () throws(WireError) in try message.encode() }
+    }
+
+    private func send(_ info: NodeInfo, to peer: String) {
+        guard persistenceError == nil else { return }
+        sendSealed(to: peer, kind: .nodeInfo, what: "node info") { () throws(WireError) in try info.encode() }
+    }
+
+    private func send(_ message: Message, to peer: String) {
+        // A node that cannot persist says nothing: no vote, no ack, no heartbeat.
+        guard persistenceError == nil else { return }
+        sendSealed(to: peer, kind: .electionMessage, what: "\(message.kind)") { () throws(WireError) in try MessageCodec.encode(message) }
+    }
+
+    /// Encodes, seals for `peer` and sends on every link to it; false when `peer` has no
+    /// bound link or the payload cannot be encoded or sealed (counted, recorded).
+    @discardableResult
+    private func sendSealed(
+        to peer: String, kind: WireFormat.PayloadKind, what: String, countsAsKeepalive: Bool = true,
+        _ payload: () throws(WireError) -> [UInt8]
+    ) -> Bool {
         guard let links, let targets = peerTargets[peer], !targets.isEmpty else { return false }
         let datagram: [UInt8]
         do {
-            datagram = try session.seal(try message.encode(), kind: .relay, to: peer)
+            datagram = try session.seal(try payload(), kind: kind, to: peer)
         } catch {
             unsendable += 1
-            record(kind: .wireUnsendable, severity: .error, "cannot send a relay to \(peer): \(error)")
+            record(kind: .wireUnsendable, severity: .error, "cannot send \(what) to \(peer): \(error)")
             return false
         }
         for target in targets {
             links.send(datagram, to: target.address, link: target.link)
         }
+        if countsAsKeepalive { lastSent[peer] = SystemClock.monotonicNow() }
         return true
-    }
-
-    private func send(_ info: NodeInfo, to peer: String) {
-        guard persistenceError == nil, let links, let targets = peerTargets[peer], !targets.isEmpty else { return }
-        let datagram: [UInt8]
-        do {
-            datagram = try session.seal(try info.encode(), kind: .nodeInfo, to: peer)
-        } catch {
-            unsendable += 1
-            record(kind: .wireUnsendable, severity: .error, "cannot send node info to \(peer): \(error)")
-            return
-        }
-        for target in targets {
-            links.send(datagram, to: target.address, link: target.link)
-        }
-        lastSent[peer] = SystemClock.monotonicNow()
-    }
-
-    private func send(_ message: Message, to peer: String) {
-        // A node that cannot persist says nothing: no vote, no ack, no heartbeat.
-        guard persistenceError == nil, let links, let targets = peerTargets[peer], !targets.isEmpty else { return }
-        let datagram: [UInt8]
-        do {
-            datagram = try session.seal(try MessageCodec.encode(message), to: peer)
-        } catch {
-            unsendable += 1
-            record(kind: .wireUnsendable, severity: .error, "cannot send \(message.kind) to \(peer): \(error)")
-            return
-        }
-        for target in targets {
-            links.send(datagram, to: target.address, link: target.link)
-        }
-        lastSent[peer] = SystemClock.monotonicNow()
     }
 
     // MARK: - Persistence failure
