@@ -54,7 +54,7 @@ e2e_dump() {
 
 e2e_start_sampler() {
   rm -f "$HATC_DIR/vip-sampler.ready" "$HATC_DIR/vip-sampler.result"
-  cluster_helper vip-sampler python3 "$HATC_DIR/lib/vip-sampler" "$HATC_DIR" "$HATC_VIP"
+  cluster_helper vip-sampler python3 "$HATC_DIR/lib/vip-sampler" "$HATC_DIR" "$HATC_VIP${HATC_VIP2:+,${HATC_VIP2%/*}}"
   hatc_wait 5 "vip sampler" test -f "$HATC_DIR/vip-sampler.ready"
 }
 # Stops the sampler; succeeds when no two nodes ever held the VIP at once.

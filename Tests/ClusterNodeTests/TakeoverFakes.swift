@@ -77,10 +77,36 @@ struct FakeLock: StorageLocking {
     func release() async { script.note("unlock") }
 }
 
-struct FakeAddresses: AddressControlling {
+/// Addresses on a pretend interface `eth0`: `add` puts one there, `remove` takes it away,
+/// `vanish` takes it away behind the sequence's back (someone running `ip addr del`).
+final class FakeAddresses: AddressControlling {
     let script: TakeoverScript
-    func add(_ address: FloatingIPConfig) async throws { try script.perform("add \(address.cidr)") }
-    func remove(_ address: FloatingIPConfig) async throws { try script.perform("remove \(address.cidr)") }
+    let addDelay: Duration
+    let held = Mutex<Set<String>>([])
+
+    init(script: TakeoverScript, addDelay: Duration = .zero) {
+        self.script = script
+        self.addDelay = addDelay
+    }
+
+    func add(_ address: FloatingIPConfig) async throws {
+        try script.perform("add \(address.cidr)")
+        // Like a real `ip addr add`, not cut short by cancellation.
+        if addDelay > .zero { let delay = addDelay; await Task.detached { try? await Task.sleep(for: delay) }.value }
+        _ = held.withLock { $0.insert(address.cidr) }
+    }
+
+    func remove(_ address: FloatingIPConfig) async throws {
+        try script.perform("remove \(address.cidr)")
+        _ = held.withLock { $0.remove(address.cidr) }
+    }
+
+    func holders(of address: FloatingIPConfig) async throws -> [String] {
+        held.withLock { $0.contains(address.cidr) } ? ["eth0"] : []
+    }
+
+    func vanish(_ cidr: String) { _ = held.withLock { $0.remove(cidr) } }
+    func isHeld(_ cidr: String) -> Bool { held.withLock { $0.contains(cidr) } }
 }
 
 struct FakeFencer: Fencer {

@@ -17,13 +17,14 @@ import Testing
     static let releaseLog = ["stop b.service", "stop a.service", "remove 198.18.1.51/24", "remove 198.18.1.50/24", "unlock"]
 
     func sequence(_ script: TakeoverScript, health: (any HealthChecking)? = nil, changes: AsyncStream<UnitStatus>? = nil,
-                  statuses: (@Sendable (String) -> UnitStatus)? = nil, startTimeout: Duration = .seconds(10)) -> TakeoverSequence {
+                  statuses: (@Sendable (String) -> UnitStatus)? = nil, startTimeout: Duration = .seconds(10),
+                  addresses: FakeAddresses? = nil) -> TakeoverSequence {
         var service = Self.service
         service.startTimeout = startTimeout
         let units = statuses.map { FakeUnits(script: script, changes: changes, statuses: $0) } ?? FakeUnits(script: script, changes: changes)
         return TakeoverSequence(
             node: "dss2", service: service, floatingIPs: Self.ips,
-            units: units, lock: FakeLock(script: script), addresses: FakeAddresses(script: script),
+            units: units, lock: FakeLock(script: script), addresses: addresses ?? FakeAddresses(script: script),
             health: health, selfFence: RecordingSelfFence(script: script),
             healthPollInterval: .milliseconds(5),
             record: { script.record($0) })
@@ -200,6 +201,68 @@ import Testing
         let first = await iterator.next()
         #expect(first == .unitDown(UnitStatus(unit: "a.service", loadState: "loaded", activeState: "failed", subState: "failed")))
         push.finish()
+    }
+
+    /// Someone removes a floating address while the service runs: the monitor adds it back
+    /// within a poll or two, with an `ip.restored` warning; the units are not touched.
+    @Test func monitorPutsBackAnAddressRemovedBySomeoneElse() async throws {
+        let script = TakeoverScript()
+        let addresses = FakeAddresses(script: script)
+        let takeover = sequence(script, addresses: addresses)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        script.clear()
+        try await Task.sleep(for: .milliseconds(50))  // a poll or two: seen on eth0
+        addresses.vanish("198.18.1.51/24")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, !script.eventKinds.contains("ip.restored") {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(addresses.isHeld("198.18.1.51/24"))
+        #expect(script.log == ["add 198.18.1.51/24"])
+        let event = script.events.first { $0.kind == .ipRestored }
+        #expect(event?.severity == .warning)
+        #expect(event?.message == "198.18.1.51/24 was removed from eth0 by someone else; added it back")
+        // Once back, it is left alone.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(script.log == ["add 198.18.1.51/24"])
+        #expect(await takeover.release(reason: "test").isReleased)
+    }
+
+    /// An address that cannot be put back is a failure of the service (once, until it is seen again).
+    @Test func monitorReportsAnAddressThatCannotBePutBack() async throws {
+        let script = TakeoverScript()
+        let addresses = FakeAddresses(script: script)
+        let takeover = sequence(script, addresses: addresses)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        script.clear()
+        script.fail("add 198.18.1.50/24")
+        addresses.vanish("198.18.1.50/24")
+        var iterator = takeover.failures.makeAsyncIterator()
+        let failure = await iterator.next()
+        guard case let .addressLost(address, reason) = failure else { Issue.record("expected addressLost, got \(String(describing: failure))"); return }
+        #expect(address == "198.18.1.50/24")
+        #expect(reason.contains("injected failure of 'add 198.18.1.50/24'"), "\(reason)")
+        #expect(failure?.description.hasPrefix("floating IP 198.18.1.50/24 was removed and could not be added back") == true)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(script.log == ["add 198.18.1.50/24"], "tried once, reported once")
+        #expect(!script.eventKinds.contains("ip.restored"))
+    }
+
+    /// A release that comes while an address is being put back waits for it, then removes it:
+    /// the address is never added back after the release removed it.
+    @Test func releaseWaitsForAnAddressBeingPutBack() async throws {
+        let script = TakeoverScript()
+        let addresses = FakeAddresses(script: script, addDelay: .milliseconds(300))
+        let takeover = sequence(script, addresses: addresses)
+        #expect(await takeover.takeOver(term: Term(1), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true)).isStarted)
+        script.clear()
+        addresses.vanish("198.18.1.50/24")
+        for _ in 0..<2000 where !script.log.contains("add 198.18.1.50/24") { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await takeover.release(reason: "test").isReleased)
+        try await Task.sleep(for: .milliseconds(400))  // longer than the add: had it gone on, it would be done
+        #expect(!addresses.isHeld("198.18.1.50/24"), "added back after the release removed it")
+        #expect(script.log.first == "add 198.18.1.50/24")
+        #expect(script.log.last == "unlock")
     }
 
     @Test func monitorPollsAndReportsHealthAfterFallFailures() async {

@@ -10,6 +10,7 @@
 # Topology (all names carry the per-run tag, e.g. "hc4f2a"):
 #   netns <tag>-sw   bridge br0; one port per node/client, named after it (n1, n2, n3, cl)
 #   netns <tag>-n1.. eth0 198.18.10.11.. on the bridge, lo; VIP 198.18.10.50/24 moves between nodes
+#                    (and HATC_VIP2, e.g. 198.18.10.51/24, when set: a second floating address)
 #   netns <tag>-cl   the client, 198.18.10.100
 #   --links 2 (or HATC_LINKS=2): a second network, bridge br1 in <tag>-sw with one port per
 #   node named NODE-l1, eth1 198.18.11.11.. in every node; both addresses in [[node]] addresses
@@ -111,6 +112,7 @@ HATC_NODES="$HATC_NODES"
 HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
 HATC_LIB=$HATC_DIR/lib
+HATC_VIP2=${HATC_VIP2:-}
 EOF
 }
 
@@ -298,6 +300,10 @@ acquire_timeout = "10s"
 address = "$HATC_VIP/24"
 interface = "eth0"
 arp_count = 3
+EOF
+    # Opt-in: HATC_VIP2=198.18.10.51/24 adds a second floating address that moves with the first.
+    [[ -n ${HATC_VIP2:-} ]] && printf '\n[[floating_ip]]\naddress = "%s"\ninterface = "eth0"\narp_count = 3\n' "$HATC_VIP2"
+    cat <<EOF
 
 [fencing]
 enabled = true

@@ -51,6 +51,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case takeoverBlocked = "takeover.blocked"
     case takeoverFailed = "takeover.failed"
     case takeoverUndo = "takeover.undo"
+    /// A floating address removed by someone else while active was added back (a warning).
+    case ipRestored = "ip.restored"
     /// A restart in place stopped the unit(s) (the lock and addresses stay).
     case restartStop = "restart.stop"
 

@@ -5,4 +5,7 @@ public protocol AddressControlling: Sendable {
     func add(_ address: FloatingIPConfig) async throws
     /// Removes the address; removing an absent address succeeds.
     func remove(_ address: FloatingIPConfig) async throws
+    /// The interfaces holding the address on this node right now (normally none or one);
+    /// the service monitor checks, while active, that every floating address is still there.
+    func holders(of address: FloatingIPConfig) async throws -> [String]
 }

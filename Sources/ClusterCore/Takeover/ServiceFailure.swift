@@ -5,11 +5,15 @@ public enum ServiceFailure: Sendable, Equatable, CustomStringConvertible {
     case unitDown(UnitStatus)
     /// `health_url` failed `fall` times in a row; the last failure.
     case unhealthy(HealthFailure)
+    /// A floating address vanished from this node while active (removed by someone else) and
+    /// adding it back failed: the address (CIDR) and why.
+    case addressLost(address: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unitDown(status): "unit \(status.unit) is \(status.activeState) (\(status.subState))"
         case let .unhealthy(failure): "health check failing: \(failure)"
+        case let .addressLost(address, reason): "floating IP \(address) was removed and could not be added back: \(reason)"
         }
     }
 }

@@ -8,10 +8,13 @@ import Synchronization
 /// neighbours and switches the new MAC: the first leaves at once, `add` returns without
 /// waiting for the rest, and a late failure is passed to `onAnnouncementFailure`.
 ///
-/// IPv6: no arping equivalent ships with Debian, so the kernel does both jobs: the address is
-/// added with DAD (a `dadfailed` flag is reported as `alreadyInUse`), and
-/// `net.ipv6.conf.IF.ndisc_notify = 1` makes the kernel send an unsolicited neighbour
-/// advertisement once DAD completes (one NA; `arp_count` does not apply).
+/// IPv6: the kernel checks for duplicates itself: the address is added with DAD (a
+/// `dadfailed` flag is reported as `alreadyInUse`). Once DAD is done, `arp_count` unsolicited
+/// neighbour advertisements (`ndptool send -t na -U`, Override flag set, the interface's MAC
+/// as target link-layer address, to all nodes; one per second) do what the gratuitous ARPs
+/// do for IPv4: the first is sent before `add` returns, the rest in the background, a late
+/// failure passed to `onAnnouncementFailure`. The kernel's own `ndisc_notify` is not used (it
+/// sends one advertisement, whatever `arp_count` says).
 ///
 /// Every command runs with a bounded time; its stderr is part of the error.
 public struct FloatingAddress: AddressControlling {
@@ -41,11 +44,12 @@ public struct FloatingAddress: AddressControlling {
         }
         if present {
             // Already ours (e.g. the daemon restarted while active): announce it again.
-            if !ip.isIPv6 && ip.arpCount > 0 { try await announce(ip, interface: interface) }
+            if ip.arpCount > 0 { try await announce(ip, interface: interface) }
             return
         }
         if ip.isIPv6 {
             try await addIPv6(ip, interface: interface)
+            if ip.arpCount > 0 { try await announce(ip, interface: interface) }
             return
         }
         if ip.duplicateCheck > .zero {
@@ -63,7 +67,7 @@ public struct FloatingAddress: AddressControlling {
     public func remove(_ ip: FloatingIPConfig) async throws {
         try validate(ip)
         // A node never announces an address it gave up: end the announcement still running.
-        Self.announcements.withLock { $0.removeValue(forKey: announcementKey(ip)) }?.kill()
+        Self.announcements.withLock { $0.removeValue(forKey: announcementKey(ip)) }?.stop()
         let holders = try await localAddresses().filter { $0.address == ip.address }
             .filter { ip.interface == nil || $0.interface == ip.interface }
         for holder in holders {
@@ -126,30 +130,56 @@ public struct FloatingAddress: AddressControlling {
         throw Self.failure(result, timeout: commandTimeout)
     }
 
-    /// The announcements still running (`arping -U`, about `arp_count` seconds each), one per
-    /// address and namespace. `remove` ends the address's one before deleting the address: a
-    /// move within `arp_count` seconds of a takeover used to leave the old node announcing the
-    /// address after the new node took it, and each late announcement pointed neighbours (a
-    /// client, a router) back at the old node, where the traffic was lost.
-    private static let announcements = Mutex<[String: ChildProcess.Handle]>([:])
+    /// The announcements still running (`arping -U`, or the task sending the neighbour
+    /// advertisements; about `arp_count` seconds each), one per address and namespace.
+    /// `remove` ends the address's one before deleting the address: a move within `arp_count`
+    /// seconds of a takeover used to leave the old node announcing the address after the new
+    /// node took it, and each late announcement pointed neighbours (a client, a router) back
+    /// at the old node, where the traffic was lost.
+    private static let announcements = Mutex<[String: RunningAnnouncement]>([:])
+    private static let announcementIDs = Atomic<UInt64>(0)
+
+    private struct RunningAnnouncement: Sendable {
+        var id: UInt64
+        var stop: @Sendable () -> Void
+    }
 
     private func announcementKey(_ ip: FloatingIPConfig) -> String {
         (commandPrefix + [ip.address]).joined(separator: " ")
     }
 
+    /// Registers a new announcement for `key`, ending the previous one still running.
+    private static func register(_ key: String, stop: @escaping @Sendable () -> Void) -> UInt64 {
+        let id = announcementIDs.add(1, ordering: .relaxed).newValue
+        announcements.withLock { $0.updateValue(RunningAnnouncement(id: id, stop: stop), forKey: key) }?.stop()
+        return id
+    }
+
+    private static func unregister(_ key: String, id: UInt64) {
+        announcements.withLock { if $0[key]?.id == id { $0[key] = nil } }
+    }
+
+    private func announce(_ ip: FloatingIPConfig, interface: String) async throws {
+        if ip.isIPv6 {
+            try await advertise(ip, interface: interface)
+        } else {
+            try await sendGratuitousARPs(ip, interface: interface)
+        }
+    }
+
     /// Starts `arping -U -c arp_count` (ending the address's previous announcement, if still
     /// running); waits only long enough to see it did not fail at once.
-    private func announce(_ ip: FloatingIPConfig, interface: String) async throws {
+    private func sendGratuitousARPs(_ ip: FloatingIPConfig, interface: String) async throws {
         let command = commandPrefix + ["arping", "-U", "-c", String(ip.arpCount), "-I", interface, ip.address]
         let report = onAnnouncementFailure
         let total = Duration.seconds(ip.arpCount + 2)
         let handle = ChildProcess.Handle()
         let key = announcementKey(ip)
-        Self.announcements.withLock { $0.updateValue(handle, forKey: key) }?.kill()
+        let id = Self.register(key) { handle.kill() }
         let early: ChildProcess.Result?
         do {
             early = try await ChildProcess.start(command, grace: .milliseconds(30), timeout: total, handle: handle) { result in
-                Self.announcements.withLock { if $0[key] === handle { $0[key] = nil } }
+                Self.unregister(key, id: id)
                 if !result.succeeded && !handle.wasKilled { report(Self.failure(result, timeout: total)) }
             }
         } catch {
@@ -160,9 +190,42 @@ public struct FloatingAddress: AddressControlling {
         }
     }
 
+    /// Sends `arp_count` unsolicited neighbour advertisements, one per second (ending the
+    /// address's previous announcement, if still running): the first one before returning,
+    /// the others from a task that `remove` cancels.
+    private func advertise(_ ip: FloatingIPConfig, interface: String) async throws {
+        let command = ["ndptool", "send", "-t", "na", "-U", "-i", interface, "-T", ip.address]
+        let key = announcementKey(ip)
+        Self.announcements.withLock { $0.removeValue(forKey: key) }?.stop()
+        let first = try await run(command)
+        guard first.succeeded else { throw Self.failure(first, timeout: commandTimeout) }
+        guard ip.arpCount > 1 else { return }
+        let full = commandPrefix + command
+        let (report, timeout, count) = (onAnnouncementFailure, commandTimeout, ip.arpCount)
+        let gate = Mutex<UInt64?>(nil)
+        let task = Task {
+            defer { if let id = gate.withLock({ $0 }) { Self.unregister(key, id: id) } }
+            for _ in 1..<count {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+                let result: ChildProcess.Result
+                do throws(ChildProcessError) {
+                    result = try await ChildProcess.run(full, timeout: timeout)
+                } catch {
+                    report(.cannotRun(command: full.joined(separator: " "), errno: Self.code(of: error)))
+                    return
+                }
+                if Task.isCancelled { return }
+                if !result.succeeded {
+                    report(Self.failure(result, timeout: timeout))
+                    return
+                }
+            }
+        }
+        let id = Self.register(key) { task.cancel() }
+        gate.withLock { $0 = id }
+    }
+
     private func addIPv6(_ ip: FloatingIPConfig, interface: String) async throws {
-        let notify = try await run(["sysctl", "-q", "-w", "net.ipv6.conf.\(interface).ndisc_notify=1"])
-        guard notify.succeeded else { throw Self.failure(notify, timeout: commandTimeout) }
         let add = try await run(["ip", "-6", "addr", "add", ip.cidr, "dev", interface])
         if !add.succeeded && !add.stderr.contains("File exists") {
             throw Self.failure(add, timeout: commandTimeout)

@@ -10,6 +10,13 @@ import ClusterHost
 /// once it is seen running again; health re-arms once healthy again. A unit restarted by
 /// systemd itself (`Restart=`) passes through `activating (auto-restart)` and is not a
 /// failure. `TakeoverSequence` stops the monitor around its own stops and starts.
+///
+/// The floating addresses are checked every `monitorInterval` too: one that is no longer on
+/// this node (someone ran `ip addr del`) is added back and announced again, with an
+/// `ip.restored` warning; when adding it back fails, that is a failure of the service
+/// (`addressLost`, once until the address is seen again), restarted or moved like any other.
+/// `stop()` waits for a re-add in progress, so an address is never added back after the
+/// sequence went on to remove it.
 public actor ServiceMonitor {
     public nonisolated let failures: AsyncStream<ServiceFailure>
     private let continuation: AsyncStream<ServiceFailure>.Continuation
@@ -18,16 +25,26 @@ public actor ServiceMonitor {
     private let health: (any HealthChecking)?
     private let monitorInterval: Duration
     private let healthInterval: Duration
+    private let floatingIPs: [FloatingIPConfig]
+    private let addresses: (any AddressControlling)?
+    private let record: @Sendable (EventRecord) -> Void
     private var counter: HealthCounter
     private var armed: [String: Bool] = [:]
     private var tasks: [Task<Void, Never>] = []
+    private var addressWatch: Task<Void, Never>?
+    /// Addresses whose loss was reported and not yet seen back (edge-triggered, like units).
+    private var lostAddresses: Set<String> = []
+    /// The interface each address was last seen on, for the event's message.
+    private var lastInterface: [String: String] = [:]
     private var generation = 0
     /// The health verdict as `hactl status` shows it, while monitoring with a health check.
     public private(set) var healthView: StatusReport.Health?
 
     public init(
         units: [String], control: any UnitControlling, health: (any HealthChecking)?,
-        monitorInterval: Duration, healthInterval: Duration? = nil, healthRise: Int = 1, healthFall: Int = 3
+        monitorInterval: Duration, healthInterval: Duration? = nil, healthRise: Int = 1, healthFall: Int = 3,
+        floatingIPs: [FloatingIPConfig] = [], addresses: (any AddressControlling)? = nil,
+        record: @escaping @Sendable (EventRecord) -> Void = { _ in }
     ) {
         let (stream, continuation) = AsyncStream.makeStream(of: ServiceFailure.self, bufferingPolicy: .bufferingNewest(64))
         failures = stream
@@ -38,14 +55,18 @@ public actor ServiceMonitor {
         self.monitorInterval = monitorInterval
         self.healthInterval = healthInterval ?? monitorInterval
         counter = HealthCounter(rise: healthRise, fall: healthFall)
+        self.floatingIPs = floatingIPs
+        self.addresses = addresses
+        self.record = record
     }
 
     public var isRunning: Bool { !tasks.isEmpty }
 
     /// Starts watching; the units are expected to be running and healthy (as after a takeover).
     public func start() {
-        stop()
+        cancel()
         let current = generation
+        lostAddresses = []
         for unit in units { armed[unit] = true }
         counter.reset()
         _ = counter.record(healthy: true)
@@ -55,13 +76,71 @@ public actor ServiceMonitor {
         for unit in units {
             tasks.append(Task { await self.follow(unit, generation: current) })
         }
+        if let addresses, !floatingIPs.isEmpty {
+            addressWatch = Task { await self.watch(addresses, generation: current) }
+        }
     }
 
-    public func stop() {
+    /// Stops watching; returns once an address being added back is added (bounded by the
+    /// address commands' own timeouts), so the caller may remove it safely.
+    public func stop() async {
+        let watch = addressWatch
+        cancel()
+        await watch?.value
+    }
+
+    private func cancel() {
         for task in tasks { task.cancel() }
         tasks = []
+        addressWatch?.cancel()
+        addressWatch = nil
         generation += 1
         healthView = nil
+    }
+
+    private func watch(_ addresses: any AddressControlling, generation current: Int) async {
+        // The first look at once: it learns each address's interface, for the event's message.
+        var first = true
+        while !Task.isCancelled {
+            if !first {
+                do { try await Task.sleep(for: monitorInterval) } catch { return }
+            }
+            first = false
+            for ip in floatingIPs {
+                // A failed read is not a failure of the service; the next poll retries.
+                guard let holders = try? await addresses.holders(of: ip), !Task.isCancelled else { continue }
+                let here = holders.filter { ip.interface == nil || $0 == ip.interface }
+                if let interface = here.first {
+                    seen(ip, on: interface, generation: current)
+                    continue
+                }
+                guard current == generation, !Task.isCancelled, !lostAddresses.contains(ip.cidr) else { continue }
+                let interface = lastInterface[ip.cidr] ?? ip.interface ?? "its interface"
+                do {
+                    try await addresses.add(ip)
+                    restored(ip, interface: interface)
+                } catch {
+                    lost(ip, interface: interface, error: error, generation: current)
+                }
+            }
+        }
+    }
+
+    private func seen(_ ip: FloatingIPConfig, on interface: String, generation current: Int) {
+        guard current == generation else { return }
+        lastInterface[ip.cidr] = interface
+        lostAddresses.remove(ip.cidr)
+    }
+
+    private func restored(_ ip: FloatingIPConfig, interface: String) {
+        record(EventRecord(kind: .ipRestored, severity: .warning,
+                           message: "\(ip.cidr) was removed from \(interface) by someone else; added it back"))
+    }
+
+    private func lost(_ ip: FloatingIPConfig, interface: String, error: any Error, generation current: Int) {
+        guard current == generation else { return }
+        lostAddresses.insert(ip.cidr)
+        continuation.yield(.addressLost(address: ip.cidr, reason: "adding it back to \(interface) failed: \(error)"))
     }
 
     private func poll(generation current: Int) async {

@@ -80,7 +80,8 @@ public actor TakeoverSequence {
         self.record = record
         monitor = ServiceMonitor(
             units: service.units, control: units, health: health, monitorInterval: service.monitorInterval,
-            healthInterval: service.effectiveHealthInterval, healthRise: healthRise, healthFall: healthFall)
+            healthInterval: service.effectiveHealthInterval, healthRise: healthRise, healthFall: healthFall,
+            floatingIPs: floatingIPs, addresses: addresses, record: record)
     }
 
     // MARK: Takeover
