@@ -75,6 +75,36 @@ import Testing
         _ = systemd.systemctl("daemon-reload")
     }
 
+    @Test func configCheckAsksThisMachinesSystemdAboutTheUnits() async throws {
+        let unit = "\(prefix)-checked.service"
+        try systemd.writeUnit(unit, "[Unit]\nDescription=haclusterd test config check\n[Service]\nExecStart=/bin/sleep 300\nTimeoutStartSec=5s 500ms\n[Install]\nWantedBy=default.target\n")
+        _ = systemd.systemctl("daemon-reload")
+        let config = DaemonTestConfig(directory: URL(fileURLWithPath: systemd.directory).appendingPathComponent("check"))
+        try config.write(serviceUnit: unit, extra: "")
+        let bus = ["/usr/bin/env", "XDG_RUNTIME_DIR=\(systemd.environment["XDG_RUNTIME_DIR"]!)", "DBUS_SESSION_BUS_ADDRESS=\(systemd.busAddress)"]
+        let disabled = try await hactl(["config", "check", config.configPath], as: bus)
+        #expect(disabled.status == 0, "\(disabled.stderr)")
+        #expect(disabled.stderr.contains("\(unit): systemd's TimeoutStartSec ("), "\(disabled.stderr)")
+        #expect(disabled.stderr.contains("is shorter than its start_timeout (10s)"), "\(disabled.stderr)")
+        #expect(!disabled.stderr.contains("enabled at boot"), "\(disabled.stderr)")
+        // Enabled as `systemctl enable` would (WantedBy=default.target).
+        let wants = systemd.unitDirectory + "/default.target.wants"
+        try FileManager.default.createDirectory(atPath: wants, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: wants + "/" + unit, withDestinationPath: systemd.unitDirectory + "/" + unit)
+        _ = systemd.systemctl("daemon-reload")
+        let enabled = try await hactl(["config", "check", config.configPath], as: bus)
+        #expect(enabled.status == 0, "\(enabled.stderr)")
+        #expect(enabled.stderr.contains("warning: \(unit) is enabled at boot (enabled)"), "\(enabled.stderr)")
+        let json = try await hactl(["--json", "config", "check", config.configPath], as: bus)
+        #expect(json.stdout.contains("is enabled at boot"), "\(json.stdout)")
+        // No systemd to ask: said, not silently passed.
+        let nowhere = try await hactl(["config", "check", config.configPath], as: ["/usr/bin/env", "XDG_RUNTIME_DIR=/nonexistent", "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"])
+        #expect(nowhere.status == 0)
+        #expect(nowhere.stderr.contains("note: units not checked against systemd"), "\(nowhere.stderr)")
+        try FileManager.default.removeItem(atPath: wants + "/" + unit)
+        _ = systemd.systemctl("daemon-reload")
+    }
+
     @Test func directPeerConnectionWorksToo() async throws {
         let sleeper = try await unit("direct", "ExecStart=/bin/sleep 300")
         let direct = UnitManager(bus: .direct(systemd.privateAddress))
