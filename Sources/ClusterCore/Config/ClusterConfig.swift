@@ -44,4 +44,10 @@ public struct ClusterConfig: Sendable, Equatable {
 
     /// Nodes that may ever run the service (not witnesses).
     public var serviceNodes: [NodeConfig] { nodes.filter { $0.role == .full } }
+
+    /// The disk heartbeat decides 2-node splits (`two_node` and `tie_breaker = "storage"`).
+    public var usesStorageTieBreaker: Bool { quorum.twoNode && quorum.tieBreaker == .storage }
+
+    /// `[quorum] storage_timeout`, or its default: 5 disk heartbeats (one per heartbeat interval).
+    public var storageTimeout: Duration { quorum.storageTimeout ?? cluster.heartbeatInterval * 5 }
 }

@@ -26,6 +26,13 @@ public enum ConfigInconsistency: Sendable, Equatable, CustomStringConvertible {
     case stateDirOnSharedStorage(stateDir: String, storagePath: String)
     /// A floating address that is also a node's own address.
     case floatingAddressIsNodeAddress(address: String, node: String)
+    case tieBreakerNeedsTwoNode
+    case storageTimeoutTooShort(storageTimeout: Duration, heartbeatInterval: Duration)
+    case arbiterFileNotOnStorage(arbiterFile: String, storagePath: String)
+    case storageFenceNeedsTieBreaker(device: String)
+    case storageFenceNeedsWatchdog(device: String)
+    case storageFenceOption(device: String, option: String)
+    case msgwaitTooShort(device: String, msgwait: String, watchdogTimeout: Duration)
 
     public var description: String {
         switch self {
@@ -64,6 +71,26 @@ public enum ConfigInconsistency: Sendable, Equatable, CustomStringConvertible {
             "\(stateDir) is on the shared storage \(storagePath): each node's state (term, vote) must be local"
         case .floatingAddressIsNodeAddress(let address, let node):
             "\(address) is also an address of node \"\(node)\": a floating address must be one no node owns"
+        case .tieBreakerNeedsTwoNode:
+            "tie_breaker = \"storage\" decides splits between exactly two nodes: set two_node = true (with 3 or more "
+                + "nodes, a majority decides and needs no tie-breaker)"
+        case .storageTimeoutTooShort(let storage, let heartbeat):
+            "\(storage.configString) must be larger than 3 × heartbeat_interval (\(heartbeat.configString)): several disk "
+                + "heartbeats must be missed before a node counts as gone from the storage, e.g. \((heartbeat * 5).configString)"
+        case .arbiterFileNotOnStorage(let file, let storagePath):
+            "\(file) is not inside storage.path \(storagePath): the arbiter file must live on the shared storage, "
+                + "or each node would read its own"
+        case .storageFenceNeedsTieBreaker(let device):
+            "device \"\(device)\" (agent = \"storage\") writes into the arbiter file, which exists only with "
+                + "[quorum] two_node = true and tie_breaker = \"storage\""
+        case .storageFenceNeedsWatchdog(let device):
+            "device \"\(device)\" (agent = \"storage\") needs a watchdog: a victim too hung to read its poison pill is "
+                + "reset only by its watchdog; set [fencing] watchdog (e.g. \"/dev/watchdog\") on every node"
+        case .storageFenceOption(let device, let option):
+            "device \"\(device)\" (agent = \"storage\") has no option \"\(option)\": its only option is msgwait (a duration)"
+        case .msgwaitTooShort(let device, let msgwait, let watchdog):
+            "device \"\(device)\": msgwait \"\(msgwait)\" must be at least 2 × watchdog_timeout "
+                + "(\((watchdog * 2).configString)): the fence may only report success once a hung victim's watchdog has reset it"
         }
     }
 }

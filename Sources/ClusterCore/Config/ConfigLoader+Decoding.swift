@@ -6,14 +6,14 @@ extension ConfigLoader {
     /// The keys of each section (by key path without array indices).
     static let sectionKeys: [String: [String]] = [
         "cluster": ["name", "key_file", "state_dir", "control_socket", "port", "heartbeat_interval", "failure_timeout"],
-        "quorum": ["two_node", "wait_for_all"],
+        "quorum": ["two_node", "wait_for_all", "tie_breaker", "storage_timeout"],
         "node": ["name", "addresses", "priority", "role"],
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
                     "health_url", "health_rise", "health_fall", "health_timeout", "health_interval",
                     "health_ca_file", "health_tls_verify",
                     "migration_threshold", "failure_expiry", "unit"],
         "service.unit": ["name", "start_timeout", "stop_timeout"],
-        "storage": ["path", "lock_file", "acquire_timeout"],
+        "storage": ["path", "lock_file", "acquire_timeout", "arbiter_file"],
         "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
@@ -99,6 +99,8 @@ extension ConfigLoader {
         var quorum = QuorumSettings()
         if let flag = table.bool("two_node") { quorum.twoNode = flag }
         if let flag = table.bool("wait_for_all") { quorum.waitForAll = flag }
+        if let choice = table.choice("tie_breaker", of: QuorumSettings.TieBreaker.self) { quorum.tieBreaker = choice }
+        if let timeout = table.duration("storage_timeout", minimum: .milliseconds(1)) { quorum.storageTimeout = timeout }
         return quorum
     }
 
@@ -273,9 +275,10 @@ extension ConfigLoader {
         guard let path = table.absolutePath("path", required: true) else {
             _ = table.absolutePath("lock_file")
             _ = table.duration("acquire_timeout", minimum: .zero)
+            _ = table.absolutePath("arbiter_file")
             return nil
         }
-        var storage = StorageConfig(path: path, lockFile: table.absolutePath("lock_file"))
+        var storage = StorageConfig(path: path, lockFile: table.absolutePath("lock_file"), arbiterFile: table.absolutePath("arbiter_file"))
         if let d = table.duration("acquire_timeout", minimum: .zero) { storage.acquireTimeout = d }
         return storage
     }

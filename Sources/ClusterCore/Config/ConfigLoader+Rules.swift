@@ -33,6 +33,43 @@ extension ConfigLoader {
             }
         }
 
+        // The storage tie-breaker: two nodes, several disk heartbeats, a file on the shared storage.
+        if config.quorum.tieBreaker == .storage {
+            if !config.quorum.twoNode {
+                diagnostics.report(.inconsistent(diagnostics.location("quorum.tie_breaker"), .tieBreakerNeedsTwoNode))
+            }
+            if config.storageTimeout <= config.cluster.heartbeatInterval * 3 {
+                diagnostics.report(.inconsistent(diagnostics.location("quorum.storage_timeout"),
+                                                 .storageTimeoutTooShort(storageTimeout: config.storageTimeout,
+                                                                         heartbeatInterval: config.cluster.heartbeatInterval)))
+            }
+            if !isStrictlyInside(config.storage.arbiterFile, config.storage.path) {
+                diagnostics.report(.inconsistent(diagnostics.location("storage.arbiter_file"),
+                                                 .arbiterFileNotOnStorage(arbiterFile: config.storage.arbiterFile, storagePath: config.storage.path)))
+            }
+        }
+        // The built-in storage fence: only with the arbiter file and a watchdog, msgwait covering it.
+        for (index, device) in config.fencing.devices.enumerated() where device.isStorage {
+            let path = "fencing.device[\(index)]"
+            if !config.usesStorageTieBreaker {
+                diagnostics.report(.inconsistent(diagnostics.location("\(path).agent"), .storageFenceNeedsTieBreaker(device: device.name)))
+            }
+            if config.fencing.watchdog == nil {
+                diagnostics.report(.inconsistent(diagnostics.location("\(path).agent"), .storageFenceNeedsWatchdog(device: device.name)))
+            }
+            for option in device.options.keys.sorted() where option != FenceDeviceConfig.msgwaitOption {
+                diagnostics.report(.inconsistent(diagnostics.location("\(path).options.\(option)"),
+                                                 .storageFenceOption(device: device.name, option: option)))
+            }
+            if let text = device.options[FenceDeviceConfig.msgwaitOption] {
+                let parsed = try? Duration(configValue: text)
+                if parsed == nil || parsed! < config.fencing.watchdogTimeout * 2 {
+                    diagnostics.report(.inconsistent(diagnostics.location("\(path).options.msgwait"),
+                                                     .msgwaitTooShort(device: device.name, msgwait: text, watchdogTimeout: config.fencing.watchdogTimeout)))
+                }
+            }
+        }
+
         // Fencing devices name real nodes; with fencing on, every node that can run the service is covered.
         for (index, device) in config.fencing.devices.enumerated() {
             let path = "fencing.device[\(index)]"

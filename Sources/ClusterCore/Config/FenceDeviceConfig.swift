@@ -36,6 +36,14 @@ public struct FenceDeviceConfig: Sendable, Equatable {
         self.passwordFile = passwordFile
     }
 
+    /// The built-in storage fence (`agent = "storage"`): a poison pill in the victim's slot of
+    /// the arbiter file, successful after `msgwait`; no program is run.
+    public static let storageAgent = "storage"
+    /// The only option of the storage agent.
+    public static let msgwaitOption = "msgwait"
+
+    public var isStorage: Bool { agent == Self.storageAgent }
+
     public func covers(_ node: String) -> Bool {
         nodes.contains(node) || hostMap[node] != nil
     }

@@ -52,4 +52,12 @@ public struct FencingConfig: Sendable, Equatable {
         let byLevel = Dictionary(grouping: covering, by: \.level)
         return byLevel.keys.sorted().map { ($0, byLevel[$0]!) }
     }
+
+    /// How long the storage fence waits after writing the pill before it reports the victim
+    /// fenced: the device's `msgwait` option, else 2 × `watchdog_timeout` (as sbd does): a
+    /// victim too hung to read its pill is reset by its watchdog within `watchdog_timeout`.
+    public func msgwait(of device: FenceDeviceConfig) -> Duration {
+        if let text = device.options[FenceDeviceConfig.msgwaitOption], let value = try? Duration(configValue: text) { return value }
+        return watchdogTimeout * 2
+    }
 }

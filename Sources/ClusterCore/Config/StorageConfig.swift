@@ -1,13 +1,17 @@
-/// The `[storage]` section: the shared storage and its lock file.
+/// The `[storage]` section: the shared storage, its lock file and the arbiter file.
 public struct StorageConfig: Sendable, Equatable {
     /// Shared storage mount, same path on all nodes.
     public var path: String
     public var lockFile: String
     public var acquireTimeout: Duration
+    /// The disk heartbeat file (`[quorum] tie_breaker = "storage"`), one slot per node.
+    public var arbiterFile: String
 
-    public init(path: String, lockFile: String? = nil, acquireTimeout: Duration = .seconds(30)) {
+    public init(path: String, lockFile: String? = nil, acquireTimeout: Duration = .seconds(30), arbiterFile: String? = nil) {
         self.path = path
-        self.lockFile = lockFile ?? (path.hasSuffix("/") ? path + ".hacluster.lock" : path + "/.hacluster.lock")
+        let base = path.hasSuffix("/") ? path : path + "/"
+        self.lockFile = lockFile ?? base + ".hacluster.lock"
         self.acquireTimeout = acquireTimeout
+        self.arbiterFile = arbiterFile ?? base + ".hacluster/arbiter"
     }
 }

@@ -51,6 +51,8 @@ extension ConfigLoader {
                     diagnostics.report(.secretFile(diagnostics.location("\(path).password_file"), error))
                 }
             }
+            // The storage fence is built in: no program to check.
+            if device.isStorage { continue }
             let agentPath = config.fencing.agentDir.hasSuffix("/")
                 ? config.fencing.agentDir + device.agent : config.fencing.agentDir + "/" + device.agent
             if !isExecutableFile(agentPath) {

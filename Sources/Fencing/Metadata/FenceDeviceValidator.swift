@@ -88,7 +88,8 @@ public struct FenceDeviceValidator: Sendable {
     /// Problems of every configured device; metadata comes from `cache` (one agent run per agent).
     public func problems(of fencing: FencingConfig, cache: AgentMetadataCache) async -> [Problem] {
         var problems: [Problem] = []
-        for device in fencing.devices {
+        // The built-in storage fence has no agent metadata; the config rules check its one option.
+        for device in fencing.devices where !device.isStorage {
             do throws(FenceError) {
                 let metadata = try await cache.metadata(for: device.agent)
                 problems += self.problems(of: device, metadata: metadata)
