@@ -62,6 +62,18 @@ enum ArbiterFixture {
         #expect(codec.decodePoison(zeros, for: "dss3") == .empty)
     }
 
+    @Test func zeroCheckSeesEveryByte() {
+        for length in 0..<20 {
+            let zeros = [UInt8](repeating: 0, count: length + 3)
+            #expect(ArbiterCodec.isZero(zeros[3...]))
+            for position in 3..<(length + 3) {
+                var bytes = zeros
+                bytes[position] = 0x80
+                #expect(!ArbiterCodec.isZero(bytes[3...]), "length \(length), byte \(position)")
+            }
+        }
+    }
+
     /// The MAC check is what this test guards: a changed term must not be believed.
     @Test func aTamperedByteIsRefused() throws {
         var block = try codec.encode(ArbiterFixture.heartbeat)
