@@ -116,7 +116,7 @@ let package = Package(
             path: "bench/hasim",
             swiftSettings: strict
         ),
-        // Cost of the wire layer, the state file and the storage lock (prints numbers).
+        // Cost of the wire layer, the state file, the storage lock and the arbiter file (prints numbers).
         .executableTarget(
             name: "wirebench",
             dependencies: ["ClusterHost"],

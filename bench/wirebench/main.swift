@@ -2,10 +2,12 @@ import ClusterCore
 import ClusterHost
 import Foundation
 
-// Prints the cost of the wire layer, of the state file and of the storage lock, for the README:
+// Prints the cost of the wire layer, of the state file, of the storage lock and of the arbiter
+// file's heartbeat cycle, for the README:
 //   swift run -c release wirebench [STATE_DIR] [ITERATIONS]
 // STATE_DIR should be on the disk the daemon's state_dir uses (fsync cost); the lock is taken
-// there too (give the shared storage's directory to see flock's cost on it, e.g. over NFS).
+// and the arbiter file written there too (give the shared storage's directory to see their
+// cost on it, e.g. over NFS).
 
 let arguments = CommandLine.arguments.dropFirst()
 let directory = arguments.first ?? NSTemporaryDirectory()
@@ -76,3 +78,76 @@ try await measureAsync("SharedStorageLock acquire + release (uncontended)", coun
     await lock.release()
 }
 try? FileManager.default.removeItem(atPath: lock.file)
+
+// The arbiter file ([quorum] tie_breaker = "storage"): one heartbeat cycle of one node of the
+// issue's cluster (two servers), as the daemon runs it every heartbeat interval, on a file in
+// DIRECTORY (give the NAS mount to measure the storage itself). Per-cycle latencies, then the
+// I/O each node sends to the storage (from ArbiterFile's counters).
+func percentile(_ sorted: [Duration], _ fraction: Double) -> Double {
+    let value = sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    return Double(value.components.seconds) * 1e6 + Double(value.components.attoseconds) / 1e12
+}
+
+func measureCycles(_ label: String, count: Int, _ body: () throws -> Void) rethrows {
+    let clock = ContinuousClock()
+    for _ in 0..<min(50, count) { try body() }  // warm-up
+    var samples: [Duration] = []
+    samples.reserveCapacity(count)
+    for _ in 0..<count { samples.append(try clock.measure(body)) }
+    samples.sort()
+    print(label.padding(toLength: 54, withPad: " ", startingAt: 0)
+        + String(format: "p50 %8.1f µs  p99 %8.1f µs  (%d cycles)", percentile(samples, 0.5), percentile(samples, 0.99), count))
+}
+
+let arbiterStorage = (directory as NSString).appendingPathComponent("wirebench-arbiter-\(ProcessInfo.processInfo.processIdentifier)")
+try FileManager.default.createDirectory(atPath: arbiterStorage, withIntermediateDirectories: false)
+defer { try? FileManager.default.removeItem(atPath: arbiterStorage) }
+let arbiterLayout = ArbiterLayout(nodes: ["dss1", "dss2"])
+let arbiterCodec = ArbiterCodec(key: ArbiterKey(keyMaterial: (0..<64).map { UInt8($0) }, clusterName: "bench_cluster"), layout: arbiterLayout)
+let arbiterPath = ArbiterLayout.defaultPath(storagePath: arbiterStorage)
+let cycles = min(iterations, 2000)
+var diskHeartbeat = ArbiterHeartbeat(node: "dss1", incarnation: Incarnation(1), term: Term(12), leader: true, holding: true, counter: 0, wallClock: 1_800_000_000_000)
+
+try measure("arbiter: encode heartbeat block (HMAC)", count: iterations) { _ = try arbiterCodec.encode(diskHeartbeat) }
+let diskBlock = try arbiterCodec.encode(diskHeartbeat)
+measure("arbiter: decode heartbeat block (HMAC check)", count: iterations) { _ = arbiterCodec.decodeHeartbeat(diskBlock, of: "dss1") }
+let diskSlots = diskBlock + [UInt8](repeating: 0, count: arbiterLayout.slotsRange.count - diskBlock.count)
+measure("arbiter: decode every slot of the file", count: iterations) { _ = arbiterCodec.decodeSlots(diskSlots) }
+
+for directIO in [ArbiterFile.DirectIO.whenSupported, .never] {
+    let arbiter = try ArbiterFile(path: arbiterPath, codec: arbiterCodec, localNode: "dss1", directIO: directIO)
+    let mode = "\(arbiter.ioMode)"
+    print("arbiter file: \(arbiterLayout.nodes.count) nodes, \(arbiterLayout.fileSize) bytes, mode \(mode)"
+        + (arbiter.fallbackReason.map { " (\($0))" } ?? ""))
+
+    // As specified: write own heartbeat, read every heartbeat (one pread of the file), read own mailbox.
+    var before = arbiter.counters
+    try measureCycles("arbiter cycle, \(mode): write + read all + mailbox", count: cycles) {
+        diskHeartbeat.counter += 1
+        try arbiter.writeHeartbeat(diskHeartbeat)
+        _ = try arbiter.readHeartbeats()
+        _ = try arbiter.readMailbox(of: "dss1")
+    }
+    var after = arbiter.counters
+    let total = Double(cycles + min(50, cycles))
+    func perCycle(_ label: String, _ before: ArbiterFile.Counters, _ after: ArbiterFile.Counters) {
+        let writes = Double(after.writes - before.writes) / total, reads = Double(after.reads - before.reads) / total
+        let written = Double(after.bytesWritten - before.bytesWritten) / total, read = Double(after.bytesRead - before.bytesRead) / total
+        let perSecond = 1.0 / 0.2  // heartbeat_interval = 200 ms
+        print("  per cycle (\(label)): writes \(Int(writes)) (\(Int(written)) B), reads \(Int(reads)) (\(Int(read)) B); "
+            + String(format: "per node at 200 ms: %.0f IOPS, %.1f KiB/s written, %.1f KiB/s read",
+                     (writes + reads) * perSecond, written * perSecond / 1024, read * perSecond / 1024))
+    }
+    perCycle("3 I/Os", before, after)
+
+    // One read for heartbeats and mailboxes (readSnapshot).
+    before = arbiter.counters
+    try measureCycles("arbiter cycle, \(mode): write + one read of the file", count: cycles) {
+        diskHeartbeat.counter += 1
+        try arbiter.writeHeartbeat(diskHeartbeat)
+        _ = try arbiter.readSnapshot()
+    }
+    after = arbiter.counters
+    perCycle("2 I/Os", before, after)
+    arbiter.close()
+}

@@ -26,4 +26,9 @@ static inline int hacd_memfd_create(const char *name, unsigned int flags) { retu
 int close_range(unsigned int first, unsigned int last, int flags);
 static inline int hacd_cloexec_from(unsigned int first) { return close_range(first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */); }
 
+// O_DIRECT (reads and writes that bypass the page cache: the arbiter file on shared storage)
+// is defined by <fcntl.h> only with _GNU_SOURCE, and its value differs between
+// architectures, so it comes from the C library's header, compiled in clinux.c.
+int hacd_o_direct(void);
+
 #endif
