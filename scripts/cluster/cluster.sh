@@ -113,6 +113,8 @@ HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
 HATC_LIB=$HATC_DIR/lib
 HATC_VIP2=${HATC_VIP2:-}
+HATC_FAULTFS=${HATC_FAULTFS:-0}
+HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
 EOF
 }
 
@@ -138,13 +140,15 @@ hatc_make_node() {
     rmdir /run/.cg
     mount --bind "$2/nodes/$1/state" /var/lib/hacluster
     mount --bind "$2/etc" /etc/hacluster
-    mount --bind "$2/shared" /srv/hashared
+    # the shared storage: a bind of <dir>/shared, or (HATC_FAULTFS=1) a faultfs mount made next
+    [[ $3 == 1 ]] || mount --bind "$2/shared" /srv/hashared
     ip link set lo up
     echo ready > "$2/nodes/$1/holder.ready"
-    exec sleep infinity' hatc-holder "$node" "$HATC_DIR" </dev/null >>"$nd/holder.log" 2>&1 &
+    exec sleep infinity' hatc-holder "$node" "$HATC_DIR" "${HATC_FAULTFS:-0}" </dev/null >>"$nd/holder.log" 2>&1 &
   pid=$!
   echo "$pid" >"$nd/holder.pid"
   hatc_wait 5 "holder of $node" test -f "$nd/holder.ready" || return 1
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then hatc_storage_mount "$node" || return 1; fi
   ip netns attach "$HATC_TAG-$node" "$pid"
   local l port dev
   for l in $(hatc_links); do   # link l: bridge br<l>, port NODE[-l<l>], eth<l> in the node
@@ -208,6 +212,12 @@ cluster_up() {
   HATC_DIR=/tmp/hatc-$HATC_TAG
   HATC_VARIANT=$variant HATC_TIMINGS=$timings HATC_LINKS=$links
   [[ $links == 1 || $links == 2 ]] || { hatc_die "--links: 1 or 2, not $links"; return 2; }
+  [[ ${HATC_FAULTFS:-0} == [01] ]] || { hatc_die "HATC_FAULTFS: 0 or 1, not $HATC_FAULTFS"; return 2; }
+  [[ ${HATC_FAULTFS_ODIRECT:-pass} == @(pass|refuse|strict) ]] || { hatc_die "HATC_FAULTFS_ODIRECT: pass, refuse or strict"; return 2; }
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
+    [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
+    /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
+  fi
   case $variant in
     witness) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2" ;;
     three) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2 n3" ;;
@@ -215,12 +225,13 @@ cluster_up() {
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
   export HATC_DIR HATC_TAG
-  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)) in $HATC_DIR"
+  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")) in $HATC_DIR"
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
   cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/check-journal \
      "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
+  [[ ${HATC_FAULTFS:-0} == 1 ]] && cp "$HATC_SRC/../testlib/faultfs" "$HATC_DIR/lib/"
   install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
   sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
@@ -331,7 +342,14 @@ cluster_down() {
   for f in "$HATC_DIR"/pids/*.pid; do   # helpers started on the host (samplers, probes)
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill "$p" 2>/dev/null
   done
-  for n in $HATC_NODES hw; do hatc_kill_cgroup "$n"; done
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then   # calls blocked on a hung storage end first
+    for n in $HATC_NODES; do [[ -d $HATC_DIR/nodes/$n ]] && hatc_storage_write "$n" ok; done
+  fi
+  for n in $HATC_NODES; do hatc_kill_cgroup "$n"; done
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
+    for n in $HATC_NODES; do hatc_storage_umount "$n"; done
+  fi
+  hatc_kill_cgroup hw
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) && kill "$p" 2>/dev/null
   done
@@ -435,6 +453,7 @@ cluster_status() {
     [[ -s $nd/haclusterd.pid ]] && kill -0 "$(cat "$nd/haclusterd.pid")" 2>/dev/null && d=$(cat "$nd/haclusterd.pid")
     [[ -s $nd/manager.pid ]] && kill -0 "$(cat "$nd/manager.pid")" 2>/dev/null && m=$(cat "$nd/manager.pid")
     ip -n "$HATC_TAG-$n" -o -4 addr show | grep -q " $HATC_VIP/" && vip=" VIP"
+    [[ ${HATC_FAULTFS:-0} == 1 ]] && vip+=" storage=$(cat "$nd/storage.mode" 2>/dev/null)"
     printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
       "$(cat "$nd/holder.pid")" "$m" "$d" "$(cluster_exec "$n" systemctl --user is-active demo.service 2>/dev/null)" "$vip"
   done
@@ -520,6 +539,71 @@ cluster_resume() {
   else kill -CONT "$(cat "$HATC_DIR/nodes/$1/haclusterd.pid")"; fi
 }
 
+# ---- HATC_FAULTFS=1: every node sees the shared storage through its own faultfs mount.
+# faultfs (scripts/testlib/faultfs) runs inside the node's mount namespace, where it mounts
+# <dir>/shared on /srv/hashared, but outside the node's cgroup (in the cluster's "hw" cgroup,
+# so a power-off of the node does not end it). Its mode file is <dir>/nodes/NODE/storage.mode,
+# its log faultfs.log, its pid faultfs.pid. flock is forwarded to the backing file, so the
+# nodes' mounts exclude each other like NFS clients of one server.
+hatc_storage_mount() { # node
+  local node=$1 nd=$HATC_DIR/nodes/$1 pid
+  pid=$(cat "$nd/holder.pid")
+  [[ -f $nd/storage.mode ]] || hatc_storage_write "$node" ok
+  rm -f "$nd/faultfs.ready" "$nd/faultfs.pid"
+  (for f in $(hatc_hw_procs); do echo $BASHPID >"$f"; done
+   exec setsid nsenter -t "$pid" -m -- /usr/bin/python3 "$HATC_DIR/lib/faultfs" "$HATC_DIR/shared" /srv/hashared \
+     --control "$nd/storage.mode" --name "faultfs-$HATC_TAG-$node" --ready "$nd/faultfs.ready" \
+     --o-direct "${HATC_FAULTFS_ODIRECT:-pass}") </dev/null >>"$nd/faultfs.log" 2>&1 &
+  hatc_wait 10 "faultfs of $node" test -s "$nd/faultfs.ready" || return 1
+  cp "$nd/faultfs.ready" "$nd/faultfs.pid"   # faultfs's own pid
+}
+hatc_storage_write() { # node mode: replaced at once, never seen half written
+  printf '%s\n' "$2" >"$HATC_DIR/nodes/$1/.storage.mode.tmp" && mv -f "$HATC_DIR/nodes/$1/.storage.mode.tmp" "$HATC_DIR/nodes/$1/storage.mode"
+}
+# The pid of NODE's faultfs while it runs (checked against its command line).
+hatc_storage_pid() {
+  local p; p=$(cat "$HATC_DIR/nodes/$1/faultfs.pid" 2>/dev/null) || return 1
+  [[ -n $p ]] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "--name faultfs-$HATC_TAG-$1 " && echo "$p"
+}
+# Unmount NODE's storage and end its faultfs, in at most ~13 s: the mode goes back to ok first
+# (a blocked call keeps the mount busy), then fusermount3 -u, a lazy umount as the last resort;
+# faultfs ends with its mount, else on SIGTERM (it unmounts itself), else SIGKILL.
+hatc_storage_umount() { # node
+  local p i
+  p=$(hatc_storage_pid "$1") || return 0
+  hatc_storage_write "$1" ok
+  if grep -q " /srv/hashared fuse.faultfs " "/proc/$p/mounts" 2>/dev/null; then
+    timeout 5 nsenter -t "$p" -m fusermount3 -u /srv/hashared 2>/dev/null ||
+      timeout 5 nsenter -t "$p" -m umount -l -c /srv/hashared 2>/dev/null ||
+      hatc_log "storage: could not unmount /srv/hashared of $1"
+  fi
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$p" 2>/dev/null || return 0
+    ((i == 20)) && kill -TERM "$p"
+    ((i == 40)) && kill -KILL "$p"
+    sleep 0.05
+  done
+  hatc_log "storage: faultfs of $1 (pid $p) did not end"; return 1
+}
+# `storage NODE MODE`: NODE's storage answers ok, error (EIO; error:ENOSPC... another errno),
+# hang (calls block until the mode changes; only a fatal signal ends a blocked call, as on a
+# hard NFS mount) or slow:MS. `storage [NODE]` prints the mode of NODE (of every node).
+cluster_storage() {
+  hatc_need || return 1
+  [[ ${HATC_FAULTFS:-0} == 1 ]] || { hatc_die "storage: the cluster has no faultfs mounts (HATC_FAULTFS=1 at up)"; return 1; }
+  local n
+  if (($# >= 1)); then
+    [[ " $HATC_NODES " == *" $1 "* ]] || { hatc_die "storage: no node $1"; return 2; }
+  fi
+  if (($# >= 2)); then
+    [[ $2 =~ ^(ok|hang|error(:[A-Z0-9]+)?|slow:[0-9]+)$ ]] || { hatc_die "storage: ok, error[:ERRNO], hang or slow:MS, not $2"; return 2; }
+    hatc_storage_write "$1" "$2"
+    hatc_log "storage $1: $2"
+    return 0
+  fi
+  for n in ${1:-$HATC_NODES}; do echo "$n $(cat "$HATC_DIR/nodes/$n/storage.mode")"; done
+}
+
 # Which nodes hold the VIP right now (space separated).
 cluster_vip_holders() {
   hatc_need || return 1
@@ -564,11 +648,13 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     pause) cluster_pause "$@" ;;
     resume) cluster_resume "$@" ;;
     status) cluster_status ;;
+    storage) hatc_load && cluster_storage "$@" ;;
     vip) cluster_vip_holders ;;
     client) cluster_client "$@" ;;
     curl) hatc_load && cluster_curl_vip "$@" ;;
     *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
        kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
-       pause NODE [--all] | resume NODE [--all] | start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
+       pause NODE [--all] | resume NODE [--all] | storage [NODE [ok|error[:ERRNO]|hang|slow:MS]] |
+       start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
   esac
 fi
