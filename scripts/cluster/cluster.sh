@@ -115,13 +115,16 @@ HATC_LIB=$HATC_DIR/lib
 HATC_VIP2=${HATC_VIP2:-}
 HATC_FAULTFS=${HATC_FAULTFS:-0}
 HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
+HATC_WATCHDOG=${HATC_WATCHDOG:-0}
+HATC_WATCHDOG_TIMEOUT=${HATC_WATCHDOG_TIMEOUT:-3}
+HATC_WATCHDOG_ACTION=${HATC_WATCHDOG_ACTION:-off}
 EOF
 }
 
 hatc_make_node() {
   local node=$1 ip nd pid
   ip=$(hatc_node_ip "$node"); nd=$HATC_DIR/nodes/$node
-  mkdir -p "$nd/state" "$nd/home" "$nd/config/systemd/user"
+  mkdir -p "$nd/state" "$nd/home" "$nd/config/systemd/user" "$nd/hw"
   chmod 700 "$nd/state"
   cp "$HATC_DIR/lib/demo.service" "$nd/config/systemd/user/demo.service"
   mkdir -p "$HATC_CG2/$HATC_TAG/$node"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/$node"
@@ -142,6 +145,8 @@ hatc_make_node() {
     mount --bind "$2/etc" /etc/hacluster
     # the shared storage: a bind of <dir>/shared, or (HATC_FAULTFS=1) a faultfs mount made next
     [[ $3 == 1 ]] || mount --bind "$2/shared" /srv/hashared
+    mkdir /run/hw
+    mount --bind "$2/nodes/$1/hw" /run/hw
     ip link set lo up
     echo ready > "$2/nodes/$1/holder.ready"
     exec sleep infinity' hatc-holder "$node" "$HATC_DIR" "${HATC_FAULTFS:-0}" </dev/null >>"$nd/holder.log" 2>&1 &
@@ -165,6 +170,7 @@ hatc_make_node() {
 cluster_boot() {
   local node=$1 nd=$HATC_DIR/nodes/$1
   rm -f "$nd/manager.pid"
+  [[ ${HATC_WATCHDOG:-0} == 1 ]] && : >"$nd/hw/watchdog"   # the watchdog of a machine that just booted: not armed
   hatc_spawn "$node" "$nd/manager.log" "$nd/manager.pid" systemd --user || return 1
   hatc_wait 10 "user manager of $node" cluster_exec "$node" test -S /run/user/0/systemd/private || return 1
   hatc_wait 10 "user manager of $node running" hatc_manager_up "$node" || return 1
@@ -214,6 +220,9 @@ cluster_up() {
   [[ $links == 1 || $links == 2 ]] || { hatc_die "--links: 1 or 2, not $links"; return 2; }
   [[ ${HATC_FAULTFS:-0} == [01] ]] || { hatc_die "HATC_FAULTFS: 0 or 1, not $HATC_FAULTFS"; return 2; }
   [[ ${HATC_FAULTFS_ODIRECT:-pass} == @(pass|refuse|strict) ]] || { hatc_die "HATC_FAULTFS_ODIRECT: pass, refuse or strict"; return 2; }
+  [[ ${HATC_WATCHDOG:-0} == [01] ]] || { hatc_die "HATC_WATCHDOG: 0 or 1, not $HATC_WATCHDOG"; return 2; }
+  [[ ${HATC_WATCHDOG_TIMEOUT:-3} =~ ^[1-9][0-9]*$ ]] || { hatc_die "HATC_WATCHDOG_TIMEOUT: whole seconds >= 1"; return 2; }
+  [[ ${HATC_WATCHDOG_ACTION:-off} == @(off|reboot) ]] || { hatc_die "HATC_WATCHDOG_ACTION: off or reboot"; return 2; }
   if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
     [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
     /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
@@ -225,7 +234,7 @@ cluster_up() {
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
   export HATC_DIR HATC_TAG
-  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")) in $HATC_DIR"
+  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")$([[ ${HATC_WATCHDOG:-0} == 1 ]] && echo ", watchdog ${HATC_WATCHDOG_TIMEOUT:-3}s")) in $HATC_DIR"
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
@@ -322,6 +331,9 @@ agent_dir = "$HATC_DIR/agents"
 action = "${HATC_FENCE_ACTION:-reboot}"
 timeout = "20s"
 EOF
+    # Opt-in: HATC_WATCHDOG=1: the node's watchdog device is the plain file <dir>/nodes/NODE/hw/watchdog
+    # (bind-mounted on /run/hw in the node), watched by the hardware helper (hatc_watchdog_check).
+    [[ ${HATC_WATCHDOG:-0} == 1 ]] && printf 'watchdog = "/run/hw/watchdog"\nwatchdog_timeout = "%ss"\n' "${HATC_WATCHDOG_TIMEOUT:-3}"
     for n in $HATC_FULL_NODES; do
       local delay=0s
       # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
@@ -404,6 +416,9 @@ cluster_poweroff() {
   local node=$1 nd=$HATC_DIR/nodes/$1 pid
   pid=$(cat "$nd/holder.pid")
   hatc_kill_cgroup "$node" || return 1
+  # a machine that is off is neither frozen (pause --all) nor has an armed watchdog
+  [[ -f $(hatc_cg "$node")/cgroup.freeze ]] && echo 0 >"$(hatc_cg "$node")/cgroup.freeze"
+  [[ -s $nd/hw/watchdog ]] && : >"$nd/hw/watchdog"
   local l
   for l in $(hatc_links); do
     nsenter -t "$pid" -n ip addr flush dev "eth$l" 2>/dev/null
@@ -454,6 +469,7 @@ cluster_status() {
     [[ -s $nd/manager.pid ]] && kill -0 "$(cat "$nd/manager.pid")" 2>/dev/null && m=$(cat "$nd/manager.pid")
     ip -n "$HATC_TAG-$n" -o -4 addr show | grep -q " $HATC_VIP/" && vip=" VIP"
     [[ ${HATC_FAULTFS:-0} == 1 ]] && vip+=" storage=$(cat "$nd/storage.mode" 2>/dev/null)"
+    [[ ${HATC_WATCHDOG:-0} == 1 ]] && vip+=" watchdog=$(hatc_watchdog_state "$n")"
     printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
       "$(cat "$nd/holder.pid")" "$m" "$d" "$(cluster_exec "$n" systemctl --user is-active demo.service 2>/dev/null)" "$vip"
   done
@@ -475,8 +491,10 @@ hatc_request() { # boot|poweroff node
   echo "$1" >"$HATC_DIR/requests/.$2.tmp" && mv "$HATC_DIR/requests/.$2.tmp" "$HATC_DIR/requests/$2"
 }
 hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
-  local f node what
+  local f node what tick=0
   while [[ -f $HATC_DIR/env ]]; do
+    # every 100 ms: the watchdogs (HATC_WATCHDOG=1)
+    if [[ ${HATC_WATCHDOG:-0} == 1 ]] && (( ++tick % 5 == 0 )); then hatc_watchdog_check; fi
     for f in "$HATC_DIR"/requests/n*; do
       [[ -f $f ]] || continue
       node=${f##*/}; what=$(cat "$f"); rm -f "$f"
@@ -487,6 +505,37 @@ hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
     done
     sleep 0.02
   done
+}
+# The watchdog double (HATC_WATCHDOG=1). Like /dev/watchdog once opened, a node's watchdog
+# file is armed from its first write on (haclusterd pets it with one byte every
+# watchdog_timeout/3 while healthy). A node that is on, whose file was last written more
+# than watchdog_timeout ago and whose last byte is not the magic 'V' of an orderly close,
+# is reset: "NS NODE watchdog reset ..." in fence.log, then the power-off of the fence
+# agent; with HATC_WATCHDOG_ACTION=reboot it then boots again. Power-off and boot disarm
+# it (an empty file).
+hatc_watchdog_state() { # node -> off | armed(N writes) | closed (magic V)
+  local w=$HATC_DIR/nodes/$1/hw/watchdog
+  if [[ ! -s $w ]]; then echo off
+  elif tail -c 1 "$w" | grep -q V; then echo closed
+  else echo "armed($(stat -c %s "$w") writes)"; fi
+}
+hatc_watchdog_check() {
+  local files=() n size mtime name now age limit=$(( ${HATC_WATCHDOG_TIMEOUT:-3} * 1000000 ))
+  for n in $HATC_NODES; do
+    [[ -s $HATC_DIR/nodes/$n/hw/watchdog && $(<"$HATC_DIR/nodes/$n/power") == on ]] && files+=("$HATC_DIR/nodes/$n/hw/watchdog")
+  done
+  ((${#files[@]})) || return 0
+  now=${EPOCHREALTIME/./}   # microseconds, as the mtimes below
+  while read -r size mtime name; do
+    ((size > 0)) || continue
+    mtime=${mtime/./}; age=$(( now - 10#${mtime:0:-3} ))
+    ((age > limit)) || continue
+    tail -c 1 "$name" | grep -q V && continue   # magic close: disarmed
+    n=${name%/hw/watchdog}; n=${n##*/}
+    echo "$(date +%s%N) $n watchdog reset (not petted for $((age / 1000)) ms, watchdog_timeout ${HATC_WATCHDOG_TIMEOUT:-3}s)" >>"$HATC_DIR/fence.log"
+    cluster_poweroff "$n" >>"$HATC_DIR/fence.log" 2>&1
+    [[ ${HATC_WATCHDOG_ACTION:-off} == reboot ]] && cluster_poweron "$n" --background
+  done < <(stat -c '%s %.9Y %n' "${files[@]}" 2>/dev/null)
 }
 # The cgroup files of the cluster's "hardware" cgroup (helpers that act on nodes from outside them).
 hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
