@@ -19,10 +19,27 @@
 #   <dir>/etc            -> /etc/hacluster      (one config and key for all nodes)
 #   <dir>/nodes/NODE/state -> /var/lib/hacluster (per-node state)
 #   <dir>/shared         -> /srv/hashared       (the shared storage)
+#   <dir>/nodes/NODE/hw  -> /run/hw             (the node's "hardware": its watchdog double)
 # haclusterd runs as a plain process in the node (log: <dir>/nodes/NODE/haclusterd.log);
 # the managed service is the user unit demo.service of the node's user manager.
 # Every process of a node lives in the cgroup <tag>/NODE (cgroup v2 "unified" and
 # the v1 name=systemd hierarchy): powering a node off is cgroup.kill + links down.
+#
+# Opt-in doubles for the storage tie-breaker (set at `up`, kept in <dir>/env):
+#   HATC_FAULTFS=1   /srv/hashared of every node is its own faultfs mount of <dir>/shared
+#                    (scripts/testlib/faultfs, in the node's mount namespace, outside its
+#                    cgroup; flock is forwarded, so it excludes across nodes).
+#                    `cluster.sh storage NODE ok|error[:ERRNO]|hang|slow:MS` cuts one node
+#                    from the storage: EIO (or ERRNO), calls that block until `ok` (a hard
+#                    NFS mount: only SIGKILL ends a blocked call), or delayed calls;
+#                    `storage [NODE]` shows the modes. HATC_FAULTFS_ODIRECT=refuse|strict:
+#                    O_DIRECT opens answer EINVAL, or I/O not 512-aligned does (default pass).
+#                    `down` ends blocked calls and unmounts, also after a hang.
+#   HATC_WATCHDOG=1  [fencing] watchdog = "/run/hw/watchdog" (a plain file per node),
+#                    watchdog_timeout = HATC_WATCHDOG_TIMEOUT s (default 3): the hardware
+#                    helper powers off a node whose watchdog, once written to, was not
+#                    written for that long (unless its last byte is the magic 'V'): "watchdog
+#                    reset" in fence.log; HATC_WATCHDOG_ACTION=reboot boots it again.
 
 HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
 HATC_CG2=/sys/fs/cgroup/unified
