@@ -151,7 +151,7 @@ storage_infra() {
   check "down after a hang returns within 20 s (${ms} ms)" test "$ms" -lt 20000
   check "down: no faultfs mount of the cluster in any mount namespace ($(faultfs_mounts "$tag"))" \
     test -z "$(faultfs_mounts "$tag")"
-  for p in $pids; do check "down: faultfs $p has ended" e2e_not alive "$p"; done
+  for p in $pids; do check "down: faultfs $p has ended" e2e_not hatc_pid_running "$p"; done
   check "down: no namespace left" bash -c '! ip netns list | grep -q "^$0-"' "$tag"
   check "down: no cluster directory left" test ! -e "$dir"
   check "down: no process of the cluster left" bash -c '! ps -eo args | grep -v grep | grep -q "$0"' "$dir"

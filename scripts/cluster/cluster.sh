@@ -385,7 +385,7 @@ cluster_down() {
   for n in $HATC_NODES sw cl; do ip netns del "$HATC_TAG-$n" 2>/dev/null; done
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) || continue
-    local i; for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    local i; for ((i = 0; i < 50; i++)); do hatc_pid_running "$p" || break; sleep 0.05; done
   done
   for f in "$HATC_DIR"/pids/*.pid; do
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill -9 "$p" 2>/dev/null
@@ -626,6 +626,11 @@ hatc_storage_mount() { # node
 hatc_storage_write() { # node mode: replaced at once, never seen half written
   printf '%s\n' "$2" >"$HATC_DIR/nodes/$1/.storage.mode.tmp" && mv -f "$HATC_DIR/nodes/$1/.storage.mode.tmp" "$HATC_DIR/nodes/$1/storage.mode"
 }
+# PID runs (exists and is no zombie: an orphan is reaped by PID 1, maybe late).
+hatc_pid_running() {
+  local st; read -r st <"/proc/$1/stat" 2>/dev/null || return 1
+  st=${st##*) }; [[ ${st%% *} != [ZX] ]]
+}
 # The pid of NODE's faultfs while it runs (checked against its command line).
 hatc_storage_pid() {
   local p; p=$(cat "$HATC_DIR/nodes/$1/faultfs.pid" 2>/dev/null) || return 1
@@ -644,7 +649,7 @@ hatc_storage_umount() { # node
       hatc_log "storage: could not unmount /srv/hashared of $1"
   fi
   for ((i = 0; i < 60; i++)); do
-    kill -0 "$p" 2>/dev/null || return 0
+    hatc_pid_running "$p" || return 0
     ((i == 20)) && kill -TERM "$p"
     ((i == 40)) && kill -KILL "$p"
     sleep 0.05
