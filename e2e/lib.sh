@@ -43,6 +43,11 @@ e2e_dump() {
       echo "---- $n haclusterd.log (tail)"; tail -n 40 "$HATC_DIR/nodes/$n/haclusterd.log" 2>/dev/null
     done
     echo "---- fence.log"; tail -n 20 "$HATC_DIR/fence.log" 2>/dev/null
+    if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
+      for n in $HATC_NODES; do
+        echo "---- $n storage $(cat "$HATC_DIR/nodes/$n/storage.mode" 2>/dev/null), faultfs.log (tail)"; tail -n 10 "$HATC_DIR/nodes/$n/faultfs.log" 2>/dev/null
+      done
+    fi
     echo "---- journal"; python3 "$HATC_DIR/lib/check-journal" --summary "$HATC_DIR/shared/demo-journal.log" 2>&1 | tail -n 20
     echo "---- vip sampler"; tail -n 20 "$HATC_DIR/vip-sampler.log" 2>/dev/null
     echo "---- client neighbour table (VIP = $HATC_VIP)"

@@ -19,10 +19,27 @@
 #   <dir>/etc            -> /etc/hacluster      (one config and key for all nodes)
 #   <dir>/nodes/NODE/state -> /var/lib/hacluster (per-node state)
 #   <dir>/shared         -> /srv/hashared       (the shared storage)
+#   <dir>/nodes/NODE/hw  -> /run/hw             (the node's "hardware": its watchdog double)
 # haclusterd runs as a plain process in the node (log: <dir>/nodes/NODE/haclusterd.log);
 # the managed service is the user unit demo.service of the node's user manager.
 # Every process of a node lives in the cgroup <tag>/NODE (cgroup v2 "unified" and
 # the v1 name=systemd hierarchy): powering a node off is cgroup.kill + links down.
+#
+# Opt-in doubles for the storage tie-breaker (set at `up`, kept in <dir>/env):
+#   HATC_FAULTFS=1   /srv/hashared of every node is its own faultfs mount of <dir>/shared
+#                    (scripts/testlib/faultfs, in the node's mount namespace, outside its
+#                    cgroup; flock is forwarded, so it excludes across nodes).
+#                    `cluster.sh storage NODE ok|error[:ERRNO]|hang|slow:MS` cuts one node
+#                    from the storage: EIO (or ERRNO), calls that block until `ok` (a hard
+#                    NFS mount: only SIGKILL ends a blocked call), or delayed calls;
+#                    `storage [NODE]` shows the modes. HATC_FAULTFS_ODIRECT=refuse|strict:
+#                    O_DIRECT opens answer EINVAL, or I/O not 512-aligned does (default pass).
+#                    `down` ends blocked calls and unmounts, also after a hang.
+#   HATC_WATCHDOG=1  [fencing] watchdog = "/run/hw/watchdog" (a plain file per node),
+#                    watchdog_timeout = HATC_WATCHDOG_TIMEOUT s (default 3): the hardware
+#                    helper powers off a node whose watchdog, once written to, was not
+#                    written for that long (unless its last byte is the magic 'V'): "watchdog
+#                    reset" in fence.log; HATC_WATCHDOG_ACTION=reboot boots it again.
 
 HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
 HATC_CG2=/sys/fs/cgroup/unified
@@ -113,13 +130,18 @@ HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
 HATC_LIB=$HATC_DIR/lib
 HATC_VIP2=${HATC_VIP2:-}
+HATC_FAULTFS=${HATC_FAULTFS:-0}
+HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
+HATC_WATCHDOG=${HATC_WATCHDOG:-0}
+HATC_WATCHDOG_TIMEOUT=${HATC_WATCHDOG_TIMEOUT:-3}
+HATC_WATCHDOG_ACTION=${HATC_WATCHDOG_ACTION:-off}
 EOF
 }
 
 hatc_make_node() {
   local node=$1 ip nd pid
   ip=$(hatc_node_ip "$node"); nd=$HATC_DIR/nodes/$node
-  mkdir -p "$nd/state" "$nd/home" "$nd/config/systemd/user"
+  mkdir -p "$nd/state" "$nd/home" "$nd/config/systemd/user" "$nd/hw"
   chmod 700 "$nd/state"
   cp "$HATC_DIR/lib/demo.service" "$nd/config/systemd/user/demo.service"
   mkdir -p "$HATC_CG2/$HATC_TAG/$node"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/$node"
@@ -138,13 +160,17 @@ hatc_make_node() {
     rmdir /run/.cg
     mount --bind "$2/nodes/$1/state" /var/lib/hacluster
     mount --bind "$2/etc" /etc/hacluster
-    mount --bind "$2/shared" /srv/hashared
+    # the shared storage: a bind of <dir>/shared, or (HATC_FAULTFS=1) a faultfs mount made next
+    [[ $3 == 1 ]] || mount --bind "$2/shared" /srv/hashared
+    mkdir /run/hw
+    mount --bind "$2/nodes/$1/hw" /run/hw
     ip link set lo up
     echo ready > "$2/nodes/$1/holder.ready"
-    exec sleep infinity' hatc-holder "$node" "$HATC_DIR" </dev/null >>"$nd/holder.log" 2>&1 &
+    exec sleep infinity' hatc-holder "$node" "$HATC_DIR" "${HATC_FAULTFS:-0}" </dev/null >>"$nd/holder.log" 2>&1 &
   pid=$!
   echo "$pid" >"$nd/holder.pid"
   hatc_wait 5 "holder of $node" test -f "$nd/holder.ready" || return 1
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then hatc_storage_mount "$node" || return 1; fi
   ip netns attach "$HATC_TAG-$node" "$pid"
   local l port dev
   for l in $(hatc_links); do   # link l: bridge br<l>, port NODE[-l<l>], eth<l> in the node
@@ -161,6 +187,7 @@ hatc_make_node() {
 cluster_boot() {
   local node=$1 nd=$HATC_DIR/nodes/$1
   rm -f "$nd/manager.pid"
+  [[ ${HATC_WATCHDOG:-0} == 1 ]] && : >"$nd/hw/watchdog"   # the watchdog of a machine that just booted: not armed
   hatc_spawn "$node" "$nd/manager.log" "$nd/manager.pid" systemd --user || return 1
   hatc_wait 10 "user manager of $node" cluster_exec "$node" test -S /run/user/0/systemd/private || return 1
   hatc_wait 10 "user manager of $node running" hatc_manager_up "$node" || return 1
@@ -208,6 +235,15 @@ cluster_up() {
   HATC_DIR=/tmp/hatc-$HATC_TAG
   HATC_VARIANT=$variant HATC_TIMINGS=$timings HATC_LINKS=$links
   [[ $links == 1 || $links == 2 ]] || { hatc_die "--links: 1 or 2, not $links"; return 2; }
+  [[ ${HATC_FAULTFS:-0} == [01] ]] || { hatc_die "HATC_FAULTFS: 0 or 1, not $HATC_FAULTFS"; return 2; }
+  [[ ${HATC_FAULTFS_ODIRECT:-pass} == @(pass|refuse|strict) ]] || { hatc_die "HATC_FAULTFS_ODIRECT: pass, refuse or strict"; return 2; }
+  [[ ${HATC_WATCHDOG:-0} == [01] ]] || { hatc_die "HATC_WATCHDOG: 0 or 1, not $HATC_WATCHDOG"; return 2; }
+  [[ ${HATC_WATCHDOG_TIMEOUT:-3} =~ ^[1-9][0-9]*$ ]] || { hatc_die "HATC_WATCHDOG_TIMEOUT: whole seconds >= 1"; return 2; }
+  [[ ${HATC_WATCHDOG_ACTION:-off} == @(off|reboot) ]] || { hatc_die "HATC_WATCHDOG_ACTION: off or reboot"; return 2; }
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
+    [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
+    /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
+  fi
   case $variant in
     witness) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2" ;;
     three) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2 n3" ;;
@@ -215,12 +251,13 @@ cluster_up() {
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
   export HATC_DIR HATC_TAG
-  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)) in $HATC_DIR"
+  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")$([[ ${HATC_WATCHDOG:-0} == 1 ]] && echo ", watchdog ${HATC_WATCHDOG_TIMEOUT:-3}s")) in $HATC_DIR"
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
   cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/check-journal \
      "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
+  [[ ${HATC_FAULTFS:-0} == 1 ]] && cp "$HATC_SRC/../testlib/faultfs" "$HATC_DIR/lib/"
   install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
   sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
@@ -311,6 +348,9 @@ agent_dir = "$HATC_DIR/agents"
 action = "${HATC_FENCE_ACTION:-reboot}"
 timeout = "20s"
 EOF
+    # Opt-in: HATC_WATCHDOG=1: the node's watchdog device is the plain file <dir>/nodes/NODE/hw/watchdog
+    # (bind-mounted on /run/hw in the node), watched by the hardware helper (hatc_watchdog_check).
+    [[ ${HATC_WATCHDOG:-0} == 1 ]] && printf 'watchdog = "/run/hw/watchdog"\nwatchdog_timeout = "%ss"\n' "${HATC_WATCHDOG_TIMEOUT:-3}"
     for n in $HATC_FULL_NODES; do
       local delay=0s
       # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
@@ -331,14 +371,21 @@ cluster_down() {
   for f in "$HATC_DIR"/pids/*.pid; do   # helpers started on the host (samplers, probes)
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill "$p" 2>/dev/null
   done
-  for n in $HATC_NODES hw; do hatc_kill_cgroup "$n"; done
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then   # calls blocked on a hung storage end first
+    for n in $HATC_NODES; do [[ -d $HATC_DIR/nodes/$n ]] && hatc_storage_write "$n" ok; done
+  fi
+  for n in $HATC_NODES; do hatc_kill_cgroup "$n"; done
+  if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
+    for n in $HATC_NODES; do hatc_storage_umount "$n"; done
+  fi
+  hatc_kill_cgroup hw
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) && kill "$p" 2>/dev/null
   done
   for n in $HATC_NODES sw cl; do ip netns del "$HATC_TAG-$n" 2>/dev/null; done
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) || continue
-    local i; for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    local i; for ((i = 0; i < 50; i++)); do hatc_pid_running "$p" || break; sleep 0.05; done
   done
   for f in "$HATC_DIR"/pids/*.pid; do
     [[ -f $f ]] || continue; p=$(cat "$f"); [[ -n $p ]] && kill -9 "$p" 2>/dev/null
@@ -386,6 +433,9 @@ cluster_poweroff() {
   local node=$1 nd=$HATC_DIR/nodes/$1 pid
   pid=$(cat "$nd/holder.pid")
   hatc_kill_cgroup "$node" || return 1
+  # a machine that is off is neither frozen (pause --all) nor has an armed watchdog
+  [[ -f $(hatc_cg "$node")/cgroup.freeze ]] && echo 0 >"$(hatc_cg "$node")/cgroup.freeze"
+  [[ -s $nd/hw/watchdog ]] && : >"$nd/hw/watchdog"
   local l
   for l in $(hatc_links); do
     nsenter -t "$pid" -n ip addr flush dev "eth$l" 2>/dev/null
@@ -435,6 +485,8 @@ cluster_status() {
     [[ -s $nd/haclusterd.pid ]] && kill -0 "$(cat "$nd/haclusterd.pid")" 2>/dev/null && d=$(cat "$nd/haclusterd.pid")
     [[ -s $nd/manager.pid ]] && kill -0 "$(cat "$nd/manager.pid")" 2>/dev/null && m=$(cat "$nd/manager.pid")
     ip -n "$HATC_TAG-$n" -o -4 addr show | grep -q " $HATC_VIP/" && vip=" VIP"
+    [[ ${HATC_FAULTFS:-0} == 1 ]] && vip+=" storage=$(cat "$nd/storage.mode" 2>/dev/null)"
+    [[ ${HATC_WATCHDOG:-0} == 1 ]] && vip+=" watchdog=$(hatc_watchdog_state "$n")"
     printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
       "$(cat "$nd/holder.pid")" "$m" "$d" "$(cluster_exec "$n" systemctl --user is-active demo.service 2>/dev/null)" "$vip"
   done
@@ -456,8 +508,10 @@ hatc_request() { # boot|poweroff node
   echo "$1" >"$HATC_DIR/requests/.$2.tmp" && mv "$HATC_DIR/requests/.$2.tmp" "$HATC_DIR/requests/$2"
 }
 hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
-  local f node what
+  local f node what tick=0
   while [[ -f $HATC_DIR/env ]]; do
+    # every 100 ms: the watchdogs (HATC_WATCHDOG=1)
+    if [[ ${HATC_WATCHDOG:-0} == 1 ]] && (( ++tick % 5 == 0 )); then hatc_watchdog_check; fi
     for f in "$HATC_DIR"/requests/n*; do
       [[ -f $f ]] || continue
       node=${f##*/}; what=$(cat "$f"); rm -f "$f"
@@ -468,6 +522,37 @@ hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
     done
     sleep 0.02
   done
+}
+# The watchdog double (HATC_WATCHDOG=1). Like /dev/watchdog once opened, a node's watchdog
+# file is armed from its first write on (haclusterd pets it with one byte every
+# watchdog_timeout/3 while healthy). A node that is on, whose file was last written more
+# than watchdog_timeout ago and whose last byte is not the magic 'V' of an orderly close,
+# is reset: "NS NODE watchdog reset ..." in fence.log, then the power-off of the fence
+# agent; with HATC_WATCHDOG_ACTION=reboot it then boots again. Power-off and boot disarm
+# it (an empty file).
+hatc_watchdog_state() { # node -> off | armed(N writes) | closed (magic V)
+  local w=$HATC_DIR/nodes/$1/hw/watchdog
+  if [[ ! -s $w ]]; then echo off
+  elif tail -c 1 "$w" | grep -q V; then echo closed
+  else echo "armed($(stat -c %s "$w") writes)"; fi
+}
+hatc_watchdog_check() {
+  local files=() n size mtime name now age limit=$(( ${HATC_WATCHDOG_TIMEOUT:-3} * 1000000 ))
+  for n in $HATC_NODES; do
+    [[ -s $HATC_DIR/nodes/$n/hw/watchdog && $(<"$HATC_DIR/nodes/$n/power") == on ]] && files+=("$HATC_DIR/nodes/$n/hw/watchdog")
+  done
+  ((${#files[@]})) || return 0
+  now=${EPOCHREALTIME/./}   # microseconds, as the mtimes below
+  while read -r size mtime name; do
+    ((size > 0)) || continue
+    mtime=${mtime/./}; age=$(( now - 10#${mtime:0:-3} ))
+    ((age > limit)) || continue
+    tail -c 1 "$name" | grep -q V && continue   # magic close: disarmed
+    n=${name%/hw/watchdog}; n=${n##*/}
+    echo "$(date +%s%N) $n watchdog reset (not petted for $((age / 1000)) ms, watchdog_timeout ${HATC_WATCHDOG_TIMEOUT:-3}s)" >>"$HATC_DIR/fence.log"
+    cluster_poweroff "$n" >>"$HATC_DIR/fence.log" 2>&1
+    [[ ${HATC_WATCHDOG_ACTION:-off} == reboot ]] && cluster_poweron "$n" --background
+  done < <(stat -c '%s %.9Y %n' "${files[@]}" 2>/dev/null)
 }
 # The cgroup files of the cluster's "hardware" cgroup (helpers that act on nodes from outside them).
 hatc_hw_procs() { echo "$HATC_CG2/$HATC_TAG/hw/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/hw/cgroup.procs}"; }
@@ -520,6 +605,76 @@ cluster_resume() {
   else kill -CONT "$(cat "$HATC_DIR/nodes/$1/haclusterd.pid")"; fi
 }
 
+# ---- HATC_FAULTFS=1: every node sees the shared storage through its own faultfs mount.
+# faultfs (scripts/testlib/faultfs) runs inside the node's mount namespace, where it mounts
+# <dir>/shared on /srv/hashared, but outside the node's cgroup (in the cluster's "hw" cgroup,
+# so a power-off of the node does not end it). Its mode file is <dir>/nodes/NODE/storage.mode,
+# its log faultfs.log, its pid faultfs.pid. flock is forwarded to the backing file, so the
+# nodes' mounts exclude each other like NFS clients of one server.
+hatc_storage_mount() { # node
+  local node=$1 nd=$HATC_DIR/nodes/$1 pid
+  pid=$(cat "$nd/holder.pid")
+  [[ -f $nd/storage.mode ]] || hatc_storage_write "$node" ok
+  rm -f "$nd/faultfs.ready" "$nd/faultfs.pid"
+  (for f in $(hatc_hw_procs); do echo $BASHPID >"$f"; done
+   exec setsid nsenter -t "$pid" -m -- /usr/bin/python3 "$HATC_DIR/lib/faultfs" "$HATC_DIR/shared" /srv/hashared \
+     --control "$nd/storage.mode" --name "faultfs-$HATC_TAG-$node" --ready "$nd/faultfs.ready" \
+     --o-direct "${HATC_FAULTFS_ODIRECT:-pass}") </dev/null >>"$nd/faultfs.log" 2>&1 &
+  hatc_wait 10 "faultfs of $node" test -s "$nd/faultfs.ready" || return 1
+  cp "$nd/faultfs.ready" "$nd/faultfs.pid"   # faultfs's own pid
+}
+hatc_storage_write() { # node mode: replaced at once, never seen half written
+  printf '%s\n' "$2" >"$HATC_DIR/nodes/$1/.storage.mode.tmp" && mv -f "$HATC_DIR/nodes/$1/.storage.mode.tmp" "$HATC_DIR/nodes/$1/storage.mode"
+}
+# PID runs (exists and is no zombie: an orphan is reaped by PID 1, maybe late).
+hatc_pid_running() {
+  local st; read -r st <"/proc/$1/stat" 2>/dev/null || return 1
+  st=${st##*) }; [[ ${st%% *} != [ZX] ]]
+}
+# The pid of NODE's faultfs while it runs (checked against its command line).
+hatc_storage_pid() {
+  local p; p=$(cat "$HATC_DIR/nodes/$1/faultfs.pid" 2>/dev/null) || return 1
+  [[ -n $p ]] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "--name faultfs-$HATC_TAG-$1 " && echo "$p"
+}
+# Unmount NODE's storage and end its faultfs, in at most ~13 s: the mode goes back to ok first
+# (a blocked call keeps the mount busy), then fusermount3 -u, a lazy umount as the last resort;
+# faultfs ends with its mount, else on SIGTERM (it unmounts itself), else SIGKILL.
+hatc_storage_umount() { # node
+  local p i
+  p=$(hatc_storage_pid "$1") || return 0
+  hatc_storage_write "$1" ok
+  if grep -q " /srv/hashared fuse.faultfs " "/proc/$p/mounts" 2>/dev/null; then
+    timeout 5 nsenter -t "$p" -m fusermount3 -u /srv/hashared 2>/dev/null ||
+      timeout 5 nsenter -t "$p" -m umount -l -c /srv/hashared 2>/dev/null ||
+      hatc_log "storage: could not unmount /srv/hashared of $1"
+  fi
+  for ((i = 0; i < 60; i++)); do
+    hatc_pid_running "$p" || return 0
+    ((i == 20)) && kill -TERM "$p"
+    ((i == 40)) && kill -KILL "$p"
+    sleep 0.05
+  done
+  hatc_log "storage: faultfs of $1 (pid $p) did not end"; return 1
+}
+# `storage NODE MODE`: NODE's storage answers ok, error (EIO; error:ENOSPC... another errno),
+# hang (calls block until the mode changes; only a fatal signal ends a blocked call, as on a
+# hard NFS mount) or slow:MS. `storage [NODE]` prints the mode of NODE (of every node).
+cluster_storage() {
+  hatc_need || return 1
+  [[ ${HATC_FAULTFS:-0} == 1 ]] || { hatc_die "storage: the cluster has no faultfs mounts (HATC_FAULTFS=1 at up)"; return 1; }
+  local n
+  if (($# >= 1)); then
+    [[ " $HATC_NODES " == *" $1 "* ]] || { hatc_die "storage: no node $1"; return 2; }
+  fi
+  if (($# >= 2)); then
+    [[ $2 =~ ^(ok|hang|error(:[A-Z0-9]+)?|slow:[0-9]+)$ ]] || { hatc_die "storage: ok, error[:ERRNO], hang or slow:MS, not $2"; return 2; }
+    hatc_storage_write "$1" "$2"
+    hatc_log "storage $1: $2"
+    return 0
+  fi
+  for n in ${1:-$HATC_NODES}; do echo "$n $(cat "$HATC_DIR/nodes/$n/storage.mode")"; done
+}
+
 # Which nodes hold the VIP right now (space separated).
 cluster_vip_holders() {
   hatc_need || return 1
@@ -564,11 +719,13 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     pause) cluster_pause "$@" ;;
     resume) cluster_resume "$@" ;;
     status) cluster_status ;;
+    storage) hatc_load && cluster_storage "$@" ;;
     vip) cluster_vip_holders ;;
     client) cluster_client "$@" ;;
     curl) hatc_load && cluster_curl_vip "$@" ;;
     *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
        kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
-       pause NODE [--all] | resume NODE [--all] | start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
+       pause NODE [--all] | resume NODE [--all] | storage [NODE [ok|error[:ERRNO]|hang|slow:MS]] |
+       start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
   esac
 fi
