@@ -9,6 +9,8 @@ struct EventKindTests {
     /// before the kinds became one enum. SPEC.md names no event kinds; this list is the
     /// contract: a kind may be added here, never renamed.
     static let published: Set<String> = [
+        "arbiter.peer-alive", "arbiter.peer-silent", "arbiter.storage-lost", "arbiter.storage-restored",
+        "arbiter.poison-written", "arbiter.poison-read",
         "election.prevote", "election.started", "election.won", "leader.stepped-down",
         "lease.claimed", "lease.lost", "leadership.transfer", "leadership.transfer-failed", "leadership.step-down", "node.leaving", "admin.change",
         "service.failed-ignored", "service.restart", "restart.stop", "adopt.failed", "adopt.start.unit",

@@ -26,7 +26,8 @@ struct ScenarioHarness {
         inFlight.removeAll { $0.to == node }
     }
 
-    init(nodes count: Int, twoNode: Bool = false, waitForAll: Bool = false, priorities: [String: Int] = [:], witness: String? = nil, mutations: ElectionMutations = []) {
+    init(nodes count: Int, twoNode: Bool = false, waitForAll: Bool = false, priorities: [String: Int] = [:], witness: String? = nil,
+         tieBreaker: QuorumSettings.TieBreaker = .none, mutations: ElectionMutations = []) {
         self.mutations = mutations
         let nodeConfigs = (1...count).map { index in
             let name = "n\(index)"
@@ -34,7 +35,7 @@ struct ScenarioHarness {
         }
         config = ClusterConfig(
             cluster: ClusterSettings(name: "scenario"),
-            quorum: QuorumSettings(twoNode: twoNode, waitForAll: waitForAll),
+            quorum: QuorumSettings(twoNode: twoNode, waitForAll: waitForAll, tieBreaker: tieBreaker),
             nodes: nodeConfigs,
             service: ServiceConfig(name: "svc", units: ["svc.service"]),
             storage: StorageConfig(path: "/srv/shared"))
@@ -95,13 +96,43 @@ struct ScenarioHarness {
         }
     }
 
-    /// Lets `duration` pass in 10ms ticks for every running node, delivering messages as they go.
+    /// Lets `duration` pass in 10ms ticks for every running node, delivering messages as they go
+    /// (and, with the storage tie-breaker, one disk-heartbeat cycle per node every `diskInterval`).
     mutating func advance(by duration: Duration) {
         let end = now + duration
         while now < end {
             now = min(end, now + .milliseconds(10))
             for name in nodes.keys.sorted() { step(name, .tick) }
+            if config.usesStorageTieBreaker { diskCycles() }
             deliverAll()
+        }
+    }
+
+    // MARK: The shared disk (tie_breaker = "storage")
+
+    /// Every node's last heartbeat on the shared disk.
+    var disk: [String: ArbiterHeartbeat] = [:]
+    /// Nodes whose I/O fails (EIO), and nodes whose I/O hangs (no cycle ends at all).
+    var storageFailing: Set<String> = []
+    var storageHung: Set<String> = []
+    /// How often each node runs a cycle (a slow NAS: longer).
+    var diskInterval: [String: Duration] = [:]
+    var nextCycle: [String: Instant] = [:]
+
+    mutating func diskCycles() {
+        for name in nodes.keys.sorted() where !paused.contains(name) && !storageHung.contains(name) {
+            let interval = diskInterval[name] ?? config.cluster.heartbeatInterval
+            guard now >= nextCycle[name] ?? .zero else { continue }
+            nextCycle[name] = now + interval
+            if storageFailing.contains(name) {
+                step(name, .arbiter(.failed(reason: "EIO")))
+                continue
+            }
+            let core = nodes[name]!
+            disk[name] = ArbiterHeartbeat(
+                node: name, incarnation: Incarnation(1), term: core.term, leader: core.role == .leader,
+                holding: core.service.mayRun, counter: (disk[name]?.counter ?? 0) + 1, wallClock: wallClock)
+            step(name, .arbiter(.succeeded(heartbeats: disk)))
         }
     }
 

@@ -2,7 +2,7 @@
 /// by that node alone into its own heartbeat block every heartbeat interval. `counter` grows
 /// by one per write; a peer whose counter keeps changing is alive on the storage.
 /// Sealed with the arbiter key (`ArbiterCodec`), so no other writer can forge it.
-public struct ArbiterHeartbeat: Sendable, Equatable {
+public struct ArbiterHeartbeat: Sendable, Equatable, Codable {
     public var node: String
     public var incarnation: Incarnation
     public var term: Term

@@ -78,7 +78,10 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                 ("heartbeat_interval", duration(cluster.heartbeatInterval)),
                 ("failure_timeout", duration(cluster.failureTimeout)),
             ])),
-            ("quorum", lines([("two_node", "\(config.quorum.twoNode)"), ("wait_for_all", "\(config.quorum.waitForAll)")])),
+            // The tie-breaker's lines only when it is on: digests of other configurations stay as they were.
+            ("quorum", lines([("two_node", "\(config.quorum.twoNode)"), ("wait_for_all", "\(config.quorum.waitForAll)")]
+                + (config.quorum.tieBreaker == .none ? [] : [("tie_breaker", config.quorum.tieBreaker.rawValue),
+                                                              ("storage_timeout", duration(config.storageTimeout))]))),
             ("node", config.nodes.map { node in
                 lines([("name", node.name), ("addresses", node.addresses.joined(separator: ",")),
                        ("priority", "\(node.priority)"), ("role", node.role.rawValue)]) + "--\n"
@@ -97,7 +100,7 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
             }.joined(separator: ","))]))),
             ("storage", lines([
                 ("path", storage.path), ("lock_file", storage.lockFile), ("acquire_timeout", duration(storage.acquireTimeout)),
-            ])),
+            ] + (config.quorum.tieBreaker == .none ? [] : [("arbiter_file", storage.arbiterFile)]))),
             ("floating_ip", config.floatingIPs.map { ip in
                 lines([("address", ip.cidr), ("arp_count", "\(ip.arpCount)"), ("duplicate_check", duration(ip.duplicateCheck))]) + "--\n"
             }.joined()),

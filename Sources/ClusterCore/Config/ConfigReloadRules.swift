@@ -62,6 +62,11 @@ public enum ConfigReloadRules {
                 "restart haclusterd on this node while the service runs elsewhere (hactl move it away first)")
         changed("quorum.two_node", running.quorum.twoNode, new.quorum.twoNode)
         changed("quorum.wait_for_all", running.quorum.waitForAll, new.quorum.waitForAll)
+        changed("quorum.tie_breaker", running.quorum.tieBreaker.rawValue, new.quorum.tieBreaker.rawValue)
+        changed("quorum.storage_timeout", running.storageTimeout, new.storageTimeout,
+                "every node must use the same storage timeout: \(wholeCluster)")
+        changed("storage.arbiter_file", running.storage.arbiterFile, new.storage.arbiterFile,
+                "every node must use the same arbiter file: \(wholeCluster)")
 
         let oldNames = running.nodes.map(\.name)
         let newNames = new.nodes.map(\.name)

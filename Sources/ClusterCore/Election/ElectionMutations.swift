@@ -14,6 +14,10 @@ public struct ElectionMutations: OptionSet, Sendable, Hashable, CustomStringConv
     /// Vote regardless of the candidate's admin stamp.
     public static let ignoreUpToDate = ElectionMutations(rawValue: 1 << 3)
 
+    /// `tie_breaker = "storage"`: a peer's disk heartbeat counts as silent after a fifth of
+    /// `storage_timeout` (a slow write then looks like a dead peer).
+    public static let shortStorageTimeout = ElectionMutations(rawValue: 1 << 4)
+
     public static let all: [(String, ElectionMutations)] = [
         ("vote-once", .disableVoteOnce),
         ("lease-wait", .skipLeaseWait),

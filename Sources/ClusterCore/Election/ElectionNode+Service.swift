@@ -135,16 +135,26 @@ extension ElectionNode {
             return
         }
         guard transferDeadline == nil else { return }
+        // tie_breaker = "storage": a node cut from the storage releases; with the peer
+        // reachable, the placement below then hands the service over.
+        if releaseIfStorageLost(), !peers.contains(where: { isOnline($0) }) { return }
         if config.quorum.twoNode, let peer = peers.first, !isOnline(peer), !fencedThisTerm.contains(peer), !persistent.admin.maintenance {
-            // two_node: a lost peer is fenced before anything is committed or started.
-            guard fencing == nil else { return }
-            if let retryAt = retryNotBefore, now < retryAt { return }
-            fencing = peer
-            let delay = fenceDelay(for: peer)
-            let wait = delay > .zero ? " after the race delay (\(DurationText.format(delay)))" : ""
-            event(.fenceRequested, .warning, "peer \(peer) lost in two_node mode; fencing it\(wait)")
-            emit(.fence(node: peer, delay: delay))
-            return
+            // two_node: a lost peer is fenced before anything is committed or started;
+            // with the storage tie-breaker only once its disk heartbeat is silent too.
+            var fenceNow = arbiter == nil
+            if arbiter != nil, storageDecidesLostPeer(peer, fenceNow: &fenceNow) { return }
+            if fenceNow {
+                guard fencing == nil else { return }
+                if let retryAt = retryNotBefore, now < retryAt { return }
+                fencing = peer
+                // The storage verdict already decided: a live peer is never fenced, so no race to delay.
+                let delay = arbiter == nil ? fenceDelay(for: peer) : .zero
+                let wait = delay > .zero ? " after the race delay (\(DurationText.format(delay)))" : ""
+                let why = arbiter == nil ? "lost in two_node mode" : "lost on the network and silent on storage"
+                event(.fenceRequested, .warning, "peer \(peer) \(why); fencing it\(wait)")
+                emit(.fence(node: peer, delay: delay))
+                return
+            }
         }
         let online = Set(config.nodes.map(\.name).filter { isOnline($0) })
         let decision = Placement.decide(config: config, admin: persistent.admin, leader: name, online: online, lastActive: holder, wallClock: wallClock)
@@ -176,6 +186,10 @@ extension ElectionNode {
         case .runOnLeader:
             placementReason = .onLeader
             guard case .idle = service else { return }
+            if arbiter != nil, ownStorageLost {
+                placementReason = .storageLost
+                return
+            }
             if let retryAt = retryNotBefore, now < retryAt { return }
             let resolved = Set(persistent.admin.mayHold.filter { $0 != name && confirmedReleased.contains($0) })
             if !resolved.isEmpty || !persistent.admin.mayHold.contains(name) {

@@ -21,6 +21,16 @@ extension ElectionNode {
     mutating func electionTimeout() {
         resetElectionDeadline()
         guard !isWitness, !leaving else { return }
+        // A split 2-node cluster whose leader still writes its disk heartbeat: campaigning
+        // would only give the cluster a second leader to reconcile when the network returns.
+        if peerLeadingOnStorageOnly != nil {
+            if role != .follower { role = .follower }
+            // Look again at the next disk heartbeat: a crashed leader turns silent within
+            // storage_timeout of its last write, and the takeover should not wait a whole
+            // election timeout more.
+            electionDeadline = now + timings.heartbeatInterval
+            return
+        }
         if waitingForAll {
             if peers.allSatisfy({ lastHeard[$0] != nil }) {
                 waitingForAll = false

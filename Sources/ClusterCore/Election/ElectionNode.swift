@@ -80,6 +80,8 @@ public struct ElectionNode: Sendable {
     var fenceFailure: ElectionStatus.FenceFailure?
     var retryNotBefore: Instant?
     var retryCount = 0
+    /// `tie_breaker = "storage"`: what the disk heartbeat says (nil without the tie-breaker).
+    public internal(set) var arbiter: StorageArbiter?
 
     // Planned leave (`Input.leave`); volatile.
     /// The daemon is stopping: never campaign, hand the service and leadership over.
@@ -116,6 +118,7 @@ public struct ElectionNode: Sendable {
         self.random = ElectionRandom(seed: seed)
         self.waitingForAll = config.quorum.waitForAll && config.nodes.count > 1
         self.committed = .zero
+        self.arbiter = config.usesStorageTieBreaker ? StorageArbiter(storageTimeout: config.storageTimeout) : nil
     }
 
     // MARK: - Quorum arithmetic
@@ -214,6 +217,8 @@ public struct ElectionNode: Sendable {
             handle(report)
         case .leave:
             startLeaving()
+        case .arbiter(let cycle):
+            recordArbiterCycle(cycle)
         }
         reconcileService()
         return finishStep()
@@ -245,6 +250,7 @@ public struct ElectionNode: Sendable {
         case .follower, .preCandidate, .candidate:
             if now >= electionDeadline { electionTimeout() }
         }
+        announceStorageChanges()
         expireCommands()
     }
 

@@ -75,6 +75,8 @@ public struct ElectionSnapshot: Sendable, Equatable, Codable {
     public var retryNotBefore: UInt64?
     public var retryCount: Int
     public var remoteCommands: [RemoteCommand]
+    /// The disk heartbeat's view (`tie_breaker = "storage"`); nil without it, or from an older release.
+    public var arbiter: StorageArbiter?
 }
 
 /// Why a node cannot be snapshotted (or restored) right now.
@@ -157,7 +159,8 @@ extension ElectionNode {
             wallClock: wallClock,
             retryNotBefore: retryNotBefore?.nanoseconds,
             retryCount: retryCount,
-            remoteCommands: remote)
+            remoteCommands: remote,
+            arbiter: arbiter)
     }
 
     /// A node that goes on from `snapshot`, taken by a previous image of the same daemon on
@@ -213,6 +216,10 @@ extension ElectionNode {
         wallClock = snapshot.wallClock
         retryNotBefore = snapshot.retryNotBefore.map(instant)
         retryCount = snapshot.retryCount
+        // A view kept under another timeout would judge by the wrong rule: start afresh then.
+        if let carried = snapshot.arbiter, carried.storageTimeout == config.storageTimeout, config.usesStorageTieBreaker {
+            arbiter = carried
+        }
         pendingCommands = snapshot.remoteCommands.filter { known.contains($0.node) }.map {
             PendingCommand(origin: .remote(node: $0.node, id: RequestID($0.id)), stamp: $0.stamp.adminStamp, deadline: instant($0.deadline))
         }

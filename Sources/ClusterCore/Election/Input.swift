@@ -13,4 +13,6 @@ public enum Input: Sendable, Equatable {
     /// leadership over, as `hactl move` does; any node stops campaigning. Volatile
     /// (a restarted process takes part again). Watch `ElectionNode.leaveProgress`.
     case leave
+    /// A disk-heartbeat cycle of the shell (`tie_breaker = "storage"`), every heartbeat interval.
+    case arbiter(ArbiterCycle)
 }

@@ -2,7 +2,7 @@
 ///
 /// The core never reads a clock: the shell passes `now` with every input
 /// (`CLOCK_MONOTONIC` / `CLOCK_BOOTTIME` in the daemon, simulated time in tests).
-public struct Instant: RawRepresentable, Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct Instant: RawRepresentable, Comparable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var nanoseconds: UInt64
     public var rawValue: UInt64 { nanoseconds }
 

@@ -12,6 +12,9 @@ public enum ReleaseReason: String, Sendable, Equatable, CaseIterable {
     case serviceFailed = "service-failed"
     /// Fencing the previous holder failed mid-takeover: the takeover is abandoned.
     case fenceFailed = "fence-failed"
+    /// This node lost its own access to the shared storage (`tie_breaker = "storage"`): no
+    /// disk heartbeat succeeded for `storage_timeout`, so it can no longer prove it is alive.
+    case storageLost = "storage-lost"
     /// This node's daemon is stopping: a planned handover (`Input.leave`).
     case leaving
 }

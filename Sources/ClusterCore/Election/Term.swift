@@ -1,5 +1,5 @@
 /// A Raft term: a logical epoch in which at most one leader exists.
-public struct Term: RawRepresentable, Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct Term: RawRepresentable, Comparable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: UInt64
 
     public init(rawValue: UInt64) { self.rawValue = rawValue }

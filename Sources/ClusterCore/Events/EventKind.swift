@@ -73,6 +73,14 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case reloadDone = "reload.done"
     case reloadResumed = "reload.resumed"
 
+    // The disk heartbeat (`tie_breaker = "storage"`) and the storage fence.
+    case arbiterPeerAlive = "arbiter.peer-alive"
+    case arbiterPeerSilent = "arbiter.peer-silent"
+    case arbiterStorageLost = "arbiter.storage-lost"
+    case arbiterStorageRestored = "arbiter.storage-restored"
+    case arbiterPoisonWritten = "arbiter.poison-written"
+    case arbiterPoisonRead = "arbiter.poison-read"
+
     // The managed units' systemd settings against the configuration (`UnitAudit`).
     case auditWarning = "audit.warning"
 

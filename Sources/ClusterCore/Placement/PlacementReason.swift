@@ -18,6 +18,14 @@ public enum PlacementReason: Sendable, Equatable, Hashable {
     case waitingForCommit
     /// Fencing of the node failed; retried with backoff (service `blocked`).
     case fenceFailed(String)
+    /// `tie_breaker = "storage"`: the peer is lost on the network but its disk heartbeat
+    /// advances: a network split. Nobody fences; the holder keeps the service.
+    case peerAliveOnStorage(String)
+    /// `tie_breaker = "storage"`: the peer is lost on the network and the disk heartbeat
+    /// cannot tell yet whether it is alive (fewer than `storage_timeout` of reads).
+    case waitingForStorage(String)
+    /// This node lost its own access to the shared storage.
+    case storageLost
     /// The takeover failed here; retried with backoff or moved.
     case takeoverFailed
     /// The coordinator's daemon is stopping: it hands the service and leadership over.

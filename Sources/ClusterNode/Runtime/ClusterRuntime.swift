@@ -610,8 +610,8 @@ public actor ClusterRuntime {
             resolve(id, .noQuorum)
         case .leave:
             deferredLeave = true
-        case .tick, .received:
-            break // like a lost datagram or a late tick
+        case .tick, .received, .arbiter:
+            break // like a lost datagram, a late tick or a missed disk heartbeat
         }
     }
 
