@@ -24,6 +24,10 @@ public struct StatusRenderer: Sendable {
             lines.append("")
             lines.append(contentsOf: linkLines(links))
         }
+        if let arbiter = report.arbiter {
+            lines.append("")
+            lines.append(contentsOf: arbiterLines(arbiter, node: report.node))
+        }
         lines.append("")
         lines.append(contentsOf: serviceLines(report))
         lines.append("")
@@ -66,6 +70,19 @@ public struct StatusRenderer: Sendable {
             let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))"
             lines.append(extras.isEmpty ? trimmed(row) : "\(row)  \(extras.joined(separator: ", "))")
         }
+        return lines
+    }
+
+    /// `Storage arbiter:` like sbd's `list`: the file, this node's access, each peer's slot.
+    private func arbiterLines(_ arbiter: StatusReport.Arbiter, node: String) -> [String] {
+        var lines = ["Storage arbiter: \(arbiter.file)\(arbiter.io.map { " (\($0) I/O)" } ?? "")"]
+        let written = arbiter.lastWriteMilliseconds.map { "last written \($0) ms ago" } ?? "not written yet"
+        lines.append("  \(node): \(arbiter.access == .ok ? "ok" : "LOST"), \(written)\(arbiter.error.map { "; \($0)" } ?? "")")
+        for slot in arbiter.slots {
+            let age = slot.ageMilliseconds.map { "updated \($0) ms ago" } ?? "never seen updating"
+            lines.append("  \(slot.node): \(slot.verdict), \(age)\(slot.holding ? ", holding the service" : "")\(slot.networkLost ? ", lost on the network" : "")")
+        }
+        lines.append("  verdict: \(arbiter.verdict)")
         return lines
     }
 

@@ -30,12 +30,14 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var warnings: [String]?
     /// Each peer as heard on each local link, like `corosync-cfgtool -s` (extension).
     public var links: [Link]?
+    /// The disk heartbeat (`tie_breaker = "storage"`, extension).
+    public var arbiter: Arbiter?
 
     public init(
         cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
         nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
         fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil,
-        links: [Link]? = nil
+        links: [Link]? = nil, arbiter: Arbiter? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -51,10 +53,11 @@ public struct StatusReport: Sendable, Equatable, Codable {
         self.lastFailover = lastFailover
         self.warnings = warnings
         self.links = links
+        self.arbiter = arbiter
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links, arbiter
         case lastFailover = "last_failover"
     }
 
@@ -74,6 +77,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         lastFailover = try c.decodeIfPresent(Failover.self, forKey: .lastFailover)
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
         links = try c.decodeIfPresent([Link].self, forKey: .links)
+        arbiter = try c.decodeIfPresent(Arbiter.self, forKey: .arbiter)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,6 +96,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         try c.encodeIfPresent(lastFailover, forKey: .lastFailover)
         try c.encodeIfPresent(warnings, forKey: .warnings)
         try c.encodeIfPresent(links, forKey: .links)
+        try c.encodeIfPresent(arbiter, forKey: .arbiter)
     }
 }
 

@@ -34,6 +34,7 @@ extension ElectionNode {
             service: service,
             placement: role == .leader ? placementReason : (leaderHeard ? .onLeader : .noQuorum),
             admin: persistent.admin,
-            committed: committed)
+            committed: committed,
+            arbiter: arbiter?.status(now: now, peers: peers, networkLost: { !isOnline($0) }))
     }
 }

@@ -59,4 +59,6 @@ public struct ElectionStatus: Sendable, Equatable {
     public var placement: PlacementReason
     public var admin: AdminState
     public var committed: AdminStamp
+    /// The disk heartbeat (`tie_breaker = "storage"`); nil without it.
+    public var arbiter: ArbiterStatus? = nil
 }

@@ -113,6 +113,9 @@ struct Daemon {
             await StorageProbeRelay.answer(body, from: peer, localNode: localName)
         }
         let auditor = UnitAuditor(config: config, units: unitManager, events: events)
+        let arbiter = config.usesStorageTieBreaker
+            ? ArbiterMonitor(config: config, key: key, localNode: node.name, incarnation: incarnation, runtime: runtime, logger: logger)
+            : nil
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()
             let devices = await monitor?.health() ?? []
@@ -121,7 +124,8 @@ struct Daemon {
                 lastFailover: effects.lastFailover.withLock { $0 },
                 serviceSince: tracker.snapshot.serviceSince,
                 health: await sequence.healthView,
-                warnings: auditor.warnings))
+                warnings: auditor.warnings,
+                arbiterFile: arbiter.map { ($0.view.file, $0.view.ioMode) }))
         }
         let reloader = Reloader(
             configPath: config.sourcePath ?? ConfigLoader.defaultPath, arguments: CommandLine.arguments, config: config,
@@ -200,6 +204,7 @@ struct Daemon {
             }
         }
         let auditTask = Task { await auditor.run() }
+        let arbiterTask = arbiter.map { arbiter in Task { await arbiter.run() } }
         let failureTask = Task {
             for await failure in sequence.failures {
                 await runtime.report(.serviceFailed(reason: failure.description))
@@ -257,6 +262,7 @@ struct Daemon {
             stopping.begin()
             statusTask.cancel()
             auditTask.cancel()
+            arbiterTask?.cancel()
             control.close()
             petterTask?.cancel()
             await petter?.close()
@@ -311,6 +317,7 @@ struct Daemon {
         stopping.released()
         failureTask.cancel()
         monitorTask?.cancel()
+        arbiterTask?.cancel()
         events.finishAll()
         control.close()
         _ = await controlTask.value

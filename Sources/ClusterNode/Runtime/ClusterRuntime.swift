@@ -319,6 +319,17 @@ public actor ClusterRuntime {
         step(.report(report))
     }
 
+    /// One disk-heartbeat cycle's result (`tie_breaker = "storage"`, `ArbiterMonitor`).
+    public func arbiterCycle(_ cycle: ArbiterCycle) {
+        guard !suspended, running else { return }
+        step(.arbiter(cycle))
+    }
+
+    /// What this node's next disk heartbeat says: its term, whether it leads and whether it may run the service.
+    public func arbiterFields() -> (term: Term, leader: Bool, holding: Bool) {
+        (machine.term, machine.role == .leader, machine.service.mayRun)
+    }
+
     /// SIGTERM: starts a planned leave (`Input.leave`): a leader releases, takes
     /// itself off the record of possible holders and hands leadership over; the
     /// node stops campaigning. Keep the runtime running until `leaveProgress` is

@@ -17,6 +17,8 @@ struct StatusReportBuilder {
         var health: StatusReport.Health?
         /// Other warnings for the operator (`UnitAudit`).
         var warnings: [String] = []
+        /// The arbiter file and its I/O mode (`ArbiterMonitor`), with the tie-breaker.
+        var arbiterFile: (path: String, io: String?)?
     }
 
     func report(_ runtime: RuntimeStatus, _ extras: Extras) -> StatusReport {
@@ -81,7 +83,35 @@ struct StatusReportBuilder {
             fencing: StatusReport.Fencing(enabled: config.fencing.enabled, devices: devices),
             lastFailover: extras.lastFailover,
             warnings: warnings.isEmpty ? nil : warnings,
-            links: links(runtime.links))
+            links: links(runtime.links),
+            arbiter: arbiter(election.arbiter, file: extras.arbiterFile))
+    }
+
+    /// The disk heartbeat as the core judges it, with a one-line verdict.
+    func arbiter(_ status: ArbiterStatus?, file: (path: String, io: String?)?) -> StatusReport.Arbiter? {
+        guard let status else { return nil }
+        let slots = status.peers.map { peer in
+            StatusReport.Arbiter.Slot(
+                node: peer.name, verdict: peer.verdict.description, ageMilliseconds: peer.sinceAdvanced?.wholeMilliseconds,
+                counter: peer.counter, holding: peer.holding, networkLost: peer.networkLost)
+        }
+        var verdicts: [String] = []
+        if status.ownAccessLost {
+            verdicts.append("this node lost the storage: it cannot prove it is alive, it runs nothing")
+        }
+        for peer in status.peers where peer.networkLost {
+            switch peer.verdict {
+            case .alive: verdicts.append("peer \(peer.name) alive on storage only (network split): no fence, the holder keeps the service")
+            case .silent: verdicts.append("peer \(peer.name) silent on storage and on the network: fenced before a takeover")
+            case .unknown: verdicts.append("peer \(peer.name) lost on the network; the disk heartbeat cannot tell yet")
+            }
+        }
+        if verdicts.isEmpty { verdicts.append("every peer heard on the network and on storage") }
+        return StatusReport.Arbiter(
+            file: file?.path ?? config.storage.arbiterFile, io: file?.io,
+            storageTimeoutMilliseconds: status.storageTimeout.wholeMilliseconds,
+            access: status.ownAccessLost ? .lost : .ok, lastWriteMilliseconds: status.sinceGoodCycle?.wholeMilliseconds,
+            error: status.lastError, slots: slots, verdict: verdicts.joined(separator: "; "))
     }
 
     /// Each peer on each local link: up when heard within `failure_timeout`, else down.
