@@ -130,6 +130,7 @@ HATC_FULL_NODES="$HATC_FULL_NODES"
 HATC_BIN=${HATC_BIN:-}
 HATC_LIB=$HATC_DIR/lib
 HATC_VIP2=${HATC_VIP2:-}
+HATC_TIEBREAKER=${HATC_TIEBREAKER:-}
 HATC_FAULTFS=${HATC_FAULTFS:-0}
 HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
 HATC_WATCHDOG=${HATC_WATCHDOG:-0}
@@ -309,6 +310,8 @@ failure_timeout = "$ft"
 two_node = $([[ $HATC_VARIANT == two ]] && echo true || echo false)
 wait_for_all = true
 EOF
+    # Opt-in (two variant): HATC_TIEBREAKER=storage, the disk heartbeat in the shared directory.
+    [[ -n ${HATC_TIEBREAKER:-} ]] && printf 'tie_breaker = "%s"\n' "$HATC_TIEBREAKER"
     for n in $HATC_NODES; do
       local addrs="" l
       for l in $(hatc_links); do addrs+="${addrs:+, }\"$(hatc_node_ip "$n" "$l")\""; done
