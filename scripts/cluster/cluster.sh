@@ -631,7 +631,7 @@ hatc_storage_write() { # node mode: replaced at once, never seen half written
 }
 # PID runs (exists and is no zombie: an orphan is reaped by PID 1, maybe late).
 hatc_pid_running() {
-  local st; read -r st <"/proc/$1/stat" 2>/dev/null || return 1
+  local st; { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
   st=${st##*) }; [[ ${st%% *} != [ZX] ]]
 }
 # The pid of NODE's faultfs while it runs (checked against its command line).
