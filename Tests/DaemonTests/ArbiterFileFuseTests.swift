@@ -3,14 +3,15 @@ import ClusterHost
 import Foundation
 import Testing
 
-/// ArbiterFile on a FUSE file system (`scripts/testlib/faultyfs.py`): one that refuses O_DIRECT
-/// at open, one that accepts the open and refuses the I/O, one that accepts it, and storage
-/// that answers EIO. A block written into the backing directory behind the mount stands for
-/// another machine's write: this machine's page cache of the mount does not know about it, so
-/// only a read that bypasses (direct) or drops (fallback: posix_fadvise DONTNEED) the cache sees it.
-@Suite(.serialized, .enabled(if: FaultyFileSystem.available, "needs root and /dev/fuse"))
+/// ArbiterFile on a FUSE file system (`scripts/testlib/faultfs`, its kernel page cache on): one
+/// that refuses O_DIRECT at open, one that accepts the open and refuses the I/O, one that
+/// accepts it, and storage that answers EIO (faultfs's error mode). A block written into the
+/// backing directory behind the mount stands for another machine's write: this machine's page
+/// cache of the mount does not know about it, so only a read that bypasses (direct) or drops
+/// (fallback: posix_fadvise DONTNEED) the cache sees it.
+@Suite(.serialized, .enabled(if: FaultFSMount.available, "needs root and /dev/fuse"))
 final class ArbiterFileFuseTests {
-    private var mounts: [FaultyFileSystem] = []
+    private var mounts: [FaultFSMount] = []
     private var directories: [String] = []
 
     deinit {
@@ -18,11 +19,11 @@ final class ArbiterFileFuseTests {
         for directory in directories { TestShell.run("rm -rf '\(directory)'", timeout: 10) }
     }
 
-    func mount(_ directIO: FaultyFileSystem.DirectIO) throws -> FaultyFileSystem {
+    func mount(_ directIO: FaultFSMount.DirectIO) throws -> FaultFSMount {
         let directory = "/var/tmp/hacd-arbiter-fuse-\(getpid())-\(UniqueTestNumber.shared.next())"
         TestShell.must("mkdir -p '\(directory)/backing' '\(directory)/storage'")
         directories.append(directory)
-        let mount = try FaultyFileSystem(backing: directory + "/backing", mountpoint: directory + "/storage", directIO: directIO)
+        let mount = try FaultFSMount(backing: directory + "/backing", mountpoint: directory + "/storage", directIO: directIO, cache: .page)
         mounts.append(mount)
         return mount
     }
@@ -32,7 +33,7 @@ final class ArbiterFileFuseTests {
     /// Rounds of: another machine writes n2's heartbeat into the backing file; a buffered
     /// descriptor on the mount still reads the old block (the premise: this mount caches);
     /// `reader`'s next read sees the new one.
-    func expectWritesBehindTheMountSeen(by reader: ArbiterFile, on mount: FaultyFileSystem, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectWritesBehindTheMountSeen(by reader: ArbiterFile, on mount: FaultFSMount, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let offset = ArbiterFileTests.layout.slot(of: "n2")!.heartbeatOffset
         let buffered = open(reader.path, O_RDONLY)
         #expect(buffered >= 0, sourceLocation: sourceLocation)
@@ -74,17 +75,17 @@ final class ArbiterFileFuseTests {
     }
 
     @Test func acceptedDirectReadsGoToTheStorage() throws {
-        let fuse = try mount(.accept)
+        let fuse = try mount(.pass)
         let n1 = try ArbiterFileTests.file("n1", in: fuse.mountpoint)
         #expect(n1.ioMode == .direct)
         try expectWritesBehindTheMountSeen(by: n1, on: fuse)
     }
 
     @Test func storageAnsweringEIOIsReportedWithTheFileAndTheSlot() throws {
-        let fuse = try mount(.accept)
+        let fuse = try mount(.pass)
         let n1 = try ArbiterFileTests.file("n1", in: fuse.mountpoint)
         let path = n1.path
-        fuse.fail()
+        try fuse.fail()
         #expect {
             try n1.writeHeartbeat(ArbiterFileTests.heartbeat("n1", counter: 1))
         } throws: { error in
@@ -99,7 +100,7 @@ final class ArbiterFileFuseTests {
         #expect(throws: ArbiterFileError.readFailed(file: path, what: "the mailbox of n1 (slot 0, offset 8192)", errno: EIO)) {
             _ = try n1.readMailbox(of: "n1")
         }
-        fuse.recover()
+        try fuse.recover()
         try n1.writeHeartbeat(ArbiterFileTests.heartbeat("n1", counter: 2))
         #expect(try n1.readHeartbeats()["n1"]?.value?.counter == 2)
         #expect(n1.ioMode == .direct)

@@ -32,8 +32,9 @@
 #                    `cluster.sh storage NODE ok|error[:ERRNO]|hang|slow:MS` cuts one node
 #                    from the storage: EIO (or ERRNO), calls that block until `ok` (a hard
 #                    NFS mount: only SIGKILL ends a blocked call), or delayed calls;
-#                    `storage [NODE]` shows the modes. HATC_FAULTFS_ODIRECT=refuse|strict:
-#                    O_DIRECT opens answer EINVAL, or I/O not 512-aligned does (default pass).
+#                    `storage [NODE]` shows the modes. HATC_FAULTFS_ODIRECT=refuse|refuse-io|strict:
+#                    O_DIRECT opens answer EINVAL, or their reads and writes do, or I/O not
+#                    512-aligned does (default pass).
 #                    `down` ends blocked calls and unmounts, also after a hang.
 #   HATC_WATCHDOG=1  [fencing] watchdog = "/run/hw/watchdog" (a plain file per node),
 #                    watchdog_timeout = HATC_WATCHDOG_TIMEOUT s (default 3): the hardware
@@ -237,7 +238,7 @@ cluster_up() {
   HATC_VARIANT=$variant HATC_TIMINGS=$timings HATC_LINKS=$links
   [[ $links == 1 || $links == 2 ]] || { hatc_die "--links: 1 or 2, not $links"; return 2; }
   [[ ${HATC_FAULTFS:-0} == [01] ]] || { hatc_die "HATC_FAULTFS: 0 or 1, not $HATC_FAULTFS"; return 2; }
-  [[ ${HATC_FAULTFS_ODIRECT:-pass} == @(pass|refuse|strict) ]] || { hatc_die "HATC_FAULTFS_ODIRECT: pass, refuse or strict"; return 2; }
+  [[ ${HATC_FAULTFS_ODIRECT:-pass} == @(pass|refuse|refuse-io|strict) ]] || { hatc_die "HATC_FAULTFS_ODIRECT: pass, refuse, refuse-io or strict"; return 2; }
   [[ ${HATC_WATCHDOG:-0} == [01] ]] || { hatc_die "HATC_WATCHDOG: 0 or 1, not $HATC_WATCHDOG"; return 2; }
   [[ ${HATC_WATCHDOG_TIMEOUT:-3} =~ ^[1-9][0-9]*$ ]] || { hatc_die "HATC_WATCHDOG_TIMEOUT: whole seconds >= 1"; return 2; }
   [[ ${HATC_WATCHDOG_ACTION:-off} == @(off|reboot) ]] || { hatc_die "HATC_WATCHDOG_ACTION: off or reboot"; return 2; }

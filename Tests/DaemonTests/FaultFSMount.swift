@@ -1,43 +1,53 @@
 import Foundation
 import Testing
 
-/// A FUSE mount of `scripts/testlib/faultyfs.py` (a pass-through of `backing`) for the life of
-/// a test: it can refuse O_DIRECT at open or at the I/O, and fail with EIO while a flag file
-/// exists. The server runs under `timeout` (it cannot outlive the test by more than
-/// `lifetime`); `stop()` unmounts it and waits for the server, killing it when it lingers.
-final class FaultyFileSystem: @unchecked Sendable {
-    enum DirectIO: String { case accept, refuseOpen = "refuse-open", refuseIO = "refuse-io" }
+/// A FUSE mount of `scripts/testlib/faultfs` (a pass-through of `backing`) for the life of a
+/// test: O_DIRECT passed, refused at open or refused at the I/O; the kernel's page cache on
+/// (the default here) or off; and faultfs's storage modes (ok, error[:ERRNO], hang, slow:MS),
+/// written to its mode file. The server runs under `timeout` (it cannot outlive the test by
+/// more than `lifetime`); its log is `backing + ".log"`; `stop()` sets the mode back to ok,
+/// unmounts and waits for the server, killing it when it lingers.
+final class FaultFSMount: @unchecked Sendable {
+    /// faultfs's `--o-direct`.
+    enum DirectIO: String { case pass, refuseOpen = "refuse", refuseIO = "refuse-io", strict }
+    /// faultfs's `--cache`: `.page` keeps the kernel's page cache for descriptors without
+    /// O_DIRECT, so a write behind the mount is not seen by cached pages; `.off` is direct_io.
+    enum Cache: String { case off, page }
 
     let backing: String
     let mountpoint: String
-    let failFlag: String
+    let modeFile: String
+    let logFile: String
     private let server: Process
-    private let errors: Pipe
     private var stopped = false
 
     static var available: Bool { getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/fuse") }
 
     /// Mounts `backing` at `mountpoint` (both existing directories); waits at most 10 s for the mount.
-    init(backing: String, mountpoint: String, directIO: DirectIO, lifetime: Int = 120) throws {
+    init(backing: String, mountpoint: String, directIO: DirectIO, cache: Cache = .page, lifetime: Int = 120) throws {
         self.backing = backing
         self.mountpoint = mountpoint
-        self.failFlag = backing + ".fail"
+        self.modeFile = backing + ".mode"
+        self.logFile = backing + ".log"
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        let log = try #require(FileHandle(forWritingAtPath: logFile))
+        defer { try? log.close() }
         server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         // Debian's fusepy is on /usr/bin/python3 only (not on another python3 first on PATH).
         server.arguments = ["-s", "TERM", "-k", "5", String(lifetime), "/usr/bin/python3",
-                            TestShell.repositoryRoot + "/scripts/testlib/faultyfs.py", backing, mountpoint,
-                            "--direct", directIO.rawValue, "--fail-flag", failFlag]
-        errors = Pipe()
-        server.standardError = errors
-        server.standardOutput = FileHandle.nullDevice
+                            TestShell.repositoryRoot + "/scripts/testlib/faultfs", backing, mountpoint,
+                            "--control", modeFile, "--name", "faultfs-test",
+                            "--o-direct", directIO.rawValue, "--cache", cache.rawValue]
+        server.standardError = log
+        server.standardOutput = log
         server.standardInput = FileHandle.nullDevice
         try server.run()
         let deadline = Date().addingTimeInterval(10)
         while !isMounted && server.isRunning && Date() < deadline { usleep(20_000) }
         guard isMounted else {
             stop()
-            throw MountError.notMounted(mountpoint, String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))
+            throw MountError.notMounted(mountpoint, (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")
         }
     }
 
@@ -48,9 +58,15 @@ final class FaultyFileSystem: @unchecked Sendable {
             .split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first == Substring(mountpoint) }
     }
 
-    /// Every read, write and fsync answers EIO until `recover()`.
-    func fail() { FileManager.default.createFile(atPath: failFlag, contents: nil) }
-    func recover() { try? FileManager.default.removeItem(atPath: failFlag) }
+    /// Sets faultfs's mode (read before every operation): "ok", "error", "error:ENOSPC", "hang",
+    /// "slow:200". Replaced atomically, so faultfs never reads half a mode.
+    func setMode(_ mode: String) throws {
+        try Data((mode + "\n").utf8).write(to: URL(fileURLWithPath: modeFile), options: .atomic)
+    }
+
+    /// Every operation answers EIO (the storage stops answering, as a failed NAS does) until `recover()`.
+    func fail() throws { try setMode("error") }
+    func recover() throws { try setMode("ok") }
 
     /// Writes `bytes` at `offset` into the backing file, behind the mount's back: what another
     /// machine writing to the shared storage looks like to this one's page cache.
@@ -65,7 +81,7 @@ final class FaultyFileSystem: @unchecked Sendable {
     func stop() {
         guard !stopped else { return }
         stopped = true
-        recover()
+        try? recover()
         if isMounted {
             if TestShell.run("umount '\(mountpoint)'", timeout: 10).status != 0 {
                 TestShell.run("umount -l '\(mountpoint)'", timeout: 10)
@@ -83,7 +99,7 @@ final class FaultyFileSystem: @unchecked Sendable {
         case notMounted(String, String)
         var description: String {
             switch self {
-            case let .notMounted(mountpoint, stderr): "faultyfs did not mount \(mountpoint) within 10 s: \(stderr)"
+            case let .notMounted(mountpoint, log): "faultfs did not mount \(mountpoint) within 10 s: \(log)"
             }
         }
     }
