@@ -31,6 +31,8 @@ public enum FenceError: Error, Sendable, Equatable, CustomStringConvertible {
     case spawnFailed(agent: String, call: String, errno: Int32)
     /// No device is configured to fence the node.
     case noDeviceForNode(node: String)
+    /// The storage fence (`agent = "storage"`) could not write or check its poison pill.
+    case storage(device: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,8 @@ public enum FenceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot start fence agent \(agent): \(call) failed with errno \(errno)"
         case .noDeviceForNode(let node):
             return "no fence device covers node \(node)"
+        case .storage(let device, let reason):
+            return "device \(device) (storage): \(reason)"
         }
     }
 }

@@ -60,4 +60,9 @@ struct WatchdogTests {
         #expect(!health.isHealthy(sinceLastTick: .seconds(3), holding: .nothing))
         #expect(!health.isHealthy(sinceLastTick: .seconds(3), holding: .validLease))
     }
+
+    @Test func aHolderCutFromTheStorageStopsPetting() {
+        let health = WatchdogHealth(maxTickAge: .seconds(2))
+        #expect(!health.isHealthy(sinceLastTick: .milliseconds(100), holding: .storageLost))
+    }
 }

@@ -53,14 +53,19 @@ struct Daemon {
         } catch {
             throw .startup(component: "state directory", reason: "\(error)")
         }
-        let fencer = FenceCoordinator(config: config, localNode: node.name, events: { events.publish($0) })
+        let storageFence = config.usesStorageTieBreaker
+            ? PoisonPillFence(config: config, key: ArbiterKey(clusterKey: key, clusterName: config.cluster.name), localNode: node.name)
+            : nil
+        let fencer = FenceCoordinator(config: config, localNode: node.name, events: { events.publish($0) }, storageFence: storageFence)
+        let selfFence = makeSelfFence()
         let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
         let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
             logger.warning("floating IP announcement failed: \($0)")
         })
         let lock = SharedStorageLock(config.storage)
         let health = try makeHealthProbe()
-        let sequence = makeTakeoverSequence(units: unitManager, addresses: addresses, lock: lock, health: health, events: events)
+        let sequence = makeTakeoverSequence(
+            units: unitManager, addresses: addresses, lock: lock, health: health, selfFence: selfFence, events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
         var built: ClusterRuntime
         /// A runtime as after a crash (new incarnation), when what a previous image handed
@@ -105,7 +110,7 @@ struct Daemon {
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
                 fencing: config.fencing, interval: config.fencing.monitorInterval,
-                events: { events.publish($0) })
+                events: { events.publish($0) }, storageFence: storageFence)
             : nil
 
         let localName = node.name
@@ -114,7 +119,14 @@ struct Daemon {
         }
         let auditor = UnitAuditor(config: config, units: unitManager, events: events)
         let arbiter = config.usesStorageTieBreaker
-            ? ArbiterMonitor(config: config, key: key, localNode: node.name, incarnation: incarnation, runtime: runtime, logger: logger)
+            ? ArbiterMonitor(config: config, key: key, localNode: node.name, incarnation: runtime.incarnation, runtime: runtime, logger: logger) {
+                [logger] pill in
+                // Read from this node's own mailbox, for this very run: fence now, as a fence agent would.
+                let reason = "poison pill from \(pill.from) in \(config.storage.arbiterFile) (storage fence device)"
+                events.publish(EventRecord(kind: .arbiterPoisonRead, severity: .error, message: "\(reason): fencing this node"))
+                logger.critical("\(reason): fencing this node")
+                await selfFence.fenceSelf(reason: reason)
+            }
             : nil
         let report: @Sendable () async -> StatusReport = { [builder] in
             let status = await runtime.status()
@@ -414,22 +426,26 @@ struct Daemon {
         }
     }
 
-    private func makeTakeoverSequence(
-        units: UnitManager, addresses: FloatingAddress, lock: SharedStorageLock, health: (any HealthChecking)?, events: EventHub
-    ) -> TakeoverSequence {
+    /// How this node fences itself: reboot through sysrq, or a test hook's stand-in.
+    private func makeSelfFence() -> any SelfFencing {
         let logger = self.logger
-        // The URL was validated with the configuration (ConfigLoader.healthURLProblem).
-        let selfFence: any SelfFencing
         switch hooks.selfFence {
         case let .command(command):
-            selfFence = TestSelfFence(command: command, logger: logger)
+            return TestSelfFence(command: command, logger: logger)
         case let .redirected(trigger, systemctl):
-            selfFence = SelfFence(
+            return SelfFence(
                 method: .sysrq, action: config.fencing.action, fallbackAfter: .seconds(1),
                 triggerPath: trigger, systemctlProgram: systemctl) { logger.critical("\($0)") }
         case nil:
-            selfFence = SelfFence(method: .sysrq, action: config.fencing.action) { logger.critical("\($0)") }
+            return SelfFence(method: .sysrq, action: config.fencing.action) { logger.critical("\($0)") }
         }
+    }
+
+    private func makeTakeoverSequence(
+        units: UnitManager, addresses: FloatingAddress, lock: SharedStorageLock, health: (any HealthChecking)?,
+        selfFence: any SelfFencing, events: EventHub
+    ) -> TakeoverSequence {
+        // The URL was validated with the configuration (ConfigLoader.healthURLProblem).
         return TakeoverSequence(
             node: node.name, service: config.service, floatingIPs: config.floatingIPs,
             units: units, lock: lock, addresses: addresses,

@@ -10,6 +10,10 @@ import Synchronization
 /// cycle's result to the runtime (`Input.arbiter`). A cycle still running after an interval is
 /// reported as failed every interval until it returns: the core counts no good cycle meanwhile,
 /// which is how a hung storage becomes "storage lost" within `storage_timeout`.
+///
+/// Each cycle's read includes this node's mailbox (the storage fence device, `PoisonPillFence`):
+/// a pill for this run stops the heartbeats and fences this node (`onPoison`); a pill for an
+/// earlier run is stale (that run is gone) and is cleared.
 final class ArbiterMonitor: Sendable {
     struct View: Sendable, Equatable {
         var file: String
@@ -25,6 +29,7 @@ final class ArbiterMonitor: Sendable {
     private let runtime: ClusterRuntime
     private let logger: Logger
     private let interval: Duration
+    private let onPoison: @Sendable (ArbiterPoison) async -> Void
 
     private struct Shared {
         var next: ArbiterHeartbeat?
@@ -36,7 +41,11 @@ final class ArbiterMonitor: Sendable {
     private let shared = Mutex(Shared())
     private let wake = DispatchSemaphore(value: 0)
 
-    init(config: ClusterConfig, key: ClusterKey, localNode: String, incarnation: Incarnation, runtime: ClusterRuntime, logger: Logger) {
+    init(
+        config: ClusterConfig, key: ClusterKey, localNode: String, incarnation: Incarnation, runtime: ClusterRuntime, logger: Logger,
+        onPoison: @escaping @Sendable (ArbiterPoison) async -> Void
+    ) {
+        self.onPoison = onPoison
         self.config = config
         self.codec = ArbiterCodec(key: ArbiterKey(clusterKey: key, clusterName: config.cluster.name), layout: ArbiterLayout(config: config))
         self.localNode = localNode
@@ -58,7 +67,7 @@ final class ArbiterMonitor: Sendable {
         thread.name = "arbiter I/O"
         thread.start()
         var counter: UInt64 = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled, !shared.withLock({ $0.stopped }) {
             let now = SystemClock.monotonicNow()
             let busy = shared.withLock { $0.busySince }
             if let busy {
@@ -92,10 +101,17 @@ final class ArbiterMonitor: Sendable {
             let (record, stopped, open) = shared.withLock { ($0.next, $0.stopped, $0.file) }
             if stopped { break }
             guard let record else { continue }
-            let cycle = perform(record, open: open)
+            let (cycle, pill) = perform(record, open: open)
             shared.withLock {
                 $0.next = nil
                 $0.busySince = nil
+                if pill != nil { $0.stopped = true }
+            }
+            if let pill {
+                // No heartbeat after the pill: the fencer sees this run's counter stop.
+                let onPoison = self.onPoison
+                Task { await onPoison(pill) }
+                break
             }
             let runtime = self.runtime
             Task { await runtime.arbiterCycle(cycle) }
@@ -103,7 +119,8 @@ final class ArbiterMonitor: Sendable {
         shared.withLock { $0.file?.close() }
     }
 
-    private func perform(_ record: ArbiterHeartbeat, open: ArbiterFile?) -> ArbiterCycle {
+    /// One cycle; the pill when this node's mailbox holds one for this run.
+    private func perform(_ record: ArbiterHeartbeat, open: ArbiterFile?) -> (ArbiterCycle, ArbiterPoison?) {
         do {
             let file: ArbiterFile
             if let open {
@@ -123,10 +140,21 @@ final class ArbiterMonitor: Sendable {
                 case .invalid(let error): reportOnce("slot of \(node): \(error)")
                 }
             }
-            return .succeeded(heartbeats: heartbeats)
+            switch snapshot.mailboxes[localNode] {
+            case .valid(let pill)? where pill.targetIncarnation == incarnation:
+                return (.succeeded(heartbeats: heartbeats), pill)
+            case .valid(let pill)?:
+                try file.clearMailbox(of: localNode)
+                logger.notice("arbiter: cleared a stale poison pill from \(pill.from) for run \(pill.targetIncarnation) of this node (this run is \(incarnation))")
+            case .invalid(let error)?:
+                reportOnce("own mailbox: \(error)")
+            case .empty?, nil:
+                break
+            }
+            return (.succeeded(heartbeats: heartbeats), nil)
         } catch {
             reportOnce("\(error)")
-            return .failed(reason: "\(error)")
+            return (.failed(reason: "\(error)"), nil)
         }
     }
 

@@ -40,7 +40,11 @@ final class StatusTracker: Sendable {
         let serviceNode = election.service.mayRun ? election.node : (election.holder == election.node ? nil : election.holder)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
-            holding = election.quorum.quorate ? .validLease : .expiredLease
+            if election.arbiter?.ownAccessLost == true {
+                holding = .storageLost
+            } else {
+                holding = election.quorum.quorate ? .validLease : .expiredLease
+            }
         } else {
             holding = .nothing
         }

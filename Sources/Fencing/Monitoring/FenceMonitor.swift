@@ -19,11 +19,15 @@ public actor FenceMonitor {
     private let metadataCache: AgentMetadataCache
     private let interval: Duration
     private let events: EventSink
+    private let storageFence: PoisonPillFence?
     private var healthByDevice: [String: DeviceHealth] = [:]
 
+    /// - Parameter storageFence: checks the devices with `agent = "storage"` (the arbiter file
+    ///   opens and reads); none: they are reported failing.
     public init(fencing: FencingConfig, runner: FenceAgentRunner? = nil,
                 metadataCache: AgentMetadataCache? = nil, interval: Duration = FenceMonitor.defaultInterval,
-                events: @escaping EventSink = { _ in }) {
+                events: @escaping EventSink = { _ in }, storageFence: PoisonPillFence? = nil) {
+        self.storageFence = storageFence
         let runner = runner ?? FenceAgentRunner(agentDirectory: fencing.agentDir)
         self.fencing = fencing
         self.runner = runner
@@ -56,6 +60,11 @@ public actor FenceMonitor {
     }
 
     private func check(_ device: FenceDeviceConfig) async {
+        if device.isStorage {
+            let failure = await storageFence?.check(ioTimeout: fencing.timeout)
+                ?? (storageFence == nil ? "no arbiter file ([quorum] tie_breaker = \"storage\" is required)" : nil)
+            return record(device, error: failure, known: true)
+        }
         let failure: String?
         do throws(FenceError) {
             let metadata = try await metadataCache.metadata(for: device.agent)

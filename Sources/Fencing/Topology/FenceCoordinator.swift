@@ -29,10 +29,12 @@ public actor FenceCoordinator: Fencer {
     private let retry: FenceRetryPolicy
     private let events: EventSink
     private let sleep: @Sendable (Duration) async -> Void
+    private let storageFence: PoisonPillFence?
     private var inFlight: [String: Task<FenceOutcome, Never>] = [:]
 
     /// - Parameters:
     ///   - sleep: waits for delays and retry pauses (tests may shorten it; default `Task.sleep`).
+    ///   - storageFence: what runs the devices with `agent = "storage"` (none: they fail).
     public init(
         config: ClusterConfig,
         localNode: String,
@@ -40,7 +42,8 @@ public actor FenceCoordinator: Fencer {
         metadataCache: AgentMetadataCache? = nil,
         retry: FenceRetryPolicy = .pacemaker,
         events: @escaping EventSink = { _ in },
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        storageFence: PoisonPillFence? = nil
     ) {
         let runner = runner ?? FenceAgentRunner(agentDirectory: config.fencing.agentDir)
         self.config = config
@@ -50,6 +53,7 @@ public actor FenceCoordinator: Fencer {
         self.retry = retry
         self.events = events
         self.sleep = sleep
+        self.storageFence = storageFence
     }
 
     /// Automatic fencing of a takeover (never delayed: see `Action.takeover`).
@@ -123,6 +127,7 @@ public actor FenceCoordinator: Fencer {
 
     /// One device of a level: delay, action with retries, confirmation.
     private func fence(node: String, with device: FenceDeviceConfig, level: Int) async throws(FenceError) {
+        if device.isStorage { return try await fenceThroughStorage(node: node, with: device, level: level) }
         let metadata = try await metadataCache.metadata(for: device.agent)
         var action: FenceAction = config.fencing.action == .off ? .off : .reboot
         if action == .reboot && !metadata.supports(.reboot) { action = .off }
@@ -168,6 +173,29 @@ public actor FenceCoordinator: Fencer {
             throw .notConfirmed(device: device.name, agent: device.agent, expected: expected, got: got)
         }
         emit(.fenceConfirmed, .info, "device \(device.name): \(node) is \(state.rawValue.uppercased()) after \(action.rawValue)")
+    }
+
+    /// A device with `agent = "storage"`: the poison pill, then `msgwait`, then the check that
+    /// the victim's disk heartbeat stopped (`PoisonPillFence`). Not retried: a second pill
+    /// would restart the wait.
+    private func fenceThroughStorage(node: String, with device: FenceDeviceConfig, level: Int) async throws(FenceError) {
+        guard let storageFence else {
+            throw .storage(device: device.name, reason: "this node has no arbiter file open ([quorum] tie_breaker = \"storage\" is required)")
+        }
+        if device.delay > .zero {
+            emit(.fenceDelay, .info, "device \(device.name): waiting delay \(device.delay.fenceDescription) before the poison pill for \(node)")
+            await sleep(device.delay)
+        }
+        let msgwait = config.fencing.msgwait(of: device)
+        emit(.fenceAttempt, .info, "device \(device.name) (storage): poison pill for \(node), level \(level), msgwait \(msgwait.fenceDescription)")
+        let start = ContinuousClock.now
+        let events = self.events
+        let confirmed = try await storageFence.fence(node: node, device: device.name, msgwait: msgwait, ioTimeout: config.fencing.timeout) {
+            events(EventRecord(kind: $0, severity: $1, message: $2))
+        }
+        emit(.fenceAttemptSucceeded, .info, "device \(device.name) (storage): \(node) fenced by poison pill",
+             duration: start.duration(to: .now).wholeMilliseconds)
+        emit(.fenceConfirmed, .info, "device \(device.name): \(confirmed)")
     }
 
     private static func summary(_ stdout: String) -> String {
