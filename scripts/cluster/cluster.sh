@@ -41,6 +41,11 @@
 #                    helper powers off a node whose watchdog, once written to, was not
 #                    written for that long (unless its last byte is the magic 'V'): "watchdog
 #                    reset" in fence.log; HATC_WATCHDOG_ACTION=reboot boots it again.
+#   HATC_FENCE=storage  no BMC: the only fence device is the built-in storage fence
+#                    (agent = "storage", the poison pill in the arbiter file, msgwait
+#                    2 x watchdog_timeout); needs HATC_TIEBREAKER=storage and HATC_WATCHDOG=1.
+#                    A node fences itself through HACLUSTERD_TEST_SELF_FENCE_COMMAND
+#                    ("NODE self-fence" in fence.log, then powered off).
 
 HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
 HATC_CG2=/sys/fs/cgroup/unified
@@ -137,6 +142,7 @@ HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
 HATC_WATCHDOG=${HATC_WATCHDOG:-0}
 HATC_WATCHDOG_TIMEOUT=${HATC_WATCHDOG_TIMEOUT:-3}
 HATC_WATCHDOG_ACTION=${HATC_WATCHDOG_ACTION:-off}
+HATC_FENCE=${HATC_FENCE:-}
 EOF
 }
 
@@ -242,6 +248,11 @@ cluster_up() {
   [[ ${HATC_WATCHDOG:-0} == [01] ]] || { hatc_die "HATC_WATCHDOG: 0 or 1, not $HATC_WATCHDOG"; return 2; }
   [[ ${HATC_WATCHDOG_TIMEOUT:-3} =~ ^[1-9][0-9]*$ ]] || { hatc_die "HATC_WATCHDOG_TIMEOUT: whole seconds >= 1"; return 2; }
   [[ ${HATC_WATCHDOG_ACTION:-off} == @(off|reboot) ]] || { hatc_die "HATC_WATCHDOG_ACTION: off or reboot"; return 2; }
+  if [[ ${HATC_FENCE:-} == storage ]]; then
+    [[ ${HATC_TIEBREAKER:-} == storage && ${HATC_WATCHDOG:-0} == 1 ]] || { hatc_die "HATC_FENCE=storage needs HATC_TIEBREAKER=storage and HATC_WATCHDOG=1"; return 2; }
+  elif [[ -n ${HATC_FENCE:-} ]]; then
+    hatc_die "HATC_FENCE: storage or empty, not $HATC_FENCE"; return 2
+  fi
   if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
     [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
     /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
@@ -355,7 +366,10 @@ EOF
     # Opt-in: HATC_WATCHDOG=1: the node's watchdog device is the plain file <dir>/nodes/NODE/hw/watchdog
     # (bind-mounted on /run/hw in the node), watched by the hardware helper (hatc_watchdog_check).
     [[ ${HATC_WATCHDOG:-0} == 1 ]] && printf 'watchdog = "/run/hw/watchdog"\nwatchdog_timeout = "%ss"\n' "${HATC_WATCHDOG_TIMEOUT:-3}"
-    for n in $HATC_FULL_NODES; do
+    # Opt-in: HATC_FENCE=storage: no BMC, the poison pill is the only fence device.
+    [[ ${HATC_FENCE:-} == storage ]] && printf '\n[[fencing.device]]\nname = "nas"\nagent = "storage"\nnodes = [%s]\n' \
+      "$(printf '"%s", ' $HATC_FULL_NODES | sed 's/, $//')"
+    [[ ${HATC_FENCE:-} == storage ]] || for n in $HATC_FULL_NODES; do
       local delay=0s
       # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
       [[ $HATC_VARIANT == two && $n == n1 ]] && delay=${HATC_RACE_DELAY:-2s}
