@@ -7,7 +7,7 @@
 #   crash   kill -9 of the active haclusterd and service: the survivor fences it (no
 #           race_delay) and takes over; the failover time is in the PASS line
 # No BMC (HATC_FENCE=storage: the storage fence device is the only one; watchdog 3 s, msgwait 6 s):
-#   pill-frozen  SIGSTOP of the active haclusterd: its watchdog resets it, the survivor writes
+#   pill-frozen  a network split plus SIGSTOP of the active haclusterd: its watchdog resets it, the survivor writes
 #                the poison pill, waits msgwait, sees the heartbeat stopped and takes over
 #                (after the reset: the journal shows no overlap)
 #   pill-read    `hactl fence` of the standby node: it reads the pill in its mailbox and fences
@@ -67,14 +67,24 @@ events_of() {
   hactl_on "$1" events --json 2>/dev/null |
     python3 -c 'import json,sys; print(sum(e["kind"] == sys.argv[1] for e in json.load(sys.stdin)["events"]))' "$2" 2>/dev/null || echo 0
 }
+# ms between the first arbiter.poison-written and the next fence.succeeded in NODE's events
+pill_to_success_ms() {
+  hactl_on "$1" events --json 2>/dev/null | python3 -c '
+import json, sys
+ev = json.load(sys.stdin)["events"]
+pill = next(e["time"] for e in ev if e["kind"] == "arbiter.poison-written")
+done = next(e["time"] for e in ev if e["kind"] == "fence.succeeded" and e["time"] >= pill)
+print(int((done - pill) * 1000))' 2>/dev/null
+}
 first_line() { grep -m1 -E "$2" "$1" | cut -d' ' -f1; }
 
 pill_frozen() {
   local a=$E2E_ACTIVE other t0 t1 reset
   other=$([[ $a == n1 ]] && echo n2 || echo n1)
   : >"$HATC_DIR/fence.log"
-  e2e_log "SIGSTOP haclusterd on $a (no BMC: the poison pill is the only fence)"
+  e2e_log "cut n1 <-> n2 and SIGSTOP haclusterd on $a (no BMC: the poison pill is the only fence)"
   t0=$(date +%s%N)
+  cluster_cut n1 n2
   cluster_pause "$a"
   E2E_NOT=$a
   hatc_wait 40 "the service active on $other" demo_active "$other"
@@ -84,7 +94,9 @@ pill_frozen() {
   check "the survivor wrote the pill and the fence succeeded" \
     test "$(events_of "$other" arbiter.poison-written)" -ge 1 -a "$(events_of "$other" fence.succeeded)" -ge 1
   check "no agent was run" e2e_not grep -qE "action=(off|reboot) " "$HATC_DIR/fence.log"
-  E2E_DETAIL="failover=$(( (t1 - t0) / 1000000 ))ms reset_after=$(( (${reset:-$t0} - t0) / 1000000 ))ms"
+  local waited; waited=$(pill_to_success_ms "$other")
+  check "the fence succeeded no sooner than msgwait (6 s) after the pill (${waited} ms)" test "${waited:-0}" -ge 6000
+  E2E_DETAIL="pill_to_fenced=${waited}ms failover=$(( (t1 - t0) / 1000000 ))ms reset_after=$(( (${reset:-$t0} - t0) / 1000000 ))ms"
   e2e_log "failover in $(( (t1 - t0) / 1000000 )) ms, watchdog reset $(( (${reset:-$t0} - t0) / 1000000 )) ms after SIGSTOP"
 }
 

@@ -35,10 +35,9 @@ struct PoisonPillFenceTests {
     }
 
     /// A coordinator whose msgwait runs `duringMsgwait` instead of sleeping.
-    func coordinator(log: EventLog, duringMsgwait: @escaping @Sendable () throws -> Void) -> FenceCoordinator {
-        let waited = Mutex<[Duration]>([])
+    func coordinator(log: EventLog, waits: FenceCoordinatorTests.Sleeps = .init(), duringMsgwait: @escaping @Sendable () throws -> Void) -> FenceCoordinator {
         let sleep: @Sendable (Duration) async -> Void = { duration in
-            waited.withLock { $0.append(duration) }
+            await waits.sleep(duration)
             try? duringMsgwait()
         }
         let fence = PoisonPillFence(config: config, key: Self.key, localNode: "n1", sleep: sleep)
@@ -52,12 +51,15 @@ struct PoisonPillFenceTests {
         try victim.writeHeartbeat(Self.heartbeat(counter: 41))
         let log = EventLog()
         let seen = Mutex<ArbiterPoison?>(nil)
-        let outcome = await coordinator(log: log) {
+        let waits = FenceCoordinatorTests.Sleeps()
+        let outcome = await coordinator(log: log, waits: waits) {
             // One cycle in progress adds a write, then its read finds the pill; nothing after.
             try victim.writeHeartbeat(Self.heartbeat(counter: 42))
             seen.withLock { $0 = try? victim.readMailbox(of: "n2").value }
         }.fence(node: "n2", reason: "peer lost", trigger: .automatic)
         #expect(outcome.succeeded, "\(outcome.detail)")
+        // Success only after the whole msgwait (2 × watchdog_timeout 3 s), waited once.
+        #expect(waits.all == [.seconds(6)])
         #expect(seen.withLock { $0 } == ArbiterPoison(target: "n2", targetIncarnation: Incarnation(7000), from: "n1",
                                                         wallClock: seen.withLock { $0?.wallClock } ?? 0))
         #expect(log.kinds() == ["fence.started", "fence.attempt", "arbiter.poison-written", "fence.attempt.succeeded",
