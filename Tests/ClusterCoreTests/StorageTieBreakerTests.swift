@@ -112,6 +112,23 @@ struct StorageTieBreakerTests {
         #expect(cluster["n2"].service.mayRun)
     }
 
+    @Test("the NAS goes away for both nodes: the holder releases; once it is back the standby takes over, nobody fenced")
+    func storageLostForBoth() {
+        var cluster = Self.running()
+        let (m1, m2) = (cluster.mark("n1"), cluster.mark("n2"))
+        cluster.storageFailing.formUnion(["n1", "n2"])
+        cluster.advance(by: cluster.config.storageTimeout + .milliseconds(300))
+        #expect(Self.releases(cluster, "n1", since: m1) == [.storageLost])
+        cluster.advance(by: .seconds(3))
+        #expect(!cluster["n1"].service.mayRun && !cluster["n2"].service.mayRun, "nobody runs it without the storage")
+        cluster.storageFailing.removeAll()
+        cluster.advance(by: .seconds(6))
+        // The holder that lost its storage counts a failure; the standby, which held nothing, does not.
+        #expect(cluster["n2"].service.mayRun, "the standby took over once the storage was back: \(cluster["n2"].status)")
+        #expect(!cluster["n1"].service.mayRun)
+        #expect(Self.fences(cluster, "n1", since: m1).isEmpty && Self.fences(cluster, "n2", since: m2).isEmpty)
+    }
+
     @Test("a slow disk (a heartbeat every 600 ms) during a split is no death; with the storage-timeout mutation it is")
     func slowDiskIsNoDeath() {
         for broken in [false, true] {

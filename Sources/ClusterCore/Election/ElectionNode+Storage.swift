@@ -8,8 +8,9 @@
 ///   dead or cut from the storage. It is fenced at once (no `race_delay`), then taken over from.
 /// - Not known yet (fewer reads than that): wait; the holder keeps the service meanwhile.
 /// - This node's own cycles failed for `storage_timeout`: it cannot prove it is alive, and
-///   the service's data is out of its reach. It releases (counted as a fatal failure: it is
-///   ineligible until `hactl cleanup` or `failure_expiry`), never fences, never takes over.
+///   the service's data is out of its reach. It never fences, never takes over; if it held the
+///   service it releases it (counted as a fatal failure: it is ineligible until `hactl cleanup`
+///   or `failure_expiry`, so a standby that kept or regained the storage takes over).
 extension ElectionNode {
     mutating func recordArbiterCycle(_ cycle: ArbiterCycle) {
         guard var arbiter else { return }
@@ -69,12 +70,15 @@ extension ElectionNode {
     mutating func releaseIfStorageLost() -> Bool {
         guard arbiter != nil, ownStorageLost else { return false }
         placementReason = .storageLost
-        if service.mayRun, !service.isReleasing {
+        let held = service.mayRun
+        if held, !service.isReleasing {
             release(.storageLost)
         }
+        // Counted against a node that had to give the service up, not against a standby: when the
+        // storage goes away for both (the NAS restarts), the standby takes over once it is back.
         if arbiter?.lossRecorded == false {
             arbiter?.lossRecorded = true
-            recordFailure(fatal: true)
+            if held { recordFailure(fatal: true) }
         }
         return true
     }
