@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two nodes and the shared storage as tie-breaker ([quorum] two_node = true,
 # tie_breaker = "storage"; HATC_TIEBREAKER=storage in cluster.sh):
-#   split   the network between n1 and n2 cut for 10 s, both still on the storage: no fence,
+#   split   hactl check-storage on each node: the arbiter works, the peer's heartbeat advances
+#           in this node's reads; then the network between n1 and n2 cut for 10 s, both still on the storage: no fence,
 #           no move, the service answers throughout, the other node's status says
 #           "alive on storage only"; healed: still no fence, same node, same MainPID
 #   crash   kill -9 of the active haclusterd and service: the survivor fences it (no
@@ -24,10 +25,22 @@ export HATC_TIEBREAKER=${E2E_TIEBREAKER-storage}   # E2E_TIEBREAKER= : the same 
 fence_calls() { grep -cE "action=(off|reboot) " "$HATC_DIR/fence.log" 2>/dev/null || true; }
 demo_active() { [[ $(cluster_exec "$1" systemctl --user is-active demo.service) == active ]]; }
 
+# hactl check-storage on NODE: its arbiter findings, and PEER's heartbeat advancing in NODE's reads
+arbiter_checked() { # node peer
+  hactl_on "$1" --json check-storage /srv/hashared 2>/dev/null | python3 -c '
+import json, sys
+found = [f for f in json.load(sys.stdin)["findings"] if f["check"] == "arbiter"]
+peer = [f for f in found if f.get("node") == sys.argv[1]]
+sys.exit(0 if found and all(f["status"] == "ok" for f in found) and peer and "advances" in peer[0]["detail"] else 1)' "$2"
+}
+
 split() {
   local a=$E2E_ACTIVE other pid
   other=$([[ $a == n1 ]] && echo n2 || echo n1)
   pid=$(e2e_demo_pid "$a")
+  sleep 2   # a verdict on the peer needs storage_timeout of reads
+  check "check-storage on n1: the arbiter works, n2's heartbeat advances in n1's reads" arbiter_checked n1 n2
+  check "check-storage on n2: the arbiter works, n1's heartbeat advances in n2's reads" arbiter_checked n2 n1
   : >"$HATC_DIR/fence.log"
   e2e_log "cut n1 <-> n2 for 10 s (both keep the storage)"
   cluster_cut n1 n2

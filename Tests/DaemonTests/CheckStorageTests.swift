@@ -177,4 +177,41 @@ struct CheckStorageTests {
         #expect(MountEntry.containing("/dataiku/data/x", mountinfo: mountinfo)?.filesystem == "nfs4")
         #expect(MountEntry.containing("/etc", mountinfo: mountinfo)?.filesystem == "ext4")
     }
+
+    static func arbiter(access: StatusReport.Arbiter.Access = .ok, io: String = "direct", slots: [StatusReport.Arbiter.Slot]) -> StatusReport.Arbiter {
+        StatusReport.Arbiter(file: "/dataiku/.hacluster/arbiter", io: io, storageTimeoutMilliseconds: 1000, access: access,
+                             lastWriteMilliseconds: access == .ok ? 120 : 4000, error: access == .ok ? nil : "write of slot 0 heartbeat failed: EIO",
+                             slots: slots, verdict: "")
+    }
+
+    @Test("the disk heartbeat: a peer advancing is fine; a silent peer, lost access, a refused O_DIRECT are reported")
+    func arbiterFindings() {
+        let alive = StatusReport.Arbiter.Slot(node: "dss2", verdict: "alive", ageMilliseconds: 150, counter: 812, holding: false, networkLost: false)
+        let silent = StatusReport.Arbiter.Slot(node: "dss2", verdict: "silent", ageMilliseconds: 2400, counter: 812, holding: false, networkLost: false)
+        let fine = StorageCheck.arbiterFindings(Self.arbiter(slots: [alive]), mount: nil)
+        #expect(fine.map(\.status) == [.ok, .ok])
+        #expect(fine[1].node == "dss2" && fine[1].detail.contains("advances in this node's reads (counter 812, changed 150 ms ago)"))
+        let quiet = StorageCheck.arbiterFindings(Self.arbiter(slots: [silent]), mount: nil)
+        #expect(quiet.map(\.status) == [.ok, .problem])
+        #expect(quiet[1].detail.contains("has not changed for 1s") && quiet[1].fix?.contains("same arbiter_file") == true)
+        let lost = StorageCheck.arbiterFindings(Self.arbiter(access: .lost, slots: [alive]), mount: nil)
+        #expect(lost.first?.status == .problem && lost.first?.detail.contains("EIO") == true)
+        #expect(StorageCheck.arbiterFindings(Self.arbiter(io: "fallback", slots: []), mount: nil).map(\.status) == [.warning])
+        #expect(StorageCheck.arbiterFindings(nil, mount: nil).map(\.status) == [.skipped])
+    }
+
+    @Test("the disk heartbeat on NFS: a soft mount is a warning, a hard one says what a stalled NAS does")
+    func arbiterNFSTimeouts() {
+        let mountinfo = """
+            40 22 0:50 / /dataiku rw,relatime shared:20 - nfs4 filer:/export/dss rw,vers=4.2,soft,timeo=100,retrans=3,local_lock=none
+            41 22 0:51 / /hard rw,relatime shared:21 - nfs4 filer:/export/hard rw,vers=4.2,hard,timeo=600,retrans=2
+            """
+        let soft = MountEntry.containing("/dataiku/.hacluster/arbiter", mountinfo: mountinfo)
+        let findings = StorageCheck.arbiterFindings(Self.arbiter(slots: []), mount: soft)
+        #expect(findings.map(\.check) == [.arbiter, .nfsTimeouts])
+        #expect(findings[1].status == .warning && findings[1].detail.contains("timeo 10s, retrans 3") && findings[1].detail.contains("about 40s"),
+                "\(findings[1].detail)")
+        let hard = StorageCheck.nfsTimeoutFinding(MountEntry.containing("/hard/x", mountinfo: mountinfo)!, storageTimeoutMilliseconds: 1000)
+        #expect(hard.status == .ok && hard.detail.contains("storage lost 1s after the NAS stops answering"), "\(hard.detail)")
+    }
 }

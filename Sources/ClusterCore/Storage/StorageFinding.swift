@@ -13,6 +13,10 @@ public struct StorageFinding: Sendable, Equatable, Codable {
         case crossNodeFlock = "cross_node_flock"
         case serviceUser = "service_user"
         case peers
+        /// The disk heartbeat (`tie_breaker = "storage"`) as the daemon on this node reads it.
+        case arbiter
+        /// NFS mount options against `storage_timeout`.
+        case nfsTimeouts = "nfs_timeouts"
     }
 
     public enum Status: String, Sendable, Equatable, Codable {

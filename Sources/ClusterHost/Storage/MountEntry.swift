@@ -43,6 +43,11 @@ public struct MountEntry: Sendable, Equatable {
 
     public var isNFS: Bool { filesystem == "nfs" || filesystem == "nfs4" }
 
+    /// The value of a `key=value` option (`timeo`, `retrans`, `vers`), nil when absent.
+    public func option(_ key: String) -> String? {
+        options.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
     private static func unescape(_ field: String) -> String {
         // mountinfo escapes space, tab, newline and backslash as \ooo.
         var iterator = Array(field.utf8)[...]

@@ -9,7 +9,7 @@ struct CheckStorageCommand: ParsableCommand {
         commandName: "check-storage",
         abstract: "Verify shared storage: flock exclusivity, POSIX ACLs, no NFS silly rename, same storage on every node.",
         discussion: """
-            On this node: two processes compete for flock(LOCK_EX) on a scratch file; an access and a default POSIX ACL are set and read back; an open file is unlinked to see whether NFS leaves a .nfsXXXX file behind; NFS mounts with nolock/local_lock are flagged. When haclusterd runs, each other node that can run the service checks, through its daemon, that it sees the same directory, is refused the lock this node holds, and knows --user under the same uid.
+            On this node: two processes compete for flock(LOCK_EX) on a scratch file; an access and a default POSIX ACL are set and read back; an open file is unlinked to see whether NFS leaves a .nfsXXXX file behind; NFS mounts with nolock/local_lock are flagged. When haclusterd runs, each other node that can run the service checks, through its daemon, that it sees the same directory, is refused the lock this node holds, and knows --user under the same uid. With [quorum] tie_breaker = "storage": this node writes and reads its disk heartbeat, each peer's heartbeat advances in this node's reads of the arbiter file (run check-storage on every node: each proves the direction towards itself), and the NFS mount options of the file are weighed against storage_timeout.
 
             Each finding says what to change. Exit 0 when all is fine, 1 when a problem is found. Scratch files are named .hacluster-check-* and removed afterwards.
 
@@ -63,6 +63,7 @@ struct CheckStorageCommand: ParsableCommand {
         findings += check.runCrossNode(localNode: report.node, peers: peers) { request in
             try client.send(request)
         }
+        findings += StorageCheck.arbiterFindings(report.arbiter, mount: report.arbiter.flatMap { MountEntry.containing($0.file) })
         return findings
     }
 
