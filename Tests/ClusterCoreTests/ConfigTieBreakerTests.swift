@@ -34,6 +34,16 @@ struct ConfigTieBreakerTests {
         #expect(config.fencing.msgwait(of: try #require(config.fencing.devices.first { $0.isStorage })) == .seconds(30))
     }
 
+    @Test func aStorageTimeoutBelowTheFailureTimeoutIsAWarning() throws {
+        let config = try ConfigLoader.parse(toml: Self.twoNodesAndANAS, path: nil)
+        #expect(!ConfigLoader.warnings(for: config).contains { $0.keyPath == "quorum.storage_timeout" }, "the defaults are equal: 1s")
+        let short = try ConfigLoader.parse(toml: Self.twoNodesAndANAS.replacingOccurrences(
+            of: "tie_breaker = \"storage\"", with: "tie_breaker = \"storage\"\nstorage_timeout = \"800ms\""), path: nil)
+        let warning = try #require(ConfigLoader.warnings(for: short).first { $0.keyPath == "quorum.storage_timeout" })
+        #expect(warning == .storageTimeoutBelowFailureTimeout(storageTimeout: .milliseconds(800), failureTimeout: .seconds(1)))
+        #expect(warning.description.contains("800ms is shorter than cluster.failure_timeout (1s)"), "\(warning)")
+    }
+
     @Test func theDefaultIsNoTieBreaker() throws {
         let config = try ConfigLoader.parse(toml: ConfigFixtures.base, path: nil)
         #expect(config.quorum.tieBreaker == .none)

@@ -18,6 +18,10 @@ extension ConfigLoader {
                 warnings.append(.twoNodeWithoutFenceDelay)
             }
             if !config.quorum.waitForAll { warnings.append(.twoNodeWithoutWaitForAll) }
+            if config.usesStorageTieBreaker && config.storageTimeout < config.cluster.failureTimeout {
+                warnings.append(.storageTimeoutBelowFailureTimeout(storageTimeout: config.storageTimeout,
+                                                                   failureTimeout: config.cluster.failureTimeout))
+            }
         }
         return warnings
     }

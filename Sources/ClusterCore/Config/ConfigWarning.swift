@@ -14,6 +14,9 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     case twoNodeWithoutFenceDelay
     /// `two_node` with `wait_for_all = false`: after a cold start each node alone may take the service.
     case twoNodeWithoutWaitForAll
+    /// `tie_breaker = "storage"` with `storage_timeout` shorter than `failure_timeout`: a storage
+    /// stall the network equivalent of which the cluster tolerates makes the holder release.
+    case storageTimeoutBelowFailureTimeout(storageTimeout: Duration, failureTimeout: Duration)
 
     /// The key the warning is about.
     public var keyPath: String {
@@ -22,6 +25,7 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         case .singleNode, .evenVotingNodes: "node"
         case .twoNodeWithoutFenceDelay: "fencing.race_delay"
         case .twoNodeWithoutWaitForAll: "quorum.wait_for_all"
+        case .storageTimeoutBelowFailureTimeout: "quorum.storage_timeout"
         }
     }
 
@@ -45,6 +49,10 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         case .twoNodeWithoutWaitForAll:
             "quorum.wait_for_all: two_node with wait_for_all = false: after a cold start with the link down, "
                 + "each node may take the service alone until fencing settles it"
+        case .storageTimeoutBelowFailureTimeout(let storage, let failure):
+            "quorum.storage_timeout: \(DurationText.format(storage)) is shorter than cluster.failure_timeout (\(DurationText.format(failure))): "
+                + "a storage stall shorter than the network stall the cluster tolerates makes the holder release the service; "
+                + "set storage_timeout to at least failure_timeout, and above the NAS's failover time (hactl check-storage shows the NFS timeouts)"
         }
     }
 }
