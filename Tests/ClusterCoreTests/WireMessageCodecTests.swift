@@ -20,8 +20,9 @@ import Testing
         mutating func stamp() -> AdminStamp { AdminStamp(term: term(), version: AdminVersion(u64())) }
         mutating func duration() -> Duration {
             switch Int.random(in: 0..<3, using: &random) {
-            case 0: .nanoseconds(Int64.random(in: Int64.min...Int64.max, using: &random))
-            case 1: .seconds(Int64.random(in: -1_000_000...1_000_000, using: &random))
+            // What a sender can send: a time since an event, never negative, at most a century.
+            case 0: .nanoseconds(Int64.random(in: 0...(MessageCodec.maxWireSeconds * 1_000_000_000), using: &random))
+            case 1: .seconds(Int64.random(in: 0...1_000_000, using: &random))
             default: .zero
             }
         }
@@ -119,6 +120,18 @@ import Testing
             }
             #expect(throws: WireError.self) { try MessageCodec.decode(encoded + [0]) }
         }
+    }
+
+    @Test func aNegativeOrHugeDurationIsMalformedNotATrap() throws {
+        for bad in [Duration.seconds(-1), .milliseconds(-1), .seconds(Int64.max), .seconds(MessageCodec.maxWireSeconds + 1)] {
+            let encoded = try MessageCodec.encode(.voteResponse(term: Term(3), granted: true, sinceLeaderContact: bad))
+            #expect(throws: WireError.self, "\(bad)") { try MessageCodec.decode(encoded) }
+            do { _ = try MessageCodec.decode(encoded) } catch {
+                #expect("\(error)".contains("sinceLeaderContact"), "\(error)")
+            }
+        }
+        let fine = try MessageCodec.encode(.voteResponse(term: Term(3), granted: true, sinceLeaderContact: .seconds(MessageCodec.maxWireSeconds)))
+        #expect(try MessageCodec.decode(fine) == .voteResponse(term: Term(3), granted: true, sinceLeaderContact: .seconds(MessageCodec.maxWireSeconds)))
     }
 
     @Test func unknownTagsAndCodesNameTheField() {

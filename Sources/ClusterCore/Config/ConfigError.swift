@@ -24,6 +24,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDuration(ConfigLocation, value: String, reason: DurationParseError)
     /// A duration that parses but is not allowed here (zero where time must pass).
     case durationOutOfRange(ConfigLocation, value: Duration, minimum: Duration)
+    case durationTooLong(ConfigLocation, value: Duration, maximum: Duration)
     case outOfRange(ConfigLocation, value: Int64, allowed: ClosedRange<Int64>)
     /// A value of the right type but not of the expected form; `expected` says what would be valid.
     case invalidValue(ConfigLocation, value: String, expected: String)
@@ -52,7 +53,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var location: ConfigLocation? {
         switch self {
         case .unknownKey(let l, _), .misplacedKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
-            .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _),
+            .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _), .durationTooLong(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
             .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
             l
@@ -96,6 +97,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(l): \"\(value)\" is not a duration: \(reason) (expected e.g. \"600s\", \"10min\", \"200ms\")"
         case .durationOutOfRange(let l, let value, let minimum):
             return "\(l): \(value.configString) is too short (minimum \(minimum.configString))"
+        case .durationTooLong(let l, let value, let maximum):
+            return "\(l): \(value.configString) is too long (maximum \(maximum.configString))"
         case .outOfRange(let l, let value, let allowed):
             return "\(l): \(value) is out of range (allowed \(allowed.lowerBound)...\(allowed.upperBound))"
         case .invalidValue(let l, let value, let expected):

@@ -236,7 +236,7 @@ extension ConfigLoader {
         if let d = table.duration("start_timeout", minimum: .milliseconds(100)) { service.startTimeout = d }
         if let d = table.duration("stop_timeout", minimum: .milliseconds(100)) { service.stopTimeout = d }
         if let d = table.duration("monitor_interval", minimum: .milliseconds(100)) { service.monitorInterval = d }
-        if let d = table.duration("failure_expiry", minimum: .seconds(1)) { service.failureExpiry = d }
+        if let d = table.duration("failure_expiry", minimum: .seconds(1), maximum: .seconds(30 * 86_400)) { service.failureExpiry = d }
         if let n = table.integer("migration_threshold", in: 1...1_000_000) { service.migrationThreshold = Int(n) }
         if let n = table.integer("health_rise", in: 1...100) { service.healthRise = Int(n) }
         if let n = table.integer("health_fall", in: 1...100) { service.healthFall = Int(n) }

@@ -63,7 +63,10 @@ extension ConfigLoader {
             }
             if let text = device.options[FenceDeviceConfig.msgwaitOption] {
                 let parsed = try? Duration(configValue: text)
-                if parsed == nil || parsed! < config.fencing.watchdogTimeout * 2 {
+                if let parsed, parsed > ConfigTable.defaultMaximumDuration {
+                    diagnostics.report(.durationTooLong(diagnostics.location("\(path).options.msgwait"), value: parsed,
+                                                        maximum: ConfigTable.defaultMaximumDuration))
+                } else if parsed == nil || parsed! < config.fencing.watchdogTimeout * 2 {
                     diagnostics.report(.inconsistent(diagnostics.location("\(path).options.msgwait"),
                                                      .msgwaitTooShort(device: device.name, msgwait: text, watchdogTimeout: config.fencing.watchdogTimeout)))
                 }

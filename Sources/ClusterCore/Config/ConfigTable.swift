@@ -92,8 +92,12 @@ struct ConfigTable {
         return Int64(number)
     }
 
-    /// A duration string (`"200ms"`) or a bare integer of seconds, at least `minimum`.
-    func duration(_ key: String, minimum: Duration) -> Duration? {
+    /// The longest duration a key takes unless it says otherwise: one day. Every timer of the
+    /// cluster is far shorter; the bound keeps later arithmetic on clocks from overflowing.
+    static let defaultMaximumDuration: Duration = .seconds(86_400)
+
+    /// A duration string (`"200ms"`) or a bare integer of seconds, within `minimum...maximum`.
+    func duration(_ key: String, minimum: Duration, maximum: Duration = ConfigTable.defaultMaximumDuration) -> Duration? {
         guard let value = present(key, required: false) else { return nil }
         let parsed: Duration
         switch value.type {
@@ -118,6 +122,10 @@ struct ConfigTable {
         }
         guard parsed >= minimum else {
             diagnostics.report(.durationOutOfRange(location(key), value: parsed, minimum: minimum))
+            return nil
+        }
+        guard parsed <= maximum else {
+            diagnostics.report(.durationTooLong(location(key), value: parsed, maximum: maximum))
             return nil
         }
         return parsed

@@ -147,11 +147,19 @@ public enum MessageCodec {
         w.write(attoseconds)
     }
 
+    /// The longest duration a datagram may carry: 100 years.
+    static let maxWireSeconds: Int64 = 100 * 366 * 86_400
+
     static func readDuration(_ r: inout ByteReader, _ field: String) throws(WireError) -> Duration {
         let seconds = try r.readInt64(field + ".seconds")
         let attoseconds = try r.readInt64(field + ".attoseconds")
         guard attoseconds.magnitude < 1_000_000_000_000_000_000 else {
             throw .malformed(field: field, reason: "attoseconds \(attoseconds) out of range")
+        }
+        // Durations on the wire are times since an event on the sender: never negative, and no
+        // longer than a machine's uptime can be (a century bounds any sum made with them).
+        guard (0...maxWireSeconds).contains(seconds), seconds > 0 || attoseconds >= 0 else {
+            throw .malformed(field: field, reason: "\(seconds) s is out of range (0...\(maxWireSeconds) s)")
         }
         return Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
     }
