@@ -18,7 +18,8 @@ public enum ConfigAgreement {
                     + ": make the configuration file the same on every node, then reload where it changed (systemctl reload haclusterd)")
         }
         var releases: [String: [String]] = [local.info.software: [local.node]]
-        for (name, info) in peers { releases[info.software, default: []].append(name) }
+        // A peer's release string is its own text: escaped before it reaches a log or a terminal.
+        for (name, info) in peers { releases[LogSafeText.escape(info.software), default: []].append(name) }
         if releases.count > 1 {
             let list = releases.keys.sorted().map { "\($0) on \(releases[$0]!.sorted().joined(separator: ", "))" }
             warnings.append("nodes run different releases (\(list.joined(separator: "; "))): finish the upgrade on every node")

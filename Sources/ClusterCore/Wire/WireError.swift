@@ -91,13 +91,13 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongCluster:
             "datagram from another cluster (cluster name differs)"
         case let .unknownSender(name):
-            "datagram from unknown node '\(name)' (not in the configuration)"
+            "datagram from unknown node '\(LogSafeText.escape(name))' (not in the configuration)"
         case .reflected:
             "datagram claims to come from this node (reflected)"
         case let .misdirected(to):
-            "datagram addressed to node '\(to)', not to this node"
+            "datagram addressed to node '\(LogSafeText.escape(to))', not to this node"
         case let .authenticationFailed(sender):
-            "datagram claiming to be from '\(sender)' failed authentication (wrong cluster key or name, or forged)"
+            "datagram claiming to be from '\(LogSafeText.escape(sender))' failed authentication (wrong cluster key or name, or forged)"
         case let .staleIncarnation(sender, incarnation, newest):
             "datagram from '\(sender)' has old incarnation \(incarnation), newest seen is \(newest)"
         case let .replayed(sender, sequence):
@@ -105,7 +105,7 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .duplicate(sender, sequence):
             "datagram from '\(sender)' with sequence \(sequence) was already received"
         case let .malformed(field, reason):
-            "malformed datagram: field '\(field)': \(reason)"
+            "malformed datagram: field '\(field)': \(LogSafeText.escape(reason))"
         case .sequenceExhausted:
             "sequence numbers exhausted for this incarnation; restart the daemon"
         }
