@@ -41,6 +41,8 @@ split() {
   sleep 2   # a verdict on the peer needs storage_timeout of reads
   check "check-storage on n1: the arbiter works, n2's heartbeat advances in n1's reads" arbiter_checked n1 n2
   check "check-storage on n2: the arbiter works, n1's heartbeat advances in n2's reads" arbiter_checked n2 n1
+  check "the daemons refuse to probe a path that is not the configured storage" \
+    e2e_contains "$(hactl_on n1 --json check-storage /tmp 2>/dev/null)" "only the configured storage path /srv/hashared"
   : >"$HATC_DIR/fence.log"
   e2e_log "cut n1 <-> n2 for 10 s (both keep the storage)"
   cluster_cut n1 n2

@@ -23,4 +23,30 @@ public struct StoragePeerProbe: Sendable, Equatable, Codable {
         self.lockFile = lockFile
         self.user = user
     }
+
+    /// Prefix of the scratch files `hactl check-storage` creates (and removes) in the directory;
+    /// the only names a probe may read or lock.
+    public static let scratchPrefix = ".hacluster-check-"
+
+    /// Why a daemon must not run this probe, nil when it may. The daemon runs probes as root for
+    /// any member of the control group, so a probe may only look at the configured storage:
+    /// `path` is `storagePath` (or inside it, without `..`), and the marker and lock are scratch
+    /// files of check-storage directly in it (`.hacluster-check-*`, one path component).
+    public func refusal(storagePath: String) -> String? {
+        func components(_ text: String) -> [Substring] { text.split(separator: "/") }
+        let storage = components(storagePath)
+        let asked = components(path)
+        guard path.hasPrefix("/"), !asked.contains(".."), !asked.contains("."), asked.starts(with: storage) else {
+            return "the daemons check only the configured storage path \(storagePath) ([storage] path), not '\(path)'"
+        }
+        for name in [markerFile, lockFile].compactMap({ $0 }) {
+            guard name.hasPrefix(Self.scratchPrefix), !name.contains("/"), name.count <= 200 else {
+                return "'\(name)' is not a check-storage scratch file (\(Self.scratchPrefix)*) directly inside \(path)"
+            }
+        }
+        if let token, token.count > 128 {
+            return "the marker token is longer than 128 characters"
+        }
+        return nil
+    }
 }

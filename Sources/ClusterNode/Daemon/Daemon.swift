@@ -114,8 +114,9 @@ struct Daemon {
             : nil
 
         let localName = node.name
+        let storagePath = config.storage.path
         await runtime.setRelayHandler { body, peer in
-            await StorageProbeRelay.answer(body, from: peer, localNode: localName)
+            await StorageProbeRelay.answer(body, from: peer, localNode: localName, storagePath: storagePath)
         }
         let auditor = UnitAuditor(config: config, units: unitManager, events: events)
         let arbiter = config.usesStorageTieBreaker

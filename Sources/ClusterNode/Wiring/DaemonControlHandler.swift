@@ -65,9 +65,13 @@ struct DaemonControlHandler: ControlHandler {
                 case let .failure(failure): return .error(.rejected(reason: "\(probe.node) could not run the storage probe: \(failure)"))
                 }
             }
-            let localNode = self.localNode
-            // The probe takes locks and reads files: keep it off the event loop.
-            let result = await Task.detached { probe.run(localNode: localNode) }.value
+            if let refusal = probe.refusal(storagePath: config.storage.path) {
+                return .error(.badRequest(reason: refusal))
+            }
+            // The probe takes locks and reads files: off the event loop, bounded in time.
+            guard let result = await probe.runBounded(localNode: localNode) else {
+                return .error(.rejected(reason: "the storage probe did not finish within 10s (storage hung?)"))
+            }
             return .result(.storagePeer(result))
         }
     }

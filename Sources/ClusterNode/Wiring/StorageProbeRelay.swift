@@ -28,8 +28,8 @@ enum StorageProbeRelay {
     }
 
     /// Answers a peer's probe: runs it here, on this node's mount. Refused: a probe for
-    /// another node, a relative path, or marker/lock names that leave the directory.
-    static func answer(_ body: [UInt8], from peer: String, localNode: String) async -> Result<[UInt8], RelayFailure> {
+    /// another node, or one `StoragePeerProbe.refusal(storagePath:)` refuses.
+    static func answer(_ body: [UInt8], from peer: String, localNode: String, storagePath: String) async -> Result<[UInt8], RelayFailure> {
         let probe: StoragePeerProbe
         do {
             probe = try JSONDecoder().decode(StoragePeerProbe.self, from: Data(body))
@@ -39,15 +39,13 @@ enum StorageProbeRelay {
         guard probe.node == localNode else {
             return .failure(.refused("the probe is for \(probe.node), not \(localNode)"))
         }
-        guard probe.path.hasPrefix("/") else {
-            return .failure(.refused("the storage path must be absolute, got '\(probe.path)'"))
+        if let refusal = probe.refusal(storagePath: storagePath) {
+            return .failure(.refused(refusal))
         }
-        for name in [probe.markerFile, probe.lockFile].compactMap({ $0 })
-        where name.isEmpty || name.contains("/") || name == "." || name == ".." {
-            return .failure(.refused("'\(name)' is not a file name inside \(probe.path)"))
+        // The probe takes a lock and reads files: off the runtime's executor, bounded in time.
+        guard let report = await probe.runBounded(localNode: localNode) else {
+            return .failure(.refused("the storage probe did not finish on \(localNode) within 10s (storage hung?)"))
         }
-        // The probe takes a lock and reads files: off the runtime's executor.
-        let report = await Task.detached { probe.run(localNode: localNode) }.value
         do {
             return .success(Array(try JSONEncoder().encode(report)))
         } catch {

@@ -15,10 +15,13 @@ extension StorageCheck {
         guard !peers.isEmpty else {
             return [StorageFinding(.peers, .skipped, "no other node can run the service: nothing to compare")]
         }
-        let name = "\(Self.scratchPrefix)\(localNode)-\(getpid())-marker"
+        // A name nobody can guess, created only if new and never through a symlink: a file
+        // planted at the name cannot make this process overwrite anything.
+        let random = (0..<2).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+        let name = "\(StoragePeerProbe.scratchPrefix)\(localNode)-\(random)-marker"
         let file = (path as NSString).appendingPathComponent(name)
         let token = (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
-        let fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             return [StorageFinding(.peers, .skipped, "cannot create \(file): \(String(cString: strerror(errno)))")]
         }

@@ -21,7 +21,7 @@ public struct StorageCheck: Sendable {
     }
 
     /// Prefix of the scratch files the checks create (and remove) in the directory.
-    public static let scratchPrefix = ".hacluster-check-"
+    public static let scratchPrefix = StoragePeerProbe.scratchPrefix
 
     // MARK: - on this node
 
