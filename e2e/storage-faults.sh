@@ -19,7 +19,11 @@
 #                    the active haclusterd while the fence device is broken: "watchdog reset" of
 #                    that node in fence.log within watchdog_timeout + 1 s, the node off; device
 #                    repaired: the service ends on the other node
-# Usage: e2e/storage-faults.sh [faultfs|faultfs-daemons|watchdog]...   (default: all)
+#   lock-removed     (haclusterd) the held lock file is removed and a new one put at its path: the
+#                    active node locks the new file within monitor_interval (lock.retaken), the
+#                    service goes on (same MainPID); replaced again and held by another node
+#                    first: the active node releases at once and the service moves
+# Usage: e2e/storage-faults.sh [faultfs|faultfs-daemons|watchdog|lock-removed]...   (default: all)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -255,12 +259,41 @@ watchdog() {
   e2e_log "fence device repaired"
   E2E_DETAIL="$([[ -n $t1 ]] && echo "reset ${dt} ms after SIGSTOP" || echo "no reset") (watchdog_timeout ${T}s)"
 }
-all=(faultfs faultfs-daemons watchdog)
+# ---- lock-removed: the held lock file removed and then replaced by hand ---------------------
+lock_removed() {
+  local a=$E2E_ACTIVE L=/srv/hashared/.hacluster.lock t0 t1 other pid
+  other=$(for n in $HATC_FULL_NODES; do [[ $n != "$a" ]] && echo "$n" && break; done)
+  pid=$(e2e_demo_pid "$a")
+  check "the lock is held: $other is refused" e2e_not flock_n "$other" "$L"
+  e2e_log "rm $L, then a new empty file at the path (as a restore or a careless cleanup would)"
+  t0=$(date +%s%N)
+  rm -f "$HATC_DIR/shared/.hacluster.lock"; : >"$HATC_DIR/shared/.hacluster.lock"
+  check "$a locks the new file within monitor_interval (event lock.retaken)" hatc_wait 5 "lock.retaken on $a" \
+    sh -c "HATC_DIR=$HATC_DIR $HATC_DIR/lib/cluster.sh exec $a hactl --json events 2>/dev/null | grep -q 'lock.retaken'"
+  t1=$(date +%s%N)
+  check "$other is refused the new file" e2e_not flock_n "$other" "$L"
+  check "the service went on: same MainPID on $a" test "$(e2e_demo_pid "$a")" = "$pid"
+
+  e2e_log "replace it again, and have $other hold the new file before $a looks"
+  rm -f "$HATC_DIR/shared/.hacluster.lock"; : >"$HATC_DIR/shared/.hacluster.lock"
+  cluster_exec "$other" flock "$L" sleep 6 &
+  local holder=$!
+  check "$a releases at once: the lock file is held by someone else" hatc_wait 10 "$a released" \
+    sh -c "HATC_DIR=$HATC_DIR $HATC_DIR/lib/cluster.sh exec $a hactl --json events 2>/dev/null | grep -q 'releasing it at once'"
+  check "demo.service stopped on $a" hatc_wait 10 "demo inactive on $a" e2e_not demo_on "$a"
+  wait "$holder"
+  E2E_NOT=$a   # ineligible (fatal): the service moves
+  E2E_DETAIL="retaken_after=$(( (t1 - t0) / 1000000 ))ms"
+}
+demo_on() { [[ $(cluster_exec "$1" systemctl --user is-active demo.service) == active ]]; }
+
+all=(faultfs faultfs-daemons watchdog lock-removed)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   case $s in
     faultfs) faultfs_scenario ;;
     faultfs-daemons) HATC_FAULTFS=1 e2e_scenario faultfs-daemons faultfs_daemons --variant witness --timings "${E2E_TIMINGS:-default}" ;;
+    lock-removed) e2e_scenario lock-removed lock_removed --variant witness --timings "${E2E_TIMINGS:-default}" ;;
     watchdog) HATC_WATCHDOG=1 HATC_WATCHDOG_TIMEOUT=3 e2e_scenario watchdog watchdog --variant witness --timings "${E2E_TIMINGS:-default}" ;;
     *) echo "unknown scenario $s (${all[*]})" >&2; E2E_FAILED=1 ;;
   esac

@@ -20,7 +20,7 @@ struct EventKindTests {
         "fence.attempt.succeeded", "fence.attempt.failed", "fence.confirmed", "fence.level.failed",
         "fence.succeeded", "fence.failed", "fence.device.failing", "fence.device.recovered",
         "takeover.fence", "takeover.lock", "takeover.ip", "takeover.ip.announce", "takeover.start",
-        "takeover.start.unit", "takeover.healthy", "ip.restored", "takeover.blocked", "takeover.failed", "takeover.undo",
+        "takeover.start.unit", "takeover.healthy", "ip.restored", "lock.retaken", "takeover.blocked", "takeover.failed", "takeover.undo",
         "release.begin", "release.stop", "release.ip", "release.unlock", "release.selffence",
         "reload.refused", "reload.done", "reload.resumed", "audit.warning",
         "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.unreachable",

@@ -1,6 +1,7 @@
 import ClusterNode
 import ClusterHost
 import Foundation
+import Synchronization
 import Testing
 @testable import ClusterCore
 
@@ -21,6 +22,69 @@ import Testing
 
     func othersCanLock() -> Bool {
         TestShell.run("flock -n '\(file)' true").status == 0
+    }
+
+    @Test func aReplacedOrRemovedLockFileIsLockedAgainWhileHeld() async throws {
+        let lock = SharedStorageLock(file: file, acquireTimeout: .seconds(1))
+        #expect(await lock.verify() == .intact, "not held: nothing to verify")
+        try await lock.acquire()
+        #expect(await lock.verify() == .intact)
+        // Replaced: another process could now lock the new file while this one holds the old.
+        TestShell.must("touch '\(file).new' && mv '\(file).new' '\(file)'")
+        #expect(othersCanLock(), "the hazard the check removes: a second holder is possible")
+        guard case let .retaken(why) = await lock.verify() else { Issue.record("not re-taken"); return }
+        #expect(why.contains("the lock file was replaced") && why.contains("locked the file now at the path instead"), "\(why)")
+        #expect(!othersCanLock(), "the new file is locked now")
+        #expect(await lock.verify() == .intact)
+        // Removed: a new file is created at the path and locked.
+        TestShell.must("rm '\(file)'")
+        guard case let .retaken(removed) = await lock.verify() else { Issue.record("not re-taken after rm"); return }
+        #expect(removed.contains("the lock file was removed"), "\(removed)")
+        #expect(!othersCanLock())
+        await lock.release()
+        #expect(othersCanLock())
+    }
+
+    @Test func aReplacedLockFileHeldBySomeoneElseIsLost() async throws {
+        let lock = SharedStorageLock(file: file, acquireTimeout: .seconds(1))
+        try await lock.acquire()
+        TestShell.must("touch '\(file).new' && mv '\(file).new' '\(file)'")
+        // Another node got there first: it holds the new file.
+        let other = try Process.run(URL(fileURLWithPath: "/usr/bin/flock"), arguments: [file, "sleep", "3"])
+        defer { other.terminate(); other.waitUntilExit() }
+        var waited = 0
+        while othersCanLock() && waited < 50 { usleep(20_000); waited += 1 }
+        guard case let .lost(why) = await lock.verify() else { Issue.record("not lost"); return }
+        #expect(why.contains("the lock file was replaced") && why.contains("locked by someone else"), "\(why)")
+        await lock.release()
+    }
+
+    @Test func theServiceMonitorReLocksAndReportsALockHeldElsewhereOnce() async throws {
+        let lock = SharedStorageLock(file: file, acquireTimeout: .seconds(1))
+        try await lock.acquire()
+        let events = Mutex<[EventRecord]>([])
+        let monitor = ServiceMonitor(units: [], control: HealthOnlyUnits(), health: nil, monitorInterval: .milliseconds(100), lock: lock,
+                                     record: { event in events.withLock { $0.append(event) } })
+        await monitor.start()
+        TestShell.must("touch '\(file).new' && mv '\(file).new' '\(file)'")
+        var waited = 0
+        while events.withLock({ $0.isEmpty }) && waited < 100 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
+        #expect(events.withLock { $0.map(\.kind) } == [.lockRetaken])
+        #expect(!othersCanLock())
+        // Now someone else holds the replacement: a failure of the service, reported once.
+        TestShell.must("touch '\(file).new' && mv '\(file).new' '\(file)'")
+        let other = try Process.run(URL(fileURLWithPath: "/usr/bin/flock"), arguments: [file, "sleep", "3"])
+        defer { other.terminate(); other.waitUntilExit() }
+        var failures = monitor.failures.makeAsyncIterator()
+        let failure = await failures.next()
+        guard case let .lockLost(lockFile, reason)? = failure else {
+            Issue.record("expected lockLost, got \(String(describing: failure))")
+            return
+        }
+        #expect(lockFile == file && reason.contains("locked by someone else"), "\(reason)")
+        #expect(failure?.description.hasPrefix("storage lock \(file) lost: the lock file was replaced") == true)
+        await monitor.stop()
+        await lock.release()
     }
 
     @Test func anotherProcessIsRefusedWhileHeldAndSucceedsAfterRelease() async throws {

@@ -82,6 +82,15 @@ extension ElectionNode {
             } else {
                 release(.serviceFailed)
             }
+        case .lockLost(let reason):
+            guard case .holding = service else { return }
+            if persistent.admin.maintenance {
+                event(.serviceFailedIgnored, .notice, "in maintenance mode, not acting on: \(reason)")
+                return
+            }
+            event(.serviceFailed, .error, "service failed: \(reason); releasing it at once (a restart in place would keep the stale lock)")
+            recordFailure(fatal: true)
+            release(.serviceFailed)
         }
     }
 

@@ -19,4 +19,7 @@ public enum ResourceReport: Sendable, Equatable {
     case released
     /// The running service failed (unit failed, health check failed).
     case serviceFailed(reason: String)
+    /// The storage lock no longer excludes other nodes (its file replaced and the new one held
+    /// by someone else): fatal, never restarted in place (a restart keeps the stale lock).
+    case lockLost(reason: String)
 }

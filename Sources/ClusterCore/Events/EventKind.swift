@@ -53,6 +53,7 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case takeoverUndo = "takeover.undo"
     /// A floating address removed by someone else while active was added back (a warning).
     case ipRestored = "ip.restored"
+    case lockRetaken = "lock.retaken"
     /// A restart in place stopped the unit(s) (the lock and addresses stay).
     case restartStop = "restart.stop"
 

@@ -8,12 +8,16 @@ public enum ServiceFailure: Sendable, Equatable, CustomStringConvertible {
     /// A floating address vanished from this node while active (removed by someone else) and
     /// adding it back failed: the address (CIDR) and why.
     case addressLost(address: String, reason: String)
+    /// The lock held on the shared storage no longer guards the lock file's path (removed or
+    /// replaced): another node could take a lock on the new file. The lock file and why.
+    case lockLost(file: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unitDown(status): "unit \(status.unit) is \(status.activeState) (\(status.subState))"
         case let .unhealthy(failure): "health check failing: \(failure)"
         case let .addressLost(address, reason): "floating IP \(address) was removed and could not be added back: \(reason)"
+        case let .lockLost(file, reason): "storage lock \(file) lost: \(reason)"
         }
     }
 }

@@ -71,6 +71,54 @@ public actor SharedStorageLock: StorageLocking {
         descriptor = -1
     }
 
+    /// Whether the held lock still guards `file`: the path must name the held descriptor's file
+    /// (same st_dev and st_ino) and that file must still have a name (st_nlink > 0). A lock file
+    /// removed or replaced (by hand, by a restore, or an NFS server that lost the file) means
+    /// another node could lock the new file: the file now at the path (created if missing) is
+    /// locked at once when free (`retaken`: the old lock is dropped, the service goes on), and
+    /// is `lost` when someone else holds it. The calls run on a thread of their own, bounded by
+    /// `acquire_timeout` (a hung NFS mount): no answer is no verdict.
+    public func verify() async -> LockCheck {
+        guard descriptor >= 0 else { return .intact }
+        let fd = descriptor, file = file
+        let problem = await DedicatedThread.run(name: "lock check", timeout: max(acquireTimeout, .seconds(1))) { () -> String? in
+            var held = stat()
+            guard fstat(fd, &held) == 0 else { return "fstat of the held lock failed: \(ErrnoName.describe(errno))" }
+            var named = stat()
+            guard lstat(file, &named) == 0 else {
+                let code = errno
+                return code == ENOENT
+                    ? "the lock file was removed; the lock held is on a file nobody else can open"
+                    : "the lock file cannot be examined: \(ErrnoName.describe(code))"
+            }
+            guard named.st_dev == held.st_dev, named.st_ino == held.st_ino else {
+                return "the lock file was replaced (the lock is held on inode \(held.st_ino), the path now names inode \(named.st_ino)): another node could lock the new file"
+            }
+            guard held.st_nlink > 0 else { return "the lock file was removed; the lock held is on a file nobody else can open" }
+            return nil
+        }
+        guard let problem = problem ?? nil else { return .intact }
+        guard descriptor == fd else { return .intact }  // released or re-taken meanwhile
+        let fresh = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fresh >= 0 else { return .lost("\(problem); the file at the path cannot be opened: \(ErrnoName.describe(errno))") }
+        guard Syscall.retryingEINTR({ flock(fresh, LOCK_EX | LOCK_NB) }) == 0 else {
+            let code = errno
+            let holder = code == EWOULDBLOCK ? Self.holder(of: fresh).map { " (\($0))" } ?? "" : ""
+            close(fresh)
+            return .lost(code == EWOULDBLOCK
+                ? "\(problem); the file now at the path is locked by someone else\(holder): two holders"
+                : "\(problem); the file now at the path cannot be locked: \(ErrnoName.describe(code))")
+        }
+        guard refersToSameFile(fresh) else {
+            close(fresh)
+            return .lost("\(problem); the file at the path changed again while being locked")
+        }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = fresh
+        return .retaken("\(problem); locked the file now at the path instead")
+    }
+
     // MARK: Re-execution in place
 
     /// The held descriptor, made inheritable across `execve` (FD_CLOEXEC cleared), for the

@@ -220,7 +220,11 @@ struct Daemon {
         let arbiterTask = arbiter.map { arbiter in Task { await arbiter.run() } }
         let failureTask = Task {
             for await failure in sequence.failures {
-                await runtime.report(.serviceFailed(reason: failure.description))
+                if case .lockLost = failure {
+                    await runtime.report(.lockLost(reason: failure.description))
+                } else {
+                    await runtime.report(.serviceFailed(reason: failure.description))
+                }
             }
         }
         let monitorTask = monitor.map { monitor in Task { await monitor.run() } }

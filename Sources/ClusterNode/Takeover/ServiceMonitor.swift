@@ -17,6 +17,11 @@ import ClusterHost
 /// (`addressLost`, once until the address is seen again), restarted or moved like any other.
 /// `stop()` waits for a re-add in progress, so an address is never added back after the
 /// sequence went on to remove it.
+///
+/// The storage lock is checked every `monitorInterval` too (`StorageLocking.verify`): a lock
+/// file removed or replaced while held is locked again at its path (event `lock.retaken`,
+/// the service goes on); when someone else already holds the new file, that is a failure of
+/// the service (`lockLost`, once), which the core treats as fatal: released at once, moved.
 public actor ServiceMonitor {
     public nonisolated let failures: AsyncStream<ServiceFailure>
     private let continuation: AsyncStream<ServiceFailure>.Continuation
@@ -27,6 +32,8 @@ public actor ServiceMonitor {
     private let healthInterval: Duration
     private let floatingIPs: [FloatingIPConfig]
     private let addresses: (any AddressControlling)?
+    private let lock: (any StorageLocking)?
+    private var lockLost = false
     private let record: @Sendable (EventRecord) -> Void
     private var counter: HealthCounter
     private var armed: [String: Bool] = [:]
@@ -44,6 +51,7 @@ public actor ServiceMonitor {
         units: [String], control: any UnitControlling, health: (any HealthChecking)?,
         monitorInterval: Duration, healthInterval: Duration? = nil, healthRise: Int = 1, healthFall: Int = 3,
         floatingIPs: [FloatingIPConfig] = [], addresses: (any AddressControlling)? = nil,
+        lock: (any StorageLocking)? = nil,
         record: @escaping @Sendable (EventRecord) -> Void = { _ in }
     ) {
         let (stream, continuation) = AsyncStream.makeStream(of: ServiceFailure.self, bufferingPolicy: .bufferingNewest(64))
@@ -57,6 +65,7 @@ public actor ServiceMonitor {
         counter = HealthCounter(rise: healthRise, fall: healthFall)
         self.floatingIPs = floatingIPs
         self.addresses = addresses
+        self.lock = lock
         self.record = record
     }
 
@@ -67,6 +76,7 @@ public actor ServiceMonitor {
         cancel()
         let current = generation
         lostAddresses = []
+        lockLost = false
         for unit in units { armed[unit] = true }
         counter.reset()
         _ = counter.record(healthy: true)
@@ -149,6 +159,18 @@ public actor ServiceMonitor {
             for unit in units {
                 // A failed read (bus down) is not a service failure; the next poll retries.
                 if let status = try? await control.status(of: unit) { observe(status, generation: current) }
+            }
+            guard let lock, !lockLost else { continue }
+            let file = (lock as? SharedStorageLock)?.file ?? "the lock file"
+            switch await lock.verify() {
+            case .intact:
+                break
+            case .retaken(let why):
+                record(EventRecord(kind: .lockRetaken, severity: .warning, message: "storage lock \(file): \(why)"))
+            case .lost(let why):
+                guard current == generation, !Task.isCancelled else { continue }
+                lockLost = true
+                continuation.yield(.lockLost(file: file, reason: why))
             }
         }
     }

@@ -81,7 +81,7 @@ public actor TakeoverSequence {
         monitor = ServiceMonitor(
             units: service.units, control: units, health: health, monitorInterval: service.monitorInterval,
             healthInterval: service.effectiveHealthInterval, healthRise: healthRise, healthFall: healthFall,
-            floatingIPs: floatingIPs, addresses: addresses, record: record)
+            floatingIPs: floatingIPs, addresses: addresses, lock: lock, record: record)
     }
 
     // MARK: Takeover
