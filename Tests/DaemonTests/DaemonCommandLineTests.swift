@@ -44,6 +44,19 @@ struct DaemonCommandLineTests {
         #expect(missing.stderr.contains("nope.toml"))
     }
 
+    @Test func aStateDirectoryOthersMayWriteIsRefused() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        mkdir(config.stateDirectory, 0o700)
+        chmod(config.stateDirectory, 0o777)
+        let result = try DaemonTestCommand.run([Self.binary, "--config", config.configPath])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("cluster.state_dir: \(config.stateDirectory) has mode 0777"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "started despite an unsafe state directory")
+    }
+
     @Test func unknownNodeIsRefusedWithTheKnownNodes() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
         defer { try? FileManager.default.removeItem(at: scratch) }

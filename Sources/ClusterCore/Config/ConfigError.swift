@@ -37,6 +37,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case fenceAgentNotExecutable(ConfigLocation, path: String)
     /// A file that decides what runs as root (the configuration, a fence agent) is writable by group or others.
     case writableByOthers(ConfigLocation, path: String, mode: UInt32)
+    /// The configuration file could be changed by someone other than root (`FileTrust`).
+    case untrustedFile(ConfigLocation, reason: String)
     /// Several of the above, in file order.
     case multiple([ConfigError])
 
@@ -55,7 +57,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let l, _), .misplacedKey(let l, _), .unknownSection(let l, _), .wrongType(let l, _, _), .missingKey(let l), .missingSection(let l, _),
             .emptyValue(let l), .invalidDuration(let l, _, _), .durationOutOfRange(let l, _, _), .durationTooLong(let l, _, _),
             .outOfRange(let l, _, _), .invalidValue(let l, _, _), .duplicate(let l, _, _),
-            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _):
+            .inconsistent(let l, _), .secretFile(let l, _), .fenceAgentNotExecutable(let l, _), .writableByOthers(let l, _, _),
+            .untrustedFile(let l, _):
             l
         case .unreadable, .syntax, .multiple:
             nil
@@ -111,6 +114,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(l): \(problem)"
         case .fenceAgentNotExecutable(let l, let path):
             return "\(l): \(path) is not an executable fence agent (is the fence-agents package installed? is agent_dir right?)"
+        case .untrustedFile(let l, let reason):
+            return "\(l): \(reason)"
         case .writableByOthers(let l, let path, let mode):
             return "\(l.keyPath.isEmpty ? "\(l)" : "\(l): \(path)"): mode \(SecretFileError.octal(mode)) lets group or others change "
                 + "what runs as root: chmod go-w \(path)"

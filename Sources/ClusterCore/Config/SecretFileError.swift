@@ -12,11 +12,14 @@ public enum SecretFileError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(path: String, size: Int, maximum: Int)
     /// Fewer distinct byte values than any random key of that size would have: a typed word, not a key.
     case notRandom(path: String)
+    /// Someone other than root could change it (owner, or its directory): `FileTrust`.
+    case untrusted(path: String, reason: String)
 
     public var path: String {
         switch self {
         case .missing(let path), .unreadable(let path, _), .notRegularFile(let path),
-            .insecureMode(let path, _), .tooShort(let path, _, _), .tooLarge(let path, _, _), .notRandom(let path):
+            .insecureMode(let path, _), .tooShort(let path, _, _), .tooLarge(let path, _, _), .notRandom(let path),
+            .untrusted(let path, _):
             path
         }
     }
@@ -37,6 +40,8 @@ public enum SecretFileError: Error, Sendable, Equatable, CustomStringConvertible
             "\(path) holds \(size) bytes, at most \(maximum) are allowed"
         case .notRandom(let path):
             "\(path) does not look random (too few distinct bytes): make a new key with hactl keygen"
+        case .untrusted(_, let reason):
+            reason
         }
     }
 

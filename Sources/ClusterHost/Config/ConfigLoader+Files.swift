@@ -24,6 +24,10 @@ extension ConfigLoader {
 
 
     static func validateFiles(_ config: ClusterConfig, _ diagnostics: ConfigDiagnostics) {
+        // The configuration chooses programs run as root: only root may change it (its mode is checked when parsed).
+        if let path = config.sourcePath, let problem = FileTrust.problem(path: path, checkMode: false) {
+            diagnostics.report(.untrustedFile(ConfigLocation(file: path, keyPath: ""), reason: problem))
+        }
         do {
             _ = try ClusterKey.load(path: config.cluster.keyFile)
         } catch {

@@ -63,6 +63,7 @@ public enum SecretFile {
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notRegularFile(path: path) }
         let mode = UInt32(info.st_mode) & 0o7777
         guard mode & 0o077 == 0, mode & 0o400 != 0 else { throw .insecureMode(path: path, mode: mode) }
+        if let problem = FileTrust.problem(path: path) { throw .untrusted(path: path, reason: problem) }
         return Int(info.st_size)
     }
 }

@@ -154,6 +154,12 @@ struct Daemon {
         }
 
         // MARK: sockets
+        // Whoever may write the socket's directory could put another socket in its place.
+        let socketDirectory = config.cluster.controlSocket.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if let problem = FileTrust.directoryProblem(path: socketDirectory) {
+            await loop.shutdown()
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.control_socket: \(problem)")
+        }
         let control: ControlServer
         do {
             control = try await ControlServer.bind(
@@ -494,6 +500,10 @@ struct Daemon {
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
                 throw .directory(path: prefix, purpose: "state directory", errno: errno)
             }
+        }
+        // The state decides votes and terms: only root may change it.
+        if let problem = FileTrust.directoryProblem(path: config.cluster.stateDir) {
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.state_dir: \(problem)")
         }
     }
 }
