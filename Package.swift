@@ -76,6 +76,7 @@ let package = Package(
                 "Fencing",
                 "CSystemd",
                 "CLinux",
+                "CACL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

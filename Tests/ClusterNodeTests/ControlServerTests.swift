@@ -218,6 +218,31 @@ struct ControlServerTests {
         }
     }
 
+    @Test("a member of the read group may run status and events, and is refused every change")
+    func readGroupMemberReadsOnly() async throws {
+        let readers = "hacdr\(UInt16.random(in: 1000...9999))"
+        #expect(try runProcess(["/usr/sbin/groupadd", "--system", readers]).status == 0)
+        defer { _ = try? runProcess(["/usr/sbin/groupdel", readers]) }
+        let monitor = try TestUser("ro", supplementaryGroup: readers)
+        let outsider = try TestUser("out")
+        let handler = FakeControlHandler()
+        try await withServer(handler, authorization: ControlAuthorization(readGroup: readers)) { path async throws in
+            let status = try await raw("{\"v\":1,\"id\":1,\"request\":{\"type\":\"status\"}}\n", to: path, as: monitor.command([]))
+            let statusLine = try #require(status.split(separator: "\n").first, "no answer: \(status)")
+            #expect(try ControlProtocol.decodeResponse(Array(statusLine.utf8)).response == .result(.status(StatusReportFixtures.spec)))
+            let events = try await raw("{\"v\":1,\"id\":2,\"request\":{\"type\":\"events\"}}\n", to: path, as: monitor.command([]))
+            #expect(events.contains("\"events\""), "\(events)")
+            for change in ["{\"type\":\"admin\",\"command\":{\"type\":\"enable\"}}", "{\"type\":\"fence\",\"node\":\"dss2\"}"] {
+                let refused = try await raw("{\"v\":1,\"id\":3,\"request\":\(change)}\n", to: path, as: monitor.command([]))
+                #expect(refused.contains("not_authorized") && refused.contains("is neither root nor a member of group 'haclient'"), "\(refused)")
+            }
+            #expect(!handler.received.contains { $0.0.type == "admin" || $0.0.type == "fence" }, "a refused change reached the handler")
+            // Not in the read group: the socket's ACL does not even let it connect.
+            let outside = try await raw("{\"v\":1,\"id\":4,\"request\":{\"type\":\"status\"}}\n", to: path, as: outsider.command([]))
+            #expect(outside.trimmingCharacters(in: .whitespacesAndNewlines) == "EACCES")
+        }
+    }
+
     @Test("the client says clearly when no daemon runs")
     func clientWithoutDaemon() throws {
         let directory = TemporaryDirectory("nod")

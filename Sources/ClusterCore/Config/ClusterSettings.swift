@@ -9,6 +9,9 @@ public struct ClusterSettings: Sendable, Equatable {
     public var heartbeatInterval: Duration
     /// A peer not heard from this long is failed.
     public var failureTimeout: Duration
+    /// `control_read_group`: members may run the reading commands (`status`, `events`,
+    /// `config show`...) and nothing else; nil: none (only root and `haclient`).
+    public var controlReadGroup: String? = nil
 
     public static let defaultKeyFile = "/etc/hacluster/authkey"
     public static let defaultStateDir = "/var/lib/hacluster"

@@ -7,7 +7,7 @@ import Crypto
 /// Cluster-wide: what every node must agree on (cluster name, port and timings, quorum, the
 /// node list, the service, the storage, the floating IPs, fencing and its devices). Left out,
 /// because they may legitimately differ per node: file locations (`key_file`, `state_dir`,
-/// `control_socket`, `fencing.agent_dir`, a device's `password_file`, `service.health_ca_file`), `service.systemd_bus`,
+/// `control_socket`, `control_read_group`, `fencing.agent_dir`, a device's `password_file`, `service.health_ca_file`), `service.systemd_bus`,
 /// a floating IP's `interface`, and the hardware watchdog. The key's content is not needed:
 /// nodes with different keys cannot talk at all.
 ///

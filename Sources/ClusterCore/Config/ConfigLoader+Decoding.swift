@@ -5,7 +5,7 @@ extension ConfigLoader {
     static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]
     /// The keys of each section (by key path without array indices).
     static let sectionKeys: [String: [String]] = [
-        "cluster": ["name", "key_file", "state_dir", "control_socket", "port", "heartbeat_interval", "failure_timeout"],
+        "cluster": ["name", "key_file", "state_dir", "control_socket", "control_read_group", "port", "heartbeat_interval", "failure_timeout"],
         "quorum": ["two_node", "wait_for_all", "tie_breaker", "storage_timeout"],
         "node": ["name", "addresses", "priority", "role"],
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
@@ -83,6 +83,14 @@ extension ConfigLoader {
                                                        expected: "a path of at most 107 bytes (a Unix socket path limit)"))
             }
             settings.controlSocket = path
+        }
+        if let group = table.string("control_read_group") {
+            if isValidName(group) && group != "root" {
+                settings.controlReadGroup = group
+            } else {
+                table.diagnostics.report(.invalidValue(table.location("control_read_group"), value: group,
+                                                       expected: "the name of a group other than root (e.g. \"hamonitor\")"))
+            }
         }
         if let port = table.integer("port", in: 1...65535) { settings.port = UInt16(port) }
         if let interval = table.duration("heartbeat_interval", minimum: .milliseconds(10)) {

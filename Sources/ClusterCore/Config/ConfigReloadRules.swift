@@ -60,6 +60,8 @@ public enum ConfigReloadRules {
                 "restart haclusterd on this node while the service runs elsewhere (hactl move it away first)")
         changed("cluster.control_socket", running.cluster.controlSocket, new.cluster.controlSocket,
                 "restart haclusterd on this node while the service runs elsewhere (hactl move it away first)")
+        changed("cluster.control_read_group", running.cluster.controlReadGroup ?? "", new.cluster.controlReadGroup ?? "",
+                "restart haclusterd on this node while the service runs elsewhere (hactl move it away first)")
         changed("quorum.two_node", running.quorum.twoNode, new.quorum.twoNode)
         changed("quorum.wait_for_all", running.quorum.waitForAll, new.quorum.waitForAll)
         changed("quorum.tie_breaker", running.quorum.tieBreaker.rawValue, new.quorum.tieBreaker.rawValue)

@@ -3,22 +3,31 @@ import Glibc
 
 /// Decides what a connected peer may do: root and members of the control
 /// group (`haclient`, primary or supplementary) may read and change the
-/// cluster; everyone else gets nothing.
+/// cluster; members of the read group (`[cluster] control_read_group`, if set) may
+/// read only (status, events); everyone else gets nothing.
 public struct ControlAuthorization: Sendable {
     public static let defaultGroup = "haclient"
 
     public var group: String
+    public var readGroup: String?
 
-    public init(group: String = ControlAuthorization.defaultGroup) {
+    public init(group: String = ControlAuthorization.defaultGroup, readGroup: String? = nil) {
         self.group = group
+        self.readGroup = readGroup
     }
 
     public func access(for peer: PeerCredentials) -> ControlAccess {
         if peer.uid == 0 { return .change }
-        guard let groupID = Self.groupID(named: group) else { return .none }
-        if peer.gid == groupID { return .change }
-        guard let user = Self.userName(uid: peer.uid) else { return .none }
-        return Self.groups(ofUser: user, primary: Self.primaryGroup(uid: peer.uid) ?? peer.gid).contains(groupID) ? .change : .none
+        let changeGroup = Self.groupID(named: group)
+        let readGroupID = readGroup.flatMap { Self.groupID(named: $0) }
+        if let changeGroup, peer.gid == changeGroup { return .change }
+        var memberOf: [UInt32] = []
+        if changeGroup != nil || readGroupID != nil, let user = Self.userName(uid: peer.uid) {
+            memberOf = Self.groups(ofUser: user, primary: Self.primaryGroup(uid: peer.uid) ?? peer.gid)
+        }
+        if let changeGroup, memberOf.contains(changeGroup) { return .change }
+        if let readGroupID, peer.gid == readGroupID || memberOf.contains(readGroupID) { return .read }
+        return .none
     }
 
     /// The error for a peer refused `needed` access.

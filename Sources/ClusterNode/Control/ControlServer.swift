@@ -1,3 +1,4 @@
+import CACL
 import ClusterCore
 import ClusterHost
 import Foundation
@@ -74,6 +75,20 @@ public final class ControlServer: Sendable {
                 let code = errno
                 try? await channel.channel.close()
                 throw ControlServerError.cannotPrepare(path: path, call: "chown", errno: code)
+            }
+        }
+        if let readGroup = authorization.readGroup {
+            // The read group connects through an ACL entry; what it may do is decided per request.
+            let text = "user::rw-,group::rw-,group:\(readGroup):rw-,mask::rw-,other::---"
+            guard let acl = acl_from_text(text) else {
+                try? await channel.channel.close()
+                throw ControlServerError.cannotPrepare(path: path, call: "acl_from_text (group \(readGroup))", errno: errno)
+            }
+            defer { acl_free(UnsafeMutableRawPointer(acl)) }
+            guard acl_set_file(path, acl_type_t(ACL_TYPE_ACCESS), acl) == 0 else {
+                let code = errno
+                try? await channel.channel.close()
+                throw ControlServerError.cannotPrepare(path: path, call: "acl_set_file (group \(readGroup))", errno: code)
             }
         }
         var info = stat()

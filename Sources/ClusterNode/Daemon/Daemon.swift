@@ -154,6 +154,10 @@ struct Daemon {
         }
 
         // MARK: sockets
+        if let readGroup = config.cluster.controlReadGroup, ControlAuthorization.groupID(named: readGroup) == nil {
+            await loop.shutdown()
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.control_read_group: no group named '\(readGroup)' on this node (groupadd --system \(readGroup))")
+        }
         // Whoever may write the socket's directory could put another socket in its place.
         let socketDirectory = config.cluster.controlSocket.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if let problem = FileTrust.directoryProblem(path: socketDirectory) {
@@ -163,7 +167,8 @@ struct Daemon {
         let control: ControlServer
         do {
             control = try await ControlServer.bind(
-                path: config.cluster.controlSocket, handler: handler, group: loop.group, logger: logger)
+                path: config.cluster.controlSocket, handler: handler,
+                authorization: ControlAuthorization(readGroup: config.cluster.controlReadGroup), group: loop.group, logger: logger)
         } catch {
             await loop.shutdown()
             throw .controlSocket(path: config.cluster.controlSocket, reason: "\(error)")
