@@ -14,11 +14,12 @@ struct ControlServerTests {
     func withServer<T>(
         _ handler: FakeControlHandler = FakeControlHandler(), mode: mode_t = 0o660,
         authorization: ControlAuthorization = ControlAuthorization(),
+        limits: ControlServer.Limits = ControlServer.Limits(),
         _ body: (String) async throws -> T
     ) async throws -> T {
         let directory = TemporaryDirectory("ctl")
         let path = directory.path + "/run/control.sock"
-        let server = try await ControlServer.bind(path: path, handler: handler, authorization: authorization, mode: mode)
+        let server = try await ControlServer.bind(path: path, handler: handler, authorization: authorization, mode: mode, limits: limits)
         let serving = Task { try await server.run() }
         do {
             let result = try await body(path)
@@ -240,6 +241,109 @@ struct ControlServerTests {
             // Not in the read group: the socket's ACL does not even let it connect.
             let outside = try await raw("{\"v\":1,\"id\":4,\"request\":{\"type\":\"status\"}}\n", to: path, as: outsider.command([]))
             #expect(outside.trimmingCharacters(in: .whitespacesAndNewlines) == "EACCES")
+        }
+    }
+
+    /// A connected Unix socket to `path` (blocking), or -1.
+    static func connectSocket(_ path: String) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0, var address = UnixSocketAddress(path: path), address.connect(fd) == 0 else {
+            if fd >= 0 { close(fd) }
+            return -1
+        }
+        return fd
+    }
+
+    /// Reads until EOF or `limit`; nil when nothing came within `limit`.
+    static func readAll(_ fd: Int32, limit: Duration) -> String? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var out: [UInt8] = []
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let left = Int32(max(1, (deadline - ContinuousClock.now).wholeMilliseconds))
+            guard poll(&poller, 1, left) > 0 else { break }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { return String(decoding: out, as: UTF8.self) }
+            out += chunk.prefix(n)
+        }
+        return nil
+    }
+
+    @Test("a connection that sends no complete request in time is closed, also one that dribbles bytes")
+    func idleAndSlowConnectionsAreClosed() async throws {
+        try await withServer(limits: .init(requestTimeout: .milliseconds(400))) { path async throws in
+            let idle = Self.connectSocket(path)
+            #expect(idle >= 0)
+            defer { close(idle) }
+            let started = ContinuousClock.now
+            #expect(Self.readAll(idle, limit: .seconds(3)) == "", "closed (EOF) without an answer")
+            #expect(ContinuousClock.now - started < .seconds(2))
+            // Slower than the timeout in total, but each request is what is timed: a dribbling
+            // client is cut off, a quick one is served.
+            let slow = Self.connectSocket(path)
+            defer { close(slow) }
+            let request = Array("{\"v\":1,\"id\":1,\"request\":{\"type\":\"status\"}}\n".utf8)
+            for byte in request.prefix(4) {
+                _ = [byte].withUnsafeBytes { write(slow, $0.baseAddress, 1) }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(Self.readAll(slow, limit: .seconds(3)) == "", "a client sending a byte every 200 ms is closed after 400 ms")
+        }
+    }
+
+    @Test("200 idle connections and a one-byte-a-second client do not delay status (median of 5 under 100 ms)")
+    func idleConnectionsDoNotDelayStatus() async throws {
+        try await withServer(limits: .init(requestTimeout: .seconds(30))) { path async throws in
+            let idle = (0..<200).map { _ in Self.connectSocket(path) }
+            defer { for fd in idle where fd >= 0 { close(fd) } }
+            #expect(idle.allSatisfy { $0 >= 0 }, "all 200 connected (root is not capped per user)")
+            let dribbler = Self.connectSocket(path)
+            defer { close(dribbler) }
+            let dribbling = Task.detached {
+                for byte in Array("{\"v\":1,\"id\":9,".utf8) {
+                    guard !Task.isCancelled else { return }
+                    _ = [byte].withUnsafeBytes { write(dribbler, $0.baseAddress, 1) }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            defer { dribbling.cancel() }
+            var times: [Duration] = []
+            for _ in 0..<5 {
+                let started = ContinuousClock.now
+                #expect(try await send(.status, to: path) == .result(.status(StatusReportFixtures.spec)))
+                times.append(ContinuousClock.now - started)
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            let median = times.sorted()[2]
+            #expect(median < .milliseconds(100), "status took \(times)")
+        }
+    }
+
+    @Test("one user may not take every connection: over the per-user cap, a clear busy answer")
+    func perUserCap() async throws {
+        let user = try TestUser("cap")
+        try await withServer(mode: 0o666, limits: .init(maxPerUser: 2)) { path async throws in
+            // As the user: two connections held open, then a third that asks for status.
+            let script = """
+                import socket, sys, time
+                held = []
+                for _ in range(2):
+                    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); held.append(s)
+                time.sleep(0.3)
+                s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+                s.sendall(b'{"v":1,"id":1,"request":{"type":"status"}}\\n')
+                s.settimeout(3); print(s.recv(4096).decode())
+                """
+            let command = user.command(["/usr/bin/python3", "-c", script, path])
+            let output = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result { try runProcess(command).stdout })
+                }
+            }
+            #expect(output.contains("busy: uid \(user.uid) has 2 control connections open"), "\(output)")
+            // Root is not capped per user.
+            #expect(try await send(.status, to: path) == .result(.status(StatusReportFixtures.spec)))
         }
     }
 

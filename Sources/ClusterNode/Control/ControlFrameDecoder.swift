@@ -11,19 +11,26 @@ enum ControlFrame: Sendable {
 }
 
 /// Splits the byte stream into newline-terminated lines, refusing lines over
-/// `maxLength` without buffering them.
+/// `maxLength` without buffering them. Each byte is looked at once: the search for the
+/// newline resumes where the previous call stopped (a client sending a request one byte at
+/// a time costs linear, not quadratic, work).
 struct ControlFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ControlFrame
 
     let maxLength: Int
     private var discarding = false
+    /// Bytes after the reader index already known to hold no newline.
+    private var scanned = 0
 
     init(maxLength: Int) {
         self.maxLength = maxLength
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if let newline = buffer.readableBytesView.firstIndex(of: 0x0A) {
+        let view = buffer.readableBytesView
+        let start = view.index(view.startIndex, offsetBy: min(scanned, view.count))
+        if let newline = view[start...].firstIndex(of: 0x0A) {
+            scanned = 0
             let length = newline - buffer.readerIndex
             if discarding {
                 buffer.moveReaderIndex(forwardBy: length + 1)
@@ -40,12 +47,14 @@ struct ControlFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(wrapInboundOut(.line(line)))
             return .continue
         }
+        scanned = view.count
         if buffer.readableBytes > maxLength {
             if !discarding {
                 discarding = true
                 context.fireChannelRead(wrapInboundOut(.oversized(limit: maxLength)))
             }
             buffer.moveReaderIndex(to: buffer.writerIndex)
+            scanned = 0
         }
         return .needMoreData
     }

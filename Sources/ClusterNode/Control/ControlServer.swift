@@ -6,6 +6,7 @@ import Glibc
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The daemon's control socket: accepts `hactl` connections, identifies each
 /// peer by `SO_PEERCRED`, checks its access and dispatches requests to a
@@ -14,8 +15,32 @@ import NIOPosix
 /// Usage: `let server = try await ControlServer.bind(path:handler:)`, then
 /// `try await server.run()` in a task (returns when the task is cancelled or
 /// `close()` is called; the socket file is removed on the way out).
+///
+/// Bounds (`Limits`): at most `maxConnections` connections at once and `maxPerUser` per
+/// non-root uid (more are answered "busy" and closed at once, so one account cannot take every
+/// descriptor); a connection must send each request line within `requestTimeout` of
+/// connecting or of its previous answer, or it is closed (`events --follow`, which sends
+/// nothing more by design, is exempt).
 public final class ControlServer: Sendable {
+    public struct Limits: Sendable {
+        public var maxConnections: Int
+        public var maxPerUser: Int
+        public var requestTimeout: Duration
+
+        public init(maxConnections: Int = 256, maxPerUser: Int = 32, requestTimeout: Duration = .seconds(10)) {
+            self.maxConnections = maxConnections
+            self.maxPerUser = maxPerUser
+            self.requestTimeout = requestTimeout
+        }
+    }
+
     public let path: String
+    private let limits: Limits
+    private struct Open {
+        var total = 0
+        var byUser: [UInt32: Int] = [:]
+    }
+    private let open = Mutex(Open())
     private let channel: NIOAsyncChannel<ControlConnection, Never>
     private let handler: any ControlHandler
     private let authorization: ControlAuthorization
@@ -24,8 +49,9 @@ public final class ControlServer: Sendable {
 
     private init(
         path: String, channel: NIOAsyncChannel<ControlConnection, Never>, handler: any ControlHandler,
-        authorization: ControlAuthorization, logger: Logger, socketInode: UInt64
+        authorization: ControlAuthorization, logger: Logger, socketInode: UInt64, limits: Limits
     ) {
+        self.limits = limits
         self.path = path
         self.channel = channel
         self.handler = handler
@@ -41,6 +67,7 @@ public final class ControlServer: Sendable {
         handler: any ControlHandler,
         authorization: ControlAuthorization = ControlAuthorization(),
         mode: mode_t = 0o660,
+        limits: Limits = Limits(),
         group: MultiThreadedEventLoopGroup = .singleton,
         logger: Logger = Logger(label: "haclusterd.control")
     ) async throws -> ControlServer {
@@ -93,7 +120,8 @@ public final class ControlServer: Sendable {
         }
         var info = stat()
         let inode = stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
-        return ControlServer(path: path, channel: channel, handler: handler, authorization: authorization, logger: logger, socketInode: inode)
+        return ControlServer(path: path, channel: channel, handler: handler, authorization: authorization, logger: logger,
+                             socketInode: inode, limits: limits)
     }
 
     /// Serves connections until the calling task is cancelled or `close()` is called.
@@ -103,7 +131,14 @@ public final class ControlServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await channel.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+                        group.addTask {
+                            guard let refusal = self.admit(connection.peer) else {
+                                await self.serve(connection)
+                                self.leave(connection.peer)
+                                return
+                            }
+                            await self.refuse(connection, refusal)
+                        }
                     }
                 }
                 group.cancelAll()
@@ -126,13 +161,63 @@ public final class ControlServer: Sendable {
         }
     }
 
+    /// Counts a new connection in; nil when admitted, else why not (it was not counted).
+    private func admit(_ peer: PeerCredentials) -> String? {
+        open.withLock { open in
+            if open.total >= limits.maxConnections {
+                return "busy: \(open.total) control connections are open (at most \(limits.maxConnections)); try again"
+            }
+            if peer.uid != 0, open.byUser[peer.uid, default: 0] >= limits.maxPerUser {
+                return "busy: uid \(peer.uid) has \(limits.maxPerUser) control connections open (the most one user may); close some"
+            }
+            open.total += 1
+            if peer.uid != 0 { open.byUser[peer.uid, default: 0] += 1 }
+            return nil
+        }
+    }
+
+    private func leave(_ peer: PeerCredentials) {
+        open.withLock { open in
+            open.total -= 1
+            if peer.uid != 0 {
+                open.byUser[peer.uid, default: 1] -= 1
+                if open.byUser[peer.uid] == 0 { open.byUser[peer.uid] = nil }
+            }
+        }
+    }
+
+    private func refuse(_ connection: ControlConnection, _ reason: String) async {
+        logger.notice("control: \(reason)", metadata: ["pid": "\(connection.peer.pid)", "uid": "\(connection.peer.uid)"])
+        try? await connection.channel.executeThenClose { _, outbound in
+            try await outbound.write(Self.buffer(.error(.rejected(reason: reason)), id: nil))
+        }
+    }
+
+    /// The next request line, or nil at EOF; the connection is closed when none comes within
+    /// `requestTimeout` (a client that connects and sends nothing, or one byte a second).
+    private func nextFrame(
+        _ frames: inout NIOAsyncChannelInboundStream<ControlFrame>.AsyncIterator, channel: any Channel, peer: PeerCredentials
+    ) async throws -> ControlFrame? {
+        let timeout = limits.requestTimeout
+        let logger = self.logger
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            logger.notice("control: closed a connection that sent no complete request within \(timeout)",
+                          metadata: ["pid": "\(peer.pid)", "uid": "\(peer.uid)"])
+            try await channel.close()
+        }
+        defer { timer.cancel() }
+        return try await frames.next()
+    }
+
     private func serve(_ connection: ControlConnection) async {
         let peer = connection.peer
         let access = authorization.access(for: peer)
+        let channel = connection.channel.channel
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
-                while let frame = try await frames.next() {
+                while let frame = try await nextFrame(&frames, channel: channel, peer: peer) {
                     let request: ControlRequest
                     let id: UInt64?
                     switch frame {
