@@ -85,6 +85,7 @@ struct DaemonTestConfig {
             [storage]
             path = "\(sharedStorage)"
             acquire_timeout = "2s"
+            require_mount = false
 
             [fencing]
             enabled = false

@@ -24,6 +24,53 @@ import Testing
         TestShell.run("flock -n '\(file)' true").status == 0
     }
 
+    @Test func onlyOnAMountedStorage() async throws {
+        let plain = SharedStorageLock(file: file, acquireTimeout: .seconds(1), requiredMount: directory)
+        do {
+            try await plain.acquire()
+            Issue.record("locked on a plain directory")
+        } catch let error as SharedStorageLockError {
+            guard case .notMounted(_, let path, let on) = error else { Issue.record("\(error)"); return }
+            #expect(path == directory && on != nil && on != directory)
+            #expect(error.description.contains("the shared storage \(directory) is not mounted"), "\(error)")
+        }
+        #expect(!(await plain.isHeld))
+        TestShell.must("mount -t tmpfs -o size=1m,mode=0755 hacd-lock-test '\(directory)'")
+        defer { TestShell.run("umount '\(directory)'") }
+        let mounted = SharedStorageLock(file: file, acquireTimeout: .seconds(1), requiredMount: directory + "/")
+        try await mounted.acquire()
+        #expect(!othersCanLock())
+        await mounted.release()
+    }
+
+    @Test(.enabled(if: FaultFSMount.available, "needs root and /dev/fuse"))
+    func aHungStorageFailsTheAcquisitionAndLeavesNoLockBehind() async throws {
+        TestShell.must("mkdir -p '\(directory)/backing' '\(directory)/storage'")
+        let mount = try FaultFSMount(backing: directory + "/backing", mountpoint: directory + "/storage", directIO: .pass)
+        defer { mount.stop() }
+        let lockFile = directory + "/storage/.hacluster.lock"
+        try mount.setMode("hang")
+        let lock = SharedStorageLock(file: lockFile, acquireTimeout: .seconds(1))
+        let started = ContinuousClock.now
+        do {
+            try await lock.acquire()
+            Issue.record("locked a hung storage")
+        } catch let error as SharedStorageLockError {
+            guard case .hung = error else { Issue.record("\(error)"); return }
+            #expect(error.description.contains("did not return within"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5), "bounded by acquire_timeout")
+        #expect(!(await lock.isHeld))
+        // The storage answers again: the attempt left behind finishes, and gives its lock back.
+        try mount.setMode("ok")
+        var free = false
+        for _ in 0..<50 where !free {
+            free = TestShell.run("flock -n '\(directory)/backing/.hacluster.lock' true").status == 0
+            if !free { usleep(100_000) }
+        }
+        #expect(free, "the late attempt kept a lock nobody knows of")
+    }
+
     @Test func aReplacedOrRemovedLockFileIsLockedAgainWhileHeld() async throws {
         let lock = SharedStorageLock(file: file, acquireTimeout: .seconds(1))
         #expect(await lock.verify() == .intact, "not held: nothing to verify")

@@ -13,7 +13,7 @@ extension ConfigLoader {
                     "health_ca_file", "health_tls_verify",
                     "migration_threshold", "failure_expiry", "unit"],
         "service.unit": ["name", "start_timeout", "stop_timeout"],
-        "storage": ["path", "lock_file", "acquire_timeout", "arbiter_file"],
+        "storage": ["path", "lock_file", "acquire_timeout", "arbiter_file", "require_mount"],
         "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
@@ -288,6 +288,7 @@ extension ConfigLoader {
         }
         var storage = StorageConfig(path: path, lockFile: table.absolutePath("lock_file"), arbiterFile: table.absolutePath("arbiter_file"))
         if let d = table.duration("acquire_timeout", minimum: .zero) { storage.acquireTimeout = d }
+        if let require = table.bool("require_mount") { storage.requireMount = require }
         return storage
     }
 

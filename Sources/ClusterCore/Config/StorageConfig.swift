@@ -6,6 +6,9 @@ public struct StorageConfig: Sendable, Equatable {
     public var acquireTimeout: Duration
     /// The disk heartbeat file (`[quorum] tie_breaker = "storage"`), one slot per node.
     public var arbiterFile: String
+    /// `require_mount` (default true): the lock is taken only while `path` is a mount point, so
+    /// an unmounted NAS (an empty directory on the root file system) is never taken for it.
+    public var requireMount: Bool = true
 
     public init(path: String, lockFile: String? = nil, acquireTimeout: Duration = .seconds(30), arbiterFile: String? = nil) {
         self.path = path

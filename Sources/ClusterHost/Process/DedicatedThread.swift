@@ -18,13 +18,17 @@ public enum DedicatedThread {
     /// As `run`, but gives up waiting after `timeout` and returns nil: the thread is left to
     /// finish on its own (a call blocked on a hung NFS server cannot be interrupted), and its
     /// result is dropped.
-    public static func run<T: Sendable>(name: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+    /// - Parameter late: given the result when it comes after the caller gave up (to undo it:
+    ///   close a descriptor, give a lock back).
+    public static func run<T: Sendable>(
+        name: String, timeout: Duration, late: @escaping @Sendable (T) -> Void = { _ in }, _ body: @escaping @Sendable () -> T
+    ) async -> T? {
         let pending = Pending<T>()
         return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             pending.slot.withLock { $0 = continuation }
             let thread = Thread {
                 let result = body()
-                pending.resume(returning: result)
+                if !pending.resume(returning: result) { late(result) }
             }
             thread.name = name
             thread.start()
@@ -39,8 +43,12 @@ public enum DedicatedThread {
     private final class Pending<T: Sendable>: Sendable {
         let slot = Mutex<CheckedContinuation<T?, Never>?>(nil)
 
-        func resume(returning value: T?) {
-            slot.withLock { $0.take() }?.resume(returning: value)
+        /// Whether this call resumed the caller (false: the other side already did).
+        @discardableResult
+        func resume(returning value: T?) -> Bool {
+            guard let continuation = slot.withLock({ $0.take() }) else { return false }
+            continuation.resume(returning: value)
+            return true
         }
     }
 }

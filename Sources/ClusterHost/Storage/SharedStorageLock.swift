@@ -16,51 +16,102 @@ public actor SharedStorageLock: StorageLocking {
     public nonisolated let file: String
     public nonisolated let acquireTimeout: Duration
     public nonisolated let retryInterval: Duration
+    /// When set, the lock is taken only while this path is a mount point (`require_mount`).
+    public nonisolated let requiredMount: String?
     private var descriptor: Int32 = -1
 
-    public init(file: String, acquireTimeout: Duration, retryInterval: Duration = .milliseconds(100)) {
+    public init(file: String, acquireTimeout: Duration, retryInterval: Duration = .milliseconds(100), requiredMount: String? = nil) {
         self.file = file
         self.acquireTimeout = acquireTimeout
         self.retryInterval = retryInterval
+        self.requiredMount = requiredMount
     }
 
     public init(_ storage: StorageConfig) {
-        self.init(file: storage.lockFile, acquireTimeout: storage.acquireTimeout)
+        self.init(file: storage.lockFile, acquireTimeout: storage.acquireTimeout,
+                  requiredMount: storage.requireMount ? storage.path : nil)
+    }
+
+    /// One attempt, on a thread of its own: open, flock(LOCK_NB), then check that the path
+    /// still names the locked file.
+    private enum Attempt: Sendable {
+        case locked(Int32)
+        case busy(holder: String?)
+        case replaced
+        case failed(SharedStorageLockError)
+    }
+
+    private static func attempt(_ file: String, describeHolder: Bool) -> Attempt {
+        let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { return .failed(.cannotOpen(file: file, errno: errno)) }
+        if Syscall.retryingEINTR({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 {
+            // Someone may have unlinked and recreated the file between our open and flock;
+            // then we would hold a lock on a file nobody else opens any more. Start over.
+            if sameFile(fd, file) { return .locked(fd) }
+            close(fd)
+            return .replaced
+        }
+        let code = errno
+        let holder = code == EWOULDBLOCK && describeHolder ? holder(of: fd) : nil
+        close(fd)
+        return code == EWOULDBLOCK ? .busy(holder: holder) : .failed(.lockFailed(file: file, errno: code))
+    }
+
+    private static func sameFile(_ fd: Int32, _ file: String) -> Bool {
+        var opened = stat()
+        var current = stat()
+        guard fstat(fd, &opened) == 0, lstat(file, &current) == 0 else { return false }
+        return opened.st_dev == current.st_dev && opened.st_ino == current.st_ino
+    }
+
+    /// Why `path` is not a mount point, nil when it is (from /proc/self/mountinfo: a bind
+    /// mount counts, a plain directory on the root file system does not).
+    static func mountProblem(_ path: String, file: String) -> SharedStorageLockError? {
+        let normalized = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let entry = MountEntry.containing(normalized)
+        if entry?.mountPoint == normalized { return nil }
+        return .notMounted(file: file, path: normalized, mountedOn: entry?.mountPoint)
     }
 
     public var isHeld: Bool { descriptor >= 0 }
 
+    /// Takes the lock, retrying until `acquire_timeout`. Each open and flock runs on a thread
+    /// of its own, bounded by what is left of `acquire_timeout`: a hung NFS server fails the
+    /// acquisition (`hung`) instead of hanging the takeover.
     public func acquire() async throws {
         if descriptor >= 0 { return }
+        if let requiredMount, let problem = Self.mountProblem(requiredMount, file: file) { throw problem }
         let clock = ContinuousClock()
         let started = clock.now
+        let file = file
         while true {
-            let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-            guard fd >= 0 else { throw SharedStorageLockError.cannotOpen(file: file, errno: errno) }
-            if Syscall.retryingEINTR({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 {
-                // Someone may have unlinked and recreated the file between our open and flock;
-                // then we would hold a lock on a file nobody else opens any more. Start over.
-                if refersToSameFile(fd) {
-                    descriptor = fd
-                    return
+            let left = acquireTimeout - (clock.now - started)
+            // An attempt that comes back after we gave up must not keep a lock nobody knows of.
+            let outcome = await DedicatedThread.run(name: "storage lock", timeout: max(left, .milliseconds(500)), late: { late in
+                if case .locked(let fd) = late {
+                    flock(fd, LOCK_UN)
+                    close(fd)
                 }
-                close(fd)
+            }) {
+                Self.attempt(file, describeHolder: true)
+            }
+            switch outcome {
+            case nil:
+                throw SharedStorageLockError.hung(file: file, waited: clock.now - started)
+            case .locked(let fd)?:
+                descriptor = fd
+                return
+            case .replaced?:
                 if clock.now - started >= acquireTimeout { throw SharedStorageLockError.fileReplaced(file: file) }
-                continue
+            case .failed(let error)?:
+                throw error
+            case .busy(let holder)?:
+                let waited = clock.now - started
+                if waited >= acquireTimeout {
+                    throw SharedStorageLockError.heldElsewhere(file: file, holder: holder, waited: waited)
+                }
+                try await Task.sleep(for: min(retryInterval, acquireTimeout - waited))
             }
-            let code = errno
-            guard code == EWOULDBLOCK else {
-                close(fd)
-                throw SharedStorageLockError.lockFailed(file: file, errno: code)
-            }
-            let waited = clock.now - started
-            if waited >= acquireTimeout {
-                let holder = Self.holder(of: fd)
-                close(fd)
-                throw SharedStorageLockError.heldElsewhere(file: file, holder: holder, waited: waited)
-            }
-            close(fd)
-            try await Task.sleep(for: min(retryInterval, acquireTimeout - waited))
         }
     }
 

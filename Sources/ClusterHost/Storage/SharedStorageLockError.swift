@@ -12,10 +12,15 @@ public enum SharedStorageLockError: Error, Sendable, Equatable, CustomStringConv
     case lockFailed(file: String, errno: Int32)
     /// The file was replaced (deleted and recreated) while we locked it: the lock would guard nothing.
     case fileReplaced(file: String)
+    /// `[storage] require_mount`: the storage path is not a mount point (the NAS is not mounted).
+    case notMounted(file: String, path: String, mountedOn: String?)
+    /// open or flock did not return within `acquire_timeout` (a hung NFS server).
+    case hung(file: String, waited: Duration)
 
     public var file: String {
         switch self {
-        case let .cannotOpen(file, _), let .heldElsewhere(file, _, _), let .lockFailed(file, _), let .fileReplaced(file):
+        case let .cannotOpen(file, _), let .heldElsewhere(file, _, _), let .lockFailed(file, _), let .fileReplaced(file),
+             let .notMounted(file, _, _), let .hung(file, _):
             file
         }
     }
@@ -30,6 +35,11 @@ public enum SharedStorageLockError: Error, Sendable, Equatable, CustomStringConv
             "flock on \(file) failed: \(String(cString: strerror(code)))"
         case let .fileReplaced(file):
             "the storage lock file \(file) was replaced while being locked"
+        case let .notMounted(_, path, mountedOn):
+            "the shared storage \(path) is not mounted (it is a plain directory\(mountedOn.map { " on the file system mounted at \($0)" } ?? "")): "
+                + "the lock is taken only on the mounted storage ([storage] require_mount = true)"
+        case let .hung(file, waited):
+            "open or flock of the storage lock \(file) did not return within \(waited) (storage hung?)"
         }
     }
 }
