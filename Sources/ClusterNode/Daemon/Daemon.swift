@@ -207,6 +207,7 @@ struct Daemon {
 
         // MARK: background work
         let stopping = ShutdownState()
+        let adoption = MaintenanceAdoption()
         let controlTask = Task { try? await control.run() }
         let statusTask = Task { [tracker, logger] in
             var maintenance: Bool?
@@ -214,12 +215,18 @@ struct Daemon {
                 let status = await runtime.status()
                 // `maintenance off` on the holder: adopt what is there (start stopped units, bounce nothing).
                 let inMaintenance = status.election.admin.maintenance
-                if maintenance == true, !inMaintenance, case .holding = status.election.service {
-                    Task {
-                        let started = await sequence.adopt()
-                        logger.notice("maintenance off: service adopted", metadata: [
-                            "started": "\(started.isEmpty ? "nothing (all units running)" : started.joined(separator: ", "))",
-                        ])
+                if inMaintenance { adoption.maintenanceOn() }
+                if maintenance == true, !inMaintenance {
+                    if case .holding = status.election.service {
+                        Task {
+                            let started = await sequence.adopt()
+                            adoption.adopted()
+                            logger.notice("maintenance off: service adopted", metadata: [
+                                "started": "\(started.isEmpty ? "nothing (all units running)" : started.joined(separator: ", "))",
+                            ])
+                        }
+                    } else {
+                        adoption.adopted()
                     }
                 }
                 maintenance = inMaintenance
@@ -231,6 +238,12 @@ struct Daemon {
         let arbiterTask = arbiter.map { arbiter in Task { await arbiter.run() } }
         let failureTask = Task {
             for await failure in sequence.failures {
+                // Seen by the monitor of the maintenance window, reaching us after it ended but
+                // before the adoption restarted the monitor: not a failure of the adopted service.
+                if adoption.isPending, await !runtime.status().election.admin.maintenance {
+                    logger.notice("not counting a failure seen during maintenance (the service is being adopted): \(failure)")
+                    continue
+                }
                 if case .lockLost = failure {
                     await runtime.report(.lockLost(reason: failure.description))
                 } else {
