@@ -75,6 +75,26 @@ struct StorageTieBreakerTests {
         _ = crashed
     }
 
+    @Test("the step that finds the crashed leader lost and silent on storage campaigns and fences at once (no jitter, no second look)")
+    func campaignsOnTheSilentVerdict() throws {
+        var cluster = Self.running()
+        let m2 = cluster.mark("n2")
+        cluster.paused.insert("n1")
+        Self.advanceFencing(&cluster, "n2", by: .seconds(3))
+        let steps = Array((cluster.history["n2"] ?? []).dropFirst(m2))
+        let silent = try #require(steps.firstIndex { actions in
+            actions.contains { if case let .event(e) = $0 { e.kind == .arbiterPeerSilent } else { false } }
+        }, "n2 never judged n1 silent")
+        // Before: the survivor waited for its jittered election timeout (up to 2 heartbeat
+        // intervals more) or, when that had fired while n1 was still alive on storage, for its
+        // next look a heartbeat interval later; now the same step campaigns, wins and fences.
+        #expect(steps[silent].contains { if case let .fence(victim, delay) = $0 { victim == "n1" && delay == .zero } else { false } },
+                "\(steps[silent])")
+        #expect(steps[..<silent].allSatisfy { actions in !actions.contains { if case .fence = $0 { true } else { false } } },
+                "no fence before the silent verdict")
+        #expect(cluster["n2"].service.mayRun, "n2 took over")
+    }
+
     @Test("fenced no sooner than storage_timeout after the last disk heartbeat")
     func notBeforeStorageTimeout() {
         var cluster = Self.running()

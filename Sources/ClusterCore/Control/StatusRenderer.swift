@@ -82,6 +82,9 @@ public struct StatusRenderer: Sendable {
             let age = slot.ageMilliseconds.map { "updated \($0) ms ago" } ?? "never seen updating"
             lines.append("  \(slot.node): \(slot.verdict), \(age)\(slot.holding ? ", holding the service" : "")\(slot.networkLost ? ", lost on the network" : "")")
         }
+        if let io = arbiter.ioCounters {
+            lines.append("  I/O since open: \(io.reads) reads (\(io.bytesRead) bytes), \(io.writes) writes (\(io.bytesWritten) bytes)")
+        }
         lines.append("  verdict: \(arbiter.verdict)")
         return lines
     }

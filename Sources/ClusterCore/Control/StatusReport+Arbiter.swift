@@ -45,11 +45,13 @@ extension StatusReport {
         public var lastWriteMilliseconds: Int?
         public var error: String?
         public var slots: [Slot]
+        /// Reads and writes of the arbiter file since this daemon opened it (absent before it is open).
+        public var ioCounters: IOCounters?
         /// One line for people: "peer n2 alive on storage only (network split)", ...
         public var verdict: String
 
         public init(file: String, io: String?, storageTimeoutMilliseconds: Int, access: Access, lastWriteMilliseconds: Int?,
-                    error: String?, slots: [Slot], verdict: String) {
+                    error: String?, slots: [Slot], verdict: String, ioCounters: IOCounters? = nil) {
             self.file = file
             self.io = io
             self.storageTimeoutMilliseconds = storageTimeoutMilliseconds
@@ -58,12 +60,14 @@ extension StatusReport {
             self.error = error
             self.slots = slots
             self.verdict = verdict
+            self.ioCounters = ioCounters
         }
 
         private enum CodingKeys: String, CodingKey {
             case file, io, access, error, slots, verdict
             case storageTimeoutMilliseconds = "storage_timeout_ms"
             case lastWriteMilliseconds = "last_write_ms"
+            case ioCounters = "io_counters"
         }
     }
 }

@@ -24,6 +24,23 @@ extension ElectionNode {
         announceStorageChanges()
     }
 
+    /// A follower whose peer is lost on the network and proven silent on storage campaigns now,
+    /// once the minimum election timeout (`failure_timeout` since its last leader contact) has
+    /// passed, instead of waiting out its election jitter or the next look of a held-back
+    /// election (`electionTimeout` looks again one heartbeat interval after holding back for a
+    /// leader that still wrote its disk heartbeat). The jitter keeps candidates from splitting
+    /// votes; a peer silent on storage and on the network is no candidate, and in two_node mode
+    /// this node's own vote wins, so the silent peer is fenced in the same step. Nothing about the
+    /// fence changes: it still needs the silent verdict (`storageDecidesLostPeer`), which needs
+    /// `storage_timeout` of unchanged reads. Called after every input.
+    mutating func campaignIfPeerSilent() {
+        guard arbiter != nil, config.quorum.twoNode, role == .follower || role == .preCandidate,
+              !isWitness, !leaving, !waitingForAll, now < electionDeadline,
+              sinceLeaderContact >= timings.failureTimeout,
+              let peer = peers.first, !isOnline(peer), case .silent = storageVerdict(on: peer) else { return }
+        electionTimeout()
+    }
+
     /// This node's own access to the storage is lost (no good cycle for `storage_timeout`).
     var ownStorageLost: Bool {
         guard let arbiter else { return false }

@@ -27,7 +27,8 @@ extension ElectionNode {
             if role != .follower { role = .follower }
             // Look again at the next disk heartbeat: a crashed leader turns silent within
             // storage_timeout of its last write, and the takeover should not wait a whole
-            // election timeout more.
+            // election timeout more. (The step that finds it lost and silent campaigns at
+            // once: `campaignIfPeerSilent`; this look covers the verdict's other changes.)
             electionDeadline = now + timings.heartbeatInterval
             return
         }

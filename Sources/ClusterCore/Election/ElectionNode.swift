@@ -220,6 +220,7 @@ public struct ElectionNode: Sendable {
         case .arbiter(let cycle):
             recordArbiterCycle(cycle)
         }
+        campaignIfPeerSilent()
         reconcileService()
         return finishStep()
     }

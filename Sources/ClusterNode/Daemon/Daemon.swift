@@ -138,7 +138,7 @@ struct Daemon {
                 serviceSince: tracker.snapshot.serviceSince,
                 health: await sequence.healthView,
                 warnings: auditor.warnings,
-                arbiterFile: arbiter.map { ($0.view.file, $0.view.ioMode) }))
+                arbiterFile: arbiter?.view))
         }
         let reloader = Reloader(
             configPath: config.sourcePath ?? ConfigLoader.defaultPath, arguments: CommandLine.arguments, config: config,

@@ -20,6 +20,8 @@ final class ArbiterMonitor: Sendable {
         /// `direct` or `fallback` once the file is open; nil before.
         var ioMode: String?
         var fallbackReason: String?
+        /// Reads and writes since the file was opened; nil before.
+        var counters: ArbiterFile.Counters?
     }
 
     private let config: ClusterConfig
@@ -57,7 +59,8 @@ final class ArbiterMonitor: Sendable {
 
     var view: View {
         shared.withLock { state in
-            View(file: config.storage.arbiterFile, ioMode: state.file?.ioMode.rawValue, fallbackReason: state.file?.fallbackReason)
+            View(file: config.storage.arbiterFile, ioMode: state.file?.ioMode.rawValue, fallbackReason: state.file?.fallbackReason,
+                 counters: state.file?.counters)
         }
     }
 

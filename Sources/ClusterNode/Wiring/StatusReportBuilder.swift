@@ -17,8 +17,8 @@ struct StatusReportBuilder {
         var health: StatusReport.Health?
         /// Other warnings for the operator (`UnitAudit`).
         var warnings: [String] = []
-        /// The arbiter file and its I/O mode (`ArbiterMonitor`), with the tie-breaker.
-        var arbiterFile: (path: String, io: String?)?
+        /// The arbiter file, its I/O mode and counters once open (`ArbiterMonitor`), with the tie-breaker.
+        var arbiterFile: ArbiterMonitor.View?
     }
 
     func report(_ runtime: RuntimeStatus, _ extras: Extras) -> StatusReport {
@@ -88,7 +88,7 @@ struct StatusReportBuilder {
     }
 
     /// The disk heartbeat as the core judges it, with a one-line verdict.
-    func arbiter(_ status: ArbiterStatus?, file: (path: String, io: String?)?) -> StatusReport.Arbiter? {
+    func arbiter(_ status: ArbiterStatus?, file: ArbiterMonitor.View?) -> StatusReport.Arbiter? {
         guard let status else { return nil }
         let slots = status.peers.map { peer in
             StatusReport.Arbiter.Slot(
@@ -108,10 +108,13 @@ struct StatusReportBuilder {
         }
         if verdicts.isEmpty { verdicts.append("every peer heard on the network and on storage") }
         return StatusReport.Arbiter(
-            file: file?.path ?? config.storage.arbiterFile, io: file?.io,
+            file: file?.file ?? config.storage.arbiterFile, io: file?.ioMode,
             storageTimeoutMilliseconds: status.storageTimeout.wholeMilliseconds,
             access: status.ownAccessLost ? .lost : .ok, lastWriteMilliseconds: status.sinceGoodCycle?.wholeMilliseconds,
-            error: status.lastError, slots: slots, verdict: verdicts.joined(separator: "; "))
+            error: status.lastError, slots: slots, verdict: verdicts.joined(separator: "; "),
+            ioCounters: file?.counters.map {
+                StatusReport.Arbiter.IOCounters(reads: $0.reads, writes: $0.writes, bytesRead: $0.bytesRead, bytesWritten: $0.bytesWritten)
+            })
     }
 
     /// Each peer on each local link: up when heard within `failure_timeout`, else down.
