@@ -17,7 +17,7 @@ VIP2=${HATC_VIP2%/*}
 vip2_holders() {
   local n out=()
   for n in $HATC_NODES; do
-    ip -n "$HATC_TAG-$n" -o -4 addr show 2>/dev/null | grep -q " $VIP2/" && out+=("$n")
+    ip -n "$HATC_TAG-$n" -o -4 addr show 2>/dev/null | grep " $VIP2/" >/dev/null && out+=("$n")
   done
   echo "${out[*]}"
 }

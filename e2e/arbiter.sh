@@ -48,7 +48,7 @@ split() {
   cluster_cut n1 n2
   local i said=0
   for ((i = 0; i < 100; i++)); do   # 10 s
-    hactl_on "$other" status 2>/dev/null | grep -q "alive on storage only" && said=1
+    hactl_on "$other" status 2>/dev/null | grep "alive on storage only" >/dev/null && said=1
     sleep 0.1
   done
   check "status on $other says the peer is alive on storage only" test $said = 1

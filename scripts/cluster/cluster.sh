@@ -502,7 +502,7 @@ cluster_status() {
     local nd=$HATC_DIR/nodes/$n d=- m=- vip=""
     [[ -s $nd/haclusterd.pid ]] && kill -0 "$(cat "$nd/haclusterd.pid")" 2>/dev/null && d=$(cat "$nd/haclusterd.pid")
     [[ -s $nd/manager.pid ]] && kill -0 "$(cat "$nd/manager.pid")" 2>/dev/null && m=$(cat "$nd/manager.pid")
-    ip -n "$HATC_TAG-$n" -o -4 addr show | grep -q " $HATC_VIP/" && vip=" VIP"
+    ip -n "$HATC_TAG-$n" -o -4 addr show | grep " $HATC_VIP/" >/dev/null && vip=" VIP"
     [[ ${HATC_FAULTFS:-0} == 1 ]] && vip+=" storage=$(cat "$nd/storage.mode" 2>/dev/null)"
     [[ ${HATC_WATCHDOG:-0} == 1 ]] && vip+=" watchdog=$(hatc_watchdog_state "$n")"
     printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
@@ -551,7 +551,7 @@ hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
 hatc_watchdog_state() { # node -> off | armed(N writes) | closed (magic V)
   local w=$HATC_DIR/nodes/$1/hw/watchdog
   if [[ ! -s $w ]]; then echo off
-  elif tail -c 1 "$w" | grep -q V; then echo closed
+  elif [[ $(tail -c 1 "$w") == V ]]; then echo closed
   else echo "armed($(stat -c %s "$w") writes)"; fi
 }
 hatc_watchdog_check() {
@@ -565,7 +565,7 @@ hatc_watchdog_check() {
     ((size > 0)) || continue
     mtime=${mtime/./}; age=$(( now - 10#${mtime:0:-3} ))
     ((age > limit)) || continue
-    tail -c 1 "$name" | grep -q V && continue   # magic close: disarmed
+    [[ $(tail -c 1 "$name") == V ]] && continue   # magic close: disarmed
     n=${name%/hw/watchdog}; n=${n##*/}
     echo "$(date +%s%N) $n watchdog reset (not petted for $((age / 1000)) ms, watchdog_timeout ${HATC_WATCHDOG_TIMEOUT:-3}s)" >>"$HATC_DIR/fence.log"
     cluster_poweroff "$n" >>"$HATC_DIR/fence.log" 2>&1
@@ -652,7 +652,7 @@ hatc_pid_running() {
 # The pid of NODE's faultfs while it runs (checked against its command line).
 hatc_storage_pid() {
   local p; p=$(cat "$HATC_DIR/nodes/$1/faultfs.pid" 2>/dev/null) || return 1
-  [[ -n $p ]] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "--name faultfs-$HATC_TAG-$1 " && echo "$p"
+  [[ -n $p ]] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -- "--name faultfs-$HATC_TAG-$1 " >/dev/null && echo "$p"
 }
 # Unmount NODE's storage and end its faultfs, in at most ~13 s: the mode goes back to ok first
 # (a blocked call keeps the mount busy), then fusermount3 -u, a lazy umount as the last resort;
@@ -698,7 +698,7 @@ cluster_vip_holders() {
   hatc_need || return 1
   local n out=()
   for n in $HATC_NODES; do
-    ip -n "$HATC_TAG-$n" -o -4 addr show 2>/dev/null | grep -q " $HATC_VIP/" && out+=("$n")
+    ip -n "$HATC_TAG-$n" -o -4 addr show 2>/dev/null | grep " $HATC_VIP/" >/dev/null && out+=("$n")
   done
   echo "${out[*]}"
 }
