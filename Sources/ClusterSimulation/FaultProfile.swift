@@ -28,8 +28,25 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
     /// exits once its leave is done and starts again 0.05-4 s later.
     public var leave: Double
 
-    public init(name: String = "custom", crash: Double, quickRestart: Double, restartAfterAck: Double, pause: Double, networkChange: Double, serviceFailure: Double, networkFaults: [NetworkFault], leave: Double = 0) {
+    // The storage shape only (`ClusterShape.storageTieBreaker`); drawn after the rest, so
+    // the other shapes' seeds keep their runs.
+    /// Which storage mix this is (nil: none, the shape has no shared disk).
+    public var storageMix: String?
+    /// Per step: a storage episode (one of `storageFaults`) starts around a random node.
+    public var storageChange: Double
+    /// The kinds of storage episode this seed draws from.
+    public var storageFaults: [StorageFault]
+    /// The two clocks run apart at the simulation's limits (one 0.9 % fast, the other
+    /// 0.9 % slow) instead of each a random rate within them.
+    public var driftApart: Bool
+
+    public init(
+        name: String = "custom", crash: Double, quickRestart: Double, restartAfterAck: Double, pause: Double, networkChange: Double,
+        serviceFailure: Double, networkFaults: [NetworkFault], leave: Double = 0,
+        storageMix: String? = nil, storageChange: Double = 0, storageFaults: [StorageFault] = [], driftApart: Bool = false
+    ) {
         precondition(!networkFaults.isEmpty || networkChange == 0, "network changes need at least one kind")
+        precondition(!storageFaults.isEmpty || storageChange == 0, "storage episodes need at least one kind")
         self.name = name
         self.crash = crash
         self.quickRestart = quickRestart
@@ -39,6 +56,10 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
         self.serviceFailure = serviceFailure
         self.networkFaults = networkFaults
         self.leave = leave
+        self.storageMix = storageMix
+        self.storageChange = storageChange
+        self.storageFaults = storageFaults
+        self.driftApart = driftApart
     }
 
     /// The base mix: every fault on at its base rate.
@@ -51,7 +72,60 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
                 networkChange n: Double = 1, serviceFailure f: Double = 1, networkFaults kinds: [NetworkFault]? = nil, leave l: Double? = nil) -> FaultProfile {
         FaultProfile(
             name: name, crash: crash * c, quickRestart: quickRestart * q, restartAfterAck: restartAfterAck * r, pause: pause * p,
-            networkChange: networkChange * n, serviceFailure: serviceFailure * f, networkFaults: kinds ?? networkFaults, leave: l ?? leave)
+            networkChange: networkChange * n, serviceFailure: serviceFailure * f, networkFaults: kinds ?? networkFaults, leave: l ?? leave,
+            storageMix: storageMix, storageChange: storageChange, storageFaults: storageFaults, driftApart: driftApart)
+    }
+
+    /// The base rate of storage episodes: one every 5 s of simulated time (two or so per seed).
+    public static let baseStorageChange = 0.004
+
+    /// This mix with storage faults (`ClusterShape.storageTieBreaker`), chosen like the rest:
+    /// a quarter of the seeds the base rate with every kind, a quarter a random swarm, and an
+    /// eighth each a slow storage, storage outages (cuts and hangs), network-only splits
+    /// (both disks healthy), or the clocks drifting apart.
+    public func withStorage(using random: inout ElectionRandom) -> FaultProfile {
+        var mix = self
+        let base = Self.baseStorageChange
+        switch random.next(upperBound: 8 as UInt64) {
+        case 0, 1:
+            mix.storageMix = "storage-uniform"
+            mix.storageChange = base
+            mix.storageFaults = StorageFault.allCases
+        case 2, 3:
+            let factors: [Double] = [0, 1, 1, 5]
+            mix.storageMix = "storage-swarm"
+            mix.storageChange = base * factors[Int(random.next(upperBound: 4 as UInt64))]
+            mix.storageFaults = StorageFault.allCases.filter { _ in random.next(upperBound: 3 as UInt64) != 0 }
+            if mix.storageFaults.isEmpty { mix.storageFaults = [.slowWrites] }
+            mix.driftApart = random.next(upperBound: 2 as UInt64) == 0
+        case 4:
+            // An overloaded NAS: heartbeats land late, sometimes later than storage_timeout.
+            mix.storageMix = "slow-storage"
+            mix.storageChange = base * 5
+            mix.storageFaults = [.slowWrites, .slowWrites, .slowWrites, .hang, .networkCut]
+        case 5:
+            // A SAN path failing and hanging, one node at a time or with its network.
+            mix.storageMix = "storage-outages"
+            mix.storageChange = base * 4
+            mix.storageFaults = [.storageCut, .hang, .bothCut]
+        case 6:
+            // The case the tie-breaker is for: the network splits while both machines and
+            // both disks stay healthy (slow at times): no crash, restart, pause or planned stop.
+            mix.storageMix = "network-splits"
+            mix.crash = 0
+            mix.quickRestart = 0
+            mix.restartAfterAck = 0
+            mix.pause = 0
+            mix.leave = 0
+            mix.storageChange = base * 5
+            mix.storageFaults = [.networkCut, .networkCut, .networkCut, .slowWrites]
+        default:
+            mix.storageMix = "clock-drift"
+            mix.storageChange = base * 2
+            mix.storageFaults = StorageFault.allCases
+            mix.driftApart = true
+        }
+        return mix
     }
 
     /// A quarter of the seeds run the base mix, a quarter a random swarm, and
@@ -99,6 +173,10 @@ public struct FaultProfile: Sendable, Equatable, CustomStringConvertible {
             + "network \(factor(networkChange, base.networkChange)) [\(networkFaults.map(\.rawValue).joined(separator: ","))], "
             + "unit failure \(factor(serviceFailure, base.serviceFailure))"
             + (leave > 0 ? ", planned stop \(leave)/step" : "")
+            + (storageMix.map { mix in
+                "; \(mix): storage \(factor(storageChange, Self.baseStorageChange)) [\(StorageFault.allCases.filter(storageFaults.contains).map(\.rawValue).joined(separator: ","))]"
+                    + (driftApart ? ", clocks ±0.9 %" : "")
+            } ?? "")
     }
 }
 

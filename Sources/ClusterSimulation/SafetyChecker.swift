@@ -14,6 +14,8 @@ struct SafetyChecker {
     var maxCommitted: AdminStamp = .zero
     var trace: [String] = []
     var tracing = false
+    /// The storage shape's network splits (property 8).
+    var splits = SplitWatch()
 
     init(config: ClusterConfig, timings: ElectionTimings) {
         self.config = config
@@ -119,7 +121,7 @@ struct SafetyChecker {
         return nil
     }
 
-    /// After every event: properties 1 (service) and 4.
+    /// After every event: properties 1 (service) and 4, and 7 with the storage tie-breaker.
     func checkGlobal(nodes: [SimulatedNode], now: UInt64) -> Violation? {
         let holders = nodes.filter { $0.holding }
         if holders.count > 1 {
@@ -135,6 +137,9 @@ struct SafetyChecker {
             if expiry + grace < now {
                 return Violation(property: .holdsWithoutQuorum, time: now, detail: "\(node.name) holds the service \(Double(now - expiry) / 1e6)ms after its lease expired (term \(core.term))")
             }
+        }
+        if config.usesStorageTieBreaker, let violation = checkStorageRelease(nodes: nodes, now: now) {
+            return violation
         }
         return nil
     }

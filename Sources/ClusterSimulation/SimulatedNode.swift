@@ -11,8 +11,8 @@ final class SimulatedNode {
     var incarnation = 0
     /// The disk: only what a `persist` action wrote survives a crash.
     var durable = PersistentState.initial
-    /// Local clock = offset + real × rate.
-    let rate: Double
+    /// Local clock = offset + real × rate (the storage shape's "clocks drift apart" mix sets it after the draw).
+    var rate: Double
     let offset: UInt64
     var pausedUntil: UInt64?
     /// Inputs that arrived while the process was paused, fed in order on resume.
@@ -39,6 +39,32 @@ final class SimulatedNode {
 
     var wasLeaseClaimed = false
 
+    // The storage shape: this node's disk-heartbeat cycles and its path to the shared disk.
+    var storage = StoragePath()
+    /// A network-only or both-ways cut of this node runs until then (real time; overlapping cuts extend it).
+    var cutFromNetworkUntil: UInt64 = 0
+    /// A cycle started and not finished (the shell runs one at a time: a timer firing meanwhile is skipped).
+    var cycleInFlight = false
+    /// The counter of this process's heartbeat (from 1 after every start, with a new incarnation).
+    var diskCounter: UInt64 = 0
+    /// Why the release in progress was asked for (storage-lost releases are timed).
+    var releaseReason: ReleaseReason?
+
+    // Ground truth for the storage checks (real times).
+    /// When the running process started.
+    var startedAt: UInt64 = 0
+    /// When the running process last got a good cycle (`.arbiter(.succeeded)` stepped into its core).
+    var lastGoodCycleFed: UInt64?
+    /// When the running process last resumed from a pause (0: not since it started).
+    var resumedAt: UInt64 = 0
+    /// When this node's heartbeat last landed on the disk, and its last read completed.
+    var lastWriteLanded: UInt64?
+    var lastReadDone: UInt64?
+    /// The last time anything made this node's disk heartbeat unreliable for the split check
+    /// (`SplitWatch`): its process started, it paused, a cycle failed or found the I/O hung,
+    /// or a write landed (a read completed) later than on time after the previous one.
+    var lastTroubleAt: UInt64 = 0
+
     /// The process is gone (a crash, or an exit after its leave): its volatile state goes
     /// with it, and completions of what it had started are ignored. `holding` is the
     /// caller's: a crash loses the service, an exit after a leave must already hold nothing.
@@ -50,6 +76,8 @@ final class SimulatedNode {
         pausedUntil = nil
         deferred = []
         leavingSince = nil
+        cycleInFlight = false
+        releaseReason = nil
     }
 
     init(name: String, config: ClusterConfig, rate: Double, offset: UInt64) {

@@ -28,6 +28,8 @@ public final class Simulation {
     var committedResets: Set<String> = []
     /// Real time of the most recent `takeover` action per node (benchmark hook).
     public private(set) var lastTakeover: [String: UInt64] = [:]
+    /// The storage shape's shared disk: every node's last heartbeat that landed (the arbiter file's slots).
+    var disk: [String: ArbiterHeartbeat] = [:]
 
     static let wallEpoch: UInt64 = 1_790_000_000
 
@@ -35,7 +37,7 @@ public final class Simulation {
         self.seed = seed
         self.options = options
         var random = ElectionRandom(seed: seed)
-        let shape = options.shape ?? ClusterShape.random(using: &random)
+        let shape = options.shape ?? ClusterShape.random(seed: seed, using: &random)
         self.shape = shape
         self.config = shape.config()
         self.timings = ElectionTimings(config.cluster)
@@ -51,7 +53,13 @@ public final class Simulation {
             nodes.append(SimulatedNode(name: nodeConfig.name, config: config, rate: 1 + drift, offset: offset))
         }
         paths = Array(repeating: Array(repeating: NetworkPath(), count: nodes.count), count: nodes.count)
-        let faults = options.faultProfile ?? (options.faults ? FaultProfile.random(using: &random) : .uniform)
+        var faults = options.faultProfile ?? (options.faults ? FaultProfile.random(using: &random) : .uniform)
+        if options.faultProfile == nil, options.faults, shape.usesStorage { faults = faults.withStorage(using: &random) }
+        if shape.usesStorage, faults.driftApart {
+            // One clock 0.9 % fast, the other 0.9 % slow: the most the simulation allows.
+            let fast = Int(random.next(upperBound: 2 as UInt64))
+            for (index, node) in nodes.enumerated() { node.rate = index == fast ? 1.009 : 0.991 }
+        }
         self.faults = faults
         self.random = random
         result.faults = faults
@@ -78,11 +86,17 @@ public final class Simulation {
     }
 
     func finish() -> SimulationResult {
+        if shape.usesStorage {
+            checker.endSplit(nodes: nodes, now: now)
+            result.cleanSplits = checker.splits.cleanSplits
+            result.cleanSplitTime = .nanoseconds(Int64(checker.splits.cleanSplitTime))
+        }
         result.trace = checker.trace
         return result
     }
 
     func runEvents(until end: UInt64) {
+        if shape.usesStorage { watchSplit() }
         while let next = queue.nextTime, next < end, result.violation == nil {
             guard let (time, event) = queue.pop() else { break }
             now = max(now, time)
@@ -91,6 +105,7 @@ public final class Simulation {
             if let violation = checker.checkGlobal(nodes: nodes, now: now) {
                 result.violation = violation
             }
+            if shape.usesStorage { watchSplit() }
         }
         now = max(now, end)
     }
@@ -104,8 +119,10 @@ public final class Simulation {
             if !nodes[index].isUp { queue.push(.restart(node: index), at: now + 1) }
             if nodes[index].pausedUntil != nil { nodes[index].pausedUntil = now + 1; queue.push(.resume(node: index), at: now + 1) }
             for other in nodes.indices { paths[index][other] = NetworkPath() }
+            nodes[index].storage = StoragePath()
+            nodes[index].cutFromNetworkUntil = 0
         }
-        checker.note("heal: all nodes up, network healed", at: now)
+        checker.note("heal: all nodes up, network\(shape.usesStorage ? " and storage" : "") healed", at: now)
         committedResets = []
         let resets: [AdminCommand] = [.enable, .maintenance(on: false), .clear(node: nil), .cleanup(node: nil)]
             + config.serviceNodes.map { .unstandby(node: $0.name) }
@@ -175,8 +192,12 @@ public final class Simulation {
         case .releaseDone(let index, let incarnation, let epoch):
             let node = nodes[index]
             guard node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch else { return }
+            if node.holding, node.releaseReason == .storageLost {
+                result.storageLostReleases.append(.nanoseconds(Int64(now - max(node.lastGoodCycleFed ?? node.startedAt, node.startedAt))))
+            }
             node.holding = false
             node.releasing = false
+            node.releaseReason = nil
             feed(.report(.released), to: index)
         case .restart(let index):
             restart(index)
@@ -194,12 +215,21 @@ public final class Simulation {
             let node = nodes[index]
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
             node.pausedUntil = nil
+            node.resumedAt = now
             checker.note("\(node.name) resumes", at: now)
             let inputs = node.deferred
             node.deferred = []
             // The process first notices the time, then drains its socket and reports.
             feed(.tick, to: index)
             for (input, _) in inputs where nodes[index].isUp { feed(input, to: index) }
+        case .diskTimer(let index, let incarnation):
+            diskTimer(index, incarnation: incarnation)
+        case .diskWrite(let index, let incarnation, let heartbeat, let readAfter):
+            diskWrite(index, incarnation: incarnation, heartbeat: heartbeat, readAfter: readAfter)
+        case .diskRead(let index, let incarnation):
+            diskRead(index, incarnation: incarnation)
+        case .networkCutEnds(let index):
+            networkCutEnds(index)
         }
     }
 
@@ -241,6 +271,7 @@ public final class Simulation {
         let wall = Self.wallEpoch + now / 1_000_000_000
         let actions = core.step(input, now: node.localTime(now), wallClock: wall)
         node.core = core
+        if case .arbiter(.succeeded) = input { node.lastGoodCycleFed = now }
         if options.trace { checker.traceStep(node: node.name, input: input, actions: actions, at: now) }
         if let violation = checker.observe(node: node, before: before, nodes: nodes, now: now, twoNode: shape.twoNode) {
             result.violation = result.violation ?? violation
@@ -292,6 +323,7 @@ public final class Simulation {
             node.resourceEpoch += 1
             node.takeoverInFlight = true
             let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
+            for target in targets { checkSplitFence(by: index, of: target) }
             startTakeover(index, term: term, fence: targets)
         case .restart(let term):
             // Units stop and start again; lock and addresses stay (still holding meanwhile).
@@ -300,17 +332,19 @@ public final class Simulation {
             startTakeover(index, term: term, fence: [])
         case .fence(let target, let delay):
             guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
+            checkSplitFence(by: index, of: targetIndex)
             // The shell waits the delay the core's race rule decided (on the node's own clock),
             // then runs the agent.
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: -1, target: targetIndex,
                            fails: random.chance(0.05), term: .zero, remaining: []),
                 at: now + node.realDuration(delay) + randomDuration(100_000_000, 1_500_000_000))
-        case .release:
+        case .release(let reason):
             node.resourceEpoch += 1
             node.takeoverInFlight = false
             node.releasing = true
-            let duration = node.holding ? randomDuration(20_000_000, 1_500_000_000) : 1_000_000
+            node.releaseReason = reason
+            let duration = node.holding ? randomDuration(20_000_000, Self.releaseMax) : 1_000_000
             queue.push(.releaseDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch), at: now + duration)
         case .reply(let id, let outcome):
             if let command = outstanding.removeValue(forKey: id), case .committed = outcome {
@@ -391,8 +425,13 @@ public final class Simulation {
         node.leaseAcks = [:]
         node.leaseTerm = .zero
         node.heartbeatSendTimes = [:]
+        node.startedAt = now
+        node.lastTroubleAt = now
+        node.lastGoodCycleFed = nil
+        node.resumedAt = 0
         checker.note("\(node.name) starts (term \(node.durable.term), admin \(node.durable.admin.stamp))", at: now)
         queue.push(.tick(node: index, incarnation: node.incarnation), at: now)
+        if shape.usesStorage { startDiskTimer(index) }
     }
 
     /// The machine stops: process gone, service gone (a crash is a power loss or a fence).
@@ -411,6 +450,9 @@ public final class Simulation {
     /// How long a stopping daemon waits for its leave before it falls back (the daemon:
     /// stop_timeout + a few failure timeouts; releases here take at most 1.5 s).
     static let leaveBound: UInt64 = 8_000_000_000
+
+    /// The longest a release of the service takes here (stopping units, the lock, addresses).
+    static let releaseMax: UInt64 = 1_500_000_000
 
     /// SIGTERM: the daemon starts its planned leave.
     func startLeave(_ index: Int) {
@@ -474,6 +516,7 @@ public final class Simulation {
         if random.chance(faults.pause), let victim = up.randomElement(using: &random), !nodes[victim].isPaused(at: now) {
             let duration = randomDuration(200_000_000, 3_000_000_000)
             nodes[victim].pausedUntil = now + duration
+            nodes[victim].lastTroubleAt = now
             checker.note("\(nodes[victim].name) pauses for \(Double(duration) / 1e9)s", at: now)
             queue.push(.resume(node: victim), at: now + duration)
         }
@@ -492,6 +535,10 @@ public final class Simulation {
             if let victim = random.chance(0.5) ? leader ?? candidates.randomElement(using: &random) : candidates.randomElement(using: &random) {
                 startLeave(victim)
             }
+        }
+        if shape.usesStorage, random.chance(faults.storageChange) {
+            let kinds = faults.storageFaults
+            startStorageEpisode(kinds[Int(random.next(upperBound: UInt64(kinds.count)))], on: Int(random.next(upperBound: UInt64(nodes.count))))
         }
     }
 

@@ -13,4 +13,14 @@ enum SimulationEvent {
     case resume(node: Int)
     /// A daemon whose leave timed out exited and released what it held (its `resourceEpoch`).
     case releasedAfterExit(node: Int, epoch: Int)
+
+    // The storage shape (`ClusterShape.storageTieBreaker`).
+    /// The node's disk-heartbeat timer fires (every heartbeat interval on its clock).
+    case diskTimer(node: Int, incarnation: Int)
+    /// The write of the node's heartbeat reaches the disk; the read follows `readAfter` later.
+    case diskWrite(node: Int, incarnation: Int, heartbeat: ArbiterHeartbeat, readAfter: UInt64)
+    /// The read of every slot completes: the cycle is fed to the node.
+    case diskRead(node: Int, incarnation: Int)
+    /// A network-only or both-ways cut of the node ends: its paths are restored.
+    case networkCutEnds(node: Int)
 }

@@ -9,6 +9,11 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
         case liveness = "5-liveness"
         /// A planned stop (`Input.leave`) must end holding nothing and the node must not be fenced.
         case cleanLeave = "6-clean-leave"
+        /// The storage shape: a node without a good disk-heartbeat cycle for `storage_timeout`
+        /// must have released the service (plus a tick and the longest release).
+        case storageLostHolds = "7-storage-lost-holds"
+        /// The storage shape: a network-only split with both nodes' storage healthy ends in 0 fences (`SplitWatch`).
+        case splitFence = "8-split-fence"
     }
 
     public var property: Property

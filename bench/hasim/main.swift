@@ -19,10 +19,16 @@ struct SimulationFlags: ParsableArguments {
     @Flag(help: "Run without faults.")
     var noFaults = false
 
-    @Option(help: "Break one mechanism: vote-once, lease-wait, check-quorum, up-to-date (repeatable).")
+    @Option(help: "Break one mechanism: \(ElectionMutations.all.map(\.0).joined(separator: ", ")) (repeatable).")
     var mutation: [String] = []
 
+    @Option(help: "Force the cluster shape instead of the seed's: storage (2 nodes, two_node, storage tie-breaker and storage faults), two-node, or 3/5/7 with w (witness) and a (wait_for_all), e.g. 3w.")
+    var shape: String?
+
     func validate() throws {
+        if let shape, ClusterShape(name: shape) == nil {
+            throw ValidationError("unknown shape '\(shape)'; expected storage, two-node, or 3/5/7 with optional w and a (3w, 5a, 7wa)")
+        }
         for name in mutation where !ElectionMutations.all.contains(where: { $0.0 == name }) {
             throw ValidationError("unknown mutation '\(name)'; expected one of: \(ElectionMutations.all.map(\.0).joined(separator: ", "))")
         }
@@ -33,7 +39,7 @@ struct SimulationFlags: ParsableArguments {
         for name in mutation {
             if let found = ElectionMutations.all.first(where: { $0.0 == name }) { mutations.insert(found.1) }
         }
-        return SimulationOptions(steps: steps, faults: !noFaults, mutations: mutations, trace: trace)
+        return SimulationOptions(steps: steps, faults: !noFaults, mutations: mutations, trace: trace, shape: shape.flatMap(ClusterShape.init(name:)))
     }
 }
 
@@ -61,6 +67,7 @@ extension Hasim {
             var fences = 0
             var crashes = 0
             var recoveries: [Duration] = []
+            var storage = StorageTotals()
             var lastReport = start
             for seed in from..<(from + seeds) {
                 let result = Simulation(seed: seed, options: options).run()
@@ -69,6 +76,7 @@ extension Hasim {
                 fences += result.fences
                 crashes += result.crashes
                 if let recovery = result.livenessRecovery { recoveries.append(recovery) }
+                storage.add(result)
                 if let violation = result.violation {
                     print("VIOLATION seed \(seed) (\(result.shape); faults: \(result.faults)): \(violation)")
                     print("replay: \(result.replayCommand(options: options))")
@@ -92,6 +100,7 @@ extension Hasim {
             if !recoveries.isEmpty {
                 print("  liveness: service running after heal: median \(recoveries[recoveries.count / 2]), max \(recoveries.last!)")
             }
+            for line in storage.report { print("  " + line) }
             if violations > 0 { throw ExitCode(1) }
         }
     }
@@ -118,6 +127,10 @@ extension Hasim {
                 throw ExitCode(1)
             }
             if let recovery = result.livenessRecovery { print("liveness: service running \(recovery) after the heal") }
+            if result.shape.usesStorage {
+                print("storage: \(result.storageEpisodes) storage episodes, \(result.cleanSplits) clean network-only splits (\(result.cleanSplitTime)), "
+                    + "\(result.storageLostReleases.count) storage-lost releases \(result.storageLostReleases)")
+            }
             print("ok")
         }
     }
@@ -131,8 +144,12 @@ extension Hasim {
         @Option(help: "Nodes in the cluster (3, 5 or 7).")
         var nodes = 3
 
+        @Flag(help: "The storage shape instead: 2 nodes, two_node, storage tie-breaker (the survivor fences once the crashed node is silent on storage).")
+        var storage = false
+
         func run() throws {
-            let outcome = FailoverBenchmark(nodes: nodes).run(seeds: 1...seeds)
+            let benchmark = storage ? FailoverBenchmark(shape: .storageTieBreaker) : FailoverBenchmark(nodes: nodes)
+            let outcome = benchmark.run(seeds: 1...seeds)
             print(outcome.report)
             if outcome.samples.isEmpty { throw ExitCode(1) }
         }
@@ -141,4 +158,41 @@ extension Hasim {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The storage shape's numbers over a run (seeds of other shapes add nothing).
+struct StorageTotals {
+    var seeds = 0
+    var episodes = 0
+    var cleanSplits = 0
+    var cleanSplitTime: Duration = .zero
+    var releases: [Duration] = []
+    var mixes: [String: Int] = [:]
+
+    mutating func add(_ result: SimulationResult) {
+        guard result.shape.usesStorage else { return }
+        seeds += 1
+        episodes += result.storageEpisodes
+        cleanSplits += result.cleanSplits
+        cleanSplitTime += result.cleanSplitTime
+        releases += result.storageLostReleases
+        if let mix = result.faults.storageMix { mixes[mix, default: 0] += 1 }
+    }
+
+    var report: [String] {
+        guard seeds > 0 else { return [] }
+        let releases = self.releases.sorted()
+        var lines = [
+            "storage shape: \(seeds) seeds (\(mixes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), \(episodes) storage episodes",
+            "  clean network-only splits (both up, both disks on time, ≥ failure_timeout + storage_timeout): \(cleanSplits), \(String(format: "%.0f", cleanSplitTime.seconds))s in all, 0 fences in them unless reported above",
+        ]
+        if !releases.isEmpty {
+            let p99 = releases[min(releases.count - 1, releases.count * 99 / 100)]
+            lines.append("  holder lost the storage → service stopped (from its last good cycle): \(releases.count) releases, "
+                + "median \(ms(releases[releases.count / 2])) ms, p99 \(ms(p99)) ms, max \(ms(releases.last!)) ms")
+        }
+        return lines
+    }
+
+    func ms(_ duration: Duration) -> String { String(format: "%.0f", duration.seconds * 1000) }
 }

@@ -17,12 +17,17 @@ public struct ElectionMutations: OptionSet, Sendable, Hashable, CustomStringConv
     /// `tie_breaker = "storage"`: a peer's disk heartbeat counts as silent after a fifth of
     /// `storage_timeout` (a slow write then looks like a dead peer).
     public static let shortStorageTimeout = ElectionMutations(rawValue: 1 << 4)
+    /// `tie_breaker = "storage"`: a holder whose own disk-heartbeat cycles stopped succeeding
+    /// keeps the service (no storage-lost release, no failure counted).
+    public static let keepServiceWithoutStorage = ElectionMutations(rawValue: 1 << 5)
 
     public static let all: [(String, ElectionMutations)] = [
         ("vote-once", .disableVoteOnce),
         ("lease-wait", .skipLeaseWait),
         ("check-quorum", .disableCheckQuorum),
         ("up-to-date", .ignoreUpToDate),
+        ("storage-timeout", .shortStorageTimeout),
+        ("storage-lost", .keepServiceWithoutStorage),
     ]
 
     public var description: String {

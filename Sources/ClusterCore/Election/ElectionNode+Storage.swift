@@ -85,7 +85,7 @@ extension ElectionNode {
     /// A leader whose own access to the storage is lost: releases and counts it (once per loss).
     /// True while the access is lost.
     mutating func releaseIfStorageLost() -> Bool {
-        guard arbiter != nil, ownStorageLost else { return false }
+        guard arbiter != nil, ownStorageLost, !mutations.contains(.keepServiceWithoutStorage) else { return false }
         placementReason = .storageLost
         let held = service.mayRun
         if held, !service.isReleasing {
