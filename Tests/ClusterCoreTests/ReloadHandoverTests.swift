@@ -131,9 +131,9 @@ struct ReloadHandoverTests {
 
     @Test("the wire session goes on: same incarnation, sequence continuing, replays still refused")
     func wireGoesOn() throws {
-        var sender = WireFixture.session("dss1", incarnation: 5)
+        var sender = WireFixture.session("dss1", incarnation: 5, knowing: ["dss2": 9, "dss3": 3])
         var receiver = WireFixture.session("dss2", incarnation: 9)
-        var peer = WireFixture.session("dss3", incarnation: 3)
+        var peer = WireFixture.session("dss3", incarnation: 3, knowing: ["dss1": 5, "dss2": 9])
         let early = try sender.seal([1], to: "dss2")
         _ = try receiver.open(early)
         let fromPeer = try peer.seal([2], to: "dss2")

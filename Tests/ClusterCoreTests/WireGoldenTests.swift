@@ -1,13 +1,14 @@
 import Testing
 @testable import ClusterCore
 
-/// Datagrams of wire version 1 as a released daemon sends them, committed byte for byte
-/// (`WireGoldenDatagrams`). A later version must still open and decode every one of them
-/// (a node of the next version interoperates with this one during a rolling upgrade), and
-/// while the version stays 1 today's encoder must produce exactly these bytes.
+/// Datagrams as a released daemon sends them, committed byte for byte (`WireGoldenDatagrams`).
+/// While the version stays the same, today's encoder must produce exactly these bytes and
+/// every one must open and decode.
 ///
-/// Only a new wire version adds a fixture set (a failure message prints today's bytes); the
-/// version-1 set never changes.
+/// Version 2 broke compatibility with version 1 on purpose: a version-1 datagram names no
+/// recipient run, so a receiver cannot tell it from a replay of an earlier run's traffic. Every
+/// version-1 datagram is refused before decryption, naming both versions. Only a new wire
+/// version adds a fixture set (a failure message prints today's bytes); committed sets never change.
 @Suite struct WireGoldenTests {
     /// One message of every kind, with values that exercise every field.
     static let messages: [(name: String, message: Message)] = {
@@ -59,25 +60,36 @@ import Testing
         return sealed
     }
 
-    @Test("every committed version-1 datagram opens and decodes to its message")
+    @Test("every committed version-2 datagram opens and decodes to its message")
     func goldenDatagramsDecode() throws {
         var receiver = WireFixture.session("dss2")
-        #expect(Set(WireGoldenDatagrams.version1.keys) == Set(Self.messages.map(\.name)), "a message kind has no golden datagram")
+        #expect(Set(WireGoldenDatagrams.version2.keys) == Set(Self.messages.map(\.name)), "a message kind has no golden datagram")
         for (name, message) in Self.messages {
-            let datagram = try #require(WireGoldenDatagrams.version1[name].map(Self.bytes))
+            let datagram = try #require(WireGoldenDatagrams.version2[name].map(Self.bytes))
             let opened = try receiver.open(datagram) { (_, payload) throws(WireError) in try MessageCodec.decode(payload) }
             #expect(opened.payload == message, "\(name)")
             #expect(opened.sender == "dss1" && opened.incarnation == Incarnation(5))
         }
     }
 
-    @Test("today's encoder still writes version 1 byte for byte")
+    @Test("today's encoder still writes version 2 byte for byte")
     func encoderIsUnchanged() throws {
         let sealed = try Self.sealAll()
         for (name, _) in Self.messages {
-            #expect(sealed[name].map(Self.hex) == WireGoldenDatagrams.version1[name],
-                    "\(name): the wire format changed; bump WireFormat.version and keep decoding version 1. Now: \(sealed[name].map(Self.hex) ?? "-")")
+            #expect(sealed[name].map(Self.hex) == WireGoldenDatagrams.version2[name],
+                    "\(name): the wire format changed; bump WireFormat.version and add a fixture set. Now: \(sealed[name].map(Self.hex) ?? "-")")
         }
+    }
+
+    @Test("every version-1 datagram is refused before decryption, naming both versions")
+    func versionOneIsRefused() throws {
+        var receiver = WireFixture.session("dss2")
+        for hex in Array(WireGoldenDatagrams.version1.values) + [WireGoldenDatagrams.nodeInfo] {
+            #expect(throws: WireError.unsupportedVersion(1)) { try receiver.open(Self.bytes(hex)) }
+        }
+        #expect(receiver.counters[.unsupportedVersion] == UInt64(WireGoldenDatagrams.version1.count + 1))
+        #expect(receiver.counters[.authenticationFailed] == 0, "refused before any decryption")
+        #expect(WireError.unsupportedVersion(1).description == "unsupported protocol version 1, this node speaks 2")
     }
 
     /// The node info datagram as the first release that sends it seals it (kind 2, sealed by
@@ -92,9 +104,9 @@ import Testing
     func goldenNodeInfo() throws {
         var sender = WireFixture.session("dss1", incarnation: 5)
         let sealed = try sender.seal(Self.nodeInfo.encode(), kind: .nodeInfo, to: "dss2")
-        #expect(Self.hex(sealed) == WireGoldenDatagrams.nodeInfo, "the node info encoding changed; now: \(Self.hex(sealed))")
+        #expect(Self.hex(sealed) == WireGoldenDatagrams.nodeInfo2, "the node info encoding changed; now: \(Self.hex(sealed))")
         var receiver = WireFixture.session("dss2")
-        let opened = try receiver.open(Self.bytes(WireGoldenDatagrams.nodeInfo)) { (kind, payload) throws(WireError) in
+        let opened = try receiver.open(Self.bytes(WireGoldenDatagrams.nodeInfo2)) { (kind, payload) throws(WireError) in
             guard kind == .nodeInfo else { throw WireError.malformed(field: "kind", reason: "\(kind)") }
             return try NodeInfo.decode(payload)
         }

@@ -20,7 +20,7 @@ import Testing
         var b = WireFixture.session("dss2")
         let payload: [UInt8] = Array("hello".utf8)
         let datagram = try a.seal(payload, to: "dss2")
-        #expect(datagram.count == WireFormat.fixedPrefixSize + 5 + 5 + 16 + payload.count + WireFormat.tagSize)
+        #expect(datagram.count == WireFormat.fixedPrefixSize + 5 + 5 + 24 + payload.count + WireFormat.tagSize)
         let opened = try b.open(datagram)
         #expect(opened.payload == payload)
         #expect(opened.sender == "dss1")
@@ -184,7 +184,9 @@ import Testing
         var a = WireFixture.session("dss1")
         var b = WireFixture.session("dss2")
         var datagram = try a.seal([1], to: "dss2")
-        datagram[4] = 2
+        datagram[4] = WireFormat.version + 1
+        expectRejected(datagram, by: &b, reason: .unsupportedVersion)
+        datagram[4] = 1
         expectRejected(datagram, by: &b, reason: .unsupportedVersion)
         datagram[4] = WireFormat.version
         datagram[0] = UInt8(ascii: "X")
@@ -198,7 +200,7 @@ import Testing
         datagram += Array(repeating: 0, count: WireFormat.maxDatagramSize + 1 - datagram.count)
         expectRejected(datagram, by: &b, reason: .oversized)
         #expect(throws: WireError.self) { try a.seal(Array(repeating: 0, count: WireFormat.maxDatagramSize), to: "dss2") }
-        let largestPayload = WireFormat.maxDatagramSize - (WireFormat.fixedPrefixSize + 5 + 5 + 16 + WireFormat.tagSize)
+        let largestPayload = WireFormat.maxDatagramSize - (WireFormat.fixedPrefixSize + 5 + 5 + 24 + WireFormat.tagSize)
         let largest = try a.seal(Array(repeating: 7, count: largestPayload), to: "dss2")
         #expect(largest.count == WireFormat.maxDatagramSize)
         #expect(try b.open(largest).payload.count == largestPayload)
@@ -248,5 +250,62 @@ import Testing
         #expect(b.counters.totalRejected == UInt64(inputs))
         #expect(b.counters.accepted == 0)
         #expect(try b.open(valid).sender == "dss1")
+    }
+
+    // MARK: - Datagrams are bound to the recipient's run
+
+    @Test func aRestartedReceiverUsesNothingCapturedFromItsEarlierRun() throws {
+        var a = WireFixture.session("dss1", incarnation: 5)
+        var b = WireFixture.session("dss2", incarnation: 1)
+        // Captured while dss2's first run was up: a command and two heartbeats it accepted.
+        let captured = try (0..<3).map { _ in try a.seal(Array("disable".utf8), to: "dss2") }
+        for datagram in captured { _ = try b.open(datagram) }
+        // dss1's earlier run, captured long ago.
+        var aBefore = WireFixture.session("dss1", incarnation: 4)
+        let older = try aBefore.seal(Array("ban dss2".utf8), to: "dss2")
+
+        // dss2 restarts: a new run that has heard nobody, empty replay windows.
+        var restarted = WireFixture.session("dss2", incarnation: 2, knowing: [:])
+        expectRejected(older, by: &restarted, reason: .otherRun)
+        for datagram in captured {
+            do {
+                _ = try restarted.open(datagram)
+                Issue.record("a datagram of the earlier run was used after the restart")
+            } catch {
+                #expect([.otherRun, .duplicate].contains(error.reason), "\(error)")
+            }
+        }
+        #expect(restarted.counters.accepted == 0)
+        #expect(restarted.counters[.otherRun] >= 2)
+        #expect(restarted.newestIncarnation(of: "dss1") == Incarnation(5), "the newest run of the sender is learnt, an older one does not win")
+
+        // The two runs introduce themselves: the restarted node's datagram is bound to dss1's
+        // run, dss1 learns the new run from it, and from then on datagrams go through.
+        let hello = try restarted.seal([], kind: .nodeInfo, to: "dss1")
+        #expect(try a.open(hello).incarnation == Incarnation(2))
+        let fresh = try a.seal(Array("status".utf8), to: "dss2")
+        #expect(try restarted.open(fresh).payload == Array("status".utf8))
+        for datagram in captured + [older] {
+            #expect(throws: WireError.self) { try restarted.open(datagram) }
+        }
+    }
+
+    @Test func twoFreshRunsIntroduceThemselvesInOneRoundTrip() throws {
+        var a = WireFixture.session("dss1", incarnation: 7, knowing: [:])
+        var b = WireFixture.session("dss2", incarnation: 9, knowing: [:])
+        let first = try a.seal([1], to: "dss2")
+        expectRejected(first, by: &b, reason: .otherRun)
+        #expect(b.newestIncarnation(of: "dss1") == Incarnation(7))
+        #expect(try a.open(try b.seal([2], to: "dss1")).payload == [2])
+        #expect(try b.open(try a.seal([3], to: "dss2")).payload == [3])
+        #expect(a.counters.accepted == 1 && b.counters.accepted == 1)
+    }
+
+    @Test func aDatagramForALaterRunIsNotUsedEither() throws {
+        var a = WireFixture.session("dss1", incarnation: 5, knowing: ["dss2": 8])
+        var b = WireFixture.session("dss2", incarnation: 7)
+        let error = #expect(throws: WireError.self) { try b.open(try a.seal([1], to: "dss2")) }
+        #expect(error == .otherRun(sender: "dss1", incarnation: Incarnation(5), recipientIncarnation: Incarnation(8)))
+        #expect(error?.description.contains("incarnation 8") == true)
     }
 }

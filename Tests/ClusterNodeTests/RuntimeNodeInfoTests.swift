@@ -28,7 +28,9 @@ import Testing
         let warnings = ConfigAgreement.warnings(local: ("node1", status.localInfo), peers: status.peerInfo)
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("on node3 ([service])") == true, "\(warnings)")
-        #expect(status.wire.totalRejected == 0, "\(status.wire.rejected)")
+        // Only the first datagram each way, sent before the two runs had heard each other, is not used.
+        #expect(status.wire.totalRejected == status.wire[.otherRun], "\(status.wire.rejected)")
+        #expect(status.wire[.otherRun] <= 4, "\(status.wire.rejected)")
         for runtime in runtimes { await runtime.stop() }
     }
 

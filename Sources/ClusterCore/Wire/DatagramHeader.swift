@@ -5,14 +5,17 @@ public struct DatagramHeader: Sendable, Equatable {
     public var sender: String
     public var recipient: String
     public var incarnation: Incarnation
+    /// The recipient's run the sender addressed (0: the sender has not heard the recipient yet).
+    public var recipientIncarnation: Incarnation
     public var sequence: UInt64
 
-    public init(kind: WireFormat.PayloadKind, clusterTag: [UInt8], sender: String, recipient: String, incarnation: Incarnation, sequence: UInt64) {
+    public init(kind: WireFormat.PayloadKind, clusterTag: [UInt8], sender: String, recipient: String, incarnation: Incarnation, recipientIncarnation: Incarnation = Incarnation(0), sequence: UInt64) {
         self.kind = kind
         self.clusterTag = clusterTag
         self.sender = sender
         self.recipient = recipient
         self.incarnation = incarnation
+        self.recipientIncarnation = recipientIncarnation
         self.sequence = sequence
     }
 
@@ -25,6 +28,7 @@ public struct DatagramHeader: Sendable, Equatable {
         writer.write(sender)
         writer.write(recipient)
         writer.write(incarnation.rawValue)
+        writer.write(recipientIncarnation.rawValue)
         writer.write(sequence)
     }
 
@@ -53,10 +57,13 @@ public struct DatagramHeader: Sendable, Equatable {
         guard clusterTag == expectedClusterTag else { throw .wrongCluster }
         let sender = try readName(&reader, "sender", truncated: truncated)
         let recipient = try readName(&reader, "recipient", truncated: truncated)
-        guard reader.remaining >= 8 + 8 + WireFormat.tagSize else { throw truncated }
+        guard reader.remaining >= 8 + 8 + 8 + WireFormat.tagSize else { throw truncated }
         let incarnation = Incarnation(try reader.readUInt64("incarnation"))
+        let recipientIncarnation = Incarnation(try reader.readUInt64("recipient incarnation"))
         let sequence = try reader.readUInt64("sequence")
-        let header = DatagramHeader(kind: kind, clusterTag: clusterTag, sender: sender, recipient: recipient, incarnation: incarnation, sequence: sequence)
+        let header = DatagramHeader(
+            kind: kind, clusterTag: clusterTag, sender: sender, recipient: recipient,
+            incarnation: incarnation, recipientIncarnation: recipientIncarnation, sequence: sequence)
         return (header, reader.offset)
     }
 

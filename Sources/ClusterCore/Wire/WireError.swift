@@ -27,6 +27,11 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(field: String, reason: String)
     /// The local sender ran out of sequence numbers for this incarnation (restart with a new one).
     case sequenceExhausted
+    /// Authentic, but addressed to another run of this node (`recipientIncarnation` is not this
+    /// run's incarnation; 0 when the sender has not heard this run yet): a datagram sent before
+    /// this node (re)started, or a replay of one. Its payload is never used; the sender's
+    /// incarnation is learnt from it, so that the next datagram to it is bound to its run.
+    case otherRun(sender: String, incarnation: Incarnation, recipientIncarnation: Incarnation)
 
     /// Stable names for counters and metrics.
     public enum Reason: String, Sendable, CaseIterable, Codable, CodingKeyRepresentable, Comparable {
@@ -44,6 +49,7 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case duplicate
         case malformed
         case sequenceExhausted = "sequence_exhausted"
+        case otherRun = "other_run"
 
         public static func < (lhs: Reason, rhs: Reason) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -64,6 +70,7 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicate: .duplicate
         case .malformed: .malformed
         case .sequenceExhausted: .sequenceExhausted
+        case .otherRun: .otherRun
         }
     }
 
@@ -108,6 +115,10 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
             "malformed datagram: field '\(field)': \(LogSafeText.escape(reason))"
         case .sequenceExhausted:
             "sequence numbers exhausted for this incarnation; restart the daemon"
+        case let .otherRun(sender, incarnation, recipientIncarnation):
+            recipientIncarnation.rawValue == 0
+                ? "datagram from '\(sender)' (incarnation \(incarnation)) was sent before it heard this run of the node; not used"
+                : "datagram from '\(sender)' (incarnation \(incarnation)) is addressed to an earlier run of this node (incarnation \(recipientIncarnation)); not used"
         }
     }
 }

@@ -5,6 +5,12 @@ import Foundation
 /// (ChaCha20-Poly1305) under per-(sender, incarnation) session keys, the
 /// cleartext header as associated data, and per-peer anti-replay windows.
 ///
+/// Every datagram is bound to a run of its recipient: the header carries the recipient's
+/// incarnation as the sender last heard it, and only datagrams bound to this run are used
+/// (`otherRun` otherwise). A restarted node therefore uses nothing sent to, or captured from,
+/// its earlier runs, although its replay windows started empty; the first datagram each way
+/// after a start only introduces the two runs to each other.
+///
 /// Pure: no sockets, clocks or randomness (the incarnation is injected). Every
 /// rejected datagram is counted in `counters` under its reason.
 public struct WireSession: Sendable {
@@ -55,7 +61,9 @@ public struct WireSession: Sendable {
     public mutating func seal(_ payload: [UInt8], kind: WireFormat.PayloadKind = .electionMessage, to recipient: String) throws(WireError) -> [UInt8] {
         precondition(peers.contains(recipient), "sealing for '\(recipient)', which is not a configured peer")
         guard nextSequence < UInt64.max else { throw .sequenceExhausted }
-        let header = DatagramHeader(kind: kind, clusterTag: keys.clusterTag, sender: localNode, recipient: recipient, incarnation: incarnation, sequence: nextSequence)
+        let header = DatagramHeader(
+            kind: kind, clusterTag: keys.clusterTag, sender: localNode, recipient: recipient, incarnation: incarnation,
+            recipientIncarnation: peerStates[recipient]?.incarnation ?? Incarnation(0), sequence: nextSequence)
         var writer = ByteWriter(capacity: 64 + payload.count + WireFormat.tagSize)
         header.encode(into: &writer)
         _ = try writer.checked()
@@ -147,6 +155,13 @@ public struct WireSession: Sendable {
         case .tooOld: throw .replayed(sender: header.sender, sequence: header.sequence)
         case .duplicate: throw .duplicate(sender: header.sender, sequence: header.sequence)
         case .fresh: break
+        }
+        guard header.recipientIncarnation == incarnation else {
+            // Sent before the sender heard this run (or a replay from an earlier run's traffic):
+            // learn the sender's run so that what this node sends is bound to it, use nothing else.
+            state.window.accept(header.sequence)
+            peerStates[header.sender] = state
+            throw .otherRun(sender: header.sender, incarnation: header.incarnation, recipientIncarnation: header.recipientIncarnation)
         }
         let payload = try decode(header.kind, Array(plaintext))
         state.window.accept(header.sequence)

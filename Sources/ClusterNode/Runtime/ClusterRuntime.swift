@@ -73,6 +73,7 @@ public actor ClusterRuntime {
     /// When something was last sent to each peer (on every link): keepalives fill the gaps.
     private var lastSent: [String: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
+    private var lastIntroduction: [String: Instant] = [:]
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
     private var relayHandler: RelayHandler?
@@ -413,6 +414,17 @@ public actor ClusterRuntime {
         }
     }
 
+    /// A peer sent a datagram that is not bound to this run (it has not heard this run yet, or
+    /// it is a replay): the session has learnt the peer's run, so this node's info, bound to it,
+    /// tells the peer this run at once instead of at the next heartbeat. At most one per peer
+    /// per 100 ms, so that replayed datagrams cannot make this node send a flood.
+    private func introduce(to peer: String, now: Instant) {
+        if mutations.contains(.firstReleaseWire) { return }
+        if let last = lastIntroduction[peer], now.since(last) < .milliseconds(100) { return }
+        lastIntroduction[peer] = now
+        send(nodeInfo.local, to: peer)
+    }
+
     private func rebound(_ links: [Int]) {
         rebinding = false
         for link in links {
@@ -448,6 +460,10 @@ public actor ClusterRuntime {
         } catch {
             if let sender = error.authenticatedSender {
                 linkMonitor.heard(sender, link: datagram.link, now: now)
+            }
+            if case let .otherRun(sender, _, _) = error {
+                introduce(to: sender, now: now)
+                return
             }
             // A second link's copy is normal; anything else is worth one event per reason per minute.
             guard error.reason != .duplicate else { return }
@@ -522,6 +538,19 @@ public actor ClusterRuntime {
     public func relay(_ body: [UInt8], to peer: String, timeout: Duration) async -> Result<[UInt8], RelayFailure> {
         guard running else { return .failure(.unreachable("the cluster runtime is not running")) }
         guard config.node(named: peer) != nil, peer != localNode else { return .failure(.unreachable("\(peer) is not a peer of this node")) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        if session.newestIncarnation(of: peer) == nil {
+            // Not heard since this run started: a request now would not be bound to the peer's
+            // run, and it would drop it. Introduce this run and wait for the peer's answer.
+            send(nodeInfo.local, to: peer)
+            while session.newestIncarnation(of: peer) == nil, clock.now < deadline, running {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            guard session.newestIncarnation(of: peer) != nil else {
+                return .failure(.unreachable("\(peer) did not answer within \(DurationText.format(timeout)) (is haclusterd running there, and of this release?)"))
+            }
+        }
         nextRelayID += 1
         let id = nextRelayID
         let message = RelayMessage(id: id, kind: .request, body: body)
@@ -531,7 +560,7 @@ public actor ClusterRuntime {
         return await withCheckedContinuation { continuation in
             relayWaiters[id] = continuation
             Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(until: deadline, clock: clock)
                 await self?.relayTimedOut(id, peer: peer, after: timeout)
             }
         }
