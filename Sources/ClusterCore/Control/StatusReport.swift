@@ -32,12 +32,14 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var links: [Link]?
     /// The disk heartbeat (`tie_breaker = "storage"`, extension).
     public var arbiter: Arbiter?
+    /// Datagram counters of the answering node (extension).
+    public var wire: Wire?
 
     public init(
         cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
         nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
         fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil,
-        links: [Link]? = nil, arbiter: Arbiter? = nil
+        links: [Link]? = nil, arbiter: Arbiter? = nil, wire: Wire? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -54,10 +56,11 @@ public struct StatusReport: Sendable, Equatable, Codable {
         self.warnings = warnings
         self.links = links
         self.arbiter = arbiter
+        self.wire = wire
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links, arbiter
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links, arbiter, wire
         case lastFailover = "last_failover"
     }
 
@@ -78,6 +81,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
         links = try c.decodeIfPresent([Link].self, forKey: .links)
         arbiter = try c.decodeIfPresent(Arbiter.self, forKey: .arbiter)
+        wire = try c.decodeIfPresent(Wire.self, forKey: .wire)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,6 +101,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
         try c.encodeIfPresent(warnings, forKey: .warnings)
         try c.encodeIfPresent(links, forKey: .links)
         try c.encodeIfPresent(arbiter, forKey: .arbiter)
+        try c.encodeIfPresent(wire, forKey: .wire)
     }
 }
 

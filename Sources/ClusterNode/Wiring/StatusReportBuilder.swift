@@ -84,7 +84,8 @@ struct StatusReportBuilder {
             lastFailover: extras.lastFailover,
             warnings: warnings.isEmpty ? nil : warnings,
             links: links(runtime.links),
-            arbiter: arbiter(election.arbiter, file: extras.arbiterFile))
+            arbiter: arbiter(election.arbiter, file: extras.arbiterFile),
+            wire: StatusReport.Wire(incarnation: runtime.incarnation, counters: runtime.wire, inboundDropped: runtime.inboundDropped))
     }
 
     /// The disk heartbeat as the core judges it, with a one-line verdict.
