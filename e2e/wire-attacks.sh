@@ -6,6 +6,12 @@
 #                   (frozen with SIGSTOP meanwhile): nothing is applied (the service stays
 #                   enabled, on the same MainPID, the admin state unchanged) and the leader
 #                   counts the replayed datagrams as `other_run`
+#   flood           10 s of forged datagrams at the leader from the client's namespace, at the
+#                   highest rate reached, claiming to come from a follower (from its own address
+#                   and port, a new incarnation in each): no lease lost, same term and leader,
+#                   same MainPID; the rate and the leader's CPU in the PASS line
+#   flood-current   the same with the follower's current incarnation (each costs an AEAD open)
+#   flood-unspoofed the same from the client's own address
 # Usage: e2e/wire-attacks.sh [scenario...]   (default: all)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -91,7 +97,52 @@ replay_command() {
   E2E_NOT="" E2E_DETAIL="$(wc -l <"$cap") datagrams replayed, other_run $before -> $after"
 }
 
-all=(replay-command)
+# CPU seconds (user + system) a process has used.
+cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+
+# A 10 s flood of forged datagrams at the leader, from the client's namespace, claiming to come
+# from a follower: valid header, real node names, random ciphertext. MODE: spoofed (the
+# follower's own address and port, a new incarnation in each), current (the same, with the
+# follower's current incarnation: each one costs an AEAD open), unspoofed (from the client's
+# own address). Nothing may change: no lease lost, same term and leader, same MainPID.
+flood_at_leader() { # mode
+  local l=$E2E_ACTIVE f n term pid dp c0 c1 out opts=()
+  for n in $HATC_FULL_NODES; do [[ $n != "$l" ]] && { f=$n; break; }; done
+  require "$l leads (coordinator: $(e2e_status "$l" "s['coordinator']"))" leads_and_serves "$l" 10 || return 1
+  sleep 2
+  term=$(e2e_status "$l" "s['term']"); pid=$(e2e_demo_pid "$l"); dp=$(e2e_daemon_pid "$l")
+  case $1 in
+    spoofed) opts=(--spoof) ;;
+    current) opts=(--spoof --incarnation "$(e2e_status "$f" "s['wire']['incarnation']")") ;;
+    unspoofed) opts=() ;;
+  esac
+  local log=$HATC_DIR/nodes/$l/haclusterd.log lines; lines=$(wc -l <"$log")
+  c0=$(cpu_seconds "$dp")
+  e2e_log "flood ($1) at $l claiming to be $f, 10 s"
+  out=$(ip netns exec "$HATC_TAG-cl" "$TAP" flood --config "$HATC_DIR/etc/haclusterd.toml" --sender "$f" --recipient "$l" --seconds 10 "${opts[@]}")
+  c1=$(cpu_seconds "$dp")
+  e2e_log "wiretap: $out"
+  local rate cpu; rate=$(e2e_json "$out" rate_per_s)
+  cpu=$(python3 -c "print(round(($c1 - $c0) / 10 * 100))")
+  e2e_log "$l's haclusterd used ${cpu}% of a core during the flood; wire: $(e2e_status "$l" "s['wire']")"
+  sleep 1
+  check "the flood reached a rate ($rate/s)" test "$rate" -gt 1000
+  check "$l still leads (coordinator: $(e2e_status "$l" "s['coordinator']"))" test "$(e2e_status "$l" "s['coordinator']")" = "$l"
+  check "same term on $l ($term)" test "$(e2e_status "$l" "s['term']")" = "$term"
+  for n in $HATC_FULL_NODES; do
+    check "same term on $n ($term)" test "$(e2e_status "$n" "s['term']")" = "$term"
+  done
+  check "demo.service still runs on $l with the same MainPID ($pid)" test "$(e2e_demo_pid "$l")" = "$pid"
+  check "no lease.lost, election or release in $l's log since the flood began" \
+    e2e_not grep -qE "event_kind=(lease.lost|election.started|service.release)" <(tail -n +"$((lines + 1))" "$log")
+  E2E_DETAIL="$rate datagrams/s for 10 s, leader CPU ${cpu}%"
+}
+
+flood() { flood_at_leader spoofed; }
+flood_current() { flood_at_leader current; }
+flood_unspoofed() { flood_at_leader unspoofed; }
+
+all=(replay-command flood flood-current flood-unspoofed)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   e2e_scenario "$s" "${s//-/_}" --variant three --timings "${E2E_TIMINGS:-default}"

@@ -23,7 +23,7 @@ struct EventKindTests {
         "takeover.start.unit", "takeover.healthy", "ip.restored", "lock.retaken", "takeover.blocked", "takeover.failed", "takeover.undo",
         "release.begin", "release.stop", "release.ip", "release.unlock", "release.selffence",
         "reload.refused", "reload.done", "reload.resumed", "audit.warning",
-        "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.unreachable",
+        "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.flood", "wire.unreachable",
         "wire.unsendable", "persist.failed", "persist.recovered",
     ]
 

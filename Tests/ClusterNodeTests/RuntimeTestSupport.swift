@@ -105,11 +105,24 @@ struct LoopbackCluster {
     }
 }
 
-/// Sends raw bytes from an unconnected UDP socket (no wire layer): the attacker's view.
-func sendRawUDP(_ bytes: [UInt8], to host: String, port: UInt16) throws {
+/// Sends raw bytes from an unconnected UDP socket (no wire layer): the attacker's view. With
+/// `source`, from that address and port (a peer's, as a spoofing attacker would).
+func sendRawUDP(_ bytes: [UInt8], to host: String, port: UInt16, from source: (host: String, port: UInt16)? = nil) throws {
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
     guard fd >= 0 else { throw StateStoreError.io(path: host, operation: "socket", errno: errno) }
     defer { close(fd) }
+    if let source {
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_port = source.port.bigEndian
+        inet_pton(AF_INET, source.host, &local.sin_addr)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw StateStoreError.io(path: source.host, operation: "bind", errno: errno) }
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian

@@ -3,6 +3,7 @@
 // Linux calls that Swift's Glibc module does not expose. Every helper is prefixed hacd_.
 #include <fcntl.h>
 #include <spawn.h>
+#include <linux/filter.h>
 
 // pipe2(2) is declared by <unistd.h> only with _GNU_SOURCE, which Swift's Glibc module
 // does not define; O_CLOEXEC pipes must be created atomically (no fork in between).

@@ -92,6 +92,7 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case linkDown = "link.down"
     case linkUp = "link.up"
     case wireRejected = "wire.rejected"
+    case wireFlood = "wire.flood"
     case wireUnreachable = "wire.unreachable"
     case wireUnsendable = "wire.unsendable"
     case persistFailed = "persist.failed"

@@ -32,6 +32,12 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
     /// this node (re)started, or a replay of one. Its payload is never used; the sender's
     /// incarnation is learnt from it, so that the next datagram to it is bound to its run.
     case otherRun(sender: String, incarnation: Incarnation, recipientIncarnation: Incarnation)
+    /// Claims a configured peer but does not come from one of its configured addresses on the
+    /// cluster port (`DatagramAdmission`: refused before any cryptography).
+    case sourceMismatch(sender: String, source: String)
+    /// A new incarnation of the sender, beyond the budget of key derivations per peer per second
+    /// (`DatagramAdmission`: a flood of forged runs costs no key derivation past the budget).
+    case rateLimited(sender: String, perSecond: Int)
 
     /// Stable names for counters and metrics.
     public enum Reason: String, Sendable, CaseIterable, Codable, CodingKeyRepresentable, Comparable {
@@ -50,6 +56,8 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformed
         case sequenceExhausted = "sequence_exhausted"
         case otherRun = "other_run"
+        case sourceMismatch = "source_mismatch"
+        case rateLimited = "rate_limited"
 
         public static func < (lhs: Reason, rhs: Reason) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -71,6 +79,8 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed: .malformed
         case .sequenceExhausted: .sequenceExhausted
         case .otherRun: .otherRun
+        case .sourceMismatch: .sourceMismatch
+        case .rateLimited: .rateLimited
         }
     }
 
@@ -119,6 +129,10 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
             recipientIncarnation.rawValue == 0
                 ? "datagram from '\(sender)' (incarnation \(incarnation)) was sent before it heard this run of the node; not used"
                 : "datagram from '\(sender)' (incarnation \(incarnation)) is addressed to an earlier run of this node (incarnation \(recipientIncarnation)); not used"
+        case let .sourceMismatch(sender, source):
+            "datagram claiming to be from '\(LogSafeText.escape(sender))' came from \(source), not from one of its configured addresses on the cluster port"
+        case let .rateLimited(sender, perSecond):
+            "datagram claiming a new run of '\(LogSafeText.escape(sender))' beyond \(perSecond) new runs a second (a flood of forged datagrams?)"
         }
     }
 }

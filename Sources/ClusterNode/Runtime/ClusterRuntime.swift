@@ -74,6 +74,24 @@ public actor ClusterRuntime {
     private var lastSent: [String: Instant] = [:]
     private var lastRejectionEvent: [WireError.Reason: Instant] = [:]
     private var lastIntroduction: [String: Instant] = [:]
+    /// The checks before any cryptography (`DatagramAdmission`), as configured; run on the
+    /// sockets' event loop from `start` on (`inboundFilter`).
+    private let admission: DatagramAdmission
+    private var inboundFilter: InboundFilter?
+    /// Filter rejections already told in an event, by reason.
+    private var filterRejectionsTold: [WireError.Reason: UInt64] = [:]
+    /// Flood mode: the sockets' kernel filter passes a peer's datagrams of its known run only,
+    /// and one in `floodSampling` of the others (`SocketFilterProgram`). Entered when more than
+    /// `floodThreshold` datagrams a second claim new runs beyond the budget; left after
+    /// `floodCalm` without any.
+    private var floodSince: Instant?
+    private var floodCheck: (at: Instant, rateLimited: UInt64)?
+    private var floodCalmSince: Instant?
+    /// The runs the kernel filter was built with (rebuilt when one changes).
+    private var filterRuns: [String: Incarnation] = [:]
+    static let floodSampling: UInt32 = 256
+    static let floodThreshold: UInt64 = 200
+    static let floodCalm: Duration = .seconds(30)
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
     private var relayHandler: RelayHandler?
@@ -145,6 +163,11 @@ public actor ClusterRuntime {
         self.store = store
         self.effects = effects
         let keys = WireKeys(clusterKey: key, clusterName: config.cluster.name)
+        self.admission = DatagramAdmission(
+            localNode: localNode, clusterTag: keys.clusterTag, port: Int(config.cluster.port),
+            peerAddresses: Dictionary(uniqueKeysWithValues: config.nodes.map { node in
+                (node.name, Set(node.addresses.map(InboundFilter.normalized)))
+            }))
         if let handover {
             // A re-execution in place: the same member of the cluster goes on (same incarnation,
             // sequence numbers continuing, role and lease as they were).
@@ -178,8 +201,19 @@ public actor ClusterRuntime {
     public func start() async throws(RuntimeError) {
         guard !running, links == nil else { throw .alreadyStarted }
         let local = config.node(named: localNode)!
-        let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop)
+        let filter = InboundFilter(admission: admission, admitsEverything: mutations.contains(.unfilteredInbound))
+        for peer in config.nodes.map(\.name) {
+            if let known = session.newestIncarnation(of: peer) { filter.heard(peer, incarnation: known) }
+        }
+        inboundFilter = filter
+        let (links, failures) = try await UDPLinks.bind(addresses: local.addresses, port: Int(config.cluster.port), group: eventLoop, filter: filter)
         self.links = links
+        if !mutations.contains(.unfilteredInbound) {
+            let programs = socketFilterPrograms()
+            for failure in await links.setSocketFilters(v4: programs.v4, v6: programs.v6) {
+                record(kind: .wireRejected, severity: .error, "link \(failure.link): cannot attach the socket filter: \(failure.error)")
+            }
+        }
         for failure in failures {
             record(kind: .linkUnbound, severity: .error, "link \(failure.link): \(failure.error); running on the other links, retrying every \(Self.rebindInterval)")
         }
@@ -358,7 +392,7 @@ public actor ClusterRuntime {
         return RuntimeStatus(
             election: machine.status,
             incarnation: incarnation,
-            wire: session.counters,
+            wire: wireCounters,
             links: linkStatus,
             unboundLinks: links?.unboundLinks ?? [],
             persistence: persistenceError.map { .failing($0) } ?? .healthy,
@@ -373,6 +407,92 @@ public actor ClusterRuntime {
         )
     }
 
+    /// The session's counters with the rejections of the filter before it.
+    private var wireCounters: WireCounters {
+        var counters = session.counters
+        for (reason, count) in inboundFilter?.rejections.counts ?? [:] { counters.rejected[reason, default: 0] &+= count }
+        return counters
+    }
+
+    /// Tells what the inbound filter refused since the last event: at most one event per
+    /// reason a minute, like the session's rejections, naming the last one and the count.
+    private func reportFilterRejections(now: Instant) {
+        guard let (counts, last) = inboundFilter?.rejections else { return }
+        for (reason, count) in counts.sorted(by: { $0.key < $1.key }) where count > filterRejectionsTold[reason, default: 0] {
+            if let told = lastRejectionEvent[reason], now.since(told) < .seconds(60) { continue }
+            let new = count - filterRejectionsTold[reason, default: 0]
+            filterRejectionsTold[reason] = count
+            lastRejectionEvent[reason] = now
+            guard let rejection = last[reason] else { continue }
+            record(kind: .wireRejected, severity: .warning, "dropped \(new) datagram(s) before decryption, the last from \(rejection.source): \(rejection.error) (further drops for this reason are only counted for a minute)")
+        }
+    }
+
+    /// The kernel filter for the current peers' runs and flood mode.
+    private func socketFilterPrograms() -> (v4: SocketFilterProgram, v6: SocketFilterProgram) {
+        var v4: [SocketFilterProgram.Source] = [], v6: [SocketFilterProgram.Source] = []
+        for node in config.nodes where node.name != localNode {
+            let known = session.newestIncarnation(of: node.name)
+            for text in node.addresses {
+                guard let address = IPAddressLiteral(text) else { continue }
+                let source = SocketFilterProgram.Source(address: address.bytes, knownIncarnation: known)
+                if address.family == .ipv4 { v4.append(source) } else { v6.append(source) }
+            }
+        }
+        let sampling = floodSince == nil ? nil : Self.floodSampling
+        let port = UInt16(config.cluster.port)
+        return (SocketFilterProgram(family: .v4, port: port, clusterTag: admission.clusterTag, version: WireFormat.version, sources: v4, sampleUnknownRuns: sampling),
+                SocketFilterProgram(family: .v6, port: port, clusterTag: admission.clusterTag, version: WireFormat.version, sources: v6, sampleUnknownRuns: sampling))
+    }
+
+    /// Attaches the kernel filter again when a peer's known run changed (in flood mode the
+    /// filter names the runs) or the mode changed.
+    private func refreshSocketFilters(force: Bool = false) {
+        guard let links, !mutations.contains(.unfilteredInbound) else { return }
+        var runs: [String: Incarnation] = [:]
+        for node in config.nodes where node.name != localNode {
+            if let known = session.newestIncarnation(of: node.name) { runs[node.name] = known }
+        }
+        guard force || (floodSince != nil && runs != filterRuns) else { return }
+        filterRuns = runs
+        let programs = socketFilterPrograms()
+        Task { [weak self] in
+            let failures = await links.setSocketFilters(v4: programs.v4, v6: programs.v6)
+            for failure in failures {
+                await self?.record(kind: .wireRejected, severity: .error, "link \(failure.link): cannot attach the socket filter: \(failure.error)")
+            }
+        }
+    }
+
+    /// Flood mode on when new runs beyond the budget arrive faster than `floodThreshold` a
+    /// second; off after `floodCalm` without any.
+    private func watchForFloods(now: Instant) {
+        guard let counts = inboundFilter?.rejections.counts else { return }
+        let limited = counts[.rateLimited, default: 0]
+        guard let last = floodCheck else { floodCheck = (now, limited); return }
+        let elapsed = now.since(last.at)
+        guard elapsed >= .seconds(1) else { return }
+        floodCheck = (now, limited)
+        let perSecond = Double(limited - last.rateLimited) / (elapsed / .seconds(1))
+        if floodSince == nil {
+            guard perSecond > Double(Self.floodThreshold) else { return }
+            floodSince = now
+            floodCalmSince = nil
+            record(kind: .wireFlood, severity: .warning, "flood of datagrams claiming new runs of peers (\(Int(perSecond))/s beyond the budget): the kernel now passes only the peers' known runs and 1 in \(Self.floodSampling) others; a peer that restarts meanwhile rejoins slowly")
+            refreshSocketFilters(force: true)
+        } else if limited > last.rateLimited {
+            floodCalmSince = nil
+        } else if let calm = floodCalmSince {
+            guard now.since(calm) >= Self.floodCalm, let since = floodSince else { return }
+            floodSince = nil
+            floodCalmSince = nil
+            record(kind: .wireFlood, severity: .notice, "the flood of new runs is over after \(DurationText.format(now.since(since))): every run passes the kernel filter again")
+            refreshSocketFilters(force: true)
+        } else {
+            floodCalmSince = now
+        }
+    }
+
     // MARK: - Loop
 
     /// One tick; returns how long to sleep before the next.
@@ -385,6 +505,8 @@ public actor ClusterRuntime {
             for (peer, info) in nodeInfo.due(now: now) { send(info, to: peer) }
             sendKeepalives(now: now)
         }
+        reportFilterRejections(now: now)
+        watchForFloods(now: now)
         let watched = Set(peerTargets.keys.filter { nodeInfo.info(of: $0) != nil })
         for change in linkMonitor.check(now: now, watching: watched) {
             record(kind: change.kind, severity: change.severity, change.message)
@@ -447,6 +569,8 @@ public actor ClusterRuntime {
                 }
             }
             linkMonitor.heard(opened.sender, link: datagram.link, now: now)
+            inboundFilter?.heard(opened.sender, incarnation: opened.incarnation)
+            if floodSince != nil, filterRuns[opened.sender] != opened.incarnation { refreshSocketFilters() }
             switch opened.payload {
             case let .election(message):
                 nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
@@ -461,7 +585,8 @@ public actor ClusterRuntime {
             if let sender = error.authenticatedSender {
                 linkMonitor.heard(sender, link: datagram.link, now: now)
             }
-            if case let .otherRun(sender, _, _) = error {
+            if case let .otherRun(sender, incarnation, _) = error {
+                inboundFilter?.heard(sender, incarnation: incarnation)
                 introduce(to: sender, now: now)
                 return
             }

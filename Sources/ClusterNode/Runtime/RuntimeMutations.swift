@@ -11,4 +11,7 @@ struct RuntimeMutations: OptionSet, Sendable {
     /// Behave on the wire as the first release did: never send node info, and drop a
     /// datagram of kind node info as an unknown kind (a rolling upgrade's older node).
     static let firstReleaseWire = RuntimeMutations(rawValue: 1 << 1)
+    /// Queue every received datagram for the runtime, as before `DatagramAdmission`: a flood
+    /// of forged datagrams competes with the peers' heartbeats again.
+    static let unfilteredInbound = RuntimeMutations(rawValue: 1 << 2)
 }
