@@ -3,11 +3,13 @@ import Testing
 
 /// `[fencing] watchdog`: the daemon pets the device only while its event loop beats,
 /// and disarms it (magic `V`) on an orderly stop. This machine has no /dev/watchdog
-/// (and no softdog module), so a regular file stands in for the device: every pet is a
-/// byte written to it (the daemon skips the timeout ioctl for anything but a character device).
+/// (and no softdog module), so a regular file stands in for the device under the test hook
+/// `HACLUSTERD_TEST_WATCHDOG_DOUBLE=1`: every pet is a byte written to it (the daemon skips
+/// the timeout ioctl for anything but a character device). Without the hook, a file that is
+/// no character device is refused.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct DaemonWatchdogDeviceTests {
-    static func start(_ scratch: URL, environment: [String: String] = [:]) throws -> (DaemonTestConfig, String, DaemonTestCommand.Launched) {
+    static func start(_ scratch: URL, environment: [String: String] = ["HACLUSTERD_TEST_WATCHDOG_DOUBLE": "1"]) throws -> (DaemonTestConfig, String, DaemonTestCommand.Launched) {
         let device = scratch.appendingPathComponent("watchdog").path
         _ = FileManager.default.createFile(atPath: device, contents: nil)
         let config = DaemonTestConfig(directory: scratch, localWitness: true)
@@ -44,7 +46,7 @@ struct DaemonWatchdogDeviceTests {
     @Test func stopsPettingWhenTheEventLoopHangs() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "wd")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (_, device, daemon) = try Self.start(scratch, environment: ["HACLUSTERD_TEST_HANG_EVENT_LOOP": "1s"])
+        let (_, device, daemon) = try Self.start(scratch, environment: ["HACLUSTERD_TEST_HANG_EVENT_LOOP": "1s", "HACLUSTERD_TEST_WATCHDOG_DOUBLE": "1"])
         defer { daemon.kill() }
         #expect(eventually(within: .seconds(20)) { daemon.stderr.contains("blocking the event loop forever") || !daemon.isRunning },
                 "\(daemon.stderr)")
@@ -56,5 +58,16 @@ struct DaemonWatchdogDeviceTests {
         #expect(Self.size(device) == settled, "still petting with a hung loop: \(settled) -> \(Self.size(device)) bytes")
         #expect(settled > 0, "never petted before the hang")
         #expect(daemon.isRunning, "the daemon exited: \(daemon.stderr)")
+    }
+
+    @Test func aWatchdogThatIsNoCharacterDeviceIsRefusedNamingTheKeyAndFile() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "wd")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (config, device, daemon) = try Self.start(scratch, environment: [:])
+        defer { daemon.kill() }
+        #expect(daemon.wait(upTo: .seconds(20)), "the daemon did not exit: \(daemon.stderr)")
+        #expect(daemon.status == 2, "exit \(String(describing: daemon.status)): \(daemon.stderr)")
+        #expect(daemon.stderr.contains("\(config.configPath): fencing.watchdog: \(device) is a regular file, not a character device"), "\(daemon.stderr)")
+        #expect(Self.size(device) == 0, "nothing written to it")
     }
 }

@@ -213,6 +213,8 @@ cluster_start_daemon() {
   echo "=== start $(date +%T.%3N)" >>"$nd/haclusterd.log"
   # Self-fencing of a node (a unit that will not stop) = this node's power-off,
   # done by a helper that leaves the node's cgroup first (it would kill itself).
+  # HATC_WATCHDOG=1: the watchdog is a plain file watched by the hardware helper.
+  HACLUSTERD_TEST_WATCHDOG_DOUBLE=$([[ ${HATC_WATCHDOG:-0} == 1 ]] && echo 1 || echo 0) \
   HACLUSTERD_TEST_SELF_FENCE_COMMAND="HATC_DIR=$HATC_DIR $HATC_DIR/lib/cluster.sh self-fence $node" \
   hatc_spawn "$node" "$nd/haclusterd.log" "$nd/haclusterd.pid" \
     "$HATC_BIN/haclusterd" --config /etc/hacluster/haclusterd.toml --node "$node"

@@ -153,6 +153,11 @@ struct Daemon {
             }
         }
 
+        // A watchdog that is no device resets nothing: refuse it rather than trust it.
+        if let watchdog = config.fencing.watchdog, let problem = WatchdogPetter.deviceProblem(path: watchdog, allowDouble: hooks.watchdogDouble) {
+            await loop.shutdown()
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): fencing.watchdog: \(problem)")
+        }
         // MARK: sockets
         if let readGroup = config.cluster.controlReadGroup, ControlAuthorization.groupID(named: readGroup) == nil {
             await loop.shutdown()

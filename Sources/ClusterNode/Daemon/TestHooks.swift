@@ -15,6 +15,8 @@ import ClusterHost
 /// - `HACLUSTERD_TEST_SYSRQ_TRIGGER=FILE` with `HACLUSTERD_TEST_SYSTEMCTL=PROGRAM`: the
 ///   real self-fence runs, writing its sysrq key to FILE and running PROGRAM in place of
 ///   systemctl, so a test reads the bytes the production path writes.
+/// - `HACLUSTERD_TEST_WATCHDOG_DOUBLE=1`: `[fencing] watchdog` may be a regular file or a FIFO
+///   (the test cluster's watchdog double) instead of a character device.
 ///
 /// Nothing in the configuration selects test behaviour: `systemd_bus = "user"` self-fences
 /// for real like any other node.
@@ -24,6 +26,7 @@ struct TestHooks: Sendable {
     static let selfFenceCommandVariable = "HACLUSTERD_TEST_SELF_FENCE_COMMAND"
     static let sysrqTriggerVariable = "HACLUSTERD_TEST_SYSRQ_TRIGGER"
     static let systemctlVariable = "HACLUSTERD_TEST_SYSTEMCTL"
+    static let watchdogDoubleVariable = "HACLUSTERD_TEST_WATCHDOG_DOUBLE"
 
     /// How self-fencing is replaced in a test.
     enum SelfFenceHook: Sendable, Equatable {
@@ -36,20 +39,27 @@ struct TestHooks: Sendable {
     var readyDelay: Duration?
     var hangEventLoopAfter: Duration?
     var selfFence: SelfFenceHook?
+    var watchdogDouble = false
 
-    init(readyDelay: Duration? = nil, hangEventLoopAfter: Duration? = nil, selfFence: SelfFenceHook? = nil) {
+    init(readyDelay: Duration? = nil, hangEventLoopAfter: Duration? = nil, selfFence: SelfFenceHook? = nil, watchdogDouble: Bool = false) {
         self.readyDelay = readyDelay
         self.hangEventLoopAfter = hangEventLoopAfter
         self.selfFence = selfFence
+        self.watchdogDouble = watchdogDouble
     }
 
     init(environment: [String: String]) throws(DaemonError) {
         readyDelay = try Self.duration(environment, Self.readyDelayVariable)
         hangEventLoopAfter = try Self.duration(environment, Self.hangEventLoopVariable)
         selfFence = try Self.selfFence(environment)
+        switch environment[Self.watchdogDoubleVariable] {
+        case nil, "", "0": watchdogDouble = false
+        case "1": watchdogDouble = true
+        case let value?: throw .badTestHook(variable: Self.watchdogDoubleVariable, value: value)
+        }
     }
 
-    var isEmpty: Bool { readyDelay == nil && hangEventLoopAfter == nil && selfFence == nil }
+    var isEmpty: Bool { readyDelay == nil && hangEventLoopAfter == nil && selfFence == nil && !watchdogDouble }
 
     /// Logs, at start, that test behaviour is on: loudly for the self-fence stand-ins.
     func announce(to logger: Logger) {

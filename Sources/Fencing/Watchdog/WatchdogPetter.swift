@@ -38,6 +38,20 @@ public actor WatchdogPetter {
         self.init(path: path, timeout: fencing.watchdogTimeout, isHealthy: isHealthy)
     }
 
+    /// Why `path` cannot be the node's watchdog, nil when it is a character device (or, with
+    /// `allowDouble`, a regular file or FIFO standing in for one in tests).
+    public static func deviceProblem(path: String, allowDouble: Bool = false) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return "\(path): \(String(cString: strerror(errno))) (expected a watchdog device such as /dev/watchdog0; `modprobe softdog` provides one without hardware)"
+        }
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFCHR { return nil }
+        if allowDouble, kind == S_IFREG || kind == S_IFIFO { return nil }
+        let what = kind == S_IFREG ? "a regular file" : kind == S_IFDIR ? "a directory" : kind == S_IFIFO ? "a FIFO" : kind == S_IFBLK ? "a block device" : "not a device"
+        return "\(path) is \(what), not a character device: writing to it would reset nothing (expected a watchdog device such as /dev/watchdog0; `modprobe softdog` provides one without hardware)"
+    }
+
     public func open() throws(WatchdogError) {
         guard fd < 0 else { return }
         let opened = Glibc.open(path, O_WRONLY | O_CLOEXEC)
