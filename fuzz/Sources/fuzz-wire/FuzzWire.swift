@@ -1,0 +1,143 @@
+import ClusterCore
+import Foundation
+
+/// libFuzzer target for the datagram path (what a node does with every UDP datagram it reads).
+///
+/// An input that starts with the magic "HACL" is a datagram: a fresh session of dss2 (the
+/// fixture cluster of the wire tests: same key, cluster name and nodes) opens it and decodes
+/// the payload by kind, as the runtime does. An authentic datagram opened a second time must
+/// be refused as a duplicate.
+///
+/// Any other input is a payload: its first byte chooses the kind (election message, node
+/// info, relay) and the rest is the plaintext. It is decoded directly, then sealed by dss1
+/// and opened by dss2; both must agree, and a payload that decodes must decode to the same
+/// value again after encoding (decode . encode . decode == decode).
+///
+/// Errors are expected; a trap, a sanitizer report or a broken property is a finding. With
+/// FUZZ_VERBOSE set, what became of each datagram is printed (to check that the seeds open).
+enum FuzzWire {
+    static let verbose = ProcessInfo.processInfo.environment["FUZZ_VERBOSE"] != nil
+    static let clusterName = "dss_cluster"
+    /// `WireFixture.key` of the unit tests, so that the golden datagrams authenticate.
+    static let keys = WireKeys(
+        keyMaterial: (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }, clusterName: clusterName)
+    static let nodes = ["dss1", "dss2", "dss3"]
+
+    enum Payload: Equatable {
+        case election(Message)
+        case nodeInfo(NodeInfo)
+        case relay(RelayMessage)
+    }
+
+    static func decode(_ kind: WireFormat.PayloadKind, _ bytes: [UInt8]) throws(WireError) -> Payload {
+        switch kind {
+        case .electionMessage: .election(try MessageCodec.decode(bytes))
+        case .nodeInfo: .nodeInfo(try NodeInfo.decode(bytes))
+        case .relay: .relay(try RelayMessage.decode(bytes))
+        }
+    }
+
+    static func encode(_ payload: Payload) throws(WireError) -> [UInt8] {
+        switch payload {
+        case let .election(message): try MessageCodec.encode(message)
+        case let .nodeInfo(info): try info.encode()
+        case let .relay(relay): try relay.encode()
+        }
+    }
+
+    static func receiver() -> WireSession {
+        WireSession(keys: keys, localNode: "dss2", incarnation: Incarnation(1), peers: nodes)
+    }
+
+    static func run(_ input: [UInt8]) {
+        if input.starts(with: WireFormat.magic) {
+            openDatagram(input)
+        } else if let first = input.first {
+            payload(kind: WireFormat.PayloadKind(rawValue: first % 3 + 1)!, Array(input.dropFirst()))
+        }
+    }
+
+    static func openDatagram(_ datagram: [UInt8]) {
+        _ = try? DatagramHeader.parse(datagram, expectedClusterTag: keys.clusterTag)
+        var session = receiver()
+        let opened: WireSession.Opened<Payload>
+        do {
+            opened = try session.open(datagram, decode: decode)
+        } catch {
+            if verbose { print("refused: \(error)") }
+            return
+        }
+        if verbose { print("opened: \(opened.payload)") }
+        check(session.counters.accepted == 1, "an opened datagram was not counted")
+        roundTrip(opened.payload)
+        do {
+            _ = try session.open(datagram, decode: decode)
+            fail("the same datagram was accepted twice (sequence \(opened.sequence))")
+        } catch .duplicate {
+        } catch {
+            fail("a repeated datagram was refused as \(error), not as a duplicate")
+        }
+    }
+
+    static func payload(kind: WireFormat.PayloadKind, _ plaintext: [UInt8]) {
+        let direct: Payload?
+        do {
+            direct = try decode(kind, plaintext)
+        } catch {
+            direct = nil
+        }
+        if let direct { roundTrip(direct) }
+
+        var sender = WireSession(keys: keys, localNode: "dss1", incarnation: Incarnation(5), peers: nodes)
+        guard let datagram = try? sender.seal(plaintext, kind: kind, to: "dss2") else { return }
+        var session = receiver()
+        do {
+            let opened = try session.open(datagram, decode: decode)
+            check(opened.sender == "dss1" && opened.sequence == 1, "opened with the wrong sender or sequence")
+            check(opened.payload == direct, "the payload decodes differently after sealing and opening")
+        } catch {
+            guard case .malformed = error, direct == nil else {
+                fail("sealed payload refused as \(error) (direct decoding: \(String(describing: direct)))")
+            }
+        }
+    }
+
+    /// A decoded payload encodes, and that encoding decodes to the same value.
+    static func roundTrip(_ payload: Payload) {
+        let kind: WireFormat.PayloadKind = switch payload {
+        case .election: .electionMessage
+        case .nodeInfo: .nodeInfo
+        case .relay: .relay
+        }
+        do {
+            let again = try decode(kind, try encode(payload))
+            check(again == payload, "decode(encode(\(payload))) gave \(again)")
+        } catch {
+            fail("a decoded payload does not re-encode and decode: \(error) for \(payload)")
+        }
+    }
+
+    static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fail(message()) }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("fuzz-wire: \(message)\n".utf8))
+        abort()
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzWire.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzWireInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+    if let directory = ProcessInfo.processInfo.environment["FUZZ_WRITE_SEEDS"] {
+        WireSeeds.write(to: directory)
+        exit(0)
+    }
+    return 0
+}
