@@ -28,6 +28,9 @@ public enum ConfigLoader {
         toml: String, path: String?, fileMode: UInt32?,
         fileCheck: ((ClusterConfig, ConfigDiagnostics) -> Void)?
     ) throws(ConfigError) -> ClusterConfig {
+        if let header = TOMLHeaderCheck.firstUnparsableHeader(in: toml) {
+            throw .syntax(file: path, line: header.line, column: header.column, message: header.message)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: toml)
