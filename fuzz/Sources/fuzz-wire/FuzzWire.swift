@@ -3,15 +3,17 @@ import Foundation
 
 /// libFuzzer target for the datagram path (what a node does with every UDP datagram it reads).
 ///
-/// An input that starts with the magic "HACL" is a datagram: a fresh session of dss2 (the
-/// fixture cluster of the wire tests: same key, cluster name and nodes) opens it and decodes
-/// the payload by kind, as the runtime does. An authentic datagram opened a second time must
-/// be refused as a duplicate.
+/// An input that starts with the magic "HACL" is a datagram: a fresh session of dss2 at
+/// incarnation 1 (the fixture cluster of the wire tests: same key, cluster name and nodes)
+/// opens it and decodes the payload by kind, as the runtime does. An authentic datagram
+/// opened a second time must be refused as a duplicate, whether it was used the first time
+/// or refused as addressed to another run of dss2 (`otherRun`, wire version 2).
 ///
 /// Any other input is a payload: its first byte chooses the kind (election message, node
 /// info, relay) and the rest is the plaintext. It is decoded directly, then sealed by dss1
-/// and opened by dss2; both must agree, and a payload that decodes must decode to the same
-/// value again after encoding (decode . encode . decode == decode).
+/// (which has heard dss2's run, so the datagram is bound to it) and opened by dss2; both must
+/// agree, and a payload that decodes must decode to the same value again after encoding
+/// (decode . encode . decode == decode).
 ///
 /// Errors are expected; a trap, a sanitizer report or a broken property is a finding. With
 /// FUZZ_VERBOSE set, what became of each datagram is printed (to check that the seeds open).
@@ -45,8 +47,37 @@ enum FuzzWire {
         }
     }
 
+    /// dss2's incarnation: the run the sealed seeds and payloads are bound to.
+    static let receiverIncarnation: UInt64 = 1
+
     static func receiver() -> WireSession {
-        WireSession(keys: keys, localNode: "dss2", incarnation: Incarnation(1), peers: nodes)
+        WireSession(keys: keys, localNode: "dss2", incarnation: Incarnation(receiverIncarnation), peers: nodes)
+    }
+
+    /// dss1 at incarnation 5, having heard dss2's run: what it seals for dss2 is bound to that run
+    /// (recipient incarnation 1). It learnt the run as a node does, from dss2's first datagram.
+    static let introducedSender: WireSession = {
+        var sender = newSender()
+        var hello = receiver()
+        guard let first = try? hello.seal(try NodeInfo(software: "", config: ConfigDigest(sections: [:])).encode(), kind: .nodeInfo, to: "dss1") else {
+            fail("dss2 cannot seal its first datagram")
+        }
+        do {
+            _ = try sender.open(first)
+            fail("dss2's first datagram was used, not refused as for another run")
+        } catch WireError.otherRun {
+        } catch {
+            fail("dss2's first datagram was refused as \(error)")
+        }
+        guard sender.newestIncarnation(of: "dss2") == Incarnation(receiverIncarnation) else {
+            fail("dss1 did not learn dss2's run from its first datagram")
+        }
+        return sender
+    }()
+
+    /// dss1 at incarnation 5, just started: what it seals for dss2 is bound to no run yet (0).
+    static func newSender() -> WireSession {
+        WireSession(keys: keys, localNode: "dss1", incarnation: Incarnation(5), peers: nodes)
     }
 
     static func run(_ input: [UInt8]) {
@@ -63,6 +94,19 @@ enum FuzzWire {
         let opened: WireSession.Opened<Payload>
         do {
             opened = try session.open(datagram, decode: decode)
+        } catch .otherRun(_, _, let recipientIncarnation) {
+            // Authentic but for another run: never used, yet its sequence number is spent.
+            if verbose { print("other run: addressed to incarnation \(recipientIncarnation)") }
+            check(recipientIncarnation != Incarnation(receiverIncarnation), "a datagram for this run was refused as for another run")
+            check(session.counters.accepted == 0, "a datagram for another run was counted as accepted")
+            do {
+                _ = try session.open(datagram, decode: decode)
+                fail("a datagram for another run was accepted when repeated")
+            } catch .duplicate {
+            } catch {
+                fail("a repeated datagram for another run was refused as \(error), not as a duplicate")
+            }
+            return
         } catch {
             if verbose { print("refused: \(error)") }
             return
@@ -88,8 +132,8 @@ enum FuzzWire {
         }
         if let direct { roundTrip(direct) }
 
-        var sender = WireSession(keys: keys, localNode: "dss1", incarnation: Incarnation(5), peers: nodes)
-        guard let datagram = try? sender.seal(plaintext, kind: kind, to: "dss2") else { return }
+        var sealer = introducedSender
+        guard let datagram = try? sealer.seal(plaintext, kind: kind, to: "dss2") else { return }
         var session = receiver()
         do {
             let opened = try session.open(datagram, decode: decode)

@@ -2,8 +2,10 @@ import ClusterCore
 import Foundation
 
 /// The seed corpus of fuzz-wire (`FUZZ_WRITE_SEEDS=DIR fuzz-wire`): every kind of payload, each
-/// once as a datagram sealed by dss1 (incarnation 5) for dss2 and once as a plain payload input
-/// (kind byte, then the plaintext). scripts/fuzz-corpus adds the unit tests' golden datagrams.
+/// once as a datagram sealed by dss1 (incarnation 5) for dss2's run (incarnation 1) and once as a
+/// plain payload input (kind byte, then the plaintext); plus the first datagram of a sender that
+/// has not heard dss2 yet (recipient incarnation 0, refused as `otherRun`). scripts/fuzz-corpus
+/// adds the unit tests' golden datagrams of the current wire version.
 enum WireSeeds {
     static let messages: [(name: String, message: Message)] = {
         let stamp = AdminStamp(term: Term(7), version: AdminVersion(12))
@@ -64,7 +66,7 @@ enum WireSeeds {
         } catch {
             FuzzWire.fail("cannot encode a seed: \(error)")
         }
-        var sender = WireSession(keys: FuzzWire.keys, localNode: "dss1", incarnation: Incarnation(5), peers: FuzzWire.nodes)
+        var sender = FuzzWire.introducedSender
         for (name, kind, plaintext) in seeds {
             guard let datagram = try? sender.seal(plaintext, kind: kind, to: "dss2") else {
                 FuzzWire.fail("cannot seal the seed \(name)")
@@ -73,6 +75,12 @@ enum WireSeeds {
             Seeds.write(datagram, to: directory, name: "datagram-\(name)")
             Seeds.write([kind.rawValue - 1] + plaintext, to: directory, name: "payload-\(name)")
         }
+        // A just-started sender's first datagram: node info bound to no run of dss2 yet.
+        var newcomer = FuzzWire.newSender()
+        guard let info = try? infos[0].info.encode(), let first = try? newcomer.seal(info, kind: .nodeInfo, to: "dss2") else {
+            FuzzWire.fail("cannot seal the seed firstContact")
+        }
+        Seeds.write(first, to: directory, name: "datagram-firstContact")
     }
 }
 
