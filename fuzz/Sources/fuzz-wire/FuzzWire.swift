@@ -15,6 +15,11 @@ import Foundation
 /// agree, and a payload that decodes must decode to the same value again after encoding
 /// (decode . encode . decode == decode).
 ///
+/// Each datagram also goes through `DatagramAdmission` (the checks before any cryptography, as
+/// sent from its claimed sender's address on the cluster port): what it refuses, the session
+/// must refuse for the same error; what the session opens (or refuses only after decrypting), it
+/// must admit.
+///
 /// Errors are expected; a trap, a sanitizer report or a broken property is a finding. With
 /// FUZZ_VERBOSE set, what became of each datagram is printed (to check that the seeds open).
 enum FuzzWire {
@@ -88,13 +93,32 @@ enum FuzzWire {
         }
     }
 
+    static let port = 5405
+    static let peerAddresses: [String: Set<String>] = ["dss1": ["198.18.10.11"], "dss3": ["198.18.10.13"]]
+
+    /// `DatagramAdmission`'s verdict on `datagram` from its claimed sender's address and the
+    /// cluster port (an address of no peer when it names none), by a fresh admission of dss2.
+    static func admission(_ datagram: [UInt8]) -> DatagramAdmission.Verdict {
+        var admission = DatagramAdmission(localNode: "dss2", clusterTag: keys.clusterTag, port: port, peerAddresses: peerAddresses)
+        let sender = (try? DatagramHeader.parse(datagram, expectedClusterTag: keys.clusterTag))?.header.sender
+        let address = sender.flatMap { peerAddresses[$0]?.first } ?? "198.18.10.99"
+        return admission.admit(datagram, sourceAddress: address, sourcePort: port, now: Instant(nanoseconds: 1_000_000_000))
+    }
+
+    /// Refusals `DatagramAdmission` makes itself (header and names): an admitted datagram is
+    /// never refused by the session for one of these.
+    static let beforeCryptography: Set<WireError.Reason> = [
+        .tooShort, .oversized, .badMagic, .unsupportedVersion, .wrongCluster, .unknownSender, .reflected, .misdirected,
+    ]
+
     static func openDatagram(_ datagram: [UInt8]) {
-        _ = try? DatagramHeader.parse(datagram, expectedClusterTag: keys.clusterTag)
+        let verdict = admission(datagram)
         var session = receiver()
         let opened: WireSession.Opened<Payload>
         do {
             opened = try session.open(datagram, decode: decode)
         } catch .otherRun(_, _, let recipientIncarnation) {
+            check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
             // Authentic but for another run: never used, yet its sequence number is spent.
             if verbose { print("other run: addressed to incarnation \(recipientIncarnation)") }
             check(recipientIncarnation != Incarnation(receiverIncarnation), "a datagram for this run was refused as for another run")
@@ -109,8 +133,15 @@ enum FuzzWire {
             return
         } catch {
             if verbose { print("refused: \(error)") }
+            switch verdict {
+            case let .reject(refusal):
+                check(refusal == error, "refused before decryption as \(refusal), by the session as \(error)")
+            case .admit:
+                check(!beforeCryptography.contains(error.reason), "admitted before decryption, refused by the session as \(error)")
+            }
             return
         }
+        check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
         if verbose { print("opened: \(opened.payload)") }
         check(session.counters.accepted == 1, "an opened datagram was not counted")
         roundTrip(opened.payload)
