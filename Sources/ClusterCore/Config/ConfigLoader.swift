@@ -28,8 +28,9 @@ public enum ConfigLoader {
         toml: String, path: String?, fileMode: UInt32?,
         fileCheck: ((ClusterConfig, ConfigDiagnostics) -> Void)?
     ) throws(ConfigError) -> ClusterConfig {
-        if let header = TOMLHeaderCheck.firstUnparsableHeader(in: toml) {
-            throw .syntax(file: path, line: header.line, column: header.column, message: header.message)
+        // Shapes on which TOMLKit's parser aborts the process instead of refusing the text.
+        if let finding = TOMLHeaderCheck.firstUnparsableHeader(in: toml) ?? TOMLDateTimeCheck.firstUnparsableDateTime(in: toml) {
+            throw .syntax(file: path, line: finding.line, column: finding.column, message: finding.message)
         }
         let root: TOMLTable
         do {
