@@ -19,6 +19,8 @@ let package = Package(
     products: [
         .executable(name: "haclusterd", targets: ["haclusterd"]),
         .executable(name: "hactl", targets: ["hactl"]),
+        // For the libFuzzer targets of fuzz/Package.swift (a package of their own).
+        .library(name: "ClusterCore", targets: ["ClusterCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

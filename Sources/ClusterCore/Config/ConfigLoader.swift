@@ -28,6 +28,10 @@ public enum ConfigLoader {
         toml: String, path: String?, fileMode: UInt32?,
         fileCheck: ((ClusterConfig, ConfigDiagnostics) -> Void)?
     ) throws(ConfigError) -> ClusterConfig {
+        // Shapes on which TOMLKit's parser aborts the process instead of refusing the text.
+        if let finding = TOMLHeaderCheck.firstUnparsableHeader(in: toml) ?? TOMLDateTimeCheck.firstUnparsableDateTime(in: toml) {
+            throw .syntax(file: path, line: finding.line, column: finding.column, message: finding.message)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: toml)
