@@ -19,6 +19,10 @@ import Testing
         ("\u{FEFF}a = 1979-05-27T:07\n", 1, 16),
         ("a = \"é\" # é\nb = 1979-05-27T:07\n", 2, 16),
         (ConfigFixtures.minimal + "\nx = 2024-01-01T:00\n", 17, 16),
+        // Before a line that looks like a table header no key can start (the header check parses
+        // the text before such a line; a second fuzzer input).
+        ("a = 1979-05-27T:07\n[!\n", 1, 16),
+        ("[cluste-r]\nname =0989-05-27T:07K\n[\u{11}\n", 2, 18),
     ]
 
     @Test(arguments: refused.indices)

@@ -10,6 +10,8 @@ import TOMLKit
 /// A line of that shape inside a multi-line string or array is not a header: a candidate only
 /// counts when the text before its line parses as a whole document (toml++ stops at its first
 /// error, so when that text does not parse, the parser never reaches the candidate either).
+/// That text is first looked at by `TOMLDateTimeCheck`, since it may hold a value toml++ aborts
+/// on as well; the loader then reports that value.
 enum TOMLHeaderCheck {
     struct Finding: Equatable {
         var line: Int
@@ -27,7 +29,8 @@ enum TOMLHeaderCheck {
             let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
             if let offset = badKeyStart(bytes, from: lineStart, to: lineEnd) {
                 let prefix = String(decoding: bytes[0..<lineStart], as: UTF8.self)
-                if (try? TOMLTable(string: prefix)) != nil {
+                // The text before may hold a value TOMLKit aborts on too: then the parser stops there.
+                if TOMLDateTimeCheck.firstUnparsableDateTime(in: prefix) == nil, (try? TOMLTable(string: prefix)) != nil {
                     let before = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
                     let rest = String(decoding: bytes[offset..<lineEnd], as: UTF8.self)
                     let seen = rest.unicodeScalars.first.map { $0.escaped(asASCII: true) } ?? ""
