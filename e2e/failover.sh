@@ -12,10 +12,44 @@ source "$(dirname "$0")/lib.sh"
 
 crash() {
   local a=$E2E_ACTIVE dp sp
+  check "the first takeover ($a, a cold start) probed the segment for the VIP" \
+    takeover_ip_says "$a" "probed for duplicates: $HATC_VIP"
   dp=$(e2e_daemon_pid "$a"); sp=$(e2e_demo_pid "$a")
   e2e_log "kill -9 haclusterd ($dp) and demo ($sp) on $a"
   kill -9 "$dp" "$sp"
   E2E_NOT=$a
+  local n; n=$(e2e_wait_active 40 "$a") || return 1
+  check "$n took over from fenced $a without the duplicate-address probe" \
+    takeover_ip_says "$n" "no duplicate-address probe"
+  check "$n's last_failover timeline runs from detection to start and adds up to its total" timeline_adds_up "$n"
+}
+
+# The newest takeover.ip event of NODE contains TEXT.
+takeover_ip_says() { # node text
+  hactl_on "$1" events --json | python3 -c '
+import json, sys
+ips = [e["message"] for e in json.load(sys.stdin)["events"] if e["kind"] == "takeover.ip"]
+print("takeover.ip:", ips[-1] if ips else None, file=sys.stderr)
+sys.exit(0 if ips and sys.argv[1] in ips[-1] else 1)' "$2"
+}
+
+# `hactl status`'s last_failover on NODE: the steps detect, election, lease, wait, fence, lock,
+# ip, start in that order (then healthy with a health check, then maybe other), summing to `milliseconds`, with detection about
+# a failure_timeout (the daemon was killed, so it was silent from then on).
+timeline_adds_up() { # node
+  local ft_ms=1000; [[ $HATC_TIMINGS == fast ]] && ft_ms=250
+  hactl_on "$1" --json status | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["last_failover"]
+steps = [(s["name"], s["milliseconds"]) for s in f["steps"]]
+print("last_failover:", f.get("milliseconds"), steps, file=sys.stderr)
+names = [n for n, _ in steps if n != "other"]
+ft = int(sys.argv[1])
+ok = (names[:8] == ["detect", "election", "lease", "wait", "fence", "lock", "ip", "start"] and names[8:] in ([], ["healthy"])
+      and f.get("milliseconds") == sum(ms for _, ms in steps)
+      and 0.5 * ft <= steps[0][1] <= 2 * ft
+      and all(ms >= 0 for _, ms in steps))
+sys.exit(0 if ok else 1)' "$ft_ms"
 }
 
 link_down() {

@@ -176,6 +176,8 @@ struct InvalidConfigCase: CustomTestStringConvertible, Sendable {
               key: "floating_ip[0].duplicate_check", mentions: "from \"0s\" (no probe) to \"5s\"", lineOf: "duplicate_check"),
         .init("duplicate check not a duration", [("interface = \"eth0\"", "interface = \"eth0\"\nduplicate_check = true")],
               key: "floating_ip[0].duplicate_check", mentions: "duration", lineOf: "duplicate_check"),
+        .init("duplicate check always not a boolean", [("interface = \"eth0\"", "interface = \"eth0\"\nduplicate_check_always = \"yes\"")],
+              key: "floating_ip[0].duplicate_check_always", mentions: "expected true or false", lineOf: "duplicate_check_always"),
         // [fencing]
         .init("fencing action", [("action = \"reboot\"", "action = \"poweroff\"")], key: "fencing.action", mentions: "\"reboot\" or \"off\"",
               lineOf: "poweroff"),

@@ -94,9 +94,24 @@ struct ControlStatusReportTests {
         #expect(text.contains("  prefer  dss2  until hactl clear dss2\n"))
         #expect(text.contains("  ipmi-dss1  fence_ipmilan, level 1, for dss1: ok (checked 2min ago)\n"))
         #expect(text.contains("  pdu        fence_apc, level 2, for dss1, dss2: FAILING since 10min ago: connection refused\n"))
-        #expect(text.contains("Last failover: from dss1 to dss2 at 2026-11-21T09:45:01Z (5min 1s ago), dss1 failed (not heard from for 1s); took 9s\n"))
+        #expect(text.contains("Last failover: from dss1 to dss2 at 2026-11-21T09:45:01Z (5min 1s ago), dss1 failed (not heard from for 1s); took 8952ms\n"))
         #expect(text.contains("  lease 1s -> fence 6.2s -> lock 12ms -> ip 40ms -> start 1.7s\n"))
         #expect(lines.count < 30, "one screen")
+    }
+
+    /// The total is the monotonic span (`milliseconds`), not whole seconds of wall clock: a
+    /// failover inside one second no longer "took 0ms". A report without it (an older
+    /// daemon) says so with "about".
+    @Test func theFailoverTotalIsExact() {
+        var report = StatusReportFixtures.full
+        report.lastFailover?.started = UTCTimestamp(iso8601: "2026-11-21T09:45:01Z")!
+        report.lastFailover?.finished = UTCTimestamp(iso8601: "2026-11-21T09:45:01Z")
+        report.lastFailover?.milliseconds = 427
+        #expect(StatusRenderer(now: StatusReportFixtures.now).render(report).contains("; took 427ms\n"))
+        report.lastFailover?.milliseconds = nil
+        #expect(StatusRenderer(now: StatusReportFixtures.now).render(report).contains("; took less than 1s\n"))
+        let json = String(decoding: try! JSONEncoder().encode(StatusReportFixtures.full.lastFailover), as: UTF8.self)
+        #expect(json.contains(#""milliseconds":8952"#), "\(json)")
     }
 
     @Test("no quorum, no coordinator, a blocked disabled service and an expired ban read clearly")

@@ -96,7 +96,7 @@ import Testing
             ("systemd_bus = \"system\"", "systemd_bus = \"user\"\nstop_timeout = \"2min\"\nmonitor_interval = \"500ms\"\nfailure_expiry = \"1h\""),
             ("migration_threshold = 3", "migration_threshold = 7"),
             ("lock_file = \"/dataiku/.hacluster.lock\"", "lock_file = \"/dataiku/locks/ha.lock\"\nacquire_timeout = \"0s\""),
-            ("interface = \"eth0\"", "arp_count = 0\nduplicate_check = \"0s\"\n\n[[floating_ip]]\naddress = \"2001:DB8:0::50/64\""),
+            ("interface = \"eth0\"", "arp_count = 0\nduplicate_check = \"0s\"\n\n[[floating_ip]]\naddress = \"2001:DB8:0::50/64\"\nduplicate_check_always = true"),
             ("action = \"reboot\"", "action = \"off\"\nagent_dir = \"/opt/fence\"\ntimeout = \"90s\"\nwatchdog = \"/dev/watchdog\"\nwatchdog_timeout = \"15s\""),
             ("options = { ip = \"10.0.0.101\", username = \"admin\", lanplus = \"1\" }",
              "options = { ip = \"10.0.0.101\", ipport = 623, lanplus = true, verbose = false }\npassword_file = \"/etc/hacluster/ipmi.pass\"\nlevel = 3"),
@@ -116,7 +116,7 @@ import Testing
         #expect(config.storage.acquireTimeout == .zero)
         #expect(config.floatingIPs == [
             FloatingIPConfig(address: "198.18.1.50", prefixLength: 24, interface: nil, arpCount: 0, duplicateCheck: .zero),
-            FloatingIPConfig(address: "2001:db8::50", prefixLength: 64),
+            FloatingIPConfig(address: "2001:db8::50", prefixLength: 64, duplicateCheckAlways: true),
         ])
         #expect(config.floatingIPs[1].isIPv6)
         #expect(config.fencing.action == .off)

@@ -23,7 +23,7 @@ final class RecordingEffects: RuntimeEffects {
 
     let log = Mutex(Log())
 
-    func takeOver(term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+    func takeOver(term: Term, fenceFirst: [String], context: TakeoverContext, report: @escaping @Sendable (ResourceReport) async -> Void) async {
         log.withLock { $0.takeovers.append(term) }
         for node in fenceFirst {
             await report(.fenced(node: node))

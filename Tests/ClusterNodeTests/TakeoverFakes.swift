@@ -83,6 +83,8 @@ final class FakeAddresses: AddressControlling {
     let script: TakeoverScript
     let addDelay: Duration
     let held = Mutex<Set<String>>([])
+    /// The duplicate-address probe each `add` was asked for, in order (`address duplicate_check`).
+    let probes = Mutex<[String]>([])
 
     init(script: TakeoverScript, addDelay: Duration = .zero) {
         self.script = script
@@ -90,6 +92,7 @@ final class FakeAddresses: AddressControlling {
     }
 
     func add(_ address: FloatingIPConfig) async throws {
+        probes.withLock { $0.append("\(address.address) \(address.duplicateCheck)") }
         try script.perform("add \(address.cidr)")
         // Like a real `ip addr add`, not cut short by cancellation.
         if addDelay > .zero { let delay = addDelay; await Task.detached { try? await Task.sleep(for: delay) }.value }

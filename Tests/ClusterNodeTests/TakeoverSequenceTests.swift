@@ -1,6 +1,7 @@
 @testable import ClusterHost
 @testable import ClusterNode
 import CoreTestSupport
+import Synchronization
 import Testing
 @testable import ClusterCore
 
@@ -78,6 +79,37 @@ import Testing
         #expect(script.log.suffix(5) == ["stop b.service", "stop a.service", "remove 198.18.1.51/24", "remove 198.18.1.50/24", "unlock"])
         let (active, locked, addresses) = (await takeover.isActive, await takeover.holdsLock, await takeover.heldAddresses.count)
         #expect(!active && !locked && addresses == 0)
+    }
+
+    /// After a confirmed release or fence nobody else holds the address: the probe only delays
+    /// the takeover. On a cold start, and for an address that asks for it every time, it runs.
+    @Test(arguments: [
+        (knownFree: false, always: false, probed: true),
+        (knownFree: true, always: false, probed: false),
+        (knownFree: true, always: true, probed: true),
+    ])
+    func theDuplicateProbeRunsUnlessTheAddressIsKnownFree(knownFree: Bool, always: Bool, probed: Bool) async {
+        let script = TakeoverScript()
+        let addresses = FakeAddresses(script: script)
+        let ip = FloatingIPConfig(address: "198.18.1.50", prefixLength: 24, duplicateCheck: .milliseconds(200), duplicateCheckAlways: always)
+        let takeover = TakeoverSequence(
+            node: "dss2", service: Self.service, floatingIPs: [ip],
+            units: FakeUnits(script: script), lock: FakeLock(script: script), addresses: addresses,
+            health: nil, selfFence: RecordingSelfFence(script: script), record: { script.record($0) })
+        let outcome = await takeover.takeOver(term: Term(3), fenceFirst: [], fencer: FakeFencer(script: script, succeeds: true),
+                                              addressesKnownFree: knownFree)
+        guard case .started = outcome else { Issue.record("expected started, got \(outcome)"); return }
+        #expect(addresses.probes.withLock { $0 } == [probed ? "198.18.1.50 0.2 seconds" : "198.18.1.50 0.0 seconds"])
+        // What it holds (and gives up) is the configured address, probe setting included.
+        #expect(await takeover.heldAddresses == [ip])
+        let message = script.events.first { $0.kind == .takeoverIP }?.message ?? ""
+        #expect(message.contains(probed ? "probed for duplicates: 198.18.1.50" : "no duplicate-address probe"), "\(message)")
+    }
+
+    @Test func theAddressesAreKnownFreeWhenSomebodyHeldThemBefore() {
+        #expect(!TakeoverContext(previousHolder: nil).addressesKnownFree(fenceFirst: []), "cold start")
+        #expect(TakeoverContext(previousHolder: "dss1").addressesKnownFree(fenceFirst: []), "released")
+        #expect(TakeoverContext(previousHolder: nil).addressesKnownFree(fenceFirst: ["dss1"]), "fenced")
     }
 
     @Test func noFenceStepWithoutAPreviousActiveNode() async {

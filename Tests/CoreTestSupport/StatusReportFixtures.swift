@@ -52,7 +52,8 @@ public enum StatusReportFixtures {
                 .init(name: "lock", milliseconds: 12, ok: true),
                 .init(name: "ip", milliseconds: 40, ok: true),
                 .init(name: "start", milliseconds: 1700, ok: true),
-            ]),
+            ],
+            milliseconds: 8952),
         links: [
             .init(node: "dss1", link: 0, localAddress: "198.18.1.12", state: .down, lastHeardMilliseconds: 302_000),
             .init(node: "dss1", link: 1, localAddress: "198.18.2.12", state: .down, lastHeardMilliseconds: 302_010),

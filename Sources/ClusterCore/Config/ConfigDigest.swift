@@ -102,7 +102,9 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                 ("path", storage.path), ("lock_file", storage.lockFile), ("acquire_timeout", duration(storage.acquireTimeout)),
             ] + (config.quorum.tieBreaker == .none ? [] : [("arbiter_file", storage.arbiterFile)]))),
             ("floating_ip", config.floatingIPs.map { ip in
-                lines([("address", ip.cidr), ("arp_count", "\(ip.arpCount)"), ("duplicate_check", duration(ip.duplicateCheck))]) + "--\n"
+                // duplicate_check_always only when set: the digest of a configuration without it stays what it was.
+                lines([("address", ip.cidr), ("arp_count", "\(ip.arpCount)"), ("duplicate_check", duration(ip.duplicateCheck))]
+                      + (ip.duplicateCheckAlways ? [("duplicate_check_always", "true")] : [])) + "--\n"
             }.joined()),
             ("fencing", lines([
                 ("enabled", "\(fencing.enabled)"), ("action", fencing.action.rawValue),

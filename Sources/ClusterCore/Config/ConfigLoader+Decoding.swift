@@ -14,7 +14,7 @@ extension ConfigLoader {
                     "migration_threshold", "failure_expiry", "unit"],
         "service.unit": ["name", "start_timeout", "stop_timeout"],
         "storage": ["path", "lock_file", "acquire_timeout", "arbiter_file", "require_mount"],
-        "floating_ip": ["address", "interface", "arp_count", "duplicate_check"],
+        "floating_ip": ["address", "interface", "arp_count", "duplicate_check", "duplicate_check_always"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
     ]
@@ -330,7 +330,8 @@ extension ConfigLoader {
             seen[address] = entry.keyPath("address")
             result.append(FloatingIPConfig(address: address.description, prefixLength: prefix, interface: interface,
                                            arpCount: arpCount.map(Int.init) ?? 5,
-                                           duplicateCheck: duplicateCheck ?? FloatingIPConfig.defaultDuplicateCheck))
+                                           duplicateCheck: duplicateCheck ?? FloatingIPConfig.defaultDuplicateCheck,
+                                           duplicateCheckAlways: entry.bool("duplicate_check_always") ?? false))
         }
         return result
     }

@@ -8,8 +8,13 @@ public struct FloatingIPConfig: Sendable, Equatable {
     /// Gratuitous ARPs (unsolicited neighbour advertisements for IPv6).
     public var arpCount: Int
     /// IPv4: how long to listen for an answer to the duplicate-address probe (`arping -D`)
-    /// before adding the address; zero sends no probe. Every takeover pays it when nobody answers.
+    /// before adding the address; zero sends no probe. A takeover pays it when nobody answers,
+    /// unless the previous holder is known to have let the address go (confirmed release or
+    /// fence: `TakeoverContext.addressesKnownFree`), where it is skipped.
     public var duplicateCheck: Duration
+    /// `duplicate_check_always`: probe on every takeover, also after a confirmed release or
+    /// fence (for a segment where something outside the cluster may take the address).
+    public var duplicateCheckAlways: Bool
 
     public static let defaultDuplicateCheck = Duration.milliseconds(200)
     /// Longer is refused: the probe delays every takeover.
@@ -20,11 +25,12 @@ public struct FloatingIPConfig: Sendable, Equatable {
     public var cidr: String { "\(address)/\(prefixLength)" }
 
     public init(address: String, prefixLength: Int, interface: String? = nil, arpCount: Int = 5,
-                duplicateCheck: Duration = FloatingIPConfig.defaultDuplicateCheck) {
+                duplicateCheck: Duration = FloatingIPConfig.defaultDuplicateCheck, duplicateCheckAlways: Bool = false) {
         self.address = address
         self.prefixLength = prefixLength
         self.interface = interface
         self.arpCount = arpCount
         self.duplicateCheck = duplicateCheck
+        self.duplicateCheckAlways = duplicateCheckAlways
     }
 }

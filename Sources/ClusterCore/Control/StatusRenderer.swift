@@ -184,8 +184,12 @@ public struct StatusRenderer: Sendable {
     private func failoverLines(_ failover: StatusReport.Failover) -> [String] {
         let from = failover.from.map { "from \($0) " } ?? ""
         var head = "Last failover: \(from)to \(failover.to) at \(failover.started.iso8601) (\(ago(failover.started))), \(failover.reason)"
-        if let finished = failover.finished {
-            head += "; took \(DurationText.format(.seconds(finished.secondsSinceEpoch - failover.started.secondsSinceEpoch)))"
+        if let total = failover.milliseconds {
+            head += "; took \(total < 10_000 ? "\(total)ms" : DurationText.format(.milliseconds(total)))"
+        } else if let finished = failover.finished {
+            // A daemon that reports no total: whole seconds of wall clock are all there is.
+            let seconds = finished.secondsSinceEpoch - failover.started.secondsSinceEpoch
+            head += seconds < 1 ? "; took less than 1s" : "; took about \(DurationText.format(seconds: seconds))"
         } else {
             head += "; in progress"
         }

@@ -391,19 +391,29 @@ extension StatusReport {
         public var started: UTCTimestamp
         /// Nil while the takeover is still running.
         public var finished: UTCTimestamp?
+        /// The timeline in order: `detect` (the previous holder last heard → the election
+        /// timeout), `election`, `lease`, `wait` (commit, releases) when this node was just
+        /// elected; then the takeover's `fence`, `lock`, `ip`, `start`, `healthy`; then `other`
+        /// (time between the steps), so that they add up to `milliseconds`.
         public var steps: [Step]
+        /// The whole timeline in milliseconds (monotonic clock), once finished; nil while
+        /// running, and from a daemon older than this field.
+        public var milliseconds: Int?
 
-        public init(from: String?, to: String, reason: String, started: UTCTimestamp, finished: UTCTimestamp?, steps: [Step]) {
+        public init(from: String?, to: String, reason: String, started: UTCTimestamp, finished: UTCTimestamp?, steps: [Step],
+                    milliseconds: Int? = nil) {
             self.from = from
             self.to = to
             self.reason = reason
             self.started = started
             self.finished = finished
             self.steps = steps
+            self.milliseconds = milliseconds
         }
 
         public struct Step: Sendable, Equatable, Codable {
-            /// `fence`, `lock`, `ip`, `start`, `healthy` (the takeover order, `TakeoverStep`), or `lease` for the wait before it.
+            /// `detect`, `election`, `lease`, `wait`, then `fence`, `lock`, `ip`, `start`, `healthy`
+            /// (the takeover order, `TakeoverStep`), then `other` (see `steps`).
             public var name: String
             public var milliseconds: Int
             public var ok: Bool

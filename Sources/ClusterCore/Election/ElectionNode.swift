@@ -143,6 +143,9 @@ public struct ElectionNode: Sendable {
     }
     var isWitness: Bool { config.node(named: name)?.role == .witness }
 
+    /// When this node last heard `peer` (nil: never, or forgotten since it was fenced).
+    public func lastHeard(from peer: String) -> Instant? { lastHeard[peer] }
+
     func isOnline(_ node: String) -> Bool {
         if node == name { return true }
         guard let heard = lastHeard[node] else { return false }

@@ -60,6 +60,8 @@ public actor ClusterRuntime {
     private let store: any StateStore
     private let effects: any RuntimeEffects
     private var machine: ElectionNode
+    /// When this node campaigned, won and claimed its lease: the failover timeline's first steps.
+    private var leadershipTimeline = LeadershipTimeline()
     private var session: WireSession
 
     private var links: UDPLinks?
@@ -605,8 +607,12 @@ public actor ClusterRuntime {
     /// documentation for the order and the persistence-failure rule).
     private func step(_ input: Input) {
         var next = machine
-        let actions = next.step(input, now: SystemClock.monotonicNow(), wallClock: SystemClock.wallClockSeconds())
+        let now = SystemClock.monotonicNow()
+        let actions = next.step(input, now: now, wallClock: SystemClock.wallClockSeconds())
         heartbeat.beat()
+        // Kept with `machine`: a step rolled back (persist failed) leaves the timeline too.
+        var timeline = leadershipTimeline
+        timeline.observe(before: machine, after: next, now: now)
         for action in actions {
             switch action {
             case .persist(let state):
@@ -629,7 +635,11 @@ public actor ClusterRuntime {
                     deferredReports.append(.takeoverFailed(term: term, reason: "local state cannot be persisted"))
                     continue
                 }
-                startTakeover(term: term, fenceFirst: fenceFirst, previousHolder: next.previousHolder)
+                let previous = next.previousHolder ?? fenceFirst.first
+                let context = TakeoverContext(
+                    previousHolder: next.previousHolder,
+                    prelude: timeline.prelude(lastHeard: previous.flatMap { machine.lastHeard(from: $0) }, decided: now))
+                startTakeover(term: term, fenceFirst: fenceFirst, context: context)
             case .restart(let term):
                 startRestart(term: term)
             case .fence(let node, let delay):
@@ -643,6 +653,7 @@ public actor ClusterRuntime {
             }
         }
         machine = next
+        leadershipTimeline = timeline
     }
 
     /// What a datagram carries.
@@ -829,13 +840,13 @@ public actor ClusterRuntime {
         effectsInFlight -= 1
     }
 
-    private func startTakeover(term: Term, fenceFirst: [String], previousHolder: String?) {
+    private func startTakeover(term: Term, fenceFirst: [String], context: TakeoverContext) {
         let effects = self.effects
         let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in
             await self?.report(report)
         }
         takeoverTask = enqueueEffect {
-            await effects.takeOver(term: term, fenceFirst: fenceFirst, previousHolder: previousHolder, report: reporter)
+            await effects.takeOver(term: term, fenceFirst: fenceFirst, context: context, report: reporter)
         }
     }
 

@@ -10,14 +10,15 @@ public protocol RuntimeEffects: Sendable {
     /// `.fenced(node)` or `.fenceFailed(node, reason)` for each and never going on
     /// after a failure; then lock, addresses, units; then report
     /// `.takeoverSucceeded(term)` or `.takeoverFailed(term, reason)` (after undoing
-    /// the steps done). `previousHolder`: where the service comes from, as the core
-    /// knew it when it decided (`ElectionNode.previousHolder`), for `last_failover`.
+    /// the steps done). `context`: where the service comes from and the timeline before
+    /// the decision, for `last_failover`, and whether the duplicate-address probe can be
+    /// skipped (`TakeoverContext.addressesKnownFree`).
     ///
     /// Cancellation: the runtime cancels this task when the core asks for a
     /// release meanwhile; stop as soon as possible, undo, report
     /// `.takeoverFailed`, and return (the release runs next).
     func takeOver(
-        term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void
+        term: Term, fenceFirst: [String], context: TakeoverContext, report: @escaping @Sendable (ResourceReport) async -> Void
     ) async
 
     /// `two_node` mode: fences `node` (the peer was lost) through its configured

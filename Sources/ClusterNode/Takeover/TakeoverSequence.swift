@@ -93,11 +93,16 @@ public actor TakeoverSequence {
     /// `onFence` hears each fencing outcome as it happens (for `.fenced` / `.fenceFailed`
     /// reports); the first failure ends the takeover as `.blocked`, with nothing touched.
     ///
+    /// `addressesKnownFree`: the previous holder of the address(es) confirmed its release or
+    /// is fenced (`TakeoverContext.addressesKnownFree`), so the duplicate-address probe
+    /// (`duplicate_check`) would only delay the takeover: it is skipped, unless the address
+    /// asks for it on every takeover (`duplicate_check_always`).
+    ///
     /// Cancellation (a release requested meanwhile): the current step stops as soon as it can
     /// (a unit start job is no longer waited for), everything done is undone, and the outcome
     /// is `.failed(step, CancellationError())`.
     public func takeOver(
-        term: Term, fenceFirst: [String], fencer: any Fencer,
+        term: Term, fenceFirst: [String], fencer: any Fencer, addressesKnownFree: Bool = false,
         onFence: @Sendable (FenceOutcome) async -> Void = { _ in }
     ) async -> TakeoverOutcome {
         await exclusive()
@@ -135,18 +140,28 @@ public actor TakeoverSequence {
         if Task.isCancelled { return await fail(.ip, CancellationError()) }
 
         began = clock.now
-        for ip in floatingIPs {
+        var probed: [String] = []
+        for configured in floatingIPs {
+            var ip = configured
+            if addressesKnownFree && !ip.duplicateCheckAlways {
+                ip.duplicateCheck = .zero
+            } else if ip.duplicateCheck > .zero && !ip.isIPv6 {
+                probed.append(ip.address)
+            }
             do {
                 try await addresses.add(ip)
             } catch {
                 // The address may be half-added (added, announcement failed): remove it too.
-                heldAddresses.append(ip)
+                heldAddresses.append(configured)
                 return await fail(.ip, error)
             }
-            heldAddresses.append(ip)
+            heldAddresses.append(configured)
         }
         if !floatingIPs.isEmpty {
-            done(.ip, began, "added \(floatingIPs.map(\.cidr).joined(separator: ", "))", &report)
+            let check = probed.isEmpty
+                ? (addressesKnownFree ? " (no duplicate-address probe: the previous holder released or is fenced)" : "")
+                : " (probed for duplicates: \(probed.joined(separator: ", ")))"
+            done(.ip, began, "added \(floatingIPs.map(\.cidr).joined(separator: ", "))\(check)", &report)
         }
 
         return await startService(&report)

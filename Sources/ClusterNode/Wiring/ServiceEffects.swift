@@ -34,17 +34,28 @@ final class ServiceEffects: RuntimeEffects {
     }
 
     func takeOver(
-        term: Term, fenceFirst: [String], previousHolder: String?, report: @escaping @Sendable (ResourceReport) async -> Void
+        term: Term, fenceFirst: [String], context: TakeoverContext, report: @escaping @Sendable (ResourceReport) async -> Void
     ) async {
         let began = UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds()))
+        let decided = ContinuousClock.now
+        let prelude = context.prelude
+        let before = prelude.reduce(0) { $0 + $1.milliseconds }
         let steps = Mutex<[StatusReport.Failover.Step]>([])
-        let from = previousHolder ?? fenceFirst.first
+        let from = context.previousHolder ?? fenceFirst.first
         let reason = fenceFirst.isEmpty ? "elected (term \(term))" : "elected (term \(term)); fenced \(fenceFirst.joined(separator: ", "))"
         let remember: @Sendable (Bool) -> Void = { [self] finished in
             let done = finished ? UTCTimestamp(secondsSinceEpoch: Int64(SystemClock.wallClockSeconds())) : nil
-            let soFar = steps.withLock { $0 }
+            // The whole timeline, exact (monotonic): the steps before the decision, then since it.
+            let since = (ContinuousClock.now - decided).wholeMilliseconds
+            var soFar = prelude + steps.withLock { $0 }
+            let counted = soFar.reduce(0) { $0 + $1.milliseconds }
+            if finished, before + since > counted {
+                // Between the steps (queueing, events): shown, so that the steps add up to the total.
+                soFar.append(.init(name: "other", milliseconds: before + since - counted, ok: true))
+            }
             self.lastFailover.withLock {
-                $0 = StatusReport.Failover(from: from, to: self.localNode, reason: reason, started: began, finished: done, steps: soFar)
+                $0 = StatusReport.Failover(from: from, to: self.localNode, reason: reason, started: began, finished: done,
+                                           steps: soFar, milliseconds: finished ? before + since : nil)
             }
         }
         remember(false)
@@ -52,7 +63,9 @@ final class ServiceEffects: RuntimeEffects {
         // levels, device delays), then lock, addresses, units, health. Each fence outcome
         // is reported to the core as it happens; the first failure blocks (the core then
         // shows the service `blocked` and retries).
-        let outcome = await sequence.takeOver(term: term, fenceFirst: fenceFirst, fencer: fencer) { [self] fence in
+        let outcome = await sequence.takeOver(
+            term: term, fenceFirst: fenceFirst, fencer: fencer, addressesKnownFree: context.addressesKnownFree(fenceFirst: fenceFirst)
+        ) { [self] fence in
             steps.withLock {
                 $0.append(.init(name: "fence", milliseconds: fence.durationMilliseconds, ok: fence.succeeded, detail: "\(fence.node): \(fence.detail)"))
             }
