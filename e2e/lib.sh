@@ -107,11 +107,12 @@ e2e_arp_count() { sed -n 's/^arp_count = //p' "$HATC_DIR/etc/haclusterd.toml" | 
 
 # The client probe: started in the client namespace, stopped by e2e_probe_stop
 # which prints its JSON summary.
-e2e_probe_start() {
+e2e_probe_start() { # [timeout] [more probe options, e.g. --timeout 0.05 --timeline FILE]
+  local wait=${1:-15}; shift $(($# > 0 ? 1 : 0))
   rm -f "$HATC_DIR/probe.ready" "$HATC_DIR/probe.out"
-  cluster_helper probe bash -c 'exec python3 "$0/lib/probe" --netns "/run/netns/$1-cl" --ready "$0/probe.ready" >"$0/probe.out"' \
-    "$HATC_DIR" "$HATC_TAG"
-  hatc_wait "${1:-15}" "first answer of the VIP" test -f "$HATC_DIR/probe.ready"
+  cluster_helper probe bash -c 'd=$1 t=$2; shift 2; exec python3 "$d/lib/probe" --netns "/run/netns/$t-cl" --ready "$d/probe.ready" "$@" >"$d/probe.out"' \
+    _ "$HATC_DIR" "$HATC_TAG" "$@"
+  hatc_wait "$wait" "first answer of the VIP" test -f "$HATC_DIR/probe.ready"
 }
 e2e_probe_stop() {
   local p; p=$(cat "$HATC_DIR/pids/probe.pid" 2>/dev/null) || return 1
