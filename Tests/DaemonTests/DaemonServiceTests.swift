@@ -59,8 +59,13 @@ struct DaemonServiceTests {
         #expect((Self.service(config)?["node"] as? String) == "n1")
         #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active")
         #expect(try Self.lockIsHeld(lockFile), "the storage lock is not held while the service runs")
-        let statusText = try manager.show(unit, ["StatusText"])["StatusText"] ?? ""
-        #expect(statusText == "active demo; leader n1; quorate 1/1", "StatusText '\(statusText)'")
+        // STATUS= follows the runtime every 250 ms: it may lag the control socket's answer.
+        var statusText = ""
+        let statusCaughtUp = eventually(within: .seconds(3), every: .milliseconds(100)) {
+            statusText = (try? manager.show(unit, ["StatusText"])["StatusText"]) ?? ""
+            return statusText == "active demo; leader n1; quorate 1/1"
+        }
+        #expect(statusCaughtUp, "StatusText '\(statusText)'")
         let report = Self.status(config)
         #expect((report?["coordinator"] as? String) == "n1")
         #expect(((report?["quorum"] as? [String: Any])?["quorate"] as? Bool) == true)
