@@ -17,16 +17,21 @@ let package = Package(
         .package(name: "haclusterd", path: ".."),
     ],
     targets: [
+        // What every target shares: reporting a finding, writing a seed.
+        .target(
+            name: "FuzzSupport",
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
         // The datagram path: header, AEAD open, replay window, payload decoders.
         .executableTarget(
             name: "fuzz-wire",
-            dependencies: [.product(name: "ClusterCore", package: "haclusterd")],
+            dependencies: [.product(name: "ClusterCore", package: "haclusterd"), "FuzzSupport"],
             swiftSettings: fuzzTarget
         ),
         // Control socket lines and request decoding.
         .executableTarget(
             name: "fuzz-control",
-            dependencies: [.product(name: "ClusterCore", package: "haclusterd")],
+            dependencies: [.product(name: "ClusterCore", package: "haclusterd"), "FuzzSupport"],
             swiftSettings: fuzzTarget
         ),
         // The configuration loader (TOML, keys, rules).

@@ -1,5 +1,6 @@
 import ClusterCore
 import Foundation
+import FuzzSupport
 
 /// The seed corpus of fuzz-control (`FUZZ_WRITE_SEEDS=DIR fuzz-control`): one line per request
 /// of every type (`ControlRequest.types`) and admin command, a connection carrying several
@@ -43,28 +44,17 @@ enum ControlSeeds {
         var connection = Data()
         for (index, (name, request)) in requests.enumerated() {
             guard let line = try? ControlProtocol.encodeRequest(request, id: UInt64(index + 1)) else {
-                FuzzControl.fail("cannot encode the seed \(name)")
+                FuzzControl.finding.fail("cannot encode the seed \(name)")
             }
-            write(line, to: directory, name: "request-\(name)")
+            SeedFile.write(line, to: directory, name: "request-\(name)")
             connection.append(line)
         }
-        write(connection, to: directory, name: "connection-every-request")
+        SeedFile.write(connection, to: directory, name: "connection-every-request")
         for (name, line) in refused {
-            write(Data((line + "\n").utf8), to: directory, name: "refused-\(name)")
+            SeedFile.write(Data((line + "\n").utf8), to: directory, name: "refused-\(name)")
         }
         // Two requests on one connection, the last without its newline (still a request).
-        write(Data((#"{"v":1,"id":1,"request":{"type":"status"}}"# + "\n" + #"{"v":1,"id":2,"request":{"type":"reload"}}"#).utf8),
-              to: directory, name: "connection-last-line-unterminated")
-    }
-
-    static func write(_ data: Data, to directory: String, name: String) {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try data.write(to: url)
-        } catch {
-            FileHandle.standardError.write(Data("cannot write \(url.path): \(error)\n".utf8))
-            exit(1)
-        }
+        SeedFile.write(Data((#"{"v":1,"id":1,"request":{"type":"status"}}"# + "\n" + #"{"v":1,"id":2,"request":{"type":"reload"}}"#).utf8),
+                       to: directory, name: "connection-last-line-unterminated")
     }
 }

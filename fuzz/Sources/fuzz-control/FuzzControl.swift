@@ -1,5 +1,6 @@
 import ClusterCore
 import Foundation
+import FuzzSupport
 
 /// libFuzzer target for what the daemon does with the bytes of a control connection.
 ///
@@ -40,7 +41,7 @@ enum FuzzControl {
             let decoded = ControlProtocol.decodeRequest(line)
             switch decoded.outcome {
             case let .success(request):
-                guard let id = decoded.id else { fail("a request decoded without an id") }
+                guard let id = decoded.id else { finding.fail("a request decoded without an id") }
                 roundTrip(request, id: id)
             case let .failure(error):
                 respond(.error(error), id: decoded.id)
@@ -53,39 +54,32 @@ enum FuzzControl {
         do {
             line = try ControlProtocol.encodeRequest(request, id: id)
         } catch {
-            fail("a decoded request does not encode: \(error) for \(request)")
+            finding.fail("a decoded request does not encode: \(error) for \(request)")
         }
-        check(line.last == 0x0A && line.dropLast().firstIndex(of: 0x0A) == nil, "an encoded request is not one line")
+        finding.check(line.last == 0x0A && line.dropLast().firstIndex(of: 0x0A) == nil, "an encoded request is not one line")
         let again = ControlProtocol.decodeRequest(line.dropLast())
-        check(again.id == id, "the id changed from \(id) to \(String(describing: again.id))")
+        finding.check(again.id == id, "the id changed from \(id) to \(String(describing: again.id))")
         switch again.outcome {
         case let .success(decoded):
-            check(decoded == request, "decode(encode(\(request))) gave \(decoded)")
+            finding.check(decoded == request, "decode(encode(\(request))) gave \(decoded)")
         case let .failure(error):
-            fail("an encoded request does not decode: \(error) for \(request)")
+            finding.fail("an encoded request does not decode: \(error) for \(request)")
         }
     }
 
     /// The server's answer is one line and the client reads it.
     static func respond(_ response: ControlResponse, id: UInt64?) {
         let line = ControlProtocol.encodeResponse(response, id: id)
-        check(line.last == 0x0A && line.dropLast().firstIndex(of: 0x0A) == nil, "a response is not one line")
+        finding.check(line.last == 0x0A && line.dropLast().firstIndex(of: 0x0A) == nil, "a response is not one line")
         do {
             let envelope = try ControlProtocol.decodeResponse(line.dropLast())
-            check(envelope.id == id, "the response's id changed from \(String(describing: id)) to \(String(describing: envelope.id))")
+            finding.check(envelope.id == id, "the response's id changed from \(String(describing: id)) to \(String(describing: envelope.id))")
         } catch {
-            fail("the client cannot read the response \(String(decoding: line, as: UTF8.self)): \(error)")
+            finding.fail("the client cannot read the response \(String(decoding: line, as: UTF8.self)): \(error)")
         }
     }
 
-    static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-        if !condition { fail(message()) }
-    }
-
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("fuzz-control: \(message)\n".utf8))
-        abort()
-    }
+    static let finding = FuzzFinding(target: "fuzz-control")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,6 @@
 import ClusterCore
 import Foundation
+import FuzzSupport
 
 /// libFuzzer target for the datagram path (what a node does with every UDP datagram it reads).
 ///
@@ -65,17 +66,17 @@ enum FuzzWire {
         var sender = newSender()
         var hello = receiver()
         guard let first = try? hello.seal(try NodeInfo(software: "", config: ConfigDigest(sections: [:])).encode(), kind: .nodeInfo, to: "dss1") else {
-            fail("dss2 cannot seal its first datagram")
+            finding.fail("dss2 cannot seal its first datagram")
         }
         do {
             _ = try sender.open(first)
-            fail("dss2's first datagram was used, not refused as for another run")
+            finding.fail("dss2's first datagram was used, not refused as for another run")
         } catch WireError.otherRun {
         } catch {
-            fail("dss2's first datagram was refused as \(error)")
+            finding.fail("dss2's first datagram was refused as \(error)")
         }
         guard sender.newestIncarnation(of: "dss2") == Incarnation(receiverIncarnation) else {
-            fail("dss1 did not learn dss2's run from its first datagram")
+            finding.fail("dss1 did not learn dss2's run from its first datagram")
         }
         return sender
     }()
@@ -118,39 +119,45 @@ enum FuzzWire {
         do {
             opened = try session.open(datagram, decode: decode)
         } catch .otherRun(_, _, let recipientIncarnation) {
-            check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
+            finding.check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
             // Authentic but for another run: never used, yet its sequence number is spent.
             if verbose { print("other run: addressed to incarnation \(recipientIncarnation)") }
-            check(recipientIncarnation != Incarnation(receiverIncarnation), "a datagram for this run was refused as for another run")
-            check(session.counters.accepted == 0, "a datagram for another run was counted as accepted")
-            do {
-                _ = try session.open(datagram, decode: decode)
-                fail("a datagram for another run was accepted when repeated")
-            } catch .duplicate {
-            } catch {
-                fail("a repeated datagram for another run was refused as \(error), not as a duplicate")
-            }
+            finding.check(recipientIncarnation != Incarnation(receiverIncarnation), "a datagram for this run was refused as for another run")
+            finding.check(session.counters.accepted == 0, "a datagram for another run was counted as accepted")
+            refusedAsDuplicate(
+                { () throws(WireError) in _ = try session.open(datagram, decode: decode) },
+                accepted: "a datagram for another run was accepted when repeated",
+                refused: { "a repeated datagram for another run was refused as \($0), not as a duplicate" })
             return
         } catch {
             if verbose { print("refused: \(error)") }
             switch verdict {
             case let .reject(refusal):
-                check(refusal == error, "refused before decryption as \(refusal), by the session as \(error)")
+                finding.check(refusal == error, "refused before decryption as \(refusal), by the session as \(error)")
             case .admit:
-                check(!beforeCryptography.contains(error.reason), "admitted before decryption, refused by the session as \(error)")
+                finding.check(!beforeCryptography.contains(error.reason), "admitted before decryption, refused by the session as \(error)")
             }
             return
         }
-        check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
+        finding.check(verdict == .admit, "an authentic datagram from its sender's address was refused before decryption: \(verdict)")
         if verbose { print("opened: \(opened.payload)") }
-        check(session.counters.accepted == 1, "an opened datagram was not counted")
+        finding.check(session.counters.accepted == 1, "an opened datagram was not counted")
         roundTrip(opened.payload)
+        refusedAsDuplicate(
+            { () throws(WireError) in _ = try session.open(datagram, decode: decode) },
+            accepted: "the same datagram was accepted twice (sequence \(opened.sequence))",
+            refused: { "a repeated datagram was refused as \($0), not as a duplicate" })
+    }
+
+    /// A datagram opened (or spent) once must be refused as a duplicate when it comes again:
+    /// `accepted` if it opens, `refused` of the error if it is refused for another reason.
+    static func refusedAsDuplicate(_ open: () throws(WireError) -> Void, accepted: String, refused: (WireError) -> String) {
         do {
-            _ = try session.open(datagram, decode: decode)
-            fail("the same datagram was accepted twice (sequence \(opened.sequence))")
+            try open()
+            finding.fail(accepted)
         } catch .duplicate {
         } catch {
-            fail("a repeated datagram was refused as \(error), not as a duplicate")
+            finding.fail(refused(error))
         }
     }
 
@@ -168,11 +175,11 @@ enum FuzzWire {
         var session = receiver()
         do {
             let opened = try session.open(datagram, decode: decode)
-            check(opened.sender == "dss1" && opened.sequence == 1, "opened with the wrong sender or sequence")
-            check(opened.payload == direct, "the payload decodes differently after sealing and opening")
+            finding.check(opened.sender == "dss1" && opened.sequence == 1, "opened with the wrong sender or sequence")
+            finding.check(opened.payload == direct, "the payload decodes differently after sealing and opening")
         } catch {
             guard case .malformed = error, direct == nil else {
-                fail("sealed payload refused as \(error) (direct decoding: \(String(describing: direct)))")
+                finding.fail("sealed payload refused as \(error) (direct decoding: \(String(describing: direct)))")
             }
         }
     }
@@ -186,20 +193,13 @@ enum FuzzWire {
         }
         do {
             let again = try decode(kind, try encode(payload))
-            check(again == payload, "decode(encode(\(payload))) gave \(again)")
+            finding.check(again == payload, "decode(encode(\(payload))) gave \(again)")
         } catch {
-            fail("a decoded payload does not re-encode and decode: \(error) for \(payload)")
+            finding.fail("a decoded payload does not re-encode and decode: \(error) for \(payload)")
         }
     }
 
-    static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-        if !condition { fail(message()) }
-    }
-
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("fuzz-wire: \(message)\n".utf8))
-        abort()
-    }
+    static let finding = FuzzFinding(target: "fuzz-wire")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

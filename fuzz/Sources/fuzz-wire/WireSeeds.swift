@@ -1,5 +1,6 @@
 import ClusterCore
 import Foundation
+import FuzzSupport
 
 /// The seed corpus of fuzz-wire (`FUZZ_WRITE_SEEDS=DIR fuzz-wire`): every kind of payload, each
 /// once as a datagram sealed by dss1 (incarnation 5) for dss2's run (incarnation 1) and once as a
@@ -64,35 +65,22 @@ enum WireSeeds {
             for (name, info) in infos { seeds.append((name, .nodeInfo, try info.encode())) }
             for (name, relay) in relays { seeds.append((name, .relay, try relay.encode())) }
         } catch {
-            FuzzWire.fail("cannot encode a seed: \(error)")
+            FuzzWire.finding.fail("cannot encode a seed: \(error)")
         }
         var sender = FuzzWire.introducedSender
         for (name, kind, plaintext) in seeds {
             guard let datagram = try? sender.seal(plaintext, kind: kind, to: "dss2") else {
-                FuzzWire.fail("cannot seal the seed \(name)")
+                FuzzWire.finding.fail("cannot seal the seed \(name)")
             }
             // Payload inputs: the kind byte as FuzzWire.run reads it (kind = byte % 3 + 1).
-            Seeds.write(datagram, to: directory, name: "datagram-\(name)")
-            Seeds.write([kind.rawValue - 1] + plaintext, to: directory, name: "payload-\(name)")
+            SeedFile.write(datagram, to: directory, name: "datagram-\(name)")
+            SeedFile.write([kind.rawValue - 1] + plaintext, to: directory, name: "payload-\(name)")
         }
         // A just-started sender's first datagram: node info bound to no run of dss2 yet.
         var newcomer = FuzzWire.newSender()
         guard let info = try? infos[0].info.encode(), let first = try? newcomer.seal(info, kind: .nodeInfo, to: "dss2") else {
-            FuzzWire.fail("cannot seal the seed firstContact")
+            FuzzWire.finding.fail("cannot seal the seed firstContact")
         }
-        Seeds.write(first, to: directory, name: "datagram-firstContact")
-    }
-}
-
-enum Seeds {
-    static func write(_ bytes: [UInt8], to directory: String, name: String) {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(bytes).write(to: url)
-        } catch {
-            FileHandle.standardError.write(Data("cannot write \(url.path): \(error)\n".utf8))
-            exit(1)
-        }
+        SeedFile.write(first, to: directory, name: "datagram-firstContact")
     }
 }
