@@ -216,8 +216,13 @@ public final class Simulation {
             guard node.isUp, let until = node.pausedUntil, now >= until else { return }
             node.pausedUntil = nil
             node.resumedAt = now
-            checker.note("\(node.name) resumes", at: now)
             let inputs = node.deferred
+            let waitingAcks = inputs.count(where: { if case .received(.heartbeatAck, _) = $0.0 { true } else { false } })
+            if node.core?.role == .leader, waitingAcks > 0 {
+                checker.note("\(node.name) resumes as leader with \(waitingAcks) acknowledgement\(waitingAcks == 1 ? "" : "s") waiting", at: now)
+            } else {
+                checker.note("\(node.name) resumes", at: now)
+            }
             node.deferred = []
             // The process first notices the time, then drains its socket and reports.
             feed(.tick, to: index)
@@ -276,9 +281,10 @@ public final class Simulation {
         if let violation = checker.observe(node: node, before: before, nodes: nodes, now: now, twoNode: shape.twoNode) {
             result.violation = result.violation ?? violation
         }
-        // A crash may cut the action list anywhere: only what was done before survives.
+        // A crash may cut the action list anywhere: only what was done before survives. Only in a
+        // fault mix that has crashes (the draw stays, so every seed keeps its random stream).
         var crashAt = actions.count
-        if faultsActive, actions.count > 1, random.chance(0.004) {
+        if faultsActive, actions.count > 1, random.chance(0.004), faults.crash > 0 {
             crashAt = Int(random.next(upperBound: UInt64(actions.count)))
         }
         for (position, action) in actions.enumerated() {

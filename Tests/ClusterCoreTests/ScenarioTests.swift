@@ -171,6 +171,38 @@ struct ScenarioTests {
         #expect(cluster["n3"].previousHolder == "n1")
     }
 
+    /// Both nodes of a two_node cluster started together announce themselves (wait_for_all) in
+    /// the same instant, so each first hears the other just as it sets its next election timeout.
+    /// Waiting out that timeout made the contact older than failure_timeout: each node counted
+    /// its peer offline, won alone and fenced it. Now hearing the last missing peer ends the wait
+    /// and the node looks for a leader within the election jitter, with its peer still online.
+    @Test("two_node cold start: nodes that announce themselves in the same instant elect one leader and fence nobody")
+    func twoNodeSimultaneousAnnouncements() {
+        var cluster = ScenarioHarness(nodes: 2, twoNode: true, waitForAll: true)
+        cluster.isolate("n1")
+        var announced: Set<String> = []
+        // Each node's first announcement is lost; in the instant it is made, the node hears its peer's.
+        while announced.count < 2, cluster.now < Instant(nanoseconds: 10_000_000_000) {
+            cluster.now = cluster.now + .milliseconds(1)
+            for (name, peer) in [("n1", "n2"), ("n2", "n1")] where !announced.contains(name) {
+                let sent = cluster.step(name, .tick).contains { if case .send(_, .preVoteRequest) = $0 { true } else { false } }
+                if sent {
+                    announced.insert(name)
+                    cluster.step(name, .received(.preVoteRequest(term: Term(1), admin: .zero), from: peer))
+                }
+            }
+        }
+        #expect(announced == ["n1", "n2"])
+        cluster.heal()
+        cluster.advance(by: .seconds(4))
+        let leaders = ["n1", "n2"].filter { cluster[$0].role == .leader }
+        #expect(leaders.count == 1)
+        #expect(fences(in: cluster.actions("n1", since: 0)).isEmpty)
+        #expect(fences(in: cluster.actions("n2", since: 0)).isEmpty)
+        #expect(cluster.fenced.isEmpty)
+        if let leader = leaders.first { #expect(cluster[leader].service == .holding(term: cluster[leader].term)) }
+    }
+
     @Test("2-node split with nobody holding the service: the node placement prefers fences at once, the other waits")
     func twoNodeSplitWithoutHolder() {
         var cluster = ScenarioHarness(nodes: 2, twoNode: true, waitForAll: true, priorities: ["n2": 150])

@@ -50,17 +50,22 @@ struct SimulationTests {
         #expect(other.trace != first.trace)
     }
 
-    /// Found by the 100,000-seed soak (base fault mix, before the deaf-to-leader
-    /// fault existed): a leader paused 373 ms while acknowledgements waited in
-    /// its socket. On resume the core counts them (each vouches for the real
-    /// send time of its heartbeat), so its lease is longer than the checker's
-    /// ground truth was when it ignored acknowledgements that arrived during a
-    /// pause; the checker reported a false property-4 violation.
-    @Test("acknowledgements that arrive while the leader is paused count for its lease (seed 73696)")
+    /// Found by the 100,000-seed soak (base fault mix, before the deaf-to-leader fault existed,
+    /// seed 73696): a leader paused 373 ms while acknowledgements waited in its socket. On resume
+    /// the core counts them (each vouches for the real send time of its heartbeat), so its lease
+    /// is longer than the checker's ground truth was when it ignored acknowledgements that
+    /// arrived during a pause; the checker reported a false property-4 violation. The election
+    /// jitter cut (2h to h/2) changed every seed's schedule, so the test now pins a seed by what
+    /// happens in it (the simulation notes a leader that resumes with acknowledgements waiting)
+    /// rather than by the length of a pause. Since a resumed process first takes a tick, then
+    /// drains its socket, a checker that ignores those acknowledgements no longer reports this
+    /// (no violation in tens of thousands of seeds of this mix with pauses five times as frequent): the
+    /// test keeps the scenario in the suite and requires it to stay free of violations.
+    @Test("acknowledgements that arrive while the leader is paused count for its lease (seed 485)")
     func pausedLeaderCountsWaitingAcks() {
         let baseMixBefore = FaultProfile.uniform.scaled("uniform", networkFaults: [.heal, .partition, .asymmetric, .isolate, .lossyPath, .lossy])
-        let result = Simulation(seed: 73696, options: SimulationOptions(steps: 500, trace: true, faultProfile: baseMixBefore)).run()
-        #expect(result.trace.contains { $0.hasSuffix("n6 pauses for 0.373256459s") }, "the scenario no longer has the paused leader")
+        let result = Simulation(seed: 485, options: SimulationOptions(steps: 500, trace: true, faultProfile: baseMixBefore)).run()
+        #expect(result.trace.contains { $0.hasSuffix("n5 resumes as leader with 5 acknowledgements waiting") }, "the scenario no longer has the paused leader")
         #expect(result.violation == nil, "\(result.violation.map { "\($0)" } ?? "")")
     }
 

@@ -47,6 +47,20 @@ extension ElectionNode {
         startPreVote()
     }
 
+    /// `wait_for_all` ends when the last missing peer is heard. The node then looks for a leader
+    /// within the election jitter instead of a whole election timeout later: by then the peers'
+    /// contact (often only their announcement) would be older than `failure_timeout`, they would
+    /// count as offline, and in `two_node` mode two nodes that announced themselves at the same
+    /// instant would each win alone and fence the other. A heartbeat in the same message resets
+    /// the deadline as usual.
+    mutating func stopWaitingOnceAllHeard() {
+        guard waitingForAll, peers.allSatisfy({ lastHeard[$0] != nil }) else { return }
+        waitingForAll = false
+        guard role == .follower, leader == nil else { return }
+        let jitter = UInt64(max(1, timings.electionJitter.nanoseconds))
+        electionDeadline = min(electionDeadline, now + .nanoseconds(Int64(random.next(upperBound: jitter))))
+    }
+
     /// The term this node campaigns for next. In `two_node` mode one vote wins,
     /// so both halves of a split could win the same term; each node campaigns
     /// only in terms of its own parity, which keeps one leader per term.

@@ -213,6 +213,7 @@ public struct ElectionNode: Sendable {
             guard from != name, config.node(named: from) != nil else { break }
             lastHeard[from] = self.now
             fencedAndSilent.remove(from)
+            stopWaitingOnceAllHeard()
             receive(message, from: from)
         case .command(let id, let command):
             submit(command, origin: .local(id))

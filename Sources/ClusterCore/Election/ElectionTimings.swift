@@ -4,7 +4,10 @@ public struct ElectionTimings: Sendable, Equatable {
     public var heartbeatInterval: Duration
     /// A peer not heard from this long is offline; also the minimum election timeout.
     public var failureTimeout: Duration
-    /// Election timeouts are uniform in [F, F + jitter).
+    /// Election timeouts are uniform in [F, F + jitter). Half a heartbeat: enough to spread
+    /// the followers' timeouts apart (a split vote needs two within a round trip of each
+    /// other, and pre-vote keeps a loser from disturbing the winner), while a crash costs
+    /// the fastest follower's share of it, not up to two heartbeats.
     public var electionJitter: Duration
     /// Bound on the clock-rate difference between any node and real time (0.01 = 1%).
     public var maxClockDrift: Double
@@ -26,7 +29,7 @@ public struct ElectionTimings: Sendable, Equatable {
         precondition(heartbeatInterval > .zero && failureTimeout > heartbeatInterval, "validated config: 0 < heartbeat_interval < failure_timeout")
         self.heartbeatInterval = heartbeatInterval
         self.failureTimeout = failureTimeout
-        self.electionJitter = heartbeatInterval * 2
+        self.electionJitter = heartbeatInterval / 2
         self.maxClockDrift = maxClockDrift
         // 0.85 leaves 15% margin beyond the drift bound.
         self.lease = failureTimeout.scaled(by: 0.85 * (1 - maxClockDrift) / (1 + maxClockDrift))
