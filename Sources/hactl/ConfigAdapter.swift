@@ -2,7 +2,8 @@ import ClusterHost
 import ClusterCore
 import Dispatch
 import Fencing
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// The one place hactl calls the configuration loader (`ConfigLoader.load(path:checkFiles:)`),
 /// so `hactl config check` accepts and refuses exactly what the daemon does.
@@ -40,10 +41,9 @@ enum ConfigAdapter {
 }
 
 /// Hands the validator's answer from its task back to the blocked command.
-private final class ProblemsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: [String] = []
+private final class ProblemsBox: Sendable {
+    private let value = Mutex<[String]>([])
 
-    func set(_ problems: [String]) { lock.withLock { value = problems } }
-    func get() -> [String] { lock.withLock { value } }
+    func set(_ problems: [String]) { value.withLock { $0 = problems } }
+    func get() -> [String] { value.withLock { $0 } }
 }

@@ -1,7 +1,7 @@
 import ClusterHost
 import ArgumentParser
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// `hactl events [--since D|TIME] [--limit N] [--follow]`.
 struct EventsCommand: ParsableCommand {

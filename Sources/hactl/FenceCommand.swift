@@ -1,7 +1,7 @@
 import ClusterHost
 import ArgumentParser
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// `hactl fence NODE`.
@@ -27,8 +27,8 @@ struct FenceCommand: ParsableCommand {
         try global.validateNode(node)
         if !yes, isatty(STDIN_FILENO) == 1 {
             let what = FenceCommand.actionDescription
-            FileHandle.standardError.write(Data("Fence \(node) now (\(what) through its fence devices)? [y/N] ".utf8))
-            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            Output.write("Fence \(node) now (\(what) through its fence devices)? [y/N] ", to: STDERR_FILENO)
+            let answer = readLine()?.trimmingWhitespace(newlines: false).lowercased() ?? ""
             guard answer == "y" || answer == "yes" else {
                 throw HactlFailure.failed("not fenced: not confirmed")
             }

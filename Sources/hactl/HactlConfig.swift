@@ -1,6 +1,6 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// What hactl reads from the configuration file without a daemon: the control
 /// socket path and the node names (to catch typos before asking the cluster).

@@ -1,6 +1,6 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Why a hactl command did not succeed, with the spec's exit status.
@@ -48,7 +48,7 @@ enum HactlFailure: Error {
     /// Prints the message on stderr; with --json also `{"error":{...}}` on stdout for scripts.
     func report(json: Bool) {
         let text = message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "hactl: \(message)"
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        Output.write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
         if json {
             Output.json(HactlErrorOutput(error: .init(code: code, message: message, exit: exitStatus)))
         }

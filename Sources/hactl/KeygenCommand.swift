@@ -1,7 +1,8 @@
 import ClusterHost
 import ArgumentParser
 import ClusterCore
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import Glibc
 
 /// `hactl keygen [PATH] [--force]`: a new cluster key, 64 random bytes, mode 0600.
@@ -51,7 +52,7 @@ struct KeygenCommand: ParsableCommand {
         if !replace, access(path, F_OK) == 0 {
             throw .failed("\(path) already exists; use --force to replace it (then copy the new key to every node)")
         }
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string.isEmpty ? "." : FilePath(path).removingLastComponent().string
         var info = stat()
         if stat(directory, &info) != 0 {
             guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {

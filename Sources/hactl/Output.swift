@@ -1,6 +1,7 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes command results: JSON for `--json`, text otherwise.
 enum Output {
@@ -8,17 +9,35 @@ enum Output {
     static func json(_ value: some Encodable) {
         let encoder = ControlProtocol.makeEncoder()
         guard let data = try? encoder.encode(value) else {
-            FileHandle.standardError.write(Data("hactl: could not encode the JSON output\n".utf8))
+            write("hactl: could not encode the JSON output\n", to: STDERR_FILENO)
             return
         }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        write(Array(data) + [0x0A], to: STDOUT_FILENO)
     }
 
     static func text(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        write(text.hasSuffix("\n") ? text : text + "\n", to: STDOUT_FILENO)
     }
 
     static func warning(_ text: String) {
-        FileHandle.standardError.write(Data("hactl: \(text)\n".utf8))
+        write("hactl: \(text)\n", to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text` to the descriptor at once, unbuffered (so output to stdout and
+    /// stderr keeps its order); a closed pipe or a full disk ends the output silently.
+    static func write(_ text: String, to descriptor: Int32) {
+        write(Array(text.utf8), to: descriptor)
+    }
+
+    static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// `hactl reload`: what `systemctl reload haclusterd` runs (ExecReload).

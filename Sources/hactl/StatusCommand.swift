@@ -1,7 +1,7 @@
 import ClusterHost
 import ArgumentParser
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// `hactl status`: the cluster on one screen, or the spec's JSON object.
 struct StatusCommand: ParsableCommand {

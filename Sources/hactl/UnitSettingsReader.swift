@@ -1,6 +1,6 @@
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
 
 /// `config check`'s view of the managed units as this machine's systemd sees them: each unit's
 /// own timeouts and boot state through `systemctl show` (on the bus `systemd_bus` names), and

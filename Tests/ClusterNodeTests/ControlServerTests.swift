@@ -338,7 +338,7 @@ struct ControlServerTests {
             let command = user.command(["/usr/bin/python3", "-c", script, path])
             let output = try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async {
-                    continuation.resume(with: Result { try runProcess(command).stdout })
+                    continuation.resume(with: Result { let run = try runProcess(command); return run.stdout + "\n(stderr: \(run.stderr))" })
                 }
             }
             #expect(output.contains("busy: uid \(user.uid) has 2 control connections open"), "\(output)")

@@ -27,6 +27,11 @@ static inline int hacd_memfd_create(const char *name, unsigned int flags) { retu
 int close_range(unsigned int first, unsigned int last, int flags);
 static inline int hacd_cloexec_from(unsigned int first) { return close_range(first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */); }
 
+// Thread names (top -H, ps -L, core dumps) for the threads OSThread starts: the calling thread's
+// name (prctl is variadic, which Swift does not import; at most 15 bytes are kept).
+#include <sys/prctl.h>
+static inline int hacd_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+
 // O_DIRECT (reads and writes that bypass the page cache: the arbiter file on shared storage)
 // is defined by <fcntl.h> only with _GNU_SOURCE, and its value differs between
 // architectures, so it comes from the C library's header, compiled in clinux.c.

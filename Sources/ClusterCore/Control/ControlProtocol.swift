@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The control protocol: newline-delimited JSON over the daemon's Unix stream socket.
 ///

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Durations as operators type them (the spec's units): `200ms`, `1s`, `600S`, `10min`, `2h`,
 /// `1d`; a bare number is seconds. `10m` is refused: minutes or months is exactly the ambiguity
 /// that leaves a ban in place for a month.
@@ -31,11 +29,11 @@ public enum DurationText {
 
     /// Same grammar and units as the configuration (`Duration(configValue:)`), plus days for lifetimes.
     public static func parse(_ raw: String) throws(ParseError) -> Duration {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingWhitespace(newlines: false)
         guard !text.isEmpty else { throw .empty }
         let duration: Duration
-        if let days = daySpellings.first(where: { text.lowercased().hasSuffix($0) && Double(text.dropLast($0.count).trimmingCharacters(in: .whitespaces)) != nil }) {
-            guard let count = Double(text.dropLast(days.count).trimmingCharacters(in: .whitespaces)), count.isFinite, count < 100_000 else {
+        if let days = daySpellings.first(where: { text.lowercased().hasSuffix($0) && Double(text.dropLast($0.count).trimmingWhitespace(newlines: false)) != nil }) {
+            guard let count = Double(text.dropLast(days.count).trimmingWhitespace(newlines: false)), count.isFinite, count < 100_000 else {
                 throw .notANumber(raw)
             }
             duration = .milliseconds(Int64((count * 86_400_000).rounded()))

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A wall-clock instant that travels as ISO-8601 UTC with second precision
 /// (`2026-11-21T10:00:00Z`), the form the spec uses for constraint expiry.
@@ -45,24 +45,44 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
         let zone = String(decoding: bytes[index...], as: UTF8.self)
         guard zone == "Z" || zone == "z" || zone == "+00:00" else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        self.init(secondsSinceEpoch: Int64(timegm(&parts)))
+        let days = Self.daysSinceEpoch(year: year, month: month, day: day)
+        self.init(secondsSinceEpoch: days * 86_400 + Int64(hour * 3600 + minute * 60 + second))
     }
 
     public var iso8601: String {
-        var t = time_t(secondsSinceEpoch)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let year = Int(parts.tm_year) + 1900
-        let yearText = year < 1000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
-        return "\(yearText)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
+        let seconds = Int(secondsSinceEpoch - days * 86_400)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = (0..<1000).contains(year) ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))Z"
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, as `timegm` counts
+    /// them: a day past the end of its month counts on into the next. (Civil-date arithmetic on
+    /// 400-year eras, whose length in days is fixed, with years starting in March so that the
+    /// leap day comes last.)
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64 {
+        let marchYear = Int64(month <= 2 ? year - 1 : year)
+        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
+        let yearOfEra = marchYear - era * 400
+        let marchMonth = Int64(month > 2 ? month - 3 : month + 9)
+        let dayOfYear = (153 * marchMonth + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date `daysSinceEpoch` days after 1970-01-01 (the inverse of `daysSinceEpoch`).
+    static func civilDate(daysSinceEpoch days: Int64) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let marchMonth = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * marchMonth + 2) / 5 + 1)
+        let month = Int(marchMonth < 10 ? marchMonth + 3 : marchMonth - 9)
+        return (Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0), month, day)
     }
 
     public var description: String { iso8601 }

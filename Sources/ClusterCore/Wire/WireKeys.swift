@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// The keys of one cluster, derived from the cluster key file's bytes and bound
 /// to the cluster name.

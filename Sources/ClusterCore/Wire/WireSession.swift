@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Seals outgoing and opens incoming datagrams for the local node: AEAD
 /// (ChaCha20-Poly1305) under per-(sender, incarnation) session keys, the

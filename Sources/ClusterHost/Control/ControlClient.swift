@@ -1,5 +1,5 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The `hactl` side of the control socket: plain blocking I/O, one connection

@@ -1,6 +1,7 @@
 import ClusterCore
 import Crypto
-import Foundation
+import FoundationEssentials
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +27,7 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
     public let kind: String
 
     public var directory: String {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FilePath(path).removingLastComponent().string
         return parent.isEmpty ? "." : parent
     }
 
@@ -143,6 +144,6 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        digest.map { ($0 < 0x10 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

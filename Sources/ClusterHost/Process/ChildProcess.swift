@@ -1,5 +1,6 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
 internal import CLinux
 import Glibc
 
@@ -55,13 +56,11 @@ public struct ChildProcess: Sendable {
         let spawned = try spawn(command)
         handle?.attach(spawned.pid)
         let early = ExitBox()
-        let reaper = Thread {
+        OSThread.start(name: "child \(command[0])") {
             let result = collect(spawned, command: command, timeout: timeout, handle: handle)
             early.set(result)
             onExit(result)
         }
-        reaper.name = "child \(command[0])"
-        reaper.start()
         let clock = ContinuousClock()
         let end = clock.now + grace
         while clock.now < end {
@@ -153,7 +152,7 @@ public struct ChildProcess: Sendable {
 
 /// The first result of a background child, shared between its reaper thread and the starter.
 private final class ExitBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var result: ChildProcess.Result?
 
     func set(_ value: ChildProcess.Result) {
@@ -171,7 +170,7 @@ extension ChildProcess {
     /// Ends a child started in the background before it finishes (SIGKILL to its process
     /// group). Safe against pid reuse: it signals only until the reaper takes the pid back.
     public final class Handle: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = NIOLock()
         private var pid: pid_t?
         private var killed = false
 

@@ -1,5 +1,5 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Runs blocking work (waitpid, poll, blocking sockets, I/O on a storage that may hang) on a
@@ -7,11 +7,9 @@ import Synchronization
 public enum DedicatedThread {
     static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-            let thread = Thread {
+            OSThread.start(name: name) {
                 continuation.resume(returning: body())
             }
-            thread.name = name
-            thread.start()
         }
     }
 
@@ -26,12 +24,10 @@ public enum DedicatedThread {
         let pending = Pending<T>()
         return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             pending.slot.withLock { $0 = continuation }
-            let thread = Thread {
+            OSThread.start(name: name) {
                 let result = body()
                 if !pending.resume(returning: result) { late(result) }
             }
-            thread.name = name
-            thread.start()
             Task {
                 try? await Task.sleep(for: timeout)
                 pending.resume(returning: nil)

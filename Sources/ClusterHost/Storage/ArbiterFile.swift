@@ -1,5 +1,7 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import SystemPackage
 import Glibc
 
 /// The arbiter file on the shared storage (`[quorum] tie_breaker = "storage"`): this node's
@@ -67,7 +69,7 @@ public final class ArbiterFile: @unchecked Sendable {
     public let codec: ArbiterCodec
     public var layout: ArbiterLayout { codec.layout }
 
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var descriptor: Int32 = -1
     private var mode: IOMode
     private var modeReason: String?
@@ -186,10 +188,10 @@ public final class ArbiterFile: @unchecked Sendable {
     // MARK: Opening
 
     private func createDirectory() throws(ArbiterFileError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string
         var info = stat()
         if stat(directory, &info) == 0 { return }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = FilePath(directory).removingLastComponent().string
         guard stat(parent, &info) == 0 else { throw .storageMissing(file: path, directory: parent) }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw .cannotCreateDirectory(file: path, directory: directory, errno: errno)
@@ -305,7 +307,7 @@ public final class ArbiterFile: @unchecked Sendable {
         descriptor = fd
     }
 
-    /// Runs `body` holding the lock (NSLock.withLock would erase the error's type).
+    /// Runs `body` holding the lock (NIOLock.withLock would erase the error's type).
     private func locked<Result>(_ body: () throws(ArbiterFileError) -> Result) throws(ArbiterFileError) -> Result {
         lock.lock()
         defer { lock.unlock() }

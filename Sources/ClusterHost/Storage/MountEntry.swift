@@ -1,5 +1,5 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// One line of /proc/self/mountinfo: where a filesystem is mounted, its type and options.
 public struct MountEntry: Sendable, Equatable {

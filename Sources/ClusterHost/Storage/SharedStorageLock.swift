@@ -1,5 +1,5 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// `flock(LOCK_EX)` on `storage.lock_file`, held through an open file descriptor for as long
@@ -215,14 +215,15 @@ public actor SharedStorageLock: StorageLocking {
         let device = UInt64(info.st_dev)
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
-        let key = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        func hex(_ value: UInt64) -> String { (value < 0x10 ? "0" : "") + String(value, radix: 16) }
+        let key = "\(hex(major)):\(hex(minor)):\(UInt64(info.st_ino))"
         guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
         // e.g. "3: FLOCK  ADVISORY  WRITE 4711 00:2d:1234 0 EOF"; blocked waiters show "->".
         for line in locks.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == key, let pid = Int32(fields[4]) else { continue }
             let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimmingWhitespace()
             return name.map { "pid \(pid) (\($0))" } ?? "pid \(pid)"
         }
         return nil

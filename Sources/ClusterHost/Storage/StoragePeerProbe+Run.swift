@@ -1,5 +1,6 @@
 import ClusterCore
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import Glibc
 
 extension StoragePeerProbe {
@@ -17,7 +18,7 @@ extension StoragePeerProbe {
             ownerUID: info.st_uid, ownerGID: info.st_gid, filesystem: MountEntry.containing(path)?.filesystem)
         if let markerFile, let token {
             let content = Self.readSmallRegularFile(Self.inside(path, markerFile), limit: 256)
-            report.markerMatches = content?.trimmingCharacters(in: .whitespacesAndNewlines) == token
+            report.markerMatches = content?.trimmingWhitespace() == token
         }
         if let lockFile {
             report.lock = Self.tryLock(Self.inside(path, lockFile))
@@ -30,7 +31,7 @@ extension StoragePeerProbe {
 
     /// `name` inside the storage directory (a relative name), or `name` itself when absolute.
     static func inside(_ directory: String, _ name: String) -> String {
-        name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
+        name.hasPrefix("/") ? name : FilePath(directory).appending(name).string
     }
 
     /// Opens a file the probe may touch: never through a symlink, never blocking (a FIFO), never a

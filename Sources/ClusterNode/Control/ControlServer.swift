@@ -1,7 +1,8 @@
 import CACL
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import Glibc
 import Logging
 import NIOCore
@@ -293,7 +294,7 @@ public final class ControlServer: Sendable {
     // MARK: - socket setup
 
     static func prepareSocketPath(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string
         if !directory.isEmpty {
             try makeDirectories(directory)
         }
@@ -307,7 +308,7 @@ public final class ControlServer: Sendable {
     private static func makeDirectories(_ directory: String) throws {
         var info = stat()
         if stat(directory, &info) == 0 { return }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = FilePath(directory).removingLastComponent().string
         if !parent.isEmpty, parent != directory {
             try makeDirectories(parent)
         }

@@ -1,7 +1,7 @@
 import ClusterCore
 import ClusterHost
 internal import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// What a daemon that re-executes itself in place (`systemctl reload`, SIGHUP) hands to its

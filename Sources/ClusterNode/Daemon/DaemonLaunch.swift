@@ -1,6 +1,6 @@
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -47,7 +47,8 @@ public struct DaemonLaunch: Sendable {
             try await daemon.run()
             return 0
         } catch {
-            FileHandle.standardError.write(Data("haclusterd: \(error)\n".utf8))
+            let line = Array("haclusterd: \(error)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             return error.exitStatus
         }
     }

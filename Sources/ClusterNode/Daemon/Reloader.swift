@@ -1,7 +1,7 @@
 import ClusterCore
 import ClusterHost
 internal import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -118,7 +118,7 @@ actor Reloader {
             let output = (result.stderr + result.stdout).split(separator: "\n")
                 .map { $0.hasPrefix("haclusterd: ") ? String($0.dropFirst("haclusterd: ".count)) : String($0) }
                 .joined(separator: "\n")
-            let why = result.timedOut ? "no answer within \(checkTimeout)" : output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let why = result.timedOut ? "no answer within \(checkTimeout)" : output.trimmingWhitespace()
             return Refusal(reason: "the configuration is invalid (checked by \(binary)): \(why)")
         }
         let new: ClusterConfig

@@ -2,7 +2,8 @@ import ClusterCore
 import ClusterHost
 internal import CLinux
 import CSystemd
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
 import Glibc
 
 /// One sd-bus connection to a systemd manager, owned by a thread of its own.
@@ -21,7 +22,7 @@ final class SystemdBusLoop: @unchecked Sendable {
     let bus: SystemdBus
 
     // Shared between threads, guarded by `lock`.
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var requests: [(SystemdBusLoop) -> Void] = []
     private var stopping = false
     private let wakeRead: Int32
@@ -54,9 +55,7 @@ final class SystemdBusLoop: @unchecked Sendable {
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "systemd-bus"
-        thread.start()
+        OSThread.start(name: "systemd-bus") { [self] in runLoop() }
     }
 
     /// Ends the thread: pending jobs fail with `busDisconnected(ECANCELED)`, streams finish.

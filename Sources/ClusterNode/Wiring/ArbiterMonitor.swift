@@ -1,6 +1,7 @@
 import ClusterCore
 import ClusterHost
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -66,9 +67,7 @@ final class ArbiterMonitor: Sendable {
 
     /// Runs the cycles until cancelled.
     func run() async {
-        let thread = Thread { [self] in ioLoop() }
-        thread.name = "arbiter I/O"
-        thread.start()
+        OSThread.start(name: "arbiter I/O") { [self] in ioLoop() }
         var counter: UInt64 = 0
         while !Task.isCancelled, !shared.withLock({ $0.stopped }) {
             let now = SystemClock.monotonicNow()

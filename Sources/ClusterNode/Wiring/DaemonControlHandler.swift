@@ -1,7 +1,7 @@
 import ClusterHost
 import ClusterCore
 import Fencing
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Answers `hactl` on the control socket with the running runtime: status as the

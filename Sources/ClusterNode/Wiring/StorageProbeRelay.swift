@@ -1,6 +1,6 @@
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
 
 /// `hactl check-storage`'s cross-node probe through the cluster links: the local daemon
 /// forwards a `StoragePeerProbe` to the peer's daemon (`ClusterRuntime.relay`), which runs it

@@ -1,6 +1,6 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Runs fence agents from `agent_dir`: checks the file (`AgentExecutable`), builds the
@@ -102,15 +102,13 @@ public struct FenceAgentRunner: Sendable {
     /// instead of a cooperative-pool thread.
     private static func onOwnThread(_ process: AgentProcess) async throws(FenceError) -> AgentProcess.Outcome {
         let result: Result<AgentProcess.Outcome, FenceError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+            OSThread.start(name: "fence-agent") {
                 do throws(FenceError) {
                     continuation.resume(returning: .success(try process.run()))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            thread.name = "fence-agent"
-            thread.start()
         }
         return try result.get()
     }

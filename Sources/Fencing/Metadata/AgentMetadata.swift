@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a fence agent says about itself in its `action=metadata` XML
 /// (schema `/usr/share/cluster/relaxng/metadata.rng`).
@@ -91,6 +91,6 @@ public struct AgentMetadata: Sendable, Equatable {
     }
 
     static func normalized(_ name: String) -> String {
-        name.replacingOccurrences(of: "-", with: "_")
+        name.replacing("-", with: "_")
     }
 }

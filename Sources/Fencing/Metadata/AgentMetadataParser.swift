@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses the fixed metadata schema of fence agents: `<resource-agent>`, `<parameter>`
 /// with `<content>`, `<action>`. A small tag scanner rather than a general XML parser:
@@ -154,9 +154,9 @@ public struct AgentMetadataParser: Sendable {
     private static func decodeEntities(_ value: String) -> String {
         guard value.contains("&") else { return value }
         return value
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+            .replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+            .replacing("&quot;", with: "\"").replacing("&apos;", with: "'")
+            .replacing("&amp;", with: "&")
     }
 
     private static func hasPrefix(_ bytes: [UInt8], at index: Int, _ prefix: String) -> Bool {

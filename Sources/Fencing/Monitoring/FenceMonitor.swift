@@ -1,6 +1,6 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// Runs each device's `monitor` action periodically so that a cluster whose fencing
 /// is broken says so before fencing is needed. Keeps per-device `DeviceHealth`;

@@ -1,6 +1,6 @@
 import ClusterHost
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// Fences nodes through the devices of a `ClusterConfig` (the `Fencer` that takeover
 /// and `hactl fence` use):

@@ -1,7 +1,7 @@
 import ClusterHost
 import ArgumentParser
 import ClusterCore
-import Foundation
+import FoundationEssentials
 
 /// `hactl check-storage PATH`: the manual flock test of HA guides, and more.
 struct CheckStorageCommand: ParsableCommand {

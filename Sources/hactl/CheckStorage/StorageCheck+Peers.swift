@@ -1,6 +1,7 @@
 import ClusterCore
 import ClusterHost
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import Glibc
 
 extension StorageCheck {
@@ -19,7 +20,7 @@ extension StorageCheck {
         // planted at the name cannot make this process overwrite anything.
         let random = (0..<2).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let name = "\(StoragePeerProbe.scratchPrefix)\(localNode)-\(random)-marker"
-        let file = (path as NSString).appendingPathComponent(name)
+        let file = FilePath(path).appending(name).string
         let token = (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
         let fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

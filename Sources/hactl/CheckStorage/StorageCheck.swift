@@ -1,7 +1,8 @@
 import ClusterCore
 import ClusterHost
 import CACL
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import Glibc
 
 /// The checks of `hactl check-storage PATH`: the manual `flock` test of HA
@@ -142,7 +143,7 @@ public struct StorageCheck: Sendable {
             findings.append(StorageFinding(.defaultACL, .problem, "a default ACL cannot be set on a directory of \(path): \(String(cString: strerror(failure.code)))", fix: noSupportFix))
             return findings
         }
-        let child = (directory as NSString).appendingPathComponent("inherited")
+        let child = FilePath(directory).appending("inherited").string
         let childFD = open(child, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard childFD >= 0 else {
             findings.append(StorageFinding(.defaultACL, .skipped, "cannot create \(child): \(String(cString: strerror(errno)))"))
@@ -201,7 +202,7 @@ public struct StorageCheck: Sendable {
 
     private func scratchFile(_ purpose: String) -> String {
         let name = "\(Self.scratchPrefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(purpose)"
-        return (path as NSString).appendingPathComponent(name)
+        return FilePath(path).appending(name).string
     }
 }
 
