@@ -3,7 +3,7 @@ import Glibc
 
 /// A detached POSIX thread for blocking work, named so that `top -H`, `ps -L` and a core dump
 /// say what it is. Foundation's `Thread` does the same, but linking Foundation (and ICU with it)
-/// costs every `hactl` call about 10 ms of start-up and the daemon several MB of memory.
+/// costs every `hactl` call about 7 ms of start-up and the daemon several MB of memory.
 public enum OSThread {
     /// Starts `body` on a new detached thread called `name` (the kernel keeps its first 15 bytes).
     /// A process that cannot create a thread (EAGAIN: the task limit) stops with the reason.
