@@ -52,7 +52,8 @@ struct KeygenCommand: ParsableCommand {
         if !replace, access(path, F_OK) == 0 {
             throw .failed("\(path) already exists; use --force to replace it (then copy the new key to every node)")
         }
-        let directory = FilePath(path).removingLastComponent().string.isEmpty ? "." : FilePath(path).removingLastComponent().string
+        let parent = FilePath(path).removingLastComponent().string
+        let directory = parent.isEmpty ? "." : parent
         var info = stat()
         if stat(directory, &info) != 0 {
             guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {

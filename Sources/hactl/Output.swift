@@ -12,7 +12,7 @@ enum Output {
             write("hactl: could not encode the JSON output\n", to: STDERR_FILENO)
             return
         }
-        write(Array(data) + [0x0A], to: STDOUT_FILENO)
+        Syscall.writeAll(Array(data) + [0x0A], to: STDOUT_FILENO)
     }
 
     static func text(_ text: String) {
@@ -26,18 +26,6 @@ enum Output {
     /// Writes all of `text` to the descriptor at once, unbuffered (so output to stdout and
     /// stderr keeps its order); a closed pipe or a full disk ends the output silently.
     static func write(_ text: String, to descriptor: Int32) {
-        write(Array(text.utf8), to: descriptor)
-    }
-
-    static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        Syscall.writeAll(Array(text.utf8), to: descriptor)
     }
 }

@@ -43,7 +43,7 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
             bytes.append(contentsOf: [UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)])
         }
         let hash = Array(SHA256.hash(data: bytes))
-        return hash[0..<4].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return HexText.bytes(hash[0..<4])
     }
 
     /// Sections whose digests differ from `other`'s, as `[name]`, in file order. A section only

@@ -32,14 +32,7 @@ public struct StderrLogHandler: LogHandler {
             line += " error=\(Self.quoted("\(error)"))"
         }
         line += "\n"
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = Syscall.retryingEINTR { bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) } }
-            if written <= 0 { return }  // stderr closed: nothing sensible left to do
-            offset += written
-        }
-        bytes.removeAll()
+        Syscall.writeAll(Array(line.utf8), to: STDERR_FILENO)  // stderr closed: nothing sensible left to do
     }
 
     /// One line without its newline. Pure, for tests.

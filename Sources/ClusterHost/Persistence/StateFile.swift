@@ -144,6 +144,6 @@ public struct StateFile<Value: Codable & Sendable>: Sendable {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { ($0 < 0x10 ? "0" : "") + String($0, radix: 16) }.joined()
+        HexText.bytes(digest)
     }
 }

@@ -215,8 +215,7 @@ public actor SharedStorageLock: StorageLocking {
         let device = UInt64(info.st_dev)
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
-        func hex(_ value: UInt64) -> String { (value < 0x10 ? "0" : "") + String(value, radix: 16) }
-        let key = "\(hex(major)):\(hex(minor)):\(UInt64(info.st_ino))"
+        let key = "\(HexText.twoDigits(major)):\(HexText.twoDigits(minor)):\(UInt64(info.st_ino))"
         guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
         // e.g. "3: FLOCK  ADVISORY  WRITE 4711 00:2d:1234 0 EOF"; blocked waiters show "->".
         for line in locks.split(separator: "\n") {

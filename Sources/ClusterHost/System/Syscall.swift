@@ -28,4 +28,18 @@ public enum Syscall {
         guard result >= 0 else { throw SystemCallError(call: name, errno: errno) }
         return result
     }
+
+    /// Writes all of `bytes` to `descriptor` (a terminal, a pipe: stdout, stderr), unbuffered,
+    /// retrying short writes. Best effort: a closed pipe or a full disk ends the output silently,
+    /// as there is nowhere left to report it.
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = retryingEINTR { write(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
 }

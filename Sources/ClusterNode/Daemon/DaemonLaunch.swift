@@ -47,8 +47,7 @@ public struct DaemonLaunch: Sendable {
             try await daemon.run()
             return 0
         } catch {
-            let line = Array("haclusterd: \(error)\n".utf8)
-            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            Syscall.writeAll(Array("haclusterd: \(error)\n".utf8), to: STDERR_FILENO)
             return error.exitStatus
         }
     }
