@@ -128,8 +128,9 @@ struct SafetyChecker {
             return Violation(property: .twoHolders, time: now, detail: "\(holders.map(\.name).joined(separator: " and ")) hold the service")
         }
         for node in holders where !node.releasing && !node.isPaused(at: now) {
-            // One tick of slack: the core notices expiry on its next input.
-            let grace = node.realDuration(timings.tickInterval) + 1_000_000
+            // The lease's expiry is a deadline of the core: the node ticks at that instant (to
+            // within the clock conversion's rounding and the runtime's 1 ms minimum) and releases.
+            let grace: UInt64 = 2_000_000
             guard let core = node.core else { continue }
             guard let expiry = groundTruthLease(of: node, now: now) else {
                 return Violation(property: .holdsWithoutQuorum, time: now, detail: "\(node.name) holds the service as \(core.role.rawValue) and is not releasing")

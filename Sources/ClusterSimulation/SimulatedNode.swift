@@ -15,6 +15,8 @@ final class SimulatedNode {
     var rate: Double
     let offset: UInt64
     var pausedUntil: UInt64?
+    /// When its process's next tick is due (real time); a tick event for another time is stale.
+    var nextTickAt: UInt64 = 0
     /// Inputs that arrived while the process was paused, fed in order on resume.
     var deferred: [(Input, UInt64)] = []
     var fencedDown = false

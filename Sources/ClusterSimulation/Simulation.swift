@@ -168,14 +168,14 @@ public final class Simulation {
             deliver(message, from: from, to: to)
         case .tick(let index, let incarnation):
             let node = nodes[index]
-            guard node.isUp, node.incarnation == incarnation else { return }
+            guard node.isUp, node.incarnation == incarnation, node.nextTickAt == now else { return }
             if let since = node.leavingSince, now - since > Self.leaveBound, !node.isPaused(at: now) {
                 leaveTimedOut(index)
                 return
             }
             if !node.isPaused(at: now) { feed(.tick, to: index) }
-            let interval = node.realDuration(timings.tickInterval)
-            queue.push(.tick(node: index, incarnation: incarnation), at: now + interval)
+            guard node.isUp, node.incarnation == incarnation else { return }
+            armTick(index, at: nextTickTime(of: node))
         case .fenceDone(let index, let incarnation, let epoch, let target, let fails, let term, let remaining):
             fenceDone(index: index, incarnation: incarnation, epoch: epoch, target: target, fails: fails, term: term, remaining: remaining)
         case .takeoverDone(let index, let incarnation, let epoch, let term, let fails):
@@ -276,6 +276,9 @@ public final class Simulation {
         let wall = Self.wallEpoch + now / 1_000_000_000
         let actions = core.step(input, now: node.localTime(now), wallClock: wall)
         node.core = core
+        // Like the runtime: a step that brought the deadline forward re-arms the timer.
+        let due = nextTickTime(of: node)
+        if due < node.nextTickAt { armTick(index, at: due) }
         if case .arbiter(.succeeded) = input { node.lastGoodCycleFed = now }
         if options.trace { checker.traceStep(node: node.name, input: input, actions: actions, at: now) }
         if let violation = checker.observe(node: node, before: before, nodes: nodes, now: now, twoNode: shape.twoNode) {
@@ -299,6 +302,21 @@ public final class Simulation {
         if node.leavingSince != nil, let progress = node.core?.leaveProgress, progress.isDone {
             exitAfterLeave(index, clean: progress == .done)
         }
+    }
+
+    /// When the node ticks next, as the daemon's runtime decides it: at its core's deadline, at
+    /// most `tickInterval` away (a paused process's timer fires late; it is ticked on resume).
+    func nextTickTime(of node: SimulatedNode) -> UInt64 {
+        var delay = timings.tickInterval
+        if !node.isPaused(at: now), let core = node.core {
+            delay = min(delay, max(.milliseconds(1), core.nextDeadline.since(node.localTime(now))))
+        }
+        return now + node.realDuration(delay)
+    }
+
+    func armTick(_ index: Int, at time: UInt64) {
+        nodes[index].nextTickAt = time
+        queue.push(.tick(node: index, incarnation: nodes[index].incarnation), at: time)
     }
 
     func perform(_ action: Action, by index: Int) {
@@ -436,7 +454,7 @@ public final class Simulation {
         node.lastGoodCycleFed = nil
         node.resumedAt = 0
         checker.note("\(node.name) starts (term \(node.durable.term), admin \(node.durable.admin.stamp))", at: now)
-        queue.push(.tick(node: index, incarnation: node.incarnation), at: now)
+        armTick(index, at: now)
         if shape.usesStorage { startDiskTimer(index) }
     }
 

@@ -95,6 +95,12 @@ public struct StorageArbiter: Sendable, Equatable, Codable {
         return now.since(since) >= storageTimeout
     }
 
+    /// When `ownAccessLost` turns true unless a cycle succeeds first (a deadline of the core:
+    /// a node that loses its storage releases at that instant, not at a later tick).
+    public var ownAccessLostAt: Instant? {
+        (lastGoodCycle ?? createdAt).map { $0 + storageTimeout }
+    }
+
     public func verdict(on peer: String, now: Instant) -> Verdict {
         guard let good = lastGoodCycle, let first = firstGoodCycle, now.since(good) < storageTimeout else { return .unknown }
         let track = peers[peer]

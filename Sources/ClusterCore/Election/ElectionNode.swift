@@ -4,8 +4,8 @@
 /// state machine").
 ///
 /// Driving it (the daemon's runtime and the simulation do exactly this):
-/// - call `step(.tick, ...)` at least every `timings.tickInterval` (or at
-///   `nextDeadline`), and `step` for every datagram, admin command and
+/// - call `step(.tick, ...)` at `nextDeadline` (again after any step that brought it
+///   forward) and at least every `timings.tickInterval`, and `step` for every datagram, admin command and
 ///   resource report, always with the current monotonic `now` and wall clock;
 /// - perform the returned actions in order; a `.persist` MUST be durable
 ///   before any later action of the same list (raft's Ready contract);
@@ -161,6 +161,8 @@ public struct ElectionNode: Sendable {
         if let retry = retryNotBefore, retry > now { deadline = min(deadline, retry) }
         for command in pendingCommands { deadline = min(deadline, command.deadline) }
         for forwarded in forwardedCommands.values { deadline = min(deadline, forwarded) }
+        if let transfer = transferDeadline, transfer > now { deadline = min(deadline, transfer) }
+        if let lost = arbiter?.ownAccessLostAt, lost > now { deadline = min(deadline, lost) }
         return deadline
     }
 

@@ -1,6 +1,6 @@
 /// One event for `ElectionNode.step(_:now:wallClock:)`.
 public enum Input: Sendable, Equatable {
-    /// Time passed. Drive at least every `ElectionTimings.tickInterval`, or at `ElectionNode.nextDeadline`.
+    /// Time passed. Drive at `ElectionNode.nextDeadline` and at least every `ElectionTimings.tickInterval`.
     case tick
     /// A message that passed the wire checks, from the node named `from`.
     case received(Message, from: String)

@@ -214,9 +214,10 @@ struct Daemon {
         let stopping = ShutdownState()
         let adoption = MaintenanceAdoption()
         let controlTask = Task { try? await control.run() }
+        let refresh = StatusRefresh(events: events.follow(), interval: .seconds(1))
         let statusTask = Task { [tracker, logger] in
             var maintenance: Bool?
-            while !Task.isCancelled {
+            for await _ in refresh.reads {
                 let status = await runtime.status()
                 // `maintenance off` on the holder: adopt what is there (start stopped units, bounce nothing).
                 let inMaintenance = status.election.admin.maintenance
@@ -236,7 +237,6 @@ struct Daemon {
                 }
                 maintenance = inMaintenance
                 tracker.update(status, wallClock: SystemClock.wallClockSeconds())
-                try? await Task.sleep(for: .milliseconds(250))
             }
         }
         let auditTask = Task { await auditor.run() }
@@ -306,6 +306,7 @@ struct Daemon {
         await reloader.setPrepare { [logger] in
             logger.notice("closing the control socket and the watchdogs for the re-execution")
             stopping.begin()
+            refresh.stop()
             statusTask.cancel()
             auditTask.cancel()
             arbiterTask?.cancel()
@@ -352,6 +353,7 @@ struct Daemon {
         let handedOver = await handOver(runtime: runtime, signals: signals)
         lateSignals.cancel()
         stopping.begin()
+        refresh.stop()
         statusTask.cancel()
         auditTask.cancel()
         let mayHold = await runtime.stop()

@@ -11,8 +11,9 @@ import NIOPosix
 /// - Every link to every peer is kept busy (a peer sent nothing for a heartbeat interval gets
 ///   the node info as a keepalive), so a `LinkMonitor` can tell, per peer and link, up from
 ///   down (`link.down` / `link.up` events, `status().links`).
-/// - Ticks come every `tickInterval` or at the core's `nextDeadline`, whichever is first,
-///   with `now` from `CLOCK_BOOTTIME` and the wall clock in seconds.
+/// - Ticks come at the core's `nextDeadline`, and at least every `tickInterval`, with `now`
+///   from `CLOCK_BOOTTIME` and the wall clock in seconds. A step that brings the deadline
+///   forward (a won election's lease claim) re-arms the timer; nothing ticks in between.
 /// - Actions are performed in order: `persist` synchronously through the
 ///   `StateStore` before anything after it; `send` seals once per peer and
 ///   sends the datagram on every link; `takeover`/`fence`/`release` go to
@@ -68,6 +69,10 @@ public actor ClusterRuntime {
     private var peerTargets: [String: [(address: SocketAddress, link: Int)]] = [:]
     private var receiveTask: Task<Void, Never>?
     private var tickTask: Task<Void, Never>?
+    /// When `tickTask` wakes (nil while a tick runs or before the start), and which arming it is:
+    /// a task cancelled after its sleep may still reach the actor, and then does nothing.
+    private var tickDue: Instant?
+    private var tickArming: UInt64 = 0
     private var running = false
 
     /// When each peer was last heard on each local link; link.down / link.up.
@@ -242,12 +247,25 @@ public actor ClusterRuntime {
                 await self.handle(datagram)
             }
         }
+        armTick(in: .zero, now: SystemClock.monotonicNow())
+    }
+
+    private func armTick(in delay: Duration, now: Instant) {
+        tickTask?.cancel()
+        tickArming &+= 1
+        let arming = tickArming
+        tickDue = now + delay
         tickTask = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let delay = await self?.tick() else { return }
-                try? await Task.sleep(for: delay)
-            }
+            do { try await Task.sleep(for: delay) } catch { return }
+            await self?.tickFired(arming)
         }
+    }
+
+    private func tickFired(_ arming: UInt64) {
+        guard arming == tickArming else { return }
+        tickDue = nil
+        guard let delay = tick() else { return }
+        armTick(in: delay, now: SystemClock.monotonicNow())
     }
 
     /// Stops the loops and closes the sockets. Pending `submit`s get `.noQuorum`.
@@ -654,6 +672,9 @@ public actor ClusterRuntime {
         }
         machine = next
         leadershipTimeline = timeline
+        if running, let due = tickDue, machine.nextDeadline < due {
+            armTick(in: max(.milliseconds(1), machine.nextDeadline.since(now)), now: now)
+        }
     }
 
     /// What a datagram carries.
