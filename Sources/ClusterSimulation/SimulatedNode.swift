@@ -22,8 +22,9 @@ final class SimulatedNode {
     var fencedDown = false
     /// Real time its daemon was told to stop (`Input.leave`); nil when not stopping.
     var leavingSince: UInt64?
-    /// Its daemon exited after a completed leave and has not started again: it must never be fenced.
-    var leftCleanly = false
+    /// Its daemon exited after a completed leave and has not started again, since then (real
+    /// time): no fence decided after that may land on it.
+    var leftCleanlyAt: UInt64?
 
     // Ground truth of the service on this machine.
     /// From the takeover (after its fencing) until the release completes, a crash or a fence.

@@ -176,8 +176,9 @@ public final class Simulation {
             if !node.isPaused(at: now) { feed(.tick, to: index) }
             guard node.isUp, node.incarnation == incarnation else { return }
             armTick(index, at: nextTickTime(of: node))
-        case .fenceDone(let index, let incarnation, let epoch, let target, let fails, let term, let remaining):
-            fenceDone(index: index, incarnation: incarnation, epoch: epoch, target: target, fails: fails, term: term, remaining: remaining)
+        case .fenceDone(let index, let incarnation, let epoch, let target, let fails, let term, let remaining, let decided):
+            fenceDone(index: index, incarnation: incarnation, epoch: epoch, target: target, fails: fails, term: term,
+                      remaining: remaining, decided: decided)
         case .takeoverDone(let index, let incarnation, let epoch, let term, let fails):
             let node = nodes[index]
             guard node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch else { return }
@@ -348,12 +349,12 @@ public final class Simulation {
             node.takeoverInFlight = true
             let targets = fenceFirst.compactMap { name in config.nodes.firstIndex { $0.name == name } }
             for target in targets { checkSplitFence(by: index, of: target) }
-            startTakeover(index, term: term, fence: targets)
+            startTakeover(index, term: term, fence: targets, decided: now)
         case .restart(let term):
             // Units stop and start again; lock and addresses stay (still holding meanwhile).
             node.resourceEpoch += 1
             node.takeoverInFlight = true
-            startTakeover(index, term: term, fence: [])
+            startTakeover(index, term: term, fence: [], decided: now)
         case .fence(let target, let delay):
             guard let targetIndex = config.nodes.firstIndex(where: { $0.name == target }) else { return }
             checkSplitFence(by: index, of: targetIndex)
@@ -361,7 +362,7 @@ public final class Simulation {
             // then runs the agent.
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: -1, target: targetIndex,
-                           fails: random.chance(0.05), term: .zero, remaining: []),
+                           fails: random.chance(0.05), term: .zero, remaining: [], decided: now),
                 at: now + node.realDuration(delay) + randomDuration(100_000_000, 1_500_000_000))
         case .release(let reason):
             node.resourceEpoch += 1
@@ -381,13 +382,13 @@ public final class Simulation {
         }
     }
 
-    func startTakeover(_ index: Int, term: Term, fence targets: [Int]) {
+    func startTakeover(_ index: Int, term: Term, fence targets: [Int], decided: UInt64) {
         let node = nodes[index]
         if let first = targets.first {
             // A takeover's fences never wait for a race (see `Action.takeover`).
             queue.push(
                 .fenceDone(node: index, incarnation: node.incarnation, epoch: node.resourceEpoch, target: first,
-                           fails: random.chance(0.05), term: term, remaining: Array(targets.dropFirst())),
+                           fails: random.chance(0.05), term: term, remaining: Array(targets.dropFirst()), decided: decided),
                 at: now + randomDuration(100_000_000, 1_500_000_000))
         } else {
             node.holding = true
@@ -397,7 +398,7 @@ public final class Simulation {
         }
     }
 
-    func fenceDone(index: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int]) {
+    func fenceDone(index: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int], decided: UInt64) {
         let node = nodes[index]
         // A fencer that died (crashed, or fenced first in a race) fences nobody.
         guard node.isUp, node.incarnation == incarnation else { return }
@@ -408,10 +409,19 @@ public final class Simulation {
         }
         result.fences += 1
         checker.note("\(node.name) fences \(nodes[target].name)", at: now)
-        if nodes[target].leftCleanly, !shape.twoNode, result.violation == nil {
-            // two_node fences a lost peer whatever it said (README, known limits).
-            result.violation = Violation(
-                property: .cleanLeave, time: now, detail: "\(node.name) fences \(nodes[target].name), which stopped cleanly (planned leave)")
+        if let left = nodes[target].leftCleanlyAt, !shape.twoNode {
+            if decided < left {
+                // Decided while the target's leave was not complete (a leader that had not seen
+                // it released); a fence is never abandoned half-way (FenceCoordinator), so it
+                // lands after the target's clean exit. Counted, not a violation (README).
+                result.fencesAfterCleanLeave += 1
+                checker.note("\(node.name)'s fence of \(nodes[target].name), decided before its leave was complete, lands after its clean exit", at: now)
+            } else if result.violation == nil {
+                // two_node fences a lost peer whatever it said (README, known limits).
+                result.violation = Violation(
+                    property: .cleanLeave, time: now,
+                    detail: "\(node.name) fences \(nodes[target].name), which had stopped cleanly (planned leave) before the fence was decided")
+            }
         }
         if nodes[target].isUp {
             nodes[target].fencedDown = true
@@ -424,7 +434,7 @@ public final class Simulation {
         }
         feed(.report(.fenced(node: nodes[target].name)), to: index)
         guard epoch >= 0, node.isUp, node.incarnation == incarnation, node.resourceEpoch == epoch, node.takeoverInFlight else { return }
-        startTakeover(index, term: term, fence: remaining)
+        startTakeover(index, term: term, fence: remaining, decided: decided)
     }
 
     // MARK: - Nodes
@@ -435,7 +445,7 @@ public final class Simulation {
         node.incarnation += 1
         node.fencedDown = false
         node.leavingSince = nil
-        node.leftCleanly = false
+        node.leftCleanlyAt = nil
         if node.holding {
             // Left by a daemon whose leave timed out: the new daemon's leftover check releases it first.
             node.holding = false
@@ -494,7 +504,7 @@ public final class Simulation {
         }
         checker.note("\(node.name) stops \(clean ? "cleanly (leave done)" : "holding nothing (leave done, no leader to confirm it)")", at: now)
         node.processEnded()
-        node.leftCleanly = clean
+        node.leftCleanlyAt = clean ? now : nil
         queue.push(.restart(node: index), at: now + randomDuration(50_000_000, 4_000_000_000))
     }
 

@@ -5,7 +5,8 @@ enum SimulationEvent {
     case deliver(from: Int, to: Int, Message)
     case tick(node: Int, incarnation: Int)
     /// A fence run by `node` against `target` finishes; `remaining` targets follow.
-    case fenceDone(node: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int])
+    /// `decided`: when the fence was decided (the takeover or `Action.fence`), real time.
+    case fenceDone(node: Int, incarnation: Int, epoch: Int, target: Int, fails: Bool, term: Term, remaining: [Int], decided: UInt64)
     case takeoverDone(node: Int, incarnation: Int, epoch: Int, term: Term, fails: Bool)
     case releaseDone(node: Int, incarnation: Int, epoch: Int)
     case restart(node: Int)

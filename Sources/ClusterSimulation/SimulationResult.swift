@@ -12,6 +12,9 @@ public struct SimulationResult: Sendable {
     public var elections: Int
     public var takeovers: Int
     public var fences: Int
+    /// Fences that landed on a node after its clean leave, decided before the leave was complete
+    /// (a fence is never abandoned half-way): the cost of that rule, not a violation.
+    public var fencesAfterCleanLeave = 0
     public var crashes: Int
     public var commandsCommitted: Int
     /// Simulated time from the heal to the service running, when the liveness phase ran and passed.

@@ -65,6 +65,7 @@ extension Hasim {
             var events = 0
             var elections = 0
             var fences = 0
+            var fencesAfterLeave: [UInt64] = []
             var crashes = 0
             var recoveries: [Duration] = []
             var storage = StorageTotals()
@@ -74,6 +75,7 @@ extension Hasim {
                 events += result.events
                 elections += result.elections
                 fences += result.fences
+                if result.fencesAfterCleanLeave > 0 { fencesAfterLeave.append(seed) }
                 crashes += result.crashes
                 if let recovery = result.livenessRecovery { recoveries.append(recovery) }
                 storage.add(result)
@@ -97,6 +99,10 @@ extension Hasim {
             let elapsed = ContinuousClock.now - start
             print("total: \(seeds) seeds × \(flags.steps) steps, \(violations) violations, mutations: \(options.mutations), faults: \(options.faults)")
             print("  \(events) events, \(elections) elections, \(crashes) crashes, \(fences) fences, \(String(format: "%.1f", elapsed.seconds))s")
+            if !fencesAfterLeave.isEmpty {
+                let shown = fencesAfterLeave.prefix(10).map(String.init).joined(separator: ", ")
+                print("  fences decided before the target's leave was complete, landing after its clean exit: \(fencesAfterLeave.count) seed(s) (\(shown)\(fencesAfterLeave.count > 10 ? ", ..." : ""))")
+            }
             if !recoveries.isEmpty {
                 print("  liveness: service running after heal: median \(recoveries[recoveries.count / 2]), max \(recoveries.last!)")
             }
@@ -141,7 +147,7 @@ extension Hasim {
         @Option(help: "Number of seeds.")
         var seeds: UInt64 = 1000
 
-        @Option(help: "Nodes in the cluster (3, 5 or 7).")
+        @Option(help: "Nodes in the cluster (2 to 32).")
         var nodes = 3
 
         @Flag(help: "The storage shape instead: 2 nodes, two_node, storage tie-breaker (the survivor fences once the crashed node is silent on storage).")

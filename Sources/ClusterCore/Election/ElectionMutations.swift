@@ -20,6 +20,10 @@ public struct ElectionMutations: OptionSet, Sendable, Hashable, CustomStringConv
     /// `tie_breaker = "storage"`: a holder whose own disk-heartbeat cycles stopped succeeding
     /// keeps the service (no storage-lost release, no failure counted).
     public static let keepServiceWithoutStorage = ElectionMutations(rawValue: 1 << 5)
+    /// A leaving node is done once it told a leader it runs nothing, without waiting until the
+    /// snapshot that no longer names it in `mayHold` is committed (a later leader may then
+    /// still fence it after its clean exit).
+    public static let leaveBeforeRecorded = ElectionMutations(rawValue: 1 << 6)
 
     public static let all: [(String, ElectionMutations)] = [
         ("vote-once", .disableVoteOnce),
@@ -28,6 +32,7 @@ public struct ElectionMutations: OptionSet, Sendable, Hashable, CustomStringConv
         ("up-to-date", .ignoreUpToDate),
         ("storage-timeout", .shortStorageTimeout),
         ("storage-lost", .keepServiceWithoutStorage),
+        ("leave-record", .leaveBeforeRecorded),
     ]
 
     public var description: String {

@@ -32,6 +32,7 @@ extension ElectionNode {
         // Told a leader "nothing runs here", and the snapshot without this node is
         // committed: no later leader can have this node in `mayHold`.
         if leaveAnnounced, recorded, committed >= persistent.admin.stamp { return .done }
+        if leaveAnnounced, mutations.contains(.leaveBeforeRecorded) { return .done }
         // No leader heard for a failure timeout: nobody is left to tell. Not named
         // in the last snapshot it stored, so a later leader has no reason to fence it.
         if recorded, sinceLeaderContact >= timings.failureTimeout { return .doneWithoutLeader }
