@@ -3,7 +3,7 @@
 # process owning a network, mount and UTS namespace, with its own systemd user
 # manager (in its own cgroup) and, once started, its own haclusterd.
 #
-# Use it as a command:   scripts/cluster/cluster.sh up [--variant witness|three|two] [--timings default|fast] [--links 1|2]
+# Use it as a command:   scripts/cluster/cluster.sh up [--variant witness|three|seven|two] [--timings default|fast] [--links 1|2]
 #                        HATC_DIR=... scripts/cluster/cluster.sh exec n1 hactl status
 # or source it:          source scripts/cluster/cluster.sh; cluster_up --variant witness; trap cluster_down EXIT
 #
@@ -262,6 +262,7 @@ cluster_up() {
   case $variant in
     witness) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2" ;;
     three) HATC_NODES="n1 n2 n3"; HATC_FULL_NODES="n1 n2 n3" ;;
+    seven) HATC_NODES="n1 n2 n3 n4 n5 n6 n7"; HATC_FULL_NODES=$HATC_NODES ;;   # scale (bench/failover --variants seven)
     two) HATC_NODES="n1 n2"; HATC_FULL_NODES="n1 n2" ;;
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
@@ -743,7 +744,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     vip) cluster_vip_holders ;;
     client) cluster_client "$@" ;;
     curl) hatc_load && cluster_curl_vip "$@" ;;
-    *) echo "usage: $0 up [--variant witness|three|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
+    *) echo "usage: $0 up [--variant witness|three|seven|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
        kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
        pause NODE [--all] | resume NODE [--all] | storage [NODE [ok|error[:ERRNO]|hang|slow:MS]] |
        start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
