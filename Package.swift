@@ -11,7 +11,7 @@ import PackageDescription
 //        |          |                              |
 //   ClusterHost (+ CLinux, Logging) ----+          |
 //        |                                         |
-//   ClusterCore (pure: Crypto, TOMLKit) <----------+
+//   ClusterCore (pure: Crypto) <--------------------+
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C shims (Linux only): libsystemd, libacl, and libc calls Swift's Glibc module hides.
@@ -44,7 +43,6 @@ let package = Package(
             name: "ClusterCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),

@@ -3,10 +3,10 @@ import Foundation
 import Testing
 @testable import ClusterCore
 
-/// A table header whose key starts with a character no key can start with (`[!`) made TOMLKit's
-/// parser abort the process on an assertion (found by fuzz/ fuzz-config): the loader now reports
-/// it as a syntax error with its line and column, and leaves such lines inside multi-line
-/// strings and arrays alone.
+/// A table header whose key starts with a character no key can start with (`[!`) once made the
+/// parser abort the process on an assertion (found by fuzz/ fuzz-config): the loader reports it
+/// as a syntax error with its line and column, and leaves such lines inside multi-line strings
+/// and arrays alone.
 @Suite struct ConfigHeaderSyntaxTests {
     static let refused: [(text: String, line: Int, column: Int)] = [
         ("[!", 1, 2),
@@ -46,25 +46,42 @@ import Testing
         #expect(try ConfigLoader.parse(toml: inString, path: nil).cluster.name == "mini")
 
         let multiline = "a = \"\"\"\n[!\n\"\"\"\nb = '''\n  [[ ?\n'''\n"
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: multiline) == nil)
+        #expect(try TOMLParser.parse(multiline)["b"]?.string == "  [[ ?\n")
 
+        // In an array, `[` opens a nested array: '!' is then no value.
         let array = "a = [\n[!\n]\n"
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: array) == nil)
+        #expect(throws: TOMLSyntaxError(line: 2, column: 2, message: "expected a value, found '!'")) { try TOMLParser.parse(array) }
         do {
             _ = try ConfigLoader.parse(toml: array, path: "/h.toml")
             Issue.record("an array holding '!' was accepted")
         } catch {
-            guard case .syntax = error else { Issue.record("not a syntax error: \(error)"); return }
+            guard case .syntax(_, 2, 2, _) = error else { Issue.record("not a syntax error on 2:2: \(error)"); return }
         }
 
         let earlierError = "a = = 1\n[!\n"
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: earlierError) == nil)
+        #expect(throws: TOMLSyntaxError(line: 1, column: 5, message: "expected a value, found '='")) { try TOMLParser.parse(earlierError) }
         #expect(throws: ConfigError.self) { try ConfigLoader.parse(toml: earlierError, path: nil) }
     }
 
     @Test func validHeadersPass() throws {
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: ConfigFixtures.base) == nil)
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: "[ \"quoted key\" ]\n[[ 'x' ]]\n[-]\n[_]\n[9]\n") == nil)
-        #expect(TOMLHeaderCheck.firstUnparsableHeader(in: "[") == nil)   // toml++ refuses it itself
+        _ = try TOMLParser.parse(ConfigFixtures.base)
+        let headers = try TOMLParser.parse("[ \"quoted key\" ]\n[[ 'x' ]]\n[-]\n[_]\n[9]\n")
+        #expect(headers.keys == ["quoted key", "x", "-", "_", "9"])
+        #expect(throws: TOMLSyntaxError(line: 1, column: 2, message: "expected a key in the table header, found end of file")) {
+            try TOMLParser.parse("[")
+        }
+    }
+
+    /// Each refused header names what it found.
+    @Test func messagesSayWhatWasFound() {
+        #expect(throws: TOMLSyntaxError(line: 1, column: 2, message: "expected a key in the table header, found '!'")) {
+            try TOMLParser.parse("[!")
+        }
+        #expect(throws: TOMLSyntaxError(line: 1, column: 4, message: "expected a key in the table header, found end of line")) {
+            try TOMLParser.parse("  [\n")
+        }
+        #expect(throws: TOMLSyntaxError(line: 1, column: 2, message: "expected a key in the table header, found '\\u{00E9}'")) {
+            try TOMLParser.parse("[é]\n")
+        }
     }
 }

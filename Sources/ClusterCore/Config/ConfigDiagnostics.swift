@@ -3,16 +3,22 @@
 /// Reading goes on after an error so that one run reports every independent mistake.
 public final class ConfigDiagnostics {
     let file: String?
-    private let lineIndex: TOMLLineIndex
+    /// The parsed document, which knows the line of each key.
+    private let document: TOMLTable?
     private(set) var errors: [ConfigError] = []
 
-    public init(file: String?, source: String) {
+    /// Lines come from `source` when it parses (else messages carry no line).
+    public convenience init(file: String?, source: String) {
+        self.init(file: file, document: try? TOMLParser.parse(source))
+    }
+
+    init(file: String?, document: TOMLTable?) {
         self.file = file
-        self.lineIndex = TOMLLineIndex(source: source)
+        self.document = document
     }
 
     public func location(_ keyPath: String) -> ConfigLocation {
-        ConfigLocation(file: file, keyPath: keyPath, line: lineIndex.line(for: keyPath))
+        ConfigLocation(file: file, keyPath: keyPath, line: document?.line(for: keyPath))
     }
 
     public func report(_ error: ConfigError) {

@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
     static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]
@@ -466,18 +464,17 @@ extension ConfigLoader {
                 diagnostics.report(.invalidValue(location, value: key, expected: "an option name of letters, digits, '_' and '-'"))
                 continue
             }
-            switch value.type {
-            case .string:
-                let text = value.string ?? ""
+            switch value {
+            case .string(let text):
                 guard !text.contains("\n"), !text.contains("\r"), !text.contains("\0") else {
                     diagnostics.report(.invalidValue(location, value: text, expected: "a single line (options are sent as key=value lines)"))
                     continue
                 }
                 options[key] = text
-            case .int:
-                options[key] = String(value.int ?? 0)
-            case .bool:
-                if value.bool == true { options[key] = "1" }
+            case .integer(let number):
+                options[key] = String(number)
+            case .boolean(let flag):
+                if flag { options[key] = "1" }
             default:
                 diagnostics.report(.wrongType(location, expected: "a string, integer or boolean", found: ConfigTable.describe(value)))
             }

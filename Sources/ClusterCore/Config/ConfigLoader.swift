@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Reads and validates `haclusterd.toml`. `haclusterd --check-config`, `hactl config check` and the
 /// daemon's start all go through here, so they accept and refuse exactly the same files.
 ///
@@ -28,20 +26,13 @@ public enum ConfigLoader {
         toml: String, path: String?, fileMode: UInt32?,
         fileCheck: ((ClusterConfig, ConfigDiagnostics) -> Void)?
     ) throws(ConfigError) -> ClusterConfig {
-        // Shapes on which TOMLKit's parser aborts the process instead of refusing the text.
-        if let finding = TOMLHeaderCheck.firstUnparsableHeader(in: toml) ?? TOMLDateTimeCheck.firstUnparsableDateTime(in: toml) {
-            throw .syntax(file: path, line: finding.line, column: finding.column, message: finding.message)
-        }
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: toml)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: path, line: error.source.begin.line, column: error.source.begin.column,
-                          message: error.description)
+            root = try TOMLParser.parse(toml)
         } catch {
-            throw .syntax(file: path, line: 1, column: 1, message: "\(error)")
+            throw .syntax(file: path, line: error.line, column: error.column, message: error.message)
         }
-        let diagnostics = ConfigDiagnostics(file: path, source: toml)
+        let diagnostics = ConfigDiagnostics(file: path, document: root)
         let document = ConfigTable(table: root, path: "", diagnostics: diagnostics)
 
         let decoded = decode(document)

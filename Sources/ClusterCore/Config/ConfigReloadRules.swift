@@ -35,10 +35,10 @@ public enum ConfigReloadRules {
     public static func refusals(
         running: ClusterConfig, new: ClusterConfig, keyChanged: Bool, newSource: String?, holdingService: Bool
     ) -> [ConfigReloadRefusal] {
-        let lines = newSource.map { TOMLLineIndex(source: $0) }
+        let document = newSource.flatMap { try? TOMLParser.parse($0) }
         var found: [ConfigReloadRefusal] = []
         func refuse(_ keyPath: String, _ change: String, _ procedure: String) {
-            let location = ConfigLocation(file: new.sourcePath, keyPath: keyPath, line: lines?.line(for: keyPath))
+            let location = ConfigLocation(file: new.sourcePath, keyPath: keyPath, line: document?.line(for: keyPath))
             found.append(ConfigReloadRefusal(location: location, change: change, procedure: procedure))
         }
         func changed<T: Equatable>(_ keyPath: String, _ old: T, _ new: T, _ procedure: String = wholeCluster) {

@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// One TOML table of the configuration being read, with typed accessors that report what is wrong
 /// (wrong type, empty, out of range, not a duration) to the shared `ConfigDiagnostics` and return nil.
 ///
@@ -30,8 +28,9 @@ struct ConfigTable {
     func rejectUnknownKeys(_ known: [String]) {
         for key in table.keys where !known.contains(key) {
             let value = table[key]
-            let isSection = value?.type == .table && value?.table?.inline == false
-                || value?.type == .array && (value?.array?.first?.type == .table)
+            // A [header] table, a table of dotted keys, or an array of tables (also written as a
+            // value, `key = [{...}]`): a section, not a key.
+            let isSection = value?.table.map { !$0.isInline } ?? false || value?.array?.first?.table != nil
             let suggestion = KeySuggestion.closest(to: key, among: known)
             if isSection {
                 let shown = suggestion.map { ConfigLoader.header(of: keyPath($0)) }
@@ -44,11 +43,11 @@ struct ConfigTable {
         }
     }
 
-    private func wrongType(_ key: String, expected: String, found value: TOMLValueConvertible) {
+    private func wrongType(_ key: String, expected: String, found value: TOMLValue) {
         diagnostics.report(.wrongType(location(key), expected: expected, found: ConfigTable.describe(value)))
     }
 
-    private func present(_ key: String, required: Bool) -> TOMLValueConvertible? {
+    private func present(_ key: String, required: Bool) -> TOMLValue? {
         guard let value = table[key] else {
             if required { diagnostics.report(.missingKey(location(key))) }
             return nil
@@ -72,7 +71,7 @@ struct ConfigTable {
 
     func bool(_ key: String) -> Bool? {
         guard let value = present(key, required: false) else { return nil }
-        guard let flag = value.bool, value.type == .bool else {
+        guard let flag = value.boolean else {
             wrongType(key, expected: "true or false", found: value)
             return nil
         }
@@ -81,15 +80,15 @@ struct ConfigTable {
 
     func integer(_ key: String, in allowed: ClosedRange<Int64>) -> Int64? {
         guard let value = present(key, required: false) else { return nil }
-        guard value.type == .int, let number = value.int else {
+        guard let number = value.integer else {
             wrongType(key, expected: "an integer", found: value)
             return nil
         }
-        guard allowed.contains(Int64(number)) else {
-            diagnostics.report(.outOfRange(location(key), value: Int64(number), allowed: allowed))
+        guard allowed.contains(number) else {
+            diagnostics.report(.outOfRange(location(key), value: number, allowed: allowed))
             return nil
         }
-        return Int64(number)
+        return number
     }
 
     /// The longest duration a key takes unless it says otherwise: one day. Every timer of the
@@ -100,20 +99,19 @@ struct ConfigTable {
     func duration(_ key: String, minimum: Duration, maximum: Duration = ConfigTable.defaultMaximumDuration) -> Duration? {
         guard let value = present(key, required: false) else { return nil }
         let parsed: Duration
-        switch value.type {
-        case .string:
-            let text = value.string ?? ""
+        switch value {
+        case .string(let text):
             do {
                 parsed = try Duration(configValue: text)
             } catch {
                 diagnostics.report(.invalidDuration(location(key), value: text, reason: error))
                 return nil
             }
-        case .int:
+        case .integer(let seconds):
             do {
-                parsed = try Duration(configSeconds: Int64(value.int ?? 0))
+                parsed = try Duration(configSeconds: seconds)
             } catch {
-                diagnostics.report(.invalidDuration(location(key), value: "\(value.int ?? 0)", reason: error))
+                diagnostics.report(.invalidDuration(location(key), value: "\(seconds)", reason: error))
                 return nil
             }
         default:
@@ -155,7 +153,7 @@ struct ConfigTable {
     /// An array of non-empty strings; each element is returned with its key path (`node[0].addresses[1]`).
     func stringArray(_ key: String, required: Bool = false, nonEmpty: Bool = true) -> [(value: String, keyPath: String)]? {
         guard let value = present(key, required: required) else { return nil }
-        guard value.type == .array, let array = value.array else {
+        guard let array = value.array else {
             wrongType(key, expected: "an array of strings", found: value)
             return nil
         }
@@ -165,9 +163,9 @@ struct ConfigTable {
         }
         var result: [(value: String, keyPath: String)] = []
         var valid = true
-        for (index, element) in array.enumerated() {
+        for (index, element) in array.elements.enumerated() {
             let elementPath = "\(keyPath(key))[\(index)]"
-            guard element.type == .string, let text = element.string else {
+            guard let text = element.string else {
                 diagnostics.report(.wrongType(diagnostics.location(elementPath), expected: "a string",
                                               found: ConfigTable.describe(element)))
                 valid = false
@@ -186,7 +184,7 @@ struct ConfigTable {
     /// A sub-table (`[quorum]`, or an inline table).
     func table(_ key: String, required: Bool = false, expected: String) -> ConfigTable? {
         guard let value = present(key, required: required) else { return nil }
-        guard value.type == .table, let sub = value.table else {
+        guard let sub = value.table else {
             wrongType(key, expected: expected, found: value)
             return nil
         }
@@ -196,14 +194,14 @@ struct ConfigTable {
     /// An array of tables (`[[node]]`); entries are named `key[i]`.
     func tableArray(_ key: String, expected: String) -> [ConfigTable]? {
         guard let value = present(key, required: false) else { return nil }
-        guard value.type == .array, let array = value.array else {
+        guard let array = value.array else {
             wrongType(key, expected: expected, found: value)
             return nil
         }
         var tables: [ConfigTable] = []
-        for (index, element) in array.enumerated() {
+        for (index, element) in array.elements.enumerated() {
             let elementPath = "\(keyPath(key))[\(index)]"
-            guard element.type == .table, let sub = element.table else {
+            guard let sub = element.table else {
                 diagnostics.report(.wrongType(diagnostics.location(elementPath), expected: expected,
                                               found: ConfigTable.describe(element)))
                 continue
@@ -214,17 +212,23 @@ struct ConfigTable {
     }
 
     /// How a value is shown in "found ..." messages.
-    static func describe(_ value: TOMLValueConvertible) -> String {
-        switch value.type {
-        case .string:
-            let text = value.string ?? ""
+    static func describe(_ value: TOMLValue) -> String {
+        switch value {
+        case .string(let text):
             return "string \"\(text.count > 60 ? String(text.prefix(57)) + "..." : text)\""
-        case .int: return "integer \(value.int ?? 0)"
-        case .double: return "number \(value.double ?? 0)"
-        case .bool: return "\(value.bool ?? false)"
+        case .integer(let number): return "integer \(number)"
+        case .float(let number): return "number \(number)"
+        case .boolean(let flag): return "\(flag)"
         case .array: return "an array"
         case .table: return "a table"
-        case .date, .time, .dateTime: return "a \(value.type)"
+        case .dateTime(let value):
+            let kind = switch value.kind {
+            case .offsetDateTime: "date-time"
+            case .localDateTime: "local date-time"
+            case .localDate: "date"
+            case .localTime: "time"
+            }
+            return "\(kind) \(value)"
         }
     }
 }
