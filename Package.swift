@@ -155,6 +155,8 @@ let package = Package(
         .testTarget(
             name: "ClusterNodeTests",
             dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport"],
+            // Documents the TOML parser is compared on with Python's tomllib.
+            exclude: ["TOMLCases"],
             swiftSettings: strict
         ),
         // Tests against real systemd managers, real sockets and the built binaries.
