@@ -180,7 +180,7 @@ struct TOMLParser {
     private mutating func tableForKey(_ parts: [KeyPart], in section: TOMLTableBuilder, line: Int) throws(TOMLSyntaxError) -> TOMLTableBuilder {
         var table = section
         for (index, part) in parts.dropLast().enumerated() {
-            let prefix = Self.display(parts[...index])
+            var prefix: String { Self.display(parts[...index]) }
             switch table.entries[part.name] {
             case nil:
                 let dotted = TOMLTableBuilder(kind: .dotted, depth: table.depth + 1, line: line)
