@@ -39,7 +39,8 @@ struct TOMLTable: Sendable, Equatable {
     /// The line `key` was defined on (for a table, where it was opened).
     func line(of key: String) -> Int? { lines[key] }
 
-    /// A section of the file rather than a value: anything but an inline table.
+    /// Written as a value (`{ a = 1 }`) rather than opened by a header or by dotted keys: the
+    /// configuration reads it as a key, not as a section.
     var isInline: Bool { kind == .inline }
 
     /// The line of a key path as the configuration names it (`service.start_timeout`,
