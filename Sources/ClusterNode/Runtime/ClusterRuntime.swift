@@ -93,6 +93,7 @@ public actor ClusterRuntime {
     /// `floodCalm` without any.
     private var floodSince: Instant?
     private var floodCheck: (at: Instant, rateLimited: UInt64)?
+    private var rateLimitedLately = false
     private var floodCalmSince: Instant?
     /// The runs the kernel filter was built with (rebuilt when one changes).
     private var filterRuns: [String: Incarnation] = [:]
@@ -486,6 +487,10 @@ public actor ClusterRuntime {
 
     /// Flood mode on when new runs beyond the budget arrive faster than `floodThreshold` a
     /// second (measured over 100 ms); off after `floodCalm` without any.
+    /// Whether datagrams were rate-limited in the last window, or flood mode is on: the loop
+    /// then ticks every 100 ms.
+    private var floodSuspected: Bool { floodSince != nil || rateLimitedLately }
+
     private func watchForFloods(now: Instant) {
         guard let counts = inboundFilter?.rejections.counts else { return }
         let limited = counts[.rateLimited, default: 0]
@@ -496,6 +501,7 @@ public actor ClusterRuntime {
         let elapsed = now.since(last.at)
         guard elapsed >= .milliseconds(100) else { return }
         floodCheck = (now, limited)
+        rateLimitedLately = limited > last.rateLimited
         let perSecond = Double(limited - last.rateLimited) / (elapsed / .seconds(1))
         if floodSince == nil {
             guard perSecond > Double(Self.floodThreshold) else { return }
@@ -543,7 +549,9 @@ public actor ClusterRuntime {
                 await self?.rebound(Set(unbound).subtracting(failures.map(\.link)).sorted())
             }
         }
-        let interval = machine.timings.tickInterval
+        // While datagrams are being rate-limited, look at the flood every 100 ms: the lease must
+        // not run out while the kernel still passes it (see `watchForFloods`).
+        let interval = floodSuspected ? min(machine.timings.tickInterval, .milliseconds(100)) : machine.timings.tickInterval
         let untilDeadline = machine.nextDeadline.since(now)
         return max(.milliseconds(1), min(interval, untilDeadline))
     }
