@@ -485,12 +485,12 @@ public actor ClusterRuntime {
         }
     }
 
-    /// Flood mode on when new runs beyond the budget arrive faster than `floodThreshold` a
-    /// second (measured over 100 ms); off after `floodCalm` without any.
     /// Whether datagrams were rate-limited in the last window, or flood mode is on: the loop
     /// then ticks every 100 ms.
     private var floodSuspected: Bool { floodSince != nil || rateLimitedLately }
 
+    /// Flood mode on when new runs beyond the budget arrive faster than `floodThreshold` a
+    /// second (measured over 100 ms); off after `floodCalm` without any.
     private func watchForFloods(now: Instant) {
         guard let counts = inboundFilter?.rejections.counts else { return }
         let limited = counts[.rateLimited, default: 0]

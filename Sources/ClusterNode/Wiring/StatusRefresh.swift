@@ -7,7 +7,8 @@ import Synchronization
 /// `interval` for what changes without one. A burst of events is one read.
 ///
 /// Reading it four times a second whatever happened cost a passive node about a third of its
-/// idle CPU (bench/failover's idle window).
+/// idle CPU (3-node cluster, default timings, 30 s idle: 0.63 % reading four times a second,
+/// 0.43 % once a second).
 final class StatusRefresh: Sendable {
     /// One element per read to do; never more than one waits.
     let reads: AsyncStream<Void>
