@@ -1,3 +1,4 @@
+import ClusterCore
 import Foundation
 
 /// Random TOML documents from a seed (the same seed gives the same documents): tables, arrays of
@@ -6,18 +7,12 @@ import Foundation
 /// makes them invalid in an interesting place. Names come from a small set, so that documents
 /// often define a key or table twice.
 struct TOMLDocumentGenerator {
-    private var state: UInt64
+    /// The core's seeded SplitMix64: the same documents on every platform.
+    private var random: ElectionRandom
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = ElectionRandom(seed: seed) }
 
-    /// SplitMix64: small, fast, and the same on every platform.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     private mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
