@@ -77,6 +77,21 @@ struct NodeInfoTests {
         #expect(try NodeInfo.decode(extended) == info)
     }
 
+    @Test("the service phase travels after the sections; the first release's info (without it) has none")
+    func servicePhase() throws {
+        let digest = ConfigDigest(try Self.config())
+        let bare = try NodeInfo(software: "0.9.0", config: digest).encode()
+        for phase in NodeInfo.ServicePhase.allCases {
+            let info = NodeInfo(software: "0.9.0", config: digest, service: phase)
+            let bytes = try info.encode()
+            #expect(bytes == bare + [phase.rawValue], "one byte after the last section")
+            #expect(try NodeInfo.decode(bytes) == info)
+            #expect(try NodeInfo.decode(bytes + [7, 7]).service == phase, "later bytes are ignored")
+        }
+        #expect(try NodeInfo.decode(bare).service == nil, "the first release tells no phase")
+        #expect(try NodeInfo.decode(bare + [200]).service == nil, "a phase this release does not know reads as none")
+    }
+
     @Test("a truncated or impossible node info is malformed, naming the field")
     func malformed() throws {
         let bytes = try NodeInfo(software: "0.9.0", config: ConfigDigest(try Self.config())).encode()
@@ -135,6 +150,30 @@ struct NodeInfoTests {
         exchange.heard("dss2", incarnation: Incarnation(8), now: now)
         #expect(exchange.info(of: "dss2") == nil)
         #expect(exchange.due(now: now).map(\.peer) == ["dss2"])
+    }
+
+    @Test("a change of this node's service phase is due at once to the peers that answered, and only then")
+    func servicePhaseChange() throws {
+        let info = NodeInfo(software: "0.9.0", config: ConfigDigest(try Self.config()))
+        let start = Instant(nanoseconds: 1_000_000_000)
+        var exchange = NodeInfoExchange(local: info, peers: ["dss2", "dss3"], now: start)
+        _ = exchange.due(now: start)
+        exchange.received(NodeInfo(software: "0.9.0", config: info.config, service: .starting), from: "dss2", incarnation: Incarnation(7), now: start)
+        #expect(exchange.info(of: "dss2")?.service == .starting, "what the peer told is kept")
+        _ = exchange.due(now: start)
+
+        let later = start + .seconds(2)
+        let changed = exchange.update(service: .starting, now: later)
+        #expect(changed)
+        let sent = exchange.due(now: later)
+        #expect(sent.map(\.peer) == ["dss2"], "dss3 never answered: it gets the phase with its next send")
+        #expect(sent.first?.info.service == .starting)
+        let again = exchange.update(service: .starting, now: later)
+        #expect(!again, "no change, nothing due")
+        #expect(exchange.due(now: later + .seconds(1)).isEmpty)
+        let started = exchange.update(service: .started, now: later + .seconds(1))
+        #expect(started)
+        #expect(exchange.due(now: later + .seconds(1)).first?.info.service == .started)
     }
 
     // MARK: warnings

@@ -149,10 +149,13 @@ extension StatusReport {
         public var version: String?
         /// The digest of its cluster-wide configuration (`ConfigDigest.summary`; extension).
         public var configDigest: String?
+        /// Where its own copy of the service stands, as it told (`idle`, `starting`, `started`,
+        /// `stopping`; extension; nil: not told).
+        public var service: String?
 
         public init(
             name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil,
-            version: String? = nil, configDigest: String? = nil
+            version: String? = nil, configDigest: String? = nil, service: String? = nil
         ) {
             self.name = name
             self.state = state
@@ -161,10 +164,11 @@ extension StatusReport {
             self.lastSeen = lastSeen
             self.version = version
             self.configDigest = configDigest
+            self.service = service
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, state, role, priority, version
+            case name, state, role, priority, version, service
             case lastSeen = "last_seen"
             case configDigest = "config_digest"
         }

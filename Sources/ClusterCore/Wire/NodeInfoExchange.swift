@@ -7,6 +7,7 @@
 ///   the datagram and logs that once a minute) gets it every `olderPeerInterval`, and at
 ///   once when it is first heard from in an incarnation (it just started).
 /// - An info received with "reply wanted" makes that peer due at once.
+/// - A change of this node's service phase makes every peer that answered due at once.
 public struct NodeInfoExchange: Sendable {
     public static let refreshInterval: Duration = .seconds(10)
     public static let olderPeerInterval: Duration = .seconds(60)
@@ -46,9 +47,22 @@ public struct NodeInfoExchange: Sendable {
         heard(peer, incarnation: incarnation, now: now)
         guard var state = peers[peer] else { return }
         let first = state.info == nil
-        state.info = NodeInfo(software: info.software, config: info.config)
+        state.info = NodeInfo(software: info.software, config: info.config, service: info.service)
         if info.replyWanted || first { state.nextSend = min(state.nextSend, now) }
         peers[peer] = state
+    }
+
+    /// This node's service phase changed: every peer that answered is due at once (the others
+    /// get it with their next send). Returns whether it changed.
+    @discardableResult
+    public mutating func update(service: NodeInfo.ServicePhase, now: Instant) -> Bool {
+        guard local.service != service else { return false }
+        local.service = service
+        for (name, var state) in peers where state.info != nil {
+            state.nextSend = min(state.nextSend, now)
+            peers[name] = state
+        }
+        return true
     }
 
     /// The peers to send to now, each with the info to send; schedules their next send.

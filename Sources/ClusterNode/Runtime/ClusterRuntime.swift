@@ -680,9 +680,25 @@ public actor ClusterRuntime {
         }
         machine = next
         leadershipTimeline = timeline
+        tellServicePhase(now: now)
         if running, let due = tickDue, machine.nextDeadline < due {
             armTick(in: max(.milliseconds(1), machine.nextDeadline.since(now)), now: now)
         }
+    }
+
+    /// Peers learn at once where this node's copy of the service stands (`NodeInfo.service`):
+    /// their `hactl status` then says "starting" until the takeover is done here, not "started"
+    /// from the moment the holder is recorded.
+    private func tellServicePhase(now: Instant) {
+        let phase: NodeInfo.ServicePhase
+        switch machine.service {
+        case .idle: phase = .idle
+        case .takingOver: phase = .starting
+        case .holding: phase = .started
+        case .releasing: phase = .stopping
+        }
+        guard nodeInfo.update(service: phase, now: now), running, !mutations.contains(.firstReleaseWire) else { return }
+        for (peer, info) in nodeInfo.due(now: now) { send(info, to: peer) }
     }
 
     /// What a datagram carries.

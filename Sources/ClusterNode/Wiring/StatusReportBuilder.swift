@@ -43,13 +43,13 @@ struct StatusReportBuilder {
             return StatusReport.Node(
                 name: node.name, state: state, role: role, priority: configured?.priority,
                 lastSeen: lastSeen(of: node.name, runtime, extras),
-                version: told?.software, configDigest: told?.config.summary)
+                version: told?.software, configDigest: told?.config.summary, service: told?.service?.name)
         }
         var failures: [String: Int] = [:]
         for node in config.serviceNodes {
             failures[node.name] = admin.failureCount(of: node.name, at: extras.wallClock, expiry: config.service.failureExpiry)
         }
-        let (state, reason) = serviceState(election)
+        let (state, reason) = serviceState(election, holderPhase: holderPhase(runtime))
         let warnings = ConfigAgreement.warnings(local: (localNode, runtime.localInfo), peers: runtime.peerInfo) + extras.warnings
         let service = StatusReport.Service(
             name: config.service.name, state: state, node: serviceNode(election, state: state), enabled: admin.enabled,
@@ -128,8 +128,16 @@ struct StatusReportBuilder {
         }
     }
 
+    /// What the peer holding the service told of its takeover (nil: this node holds it, nobody
+    /// does, or the holder did not tell).
+    func holderPhase(_ runtime: RuntimeStatus) -> NodeInfo.ServicePhase? {
+        guard let holder = runtime.election.holder, holder != localNode else { return nil }
+        return runtime.peerInfo[holder]?.service
+    }
+
     /// The service's state (spec vocabulary) and, when it is not where it should be, why.
-    func serviceState(_ election: ElectionStatus) -> (StatusReport.ServiceState, String?) {
+    /// `holderPhase`: what a peer that holds the service told of its takeover (nil: not told).
+    func serviceState(_ election: ElectionStatus, holderPhase: NodeInfo.ServicePhase? = nil) -> (StatusReport.ServiceState, String?) {
         // Fencing failed: blocked while idle and while the retry fences again (the core
         // retries with backoff and never starts without a successful fence).
         if let failure = election.fenceFailure, !election.service.isHolding, election.leader == localNode {
@@ -143,7 +151,14 @@ struct StatusReportBuilder {
         }
         // The core names itself holder from the start of a takeover; idle here means that
         // takeover did not happen (fencing failed, a step failed): the placement says why.
-        if let holder = election.holder, holder != localNode { return (.started, nil) }
+        if let holder = election.holder, holder != localNode {
+            switch holderPhase {
+            case .started?, nil: return (.started, nil)
+            case .starting?: return (.starting, "\(holder) is taking over")
+            case .idle?: return (.starting, "\(holder) is about to take over")
+            case .stopping?: return (.stopping, "\(holder) is releasing it")
+            }
+        }
         switch election.placement {
         case .disabled: return (.stopped, "disabled")
         case .maintenance: return (.stopped, "maintenance mode")

@@ -36,7 +36,7 @@ final class StatusTracker: Sendable {
     func update(_ runtime: RuntimeStatus, wallClock: UInt64) {
         let election = runtime.election
         let status = builder.daemonStatus(election)
-        let (serviceState, _) = builder.serviceState(election)
+        let (serviceState, _) = builder.serviceState(election, holderPhase: builder.holderPhase(runtime))
         let serviceNode = election.service.mayRun ? election.node : (election.holder == election.node ? nil : election.holder)
         let holding: WatchdogHealth.Holding
         if election.service.mayRun {
