@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # hactl against a real cluster (witness variant: n1, n2 run the service, n3 is a witness):
-#   commands       every command's exit status and JSON (status, disable/enable, maintenance,
-#                  cleanup, clear, events, keygen, config check, check-storage)
+#   commands       every command's exit status and JSON (status, status --check, disable/enable
+#                  --wait, maintenance, cleanup, clear, events, keygen, config check, check-storage)
 #   cluster_wide   a change issued on a non-active node takes effect cluster-wide, and
 #                  `ban/move --lifetime 5s` constraints expire by themselves on every node
-#   no_quorum      a change on a node cut off from the others exits 4 (no quorum)
+#   no_quorum      a change on a node cut off from the others exits 4 (no quorum); status --check
+#                  there is CRITICAL (exit 2)
 #   unprivileged   a user outside root/haclient can neither read nor change: exit 4
 #   fence          `hactl fence NODE --yes` fences the standby node: exit 0
 # Usage: e2e/hactl.sh [scenario...]
@@ -56,11 +57,30 @@ commands() {
   c=$(e2e_status n1 's["coordinator"]')
   for n in n2 n3; do check "$n agrees the coordinator is $c" test "$(e2e_status "$n" 's["coordinator"]')" = "$c"; done
   check "human status exits 0 and names the active node" e2e_contains "$(hactl_on n3 status)" "started on $a"
+  local line rc
+  line=$(hactl_on n3 status --check); rc=$?
+  e2e_log "status --check: rc=$rc $line"
+  check "status --check on a healthy cluster exits 0 (got $rc)" test "$rc" = 0
+  check "its line is Nagios's OK with the active node" e2e_contains "$line" "HACLUSTER OK - "
+  check "... naming where the service runs" e2e_contains "$line" "started on $a"
+  line=$(hactl_on n3 --socket /run/nonexistent.sock status --check); rc=$?
+  check "status --check without a daemon is UNKNOWN, exit 3 (got $rc: $line)" test "$rc" = 3
+  check "... with a line on stdout" e2e_contains "$line" "HACLUSTER UNKNOWN - "
 
-  check "hactl disable (on n3) exits 0" test "$(hactl_rc n3 disable)" = 0
-  check "the service stops cluster-wide" wait_status 30 n1 's["service"]["state"]=="stopped" and s["service"]["enabled"] is False'
-  check "no node runs demo.service after disable" test -z "$(e2e_demo_nodes)"
-  check "hactl enable exits 0" test "$(hactl_rc n3 enable)" = 0
+  local out; out=$(hactl_on n3 disable --wait --timeout 30s); rc=$?
+  e2e_log "disable --wait: $out"
+  check "hactl disable --wait (on n3) exits 0 (got $rc)" test "$rc" = 0
+  check "no node runs demo.service the moment disable --wait returned" test -z "$(e2e_demo_nodes)"
+  check "the service stopped cluster-wide" wait_status 30 n1 's["service"]["state"]=="stopped" and s["service"]["enabled"] is False'
+  line=$(hactl_on n3 --json status --check); rc=$?
+  check "status --check with the service disabled is degraded, exit 1 (got $rc: $line)" test "$rc" = 1
+  check "... and says so" python3 -c 'import json,sys; c=json.loads(sys.argv[1]); assert c["verdict"]=="degraded" and c["exit"]==1 and any("disabled" in p for p in c["problems"]), c' "$line"
+  out=$(hactl_on n3 enable --wait --timeout 40s); rc=$?
+  e2e_log "enable --wait: $out"
+  check "hactl enable --wait exits 0 (got $rc)" test "$rc" = 0
+  local running; running=$(e2e_demo_nodes)
+  check "demo.service runs on exactly one node the moment enable --wait returned (got: $running)" test "$(wc -w <<<"$running")" = 1
+  check "the floating IP answered from it at once" test "$(e2e_vip_node)" = "$running"
   E2E_ACTIVE=$(e2e_wait_active 40) || return 1
 
   check "maintenance on exits 0" test "$(hactl_rc n2 maintenance on)" = 0
@@ -128,6 +148,9 @@ no_quorum() {
   check "a change on $s without quorum exits 4 (got $rc: $out)" test "$rc" = 4
   check "the message says no quorum" e2e_contains "$out" "no quorum"
   check "status still answers on $s (exit 0)" test "$(hactl_rc "$s" status)" = 0
+  out=$(hactl_on "$s" status --check); rc=$?
+  check "status --check on $s without quorum is CRITICAL, exit 2 (got $rc: $out)" test "$rc" = 2
+  check "... naming the lost quorum" e2e_contains "$out" "NO QUORUM on $s"
   cluster_heal
   check "$s regains quorum" wait_status 20 "$s" 's["quorum"]["quorate"] is True'
   check "the refused change left no constraint" test "$(e2e_status n3 's["constraints"]')" = "[]"

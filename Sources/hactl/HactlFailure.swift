@@ -15,6 +15,8 @@ enum HactlFailure: Error {
     case configuration(String)
     /// The command ran and failed (exit 1).
     case failed(String)
+    /// `--wait`: the change committed, and the service had not got there when --timeout ran out (exit 5).
+    case waitTimedOut(String)
 
     var exitStatus: Int32 {
         switch self {
@@ -22,6 +24,7 @@ enum HactlFailure: Error {
         case let .control(error): error.exitStatus
         case .usage, .configuration: 2
         case .failed: 1
+        case .waitTimedOut: 5
         }
     }
 
@@ -32,6 +35,7 @@ enum HactlFailure: Error {
         case .usage: "usage"
         case .configuration: "configuration"
         case .failed: "failed"
+        case .waitTimedOut: "wait_timeout"
         }
     }
 
@@ -42,6 +46,7 @@ enum HactlFailure: Error {
         case let .usage(text): text
         case let .configuration(text): text
         case let .failed(text): text
+        case let .waitTimedOut(text): text
         }
     }
 

@@ -10,10 +10,13 @@ struct StandbyCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Node to put in standby.") var node: String
+    @OptionGroup var wait: WaitOption
 
     func run() throws {
         try global.validateNode(node)
-        try AdminRequest.run(.standby(node: node), global: global, done: "\(node) is in standby (hactl unstandby \(node) to undo)")
+        try AdminRequest.run(
+            .standby(node: node), global: global, done: "\(node) is in standby (hactl unstandby \(node) to undo)",
+            wait: wait.wait ? .leftNode(node) : nil)
     }
 }
 

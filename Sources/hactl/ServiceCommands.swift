@@ -8,9 +8,12 @@ struct EnableCommand: ParsableCommand {
         commandName: "enable", abstract: "Start the service cluster-wide (pcs resource enable).")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var wait: WaitOption
 
     func run() throws {
-        try AdminRequest.run(.enable, global: global, done: "service enabled: it starts on the best eligible node")
+        try AdminRequest.run(
+            .enable, global: global, done: "service enabled: it starts on the best eligible node",
+            wait: wait.wait ? .running : nil)
     }
 }
 
@@ -20,9 +23,12 @@ struct DisableCommand: ParsableCommand {
         commandName: "disable", abstract: "Stop the service cluster-wide until `hactl enable` (pcs resource disable).")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var wait: WaitOption
 
     func run() throws {
-        try AdminRequest.run(.disable, global: global, done: "service disabled: it is stopped and stays stopped")
+        try AdminRequest.run(
+            .disable, global: global, done: "service disabled: it is stopped and stays stopped",
+            wait: wait.wait ? .stopped : nil)
     }
 }
 
@@ -32,24 +38,29 @@ struct MoveCommand: ParsableCommand {
         commandName: "move",
         abstract: "Move the service to NODE, or away from its current node.",
         discussion: """
-            Bans the node the service leaves (like `pcs resource move`), for --lifetime or until `hactl clear`. A ban with a lifetime expires at an absolute time shown by `hactl status`. A move that fails is rolled back, and the command says why.
+            Bans the node the service leaves (like `pcs resource move`), for --lifetime or until `hactl clear`. A ban with a lifetime expires at an absolute time shown by `hactl status`.
+
+            Without --wait the command returns once the change is committed; the service then stops and starts on its own. With --wait it returns when the service answers on its new node, or fails (exit 1) with the takeover's timeline when it does not get there: a start that fails on the target makes the target ineligible and the service goes to the next best node, as in Pacemaker; nothing is rolled back, and `hactl clear` removes the move's constraints.
 
             Examples:
               hactl move dss2 --lifetime 30min
+              hactl move dss2 --wait          # returns when dataiku answers on dss2
               hactl move            # away from the current node, ban it until hactl clear
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Target node (default: the best other eligible node).") var node: String?
     @OptionGroup var lifetime: LifetimeOption
+    @OptionGroup var wait: WaitOption
 
     func run() throws {
         if let node { try global.validateNode(node) }
         let duration = try lifetime.parsed()
         let target = node.map { "to \($0)" } ?? "away from its node"
+        let goal: ServiceGoal? = wait.wait ? .moved(to: node, from: try AdminRequest.currentNode(global: global)) : nil
         try AdminRequest.run(
             .move(node: node, lifetime: duration), global: global,
-            done: "service moved \(target); the old node is banned \(LifetimeOption.describe(duration))")
+            done: "service moved \(target); the old node is banned \(LifetimeOption.describe(duration))", wait: goal)
     }
 }
 

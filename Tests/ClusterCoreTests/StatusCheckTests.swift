@@ -98,7 +98,10 @@ struct StatusCheckTests {
         var disabled = healthy
         disabled.service.enabled = false
         disabled.service.state = .stopped
+        disabled.service.node = nil
+        disabled.service.reason = "disabled"
         #expect(StatusCheck(disabled).verdict == .degraded)
+        #expect(StatusCheck(disabled).problems == ["service dataiku disabled"], "said once")
         var maintenance = healthy
         maintenance.maintenance = true
         maintenance.service.state = .stopped

@@ -36,4 +36,23 @@ import Testing
             #expect(report.nodes.first { $0.name == "node2" }?.service == phase?.name)
         }
     }
+
+    @Test func aFollowerSeesThatNoNodeMayRunTheService() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 187, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let runtime = try cluster.runtime(0, effects: RecordingEffects(), config: cluster.config)
+        let builder = StatusReportBuilder(config: cluster.config, localNode: "node1")
+        var status = await runtime.status()
+        status.election.holder = nil
+        status.election.service = .idle
+        status.election.placement = .onLeader
+        status.election.admin.enabled = true
+        for index in status.election.nodes.indices { status.election.nodes[index].liveness = .online }
+        #expect(builder.serviceState(status.election) == (.starting, nil))
+        for index in status.election.nodes.indices { status.election.nodes[index].liveness = .standby }
+        status.election.nodes[2].liveness = .offline
+        #expect(builder.serviceState(status.election) == (.blocked, "no eligible node"))
+        status.election.admin.enabled = false
+        #expect(builder.serviceState(status.election) == (.stopped, nil))
+    }
 }

@@ -63,7 +63,11 @@ public struct StatusCheck: Sendable, Equatable {
             degraded.append("service \(service.name) \(service.state.rawValue)\(service.node.map { " on \($0)" } ?? "")\(reason)")
         case .stopped, .failed, .blocked:
             let what = "service \(service.name) \(service.state.rawValue.uppercased())\(reason)"
-            if service.enabled && !report.maintenance { failed.append(what) } else { degraded.append(what) }
+            if service.enabled && !report.maintenance {
+                failed.append(what)
+            } else if service.state != .stopped {
+                degraded.append(what)
+            }  // else stopped on purpose: the lines below say why
         }
         if report.maintenance { degraded.append("maintenance mode") }
         if !service.enabled { degraded.append("service \(service.name) disabled") }

@@ -175,7 +175,12 @@ struct StatusReportBuilder {
         case .storageLost: return (.blocked, "this node lost its access to the shared storage")
         case let .preferred(node): return (.starting, "moving to \(node)")
         case let .leaderIneligible(why): return (.starting, "moving away from the coordinator: \(why)")
-        case .onLeader: return (election.admin.enabled ? .starting : .stopped, nil)
+        case .onLeader:
+            guard election.admin.enabled else { return (.stopped, nil) }
+            // A follower does not hear the coordinator's placement; what it can tell is that no
+            // node may run the service (every one offline, in standby, banned or failed).
+            let eligible = election.nodes.contains { $0.role != .witness && $0.liveness == .online }
+            return eligible ? (.starting, nil) : (.blocked, "no eligible node")
         }
     }
 
