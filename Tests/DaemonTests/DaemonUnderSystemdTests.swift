@@ -1,3 +1,4 @@
+import ClusterCore
 import Foundation
 import Testing
 
@@ -135,6 +136,7 @@ struct DaemonUnderSystemdTests {
         // Cluster events carry their kind as a field: the single node elected itself.
         let won = entries.first { $0["EVENT_KIND"] == "election.won" }
         #expect(won?["HA_NODE"] == "n1" && won?["PRIORITY"] == "5", "no election.won entry with its fields: \(String(describing: won))")
+        #expect(won?["MESSAGE_ID"] == EventKind.electionWon.messageID, "election.won without its catalog MESSAGE_ID: \(String(describing: won))")
     }
 
     @Test("a hung event loop stops the watchdog pings: systemd kills the daemon with SIGABRT")

@@ -10,7 +10,8 @@ import Logging
 /// Every entry carries `MESSAGE`, `PRIORITY` (syslog levels), `SYSLOG_IDENTIFIER`,
 /// `HA_NODE`, `HA_CLUSTER`, `CODE_FILE`/`CODE_LINE`/`CODE_FUNC`, and each metadata
 /// key as an upper-case field (`peer` → `PEER`, `unit-name` → `UNIT_NAME`), so
-/// `journalctl SYSLOG_IDENTIFIER=haclusterd PEER=dss2` finds what concerns a peer.
+/// `journalctl SYSLOG_IDENTIFIER=haclusterd PEER=dss2` finds what concerns a peer. A main
+/// cluster event (`event_kind`) also carries its `MESSAGE_ID` (`EventKind.messageID`).
 ///
 /// Without a journald (no `/run/systemd/journal/socket`) libsystemd drops the
 /// entries silently: use this handler only when the process runs under systemd.
@@ -59,6 +60,10 @@ public struct JournalLogHandler: LogHandler {
         ]
         for key in metadata.keys.sorted() {
             entry.append("\(Self.fieldName(for: key))=\(metadata[key]!)")
+        }
+        // A main cluster event gets its catalog entry's ID (`journalctl -x` explains it).
+        if case let .string(kind)? = metadata["event_kind"], let id = EventKind(rawValue: kind)?.messageID {
+            entry.append("MESSAGE_ID=\(id)")
         }
         return entry
     }
