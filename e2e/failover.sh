@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Unplanned failovers on the witness cluster (n1, n2 full nodes; n3 witness):
-#   crash     kill -9 of the active node's haclusterd and service
+#   crash     kill -9 of the active node's haclusterd and service; the [[alert]] program of
+#             the new active node ran on the fence and takeover events
 #   link-down the active node's cable is pulled (its switch port goes down)
 #   pause     SIGSTOP of the active haclusterd for longer than the lease, then SIGCONT
 #   isolated  the active node cut off from both peers (the client still reaches it):
@@ -22,6 +23,36 @@ crash() {
   check "$n took over from fenced $a without the duplicate-address probe" \
     takeover_ip_says "$n" "no duplicate-address probe"
   check "$n's last_failover timeline runs from detection to start and adds up to its total" timeline_adds_up "$n"
+  check "$n's [[alert]] program ran on the failover's events, in order, with the term" alerts_ran "$n" "$a"
+}
+
+# The alert program (HATC_ALERT=1) of NODE got service.takeover, fence.started, fence.succeeded and
+# service.started, in that order, with a term; its environment held no secret and nothing else.
+alerts_ran() { # node fenced
+  local d=$HATC_DIR/alerts deadline=$(( $(date +%s) + 10 ))
+  until grep -q "^$1 service.started " "$d/log" 2>/dev/null || (( $(date +%s) > deadline )); do sleep 0.2; done
+  e2e_log "alerts on $1: $(grep "^$1 " "$d/log" 2>/dev/null | tr '\n' ';')"
+  python3 - "$d" "$1" "$2" "$HATC_DIR/etc" <<'PY'
+import base64, os, re, sys
+d, node, fenced, etc = sys.argv[1:]
+rows = [l.split() for l in open(os.path.join(d, "log")) if l.startswith(node + " ")]
+kinds = [r[1] for r in rows]
+want = ["service.takeover", "fence.started", "fence.succeeded", "service.started"]
+pos = [kinds.index(k) if k in kinds else -1 for k in want]
+assert -1 not in pos and pos == sorted(pos), f"{want} not all there in order: {kinds}"
+started = rows[pos[3]]
+assert started[2].isdigit() and int(started[2]) >= 2, f"HA_TERM {started[2]}"
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", started[4]), started[4]
+seqs = [int(r[3]) for r in rows]
+assert seqs == sorted(seqs), f"sequence out of order: {seqs}"
+env = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(d, f"{node}.{started[3]}.env")) if "=" in l)
+assert env["HA_EVENT"] == "service.started" and env["HA_NODE"] == node, env
+extra = {k for k in env if not k.startswith("HA_")} - {"PATH", "LC_ALL", "PWD", "SHLVL", "_"}
+assert not extra, f"unexpected variables: {extra}"
+key = open(os.path.join(etc, "authkey"), "rb").read()
+forms = [key.hex(), base64.b64encode(key).decode(), "authkey"]
+assert not any(f in v for f in forms for v in env.values()), "the cluster key leaked into the alert's environment"
+PY
 }
 
 # The newest takeover.ip event of NODE contains TEXT.
@@ -95,6 +126,7 @@ all=(crash link-down pause isolated crash-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness; [[ $s == *-three ]] && variant=three
-  e2e_scenario "$s" "${s//-/_}" --variant $variant --timings "${E2E_TIMINGS:-default}"
+  # The crash also runs an [[alert]] program on every node (HATC_ALERT).
+  HATC_ALERT=$([[ $s == crash ]] && echo 1 || echo 0) e2e_scenario "$s" "${s//-/_}" --variant $variant --timings "${E2E_TIMINGS:-default}"
 done
 exit $E2E_FAILED

@@ -275,6 +275,17 @@ cluster_up() {
      "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
   [[ ${HATC_FAULTFS:-0} == 1 ]] && cp "$HATC_SRC/../testlib/faultfs" "$HATC_DIR/lib/"
   install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
+  # Opt-in: HATC_ALERT=1: an [[alert]] program that logs every event it gets (alerts/log, one line
+  # each: node event term sequence timestamp) and keeps each call's environment (alerts/NODE.SEQ.env).
+  if [[ ${HATC_ALERT:-0} == 1 ]]; then
+    mkdir -p "$HATC_DIR/alerts"
+    printf '#!/bin/sh
+printf "%%s %%s %%s %%s %%s\\n" "$HA_NODE" "$HA_EVENT" "${HA_TERM:-none}" "$HA_SEQUENCE" "$HA_TIMESTAMP" >> %s/alerts/log
+env > %s/alerts/"$HA_NODE.$HA_SEQUENCE.env"
+' \
+      "$HATC_DIR" "$HATC_DIR" > "$HATC_DIR/agents/alert-log"
+    chown root:root "$HATC_DIR/agents/alert-log"; chmod 0755 "$HATC_DIR/agents/alert-log"
+  fi
   sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
   mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
@@ -372,6 +383,7 @@ EOF
     # Opt-in: HATC_FENCE=storage: no BMC, the poison pill is the only fence device.
     [[ ${HATC_FENCE:-} == storage ]] && printf '\n[[fencing.device]]\nname = "nas"\nagent = "storage"\nnodes = [%s]\n' \
       "$(printf '"%s", ' $HATC_FULL_NODES | sed 's/, $//')"
+    [[ ${HATC_ALERT:-0} == 1 ]] && printf '\n[[alert]]\ncommand = "%s/agents/alert-log"\n' "$HATC_DIR"
     [[ ${HATC_FENCE:-} == storage ]] || for n in $HATC_FULL_NODES; do
       local delay=0s
       # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.

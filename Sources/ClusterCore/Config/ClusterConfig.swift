@@ -11,6 +11,8 @@ public struct ClusterConfig: Sendable, Equatable {
     public var storage: StorageConfig
     public var floatingIPs: [FloatingIPConfig]
     public var fencing: FencingConfig
+    /// Programs run on cluster events (node-local).
+    public var alerts: [AlertConfig]
     /// The file this configuration was read from, for error messages.
     public var sourcePath: String?
 
@@ -22,6 +24,7 @@ public struct ClusterConfig: Sendable, Equatable {
         storage: StorageConfig,
         floatingIPs: [FloatingIPConfig] = [],
         fencing: FencingConfig = FencingConfig(),
+        alerts: [AlertConfig] = [],
         sourcePath: String? = nil
     ) {
         self.cluster = cluster
@@ -31,6 +34,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.storage = storage
         self.floatingIPs = floatingIPs
         self.fencing = fencing
+        self.alerts = alerts
         self.sourcePath = sourcePath
     }
 

@@ -1,6 +1,6 @@
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
-    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing"]
+    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing", "alert"]
     /// The keys of each section (by key path without array indices).
     static let sectionKeys: [String: [String]] = [
         "cluster": ["name", "key_file", "state_dir", "control_socket", "control_read_group", "port", "heartbeat_interval", "failure_timeout"],
@@ -15,6 +15,7 @@ extension ConfigLoader {
         "floating_ip": ["address", "interface", "arp_count", "duplicate_check", "duplicate_check_always"],
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
+        "alert": ["command", "events", "timeout"],
     ]
 
     /// How a section's header is written: `[quorum]`, `[[node]]`.
@@ -29,7 +30,7 @@ extension ConfigLoader {
     }
 
     /// Sections written `[[...]]`, for "did you mean" suggestions.
-    static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device", "service.unit"]
+    static let arrayOfTablesPaths: Set<String> = ["node", "floating_ip", "fencing.device", "service.unit", "alert"]
 
     /// Names of clusters, nodes, services and fence devices: they appear in logs, journal fields and
     /// `hactl` output, so they stay simple (like hostnames).
@@ -53,10 +54,11 @@ extension ConfigLoader {
         let storage = decodeStorage(document)
         let floatingIPs = decodeFloatingIPs(document)
         let fencing = document.table("fencing", expected: "a table ([fencing])").map(decodeFencing) ?? FencingConfig()
+        let alerts = decodeAlerts(document)
 
         guard !diagnostics.hasErrors, let cluster, let service, let storage else { return nil }
         return ClusterConfig(cluster: cluster, quorum: quorum, nodes: nodes, service: service, storage: storage,
-                             floatingIPs: floatingIPs, fencing: fencing)
+                             floatingIPs: floatingIPs, fencing: fencing, alerts: alerts)
     }
 
     // MARK: [cluster]

@@ -45,6 +45,16 @@ extension ConfigLoader {
             }
         }
 
+        // Alert programs run as root with what happened in their environment.
+        for (index, alert) in config.alerts.enumerated() {
+            let location = diagnostics.location("alert[\(index)].command")
+            if !isExecutableFile(alert.command) {
+                diagnostics.report(.invalidValue(location, value: alert.command, expected: "an executable file (chmod 755, owned by root)"))
+            } else if let problem = FileTrust.problem(path: alert.command) {
+                diagnostics.report(.untrustedFile(location, reason: problem))
+            }
+        }
+
         guard config.fencing.enabled else { return }
         for (index, device) in config.fencing.devices.enumerated() {
             let path = "fencing.device[\(index)]"

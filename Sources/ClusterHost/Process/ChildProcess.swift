@@ -30,9 +30,10 @@ public struct ChildProcess: Sendable {
 
     /// Runs `command` (looked up in PATH) and waits at most `timeout`.
     /// Throws only when the command cannot be started at all.
-    public static func run(_ command: [String], timeout: Duration) async throws(ChildProcessError) -> Result {
+    /// - Parameter environment: `NAME=value` entries added to the scrubbed environment.
+    public static func run(_ command: [String], timeout: Duration, environment extra: [String] = []) async throws(ChildProcessError) -> Result {
         precondition(!command.isEmpty, "empty command")
-        let spawned = try spawn(command)
+        let spawned = try spawn(command, environment: environment + extra)
         return await DedicatedThread.run(name: "child \(command[0])") {
             collect(spawned, command: command, timeout: timeout)
         }
@@ -76,7 +77,7 @@ public struct ChildProcess: Sendable {
         var stderr: Int32
     }
 
-    private static func spawn(_ command: [String]) throws(ChildProcessError) -> Spawned {
+    private static func spawn(_ command: [String], environment: [String] = Self.environment) throws(ChildProcessError) -> Spawned {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard hacd_pipe2(&outPipe, O_CLOEXEC) == 0 else { throw .spawnFailed(command: command, errno: errno) }

@@ -37,7 +37,8 @@ struct Daemon {
         let loop = DaemonLoop()
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
-        let events = EventHub(localNode: node.name, logger: logger)
+        let alerts = AlertDispatcher(alerts: config.alerts, cluster: config.cluster.name, logger: logger, term: { tracker.snapshot.term })
+        let events = EventHub(localNode: node.name, logger: logger, alerts: alerts.isEmpty ? nil : alerts)
 
         // MARK: components
         let key: ClusterKey

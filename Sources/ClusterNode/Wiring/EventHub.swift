@@ -9,7 +9,7 @@ import Synchronization
 /// place an event gets its time: each record is stamped with the wall clock and the local
 /// node as it arrives, logged (journal fields `EVENT_KIND`, `DURATION_MS`, `EVENT_NODE`),
 /// kept in a ring of the last `capacity` for `hactl events`, and handed to the
-/// `hactl events --follow` streams.
+/// `hactl events --follow` streams and to the `[[alert]]` programs (`AlertDispatcher`).
 final class EventHub: Sendable {
     private let localNode: String
     private let logger: Logger
@@ -19,16 +19,21 @@ final class EventHub: Sendable {
     private let followers = Mutex<[Int: AsyncStream<ClusterEvent>.Continuation]>([:])
     private let nextFollower = Atomic<Int>(0)
 
+    private let alerts: AlertDispatcher?
+
     /// - wallClock: seconds since the UNIX epoch (tests pass a fixed one).
+    /// - alerts: the `[[alert]]` programs, handed every published event (never blocks).
     init(
         localNode: String, logger: Logger, capacity: Int = 1000,
-        wallClock: @escaping @Sendable () -> Double = { SystemClock.wallClockTime() }
+        wallClock: @escaping @Sendable () -> Double = { SystemClock.wallClockTime() },
+        alerts: AlertDispatcher? = nil
     ) {
         precondition(capacity > 0)
         self.localNode = localNode
         self.logger = logger
         self.capacity = capacity
         self.wallClock = wallClock
+        self.alerts = alerts
     }
 
     /// The last events, oldest first.
@@ -60,6 +65,7 @@ final class EventHub: Sendable {
         logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
         let current = followers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }
+        alerts?.enqueue(event)
         return event
     }
 

@@ -17,6 +17,8 @@ final class StatusTracker: Sendable {
         var serviceNode: String?
         var serviceSince: UInt64?
         var holding: WatchdogHealth.Holding = .nothing
+        /// The election term (nil before the first status).
+        var term: UInt64?
     }
 
     private let builder: StatusReportBuilder
@@ -57,6 +59,7 @@ final class StatusTracker: Sendable {
             }
             snapshot.status = status
             snapshot.holding = holding
+            snapshot.term = election.term.rawValue
             return changed
         }
         if changed {
