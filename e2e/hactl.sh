@@ -115,7 +115,36 @@ for node in sys.argv[2:]:
         mine = [f for f in findings if f.get("node") == node and f["check"] == check]
         assert mine and all(f["status"] == "ok" for f in mine), f"{check} on {node}: {mine}"
 PY
+  check "every node's Prometheus metrics agree with the cluster (HATC_METRICS)" metrics_agree "$E2E_ACTIVE"
   E2E_DETAIL="active $E2E_ACTIVE"
+}
+
+# Scrapes http://127.0.0.1:9664/metrics inside each node and reads it with a real Prometheus
+# parser: every node quorate in the same term, the same coordinator, ACTIVE the one holder,
+# the control requests of this scenario counted.
+metrics_agree() { # active
+  local n out=()
+  for n in $HATC_NODES; do out+=("$n" "$(cluster_exec "$n" curl -sS --max-time 5 http://127.0.0.1:9664/metrics | base64 -w0)"); done
+  /usr/bin/python3 - "$1" "${out[@]}" <<'PY'
+import base64, sys
+from prometheus_client.parser import text_string_to_metric_families
+active, args = sys.argv[1], sys.argv[2:]
+terms, coordinators = set(), set()
+for node, blob in zip(args[0::2], args[1::2]):
+    text = base64.b64decode(blob).decode()
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for f in text_string_to_metric_families(text) for s in f.samples}
+    get = lambda name, **labels: samples.get((name, tuple(sorted(labels.items()))))
+    assert get("haclusterd_quorate") == 1, f"{node}: not quorate"
+    terms.add(get("haclusterd_term"))
+    coordinators.add(tuple(sorted(k[1][0][1] for k, v in samples.items() if k[0] == "haclusterd_coordinator_node" and v == 1)))
+    holders = [k[1][0][1] for k, v in samples.items() if k[0] == "haclusterd_holder_node" and v == 1]
+    assert holders == [active], f"{node}: holders {holders}, expected [{active}]"
+    assert get("haclusterd_service_state", state="started") == 1, f"{node}: service not started"
+    assert (get("haclusterd_control_requests_total", verb="status", result="ok") or 0) >= 1, f"{node}: status requests not counted"
+    assert all(name.startswith("haclusterd_") for name, _ in samples), f"{node}: a name without the prefix"
+assert len(terms) == 1 and len(coordinators) == 1 and len(next(iter(coordinators))) == 1, f"terms {terms}, coordinators {coordinators}"
+PY
 }
 
 cluster_wide() {
@@ -185,5 +214,8 @@ fence() {
 
 all=(commands cluster_wide no_quorum unprivileged fence)
 (($#)) || set -- "${all[@]}"
-for s in "$@"; do e2e_scenario "hactl-$s" "$s" --variant witness --timings "${E2E_TIMINGS:-default}"; done
+# The commands scenario also serves metrics on every node (HATC_METRICS).
+for s in "$@"; do
+  HATC_METRICS=$([[ $s == commands ]] && echo 1 || echo 0) e2e_scenario "hactl-$s" "$s" --variant witness --timings "${E2E_TIMINGS:-default}"
+done
 exit $E2E_FAILED

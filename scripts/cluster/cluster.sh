@@ -384,6 +384,8 @@ EOF
     [[ ${HATC_FENCE:-} == storage ]] && printf '\n[[fencing.device]]\nname = "nas"\nagent = "storage"\nnodes = [%s]\n' \
       "$(printf '"%s", ' $HATC_FULL_NODES | sed 's/, $//')"
     [[ ${HATC_ALERT:-0} == 1 ]] && printf '\n[[alert]]\ncommand = "%s/agents/alert-log"\n' "$HATC_DIR"
+    # Opt-in: HATC_METRICS=1: every node serves Prometheus metrics on its own loopback, port 9664.
+    [[ ${HATC_METRICS:-0} == 1 ]] && printf '\n[metrics]\nlisten = "127.0.0.1:9664"\n'
     [[ ${HATC_FENCE:-} == storage ]] || for n in $HATC_FULL_NODES; do
       local delay=0s
       # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.

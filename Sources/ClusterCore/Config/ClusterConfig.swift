@@ -13,6 +13,8 @@ public struct ClusterConfig: Sendable, Equatable {
     public var fencing: FencingConfig
     /// Programs run on cluster events (node-local).
     public var alerts: [AlertConfig]
+    /// The Prometheus endpoint, nil: none (node-local).
+    public var metrics: MetricsConfig?
     /// The file this configuration was read from, for error messages.
     public var sourcePath: String?
 
@@ -25,6 +27,7 @@ public struct ClusterConfig: Sendable, Equatable {
         floatingIPs: [FloatingIPConfig] = [],
         fencing: FencingConfig = FencingConfig(),
         alerts: [AlertConfig] = [],
+        metrics: MetricsConfig? = nil,
         sourcePath: String? = nil
     ) {
         self.cluster = cluster
@@ -35,6 +38,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.floatingIPs = floatingIPs
         self.fencing = fencing
         self.alerts = alerts
+        self.metrics = metrics
         self.sourcePath = sourcePath
     }
 

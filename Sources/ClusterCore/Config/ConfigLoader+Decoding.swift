@@ -1,6 +1,6 @@
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
-    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing", "alert"]
+    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing", "alert", "metrics"]
     /// The keys of each section (by key path without array indices).
     static let sectionKeys: [String: [String]] = [
         "cluster": ["name", "key_file", "state_dir", "control_socket", "control_read_group", "port", "heartbeat_interval", "failure_timeout"],
@@ -16,6 +16,7 @@ extension ConfigLoader {
         "fencing": ["enabled", "agent_dir", "action", "timeout", "watchdog", "watchdog_timeout", "race_delay", "monitor_interval", "device"],
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
         "alert": ["command", "events", "timeout"],
+        "metrics": ["listen"],
     ]
 
     /// How a section's header is written: `[quorum]`, `[[node]]`.
@@ -55,10 +56,11 @@ extension ConfigLoader {
         let floatingIPs = decodeFloatingIPs(document)
         let fencing = document.table("fencing", expected: "a table ([fencing])").map(decodeFencing) ?? FencingConfig()
         let alerts = decodeAlerts(document)
+        let metrics = document.table("metrics", expected: "a table ([metrics])").flatMap(decodeMetrics)
 
         guard !diagnostics.hasErrors, let cluster, let service, let storage else { return nil }
         return ClusterConfig(cluster: cluster, quorum: quorum, nodes: nodes, service: service, storage: storage,
-                             floatingIPs: floatingIPs, fencing: fencing, alerts: alerts)
+                             floatingIPs: floatingIPs, fencing: fencing, alerts: alerts, metrics: metrics)
     }
 
     // MARK: [cluster]

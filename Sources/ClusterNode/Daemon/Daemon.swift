@@ -38,7 +38,11 @@ struct Daemon {
         let builder = StatusReportBuilder(config: config, localNode: node.name)
         let tracker = StatusTracker(builder: builder, notifier: notifier, logger: logger)
         let alerts = AlertDispatcher(alerts: config.alerts, cluster: config.cluster.name, logger: logger, term: { tracker.snapshot.term })
-        let events = EventHub(localNode: node.name, logger: logger, alerts: alerts.isEmpty ? nil : alerts)
+        let metrics = config.metrics.map { _ in ClusterMetrics() }
+        var observers: [@Sendable (ClusterEvent) -> Void] = []
+        if !alerts.isEmpty { observers.append { alerts.enqueue($0) } }
+        if let metrics { observers.append { metrics.observe($0) } }
+        let events = EventHub(localNode: node.name, logger: logger, observers: observers)
 
         // MARK: components
         let key: ClusterKey
@@ -147,6 +151,7 @@ struct Daemon {
         var handler = DaemonControlHandler(
             config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
             report: report)
+        handler.metrics = metrics
         handler.reload = {
             switch await reloader.reload(trigger: "hactl reload") {
             case let .success(accepted): .result(.reloading(accepted))
@@ -180,6 +185,22 @@ struct Daemon {
             throw .controlSocket(path: config.cluster.controlSocket, reason: "\(error)")
         }
         logger.info("control socket open", metadata: ["socket": "\(control.path)"])
+        let metricsEndpoint: MetricsEndpoint?
+        if let metrics, let listen = config.metrics {
+            do {
+                metricsEndpoint = try await MetricsEndpoint.start(listen, group: loop.group) {
+                    metrics.update(from: await report())
+                    return metrics.render()
+                }
+                logger.info("metrics endpoint open", metadata: ["listen": "http://\(listen.endpoint)/metrics"])
+            } catch {
+                control.close()
+                await loop.shutdown()
+                throw .configuration(message: "\(config.sourcePath ?? "configuration"): metrics.listen: cannot listen on \(listen.endpoint): \(error)")
+            }
+        } else {
+            metricsEndpoint = nil
+        }
         // MARK: what a previous run left
         // After the control socket: it proves no other haclusterd runs here, whose
         // service this check would otherwise stop. A re-execution in place left nothing:
@@ -192,6 +213,7 @@ struct Daemon {
                 found = try await check.leftovers()
             } catch {
                 control.close()
+                metricsEndpoint?.close()
                 await loop.shutdown()
                 throw error
             }
@@ -207,6 +229,7 @@ struct Daemon {
             try await runtime.start()
         } catch {
             control.close()
+            metricsEndpoint?.close()
             await loop.shutdown()
             throw .startup(component: "cluster runtime", reason: "\(error)")
         }
@@ -312,6 +335,7 @@ struct Daemon {
             auditTask.cancel()
             arbiterTask?.cancel()
             control.close()
+            metricsEndpoint?.close()
             petterTask?.cancel()
             await petter?.close()
             pings?.cancel()
@@ -369,6 +393,7 @@ struct Daemon {
         arbiterTask?.cancel()
         events.finishAll()
         control.close()
+        metricsEndpoint?.close()
         _ = await controlTask.value
         petterTask?.cancel()
         await petter?.close()

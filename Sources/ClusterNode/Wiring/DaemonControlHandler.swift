@@ -18,8 +18,21 @@ struct DaemonControlHandler: ControlHandler {
     let report: @Sendable () async -> StatusReport
     /// `reload`: check the configuration, then re-execute in place (nil: not supported).
     var reload: (@Sendable () async -> ControlResponse)?
+    /// Counts each request by type and result (`[metrics]`).
+    var metrics: ClusterMetrics?
 
     func handle(_ request: ControlRequest, from peer: PeerCredentials) async -> ControlResponse {
+        let response = await answer(request, from: peer)
+        if let metrics {
+            switch response {
+            case .result: metrics.countRequest(verb: request.type, result: "ok")
+            case let .error(error): metrics.countRequest(verb: request.type, result: error.code)
+            }
+        }
+        return response
+    }
+
+    private func answer(_ request: ControlRequest, from peer: PeerCredentials) async -> ControlResponse {
         switch request {
         case .status:
             return .result(.status(await report()))

@@ -9,7 +9,8 @@ import Synchronization
 /// place an event gets its time: each record is stamped with the wall clock and the local
 /// node as it arrives, logged (journal fields `EVENT_KIND`, `DURATION_MS`, `EVENT_NODE`),
 /// kept in a ring of the last `capacity` for `hactl events`, and handed to the
-/// `hactl events --follow` streams and to the `[[alert]]` programs (`AlertDispatcher`).
+/// `hactl events --follow` streams, to the `[[alert]]` programs (`AlertDispatcher`) and to the
+/// metrics (`ClusterMetrics`).
 final class EventHub: Sendable {
     private let localNode: String
     private let logger: Logger
@@ -19,21 +20,22 @@ final class EventHub: Sendable {
     private let followers = Mutex<[Int: AsyncStream<ClusterEvent>.Continuation]>([:])
     private let nextFollower = Atomic<Int>(0)
 
-    private let alerts: AlertDispatcher?
+    private let observers: [@Sendable (ClusterEvent) -> Void]
 
     /// - wallClock: seconds since the UNIX epoch (tests pass a fixed one).
-    /// - alerts: the `[[alert]]` programs, handed every published event (never blocks).
+    /// - observers: handed every published event, in order; they must not block (the `[[alert]]`
+    ///   programs' queues, the metrics).
     init(
         localNode: String, logger: Logger, capacity: Int = 1000,
         wallClock: @escaping @Sendable () -> Double = { SystemClock.wallClockTime() },
-        alerts: AlertDispatcher? = nil
+        observers: [@Sendable (ClusterEvent) -> Void] = []
     ) {
         precondition(capacity > 0)
         self.localNode = localNode
         self.logger = logger
         self.capacity = capacity
         self.wallClock = wallClock
-        self.alerts = alerts
+        self.observers = observers
     }
 
     /// The last events, oldest first.
@@ -65,7 +67,7 @@ final class EventHub: Sendable {
         logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
         let current = followers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }
-        alerts?.enqueue(event)
+        for observer in observers { observer(event) }
         return event
     }
 
