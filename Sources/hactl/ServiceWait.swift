@@ -54,7 +54,7 @@ struct ServiceWait {
         var unreachable: HactlFailure?
         while true {
             let now = clock.now
-            if let report = poll(&unreachable) {
+            if let report = poll(&unreachable, until: deadline) {
                 let verdict = goal.judge(report)
                 switch verdict {
                 case let .reached(text):
@@ -85,16 +85,26 @@ struct ServiceWait {
     }
 
     /// One status; a daemon that does not answer (restarting, reloading) is retried until the deadline.
-    private func poll(_ unreachable: inout HactlFailure?) -> StatusReport? {
+    /// Each poll waits at most 5 s, and never past the deadline.
+    private func poll(_ unreachable: inout HactlFailure?, until deadline: ContinuousClock.Instant) -> StatusReport? {
+        let limit = max(.milliseconds(100), min(.seconds(5), deadline - ContinuousClock.now))
+        let failure: HactlFailure
         do {
-            guard case let .status(report) = try global.send(.status, defaultTimeout: .seconds(5)) else { return nil }
-            unreachable = nil
-            return report
+            switch try ControlClient(socketPath: global.socketPath, timeout: limit).send(.status) {
+            case let .result(.status(report)):
+                unreachable = nil
+                return report
+            case let .result(other):
+                failure = .failed("the daemon answered status with '\(other.type)'")
+            case let .error(error):
+                failure = .control(error)
+            }
         } catch {
-            if unreachable == nil { Output.warning("waiting: the daemon did not answer status (\(error.message)); retrying") }
-            unreachable = error
-            return nil
+            failure = .client(error)
         }
+        if unreachable == nil { Output.warning("waiting: the daemon did not answer status (\(failure.message)); retrying") }
+        unreachable = failure
+        return nil
     }
 
     private func progress(_ text: String, at now: ContinuousClock.Instant) {
