@@ -13,6 +13,8 @@ let fuzzTarget: [SwiftSetting] = [
 
 let package = Package(
     name: "haclusterd-fuzz",
+    // No dependency of its own: swift-crypto and the rest come through the main package, at the
+    // exact versions its Package.swift names.
     dependencies: [
         .package(name: "haclusterd", path: ".."),
     ],
