@@ -12,6 +12,8 @@ import PackageDescription
 //   ClusterHost (+ CLinux, Logging) ----+          |
 //        |                                         |
 //   ClusterCore (pure: Crypto) <--------------------+
+//
+// haclusterd and hactl also use BuildInfo (the commit they are built from, for --version).
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
@@ -40,6 +42,11 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CACL", pkgConfig: "libacl", providers: [.apt(["libacl1-dev"])]),
         .target(name: "CLinux"),
+
+        // The commit the binaries are built from, for `--version`: the BuildCommit plugin writes
+        // it before each build (only when it changed). Used by the executables, never by ClusterCore.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
+        .target(name: "BuildInfo", swiftSettings: strict, plugins: ["BuildCommit"]),
 
         // Pure: the election state machine, placement, events, the wire codec, the config
         // model and rules, control values, and the ports the takeover sequence drives.
@@ -104,6 +111,7 @@ let package = Package(
         .executableTarget(
             name: "haclusterd",
             dependencies: [
+                "BuildInfo",
                 "ClusterCore",
                 "ClusterNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,6 +121,7 @@ let package = Package(
         .executableTarget(
             name: "hactl",
             dependencies: [
+                "BuildInfo",
                 "ClusterHost",
                 "Fencing",
                 "CACL",

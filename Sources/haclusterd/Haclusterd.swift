@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import ClusterCore
 import ClusterNode
 
@@ -13,7 +14,7 @@ struct Haclusterd: AsyncParsableCommand {
             Exit status: 0 after an orderly shutdown (SIGTERM, SIGINT) or a valid --check-config, \
             1 when the daemon fails at run time, 2 for a bad command line or configuration.
             """,
-        version: "haclusterd \(ProductVersion.current)"
+        version: BuildInfo.versionLine(program: "haclusterd", release: ProductVersion.current)
     )
 
     @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))

@@ -1,5 +1,6 @@
 import ClusterHost
 import ArgumentParser
+import BuildInfo
 import ClusterCore
 import Glibc
 
@@ -29,7 +30,8 @@ struct Hactl: ParsableCommand {
             Bash completion:
               hactl --generate-completion-script bash > /etc/bash_completion.d/hactl
             """,
-        version: "hactl \(ProductVersion.current) (control protocol \(ControlProtocol.version))",
+        version: BuildInfo.versionLine(
+            program: "hactl", release: ProductVersion.current, details: ["control protocol \(ControlProtocol.version)"]),
         subcommands: [
             StatusCommand.self,
             EnableCommand.self,
