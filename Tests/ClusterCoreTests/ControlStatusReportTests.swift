@@ -60,6 +60,7 @@ struct ControlStatusReportTests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(#""last_failover":{"#))
         #expect(text.contains(#""last_seen":"2026-11-21T09:45:00Z""#))
+        #expect(text.contains(#""last_heard_ms":120"#))
         #expect(try JSONDecoder().decode(StatusReport.self, from: data) == StatusReportFixtures.full)
     }
 
@@ -83,10 +84,11 @@ struct ControlStatusReportTests {
         let text = StatusRenderer(now: StatusReportFixtures.now).render(StatusReportFixtures.full)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "Cluster dss_cluster: quorate, 2/3 votes, coordinator dss2, term 8 (as seen from dss2)")
-        #expect(lines[1].hasPrefix("MAINTENANCE MODE"))
-        #expect(text.contains("  dss1  UNCLEAN   standby   priority 100, last seen 5min 2s ago\n"))
-        #expect(text.contains("  dss2  online    active    this node, coordinator, priority 50\n"))
-        #expect(text.contains("  dss3  online    witness\n"))
+        #expect(lines[1] == "Last updated: 2026-11-21T09:50:02Z by dss2")
+        #expect(lines[2].hasPrefix("MAINTENANCE MODE"))
+        #expect(text.contains("  dss1  UNCLEAN   standby   unknown  priority 100, last seen 5min 2s ago\n"))
+        #expect(text.contains("  dss2  online    active    0.9.0    this node, coordinator, priority 50\n"))
+        #expect(text.contains("  dss3  online    witness   0.9.0    heard 120ms ago\n"))
         #expect(text.contains("Service dataiku: started on dss2 since 2026-11-21T09:45:10Z (4min 52s ago), enabled\n"))
         #expect(text.contains("  health:   healthy (unit active, HTTP 200), checked 3s ago\n"))
         #expect(text.contains("  failures: dss1 2, dss2 0 (hactl cleanup forgets them)\n"))

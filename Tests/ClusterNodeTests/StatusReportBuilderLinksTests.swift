@@ -34,4 +34,28 @@ import Testing
         #expect(text.contains("Links:\n  node2  link 0 (198.18.1.11) up, link 1 (198.18.2.11) DOWN 12s\n"))
     }
 
+    /// `nodes[].last_heard_ms`: the newest of a peer's links, like `last_seen`; absent for this
+    /// node and for a peer heard on no link.
+    @Test func eachPeerIsLastHeardOnItsNewestLink() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 187, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        var config = cluster.config
+        config.nodes[0].addresses = ["198.18.1.11", "198.18.2.11"]
+        let runtime = try cluster.runtime(0, effects: RecordingEffects(), config: config)
+        let builder = StatusReportBuilder(config: config, localNode: "node1")
+        var status = await runtime.status()
+        status.links[0].lastHeard = .milliseconds(12_300)
+        status.links[1].lastHeard = .milliseconds(150)
+        status.links[2].lastHeard = nil
+        status.links[3].lastHeard = nil
+        let report = builder.report(status, .init(wallClock: 1_800_000_000))
+        #expect(report.nodes.map(\.name) == ["node1", "node2", "node3"])
+        #expect(report.nodes.map(\.lastHeardMilliseconds) == [nil, 150, nil])
+        #expect(report.nodes.map(\.lastSeen) == [nil, UTCTimestamp(secondsSinceEpoch: 1_800_000_000), nil])
+        status.links[2].lastHeard = .milliseconds(2_400)
+        let later = builder.report(status, .init(wallClock: 1_800_000_000))
+        #expect(later.nodes.map(\.lastHeardMilliseconds) == [nil, 150, 2_400])
+        #expect(later.nodes[2].lastSeen == UTCTimestamp(secondsSinceEpoch: 1_799_999_998))
+    }
+
 }

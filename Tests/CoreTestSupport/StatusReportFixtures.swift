@@ -20,14 +20,16 @@ public enum StatusReportFixtures {
     /// 2026-11-21T09:50:02Z
     public static let now = UTCTimestamp(iso8601: "2026-11-21T09:50:02Z")!
 
-    /// Every extension filled in: a failover from dss1 to dss2, dss1 unclean.
+    /// Every extension filled in: a failover from dss1 to dss2, dss1 unclean (its release never
+    /// told), dss3 heard 120 ms ago.
     public static let full = StatusReport(
         cluster: "dss_cluster", node: "dss2", term: 8, coordinator: "dss2",
         quorum: .init(quorate: true, votes: 2, expected: 3), maintenance: true,
         nodes: [
-            .init(name: "dss1", state: .unclean, role: .standby, priority: 100, lastSeen: UTCTimestamp(iso8601: "2026-11-21T09:45:00Z")),
-            .init(name: "dss2", state: .online, role: .active, priority: 50),
-            .init(name: "dss3", state: .online, role: .witness),
+            .init(name: "dss1", state: .unclean, role: .standby, priority: 100, lastSeen: UTCTimestamp(iso8601: "2026-11-21T09:45:00Z"),
+                  lastHeardMilliseconds: 302_000),
+            .init(name: "dss2", state: .online, role: .active, priority: 50, version: "0.9.0", configDigest: "e60fe842"),
+            .init(name: "dss3", state: .online, role: .witness, version: "0.9.0", configDigest: "e60fe842", lastHeardMilliseconds: 120),
         ],
         service: .init(
             name: "dataiku", state: .started, node: "dss2", enabled: true, failures: ["dss1": 2, "dss2": 0],

@@ -12,6 +12,10 @@ public struct StatusRenderer: Sendable {
     public func render(_ report: StatusReport) -> String {
         var lines: [String] = []
         lines.append(headline(report))
+        if let time = report.time {
+            // Like crm_mon's "Last updated": a screen left open (watch) says how old it is.
+            lines.append("Last updated: \(time.iso8601) by \(report.node)")
+        }
         if report.maintenance {
             lines.append("MAINTENANCE MODE: the cluster starts, stops, moves and fences nothing (hactl maintenance off)")
         }
@@ -52,22 +56,26 @@ public struct StatusRenderer: Sendable {
         return "Cluster \(report.cluster): \(quorumText), \(coordinator), term \(report.term) (as seen from \(report.node))"
     }
 
+    /// One line per node: name, state, role, the release it runs (`unknown` when it did not
+    /// tell), then what else applies: `dss2  online  standby  0.9.0  priority 50, heard 40ms ago`.
     private func nodeLines(_ report: StatusReport) -> [String] {
         let width = max(4, report.nodes.map(\.name.count).max() ?? 4)
-        // Releases are shown while they differ (a rolling upgrade), not otherwise.
-        let mixedReleases = Set(report.nodes.compactMap(\.version)).count > 1
+        let releases = report.nodes.map { $0.version ?? "unknown" }
+        let releaseWidth = releases.map(\.count).max() ?? 0
         var lines = ["Nodes:"]
-        for node in report.nodes {
+        for (node, release) in zip(report.nodes, releases) {
+            let peer = node.name != report.node
             var extras: [String] = []
-            if mixedReleases { extras.append("release \(node.version ?? "unknown")") }
-            if node.name == report.node { extras.append("this node") }
+            if !peer { extras.append("this node") }
             if node.name == report.coordinator { extras.append("coordinator") }
             if let priority = node.priority, node.role != .witness { extras.append("priority \(priority)") }
-            if node.state != .online, node.name != report.node, let seen = node.lastSeen {
+            if peer, node.state == .online || node.state == .standby, let heard = node.lastHeardMilliseconds {
+                extras.append("heard \(DurationText.format(.milliseconds(heard))) ago")
+            } else if peer, node.state != .online, let seen = node.lastSeen {
                 extras.append("last seen \(ago(seen))")
             }
             let state = node.state == .online ? "online" : node.state.rawValue.uppercased()
-            let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))"
+            let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))  \(pad(release, releaseWidth))"
             lines.append(extras.isEmpty ? trimmed(row) : "\(row)  \(extras.joined(separator: ", "))")
         }
         return lines

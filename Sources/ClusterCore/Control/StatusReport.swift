@@ -5,7 +5,7 @@
 /// are a contract for scripts: never rename them. Keys added on top of the spec
 /// (`time`, `service.since`, `service.health`, `service.units`, `fencing`,
 /// `last_failover`, `warnings`, `nodes[].priority`, `nodes[].last_seen`,
-/// `nodes[].version`, `nodes[].config_digest`, `links`) are optional: a report without them
+/// `nodes[].version`, `nodes[].config_digest`, `nodes[].last_heard_ms`, `links`) are optional: a report without them
 /// still decodes.
 public struct StatusReport: Sendable, Equatable, Codable {
     public var cluster: String
@@ -152,10 +152,13 @@ extension StatusReport {
         /// Where its own copy of the service stands, as it told (`idle`, `starting`, `started`,
         /// `stopping`; extension; nil: not told).
         public var service: String?
+        /// Milliseconds since this node last heard it on any link (extension; nil for the local
+        /// node and for a peer never heard).
+        public var lastHeardMilliseconds: Int?
 
         public init(
             name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil,
-            version: String? = nil, configDigest: String? = nil, service: String? = nil
+            version: String? = nil, configDigest: String? = nil, service: String? = nil, lastHeardMilliseconds: Int? = nil
         ) {
             self.name = name
             self.state = state
@@ -165,12 +168,14 @@ extension StatusReport {
             self.version = version
             self.configDigest = configDigest
             self.service = service
+            self.lastHeardMilliseconds = lastHeardMilliseconds
         }
 
         private enum CodingKeys: String, CodingKey {
             case name, state, role, priority, version, service
             case lastSeen = "last_seen"
             case configDigest = "config_digest"
+            case lastHeardMilliseconds = "last_heard_ms"
         }
     }
 

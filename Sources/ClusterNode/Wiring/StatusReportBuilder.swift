@@ -40,10 +40,12 @@ struct StatusReportBuilder {
             }
             let role: StatusReport.NodeRole = node.role == .witness ? .witness : (node.name == holder ? .active : .standby)
             let told = node.name == localNode ? runtime.localInfo : runtime.peerInfo[node.name]
+            let heard = lastHeard(of: node.name, runtime)
             return StatusReport.Node(
                 name: node.name, state: state, role: role, priority: configured?.priority,
-                lastSeen: lastSeen(of: node.name, runtime, extras),
-                version: told?.software, configDigest: told?.config.summary, service: told?.service?.name)
+                lastSeen: heard.map { UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock) - Int64($0.components.seconds)) },
+                version: told?.software, configDigest: told?.config.summary, service: told?.service?.name,
+                lastHeardMilliseconds: heard?.wholeMilliseconds)
         }
         var failures: [String: Int] = [:]
         for node in config.serviceNodes {
@@ -191,11 +193,10 @@ struct StatusReportBuilder {
         return nil
     }
 
-    private func lastSeen(of node: String, _ runtime: RuntimeStatus, _ extras: Extras) -> UTCTimestamp? {
+    /// How long ago `node` was last heard on any link: nil for this node and for a peer never heard.
+    private func lastHeard(of node: String, _ runtime: RuntimeStatus) -> Duration? {
         guard node != localNode else { return nil }
-        let ages = runtime.links.filter { $0.peer == node }.compactMap(\.lastHeard)
-        guard let newest = ages.min() else { return nil }
-        return UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock) - Int64(newest.components.seconds))
+        return runtime.links.filter { $0.peer == node }.compactMap(\.lastHeard).min()
     }
 
     /// systemd's `StatusText`: `active dataiku; leader dss1; quorate 3/3`.
