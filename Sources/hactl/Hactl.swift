@@ -32,26 +32,41 @@ struct Hactl: ParsableCommand {
             """,
         version: BuildInfo.versionLine(
             program: "hactl", release: ProductVersion.current, details: ["control protocol \(ControlProtocol.version)"]),
-        subcommands: [
+        groupedSubcommands: verbs
+    )
+
+    /// The verbs as `hactl --help` lists them, grouped like pcs does; the README's hactl section
+    /// documents this order and `HactlHelpTests` checks it. A new verb joins the group it belongs
+    /// to (`quorum` goes to Nodes, after maintenance); a new group goes before Daemon.
+    static let verbs: [CommandGroup] = [
+        CommandGroup(name: "Inspect", subcommands: [
             StatusCommand.self,
+            EventsCommand.self,
+            ConfigCommand.self,
+            CheckStorageCommand.self,
+            LockProbeCommand.self,  // check-storage's second process, not listed by --help
+        ]),
+        CommandGroup(name: "Service", subcommands: [
             EnableCommand.self,
             DisableCommand.self,
             MoveCommand.self,
             BanCommand.self,
             ClearCommand.self,
+            CleanupCommand.self,
+        ]),
+        CommandGroup(name: "Nodes", subcommands: [
             StandbyCommand.self,
             UnstandbyCommand.self,
             MaintenanceCommand.self,
-            CleanupCommand.self,
+        ]),
+        CommandGroup(name: "Fencing", subcommands: [
             FenceCommand.self,
-            CheckStorageCommand.self,
-            KeygenCommand.self,
-            ConfigCommand.self,
-            EventsCommand.self,
+        ]),
+        CommandGroup(name: "Daemon", subcommands: [
             ReloadCommand.self,
-            LockProbeCommand.self,
-        ]
-    )
+            KeygenCommand.self,
+        ]),
+    ]
 }
 
 /// Runs hactl with the spec's exit statuses (argument-parser's usage errors would otherwise exit 64).
