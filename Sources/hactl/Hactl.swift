@@ -16,7 +16,9 @@ struct Hactl: ParsableCommand {
             Examples:
               hactl status                       quorum, nodes, service, constraints
               hactl --json status | jq .service  the same, for scripts
+              hactl status --check               one line for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL
               hactl move dss2 --lifetime 30min   move to dss2, ban dss1 for 30 minutes
+              hactl move dss2 --wait             ... and return once the service answers there
               hactl clear                        remove all move/ban constraints
               hactl standby dss1                 drain dss1 (hactl unstandby dss1 undoes)
               hactl maintenance on               no start, stop, move or fence until off
@@ -24,7 +26,7 @@ struct Hactl: ParsableCommand {
               hactl events --follow              elections, fencing, takeover steps, live
               hactl reload                       check the config, re-execute haclusterd in place
 
-            Exit status: 0 success, 1 the command failed, 2 bad usage or configuration, 3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum).
+            Exit status: 0 success, 1 the command failed, 2 bad usage or configuration, 3 haclusterd is not reachable on this node, 4 refused (not authorized, or no quorum), 5 --wait ran out of time (the change is committed). `status --check`: 0 healthy, 1 degraded, 2 failed, 3 unknown.
 
             Durations: 500ms, 30s, 10min, 2h, 1d (a bare number is seconds; "10m" is refused, write 10min).
             Bash completion:
