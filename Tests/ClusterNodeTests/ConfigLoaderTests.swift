@@ -55,7 +55,7 @@ import Testing
         #expect(config.cluster.heartbeatInterval == .milliseconds(200))
         #expect(config.cluster.failureTimeout == .seconds(1))
         #expect(config.quorum.twoNode == false)
-        #expect(config.quorum.waitForAll == true)
+        #expect(config.quorum.waitForAll == false)
         #expect(config.nodes == [NodeConfig(name: "a", addresses: ["198.18.0.1"], priority: 100, role: .full)])
         #expect(config.service.systemdBus == .system)
         #expect(config.service.startTimeout == .seconds(600))

@@ -108,7 +108,8 @@ extension ConfigLoader {
         table.rejectUnknownKeys(sectionKeys["quorum"]!)
         var quorum = QuorumSettings()
         if let flag = table.bool("two_node") { quorum.twoNode = flag }
-        if let flag = table.bool("wait_for_all") { quorum.waitForAll = flag }
+        // After two_node: the default depends on it.
+        quorum.waitForAll = table.bool("wait_for_all") ?? QuorumSettings.defaultWaitForAll(twoNode: quorum.twoNode)
         if let choice = table.choice("tie_breaker", of: QuorumSettings.TieBreaker.self) { quorum.tieBreaker = choice }
         if let timeout = table.duration("storage_timeout", minimum: .milliseconds(1)) { quorum.storageTimeout = timeout }
         return quorum

@@ -12,17 +12,24 @@ public struct QuorumSettings: Sendable, Equatable {
 
     /// 2-node mode: quorum with 1 of 2 votes; fencing is mandatory.
     public var twoNode: Bool
-    /// After a cold start, wait to see all nodes once before acting.
+    /// After a cold start, wait to see all nodes once before acting. Default as corosync's
+    /// votequorum: on with `two_node`, off otherwise (an explicit value wins).
     public var waitForAll: Bool
     public var tieBreaker: TieBreaker
     /// How long a disk heartbeat may stand still before its writer counts as gone from the
     /// storage (nil: the default, 5 × heartbeat_interval, `ClusterConfig.storageTimeout`).
     public var storageTimeout: Duration?
 
-    public init(twoNode: Bool = false, waitForAll: Bool = true, tieBreaker: TieBreaker = .none, storageTimeout: Duration? = nil) {
+    /// - Parameter waitForAll: nil: the default, `twoNode`.
+    public init(twoNode: Bool = false, waitForAll: Bool? = nil, tieBreaker: TieBreaker = .none, storageTimeout: Duration? = nil) {
         self.twoNode = twoNode
-        self.waitForAll = waitForAll
+        self.waitForAll = waitForAll ?? Self.defaultWaitForAll(twoNode: twoNode)
         self.tieBreaker = tieBreaker
         self.storageTimeout = storageTimeout
     }
+
+    /// corosync's default: `wait_for_all` is on only in `two_node` mode, where one node of two
+    /// is quorate alone and must not start the service before it has seen its peer once.
+    /// With a majority quorum a node alone cannot act anyway.
+    public static func defaultWaitForAll(twoNode: Bool) -> Bool { twoNode }
 }
