@@ -49,6 +49,7 @@ struct SafetyChecker {
         case .command(let id, let command): "command \(id) \(command)"
         case .report(let report): "report \(report)"
         case .leave: "leave"
+        case .override(let override, let uid, _): "override \(override.command) by uid \(uid)"
         case .arbiter(.succeeded(let heartbeats)):
             "arbiter ok " + heartbeats.sorted { $0.key < $1.key }.map { "\($0.key)#\($0.value.counter)" }.joined(separator: " ")
         case .arbiter(.failed(let reason)): "arbiter failed: \(reason)"

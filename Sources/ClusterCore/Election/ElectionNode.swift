@@ -90,6 +90,9 @@ public struct ElectionNode: Sendable {
     /// acknowledgement with `holding: false`), or found nobody to hand over to.
     var leaveAnnounced = false
 
+    /// The answer to the last `Input.override`: nil when it was applied, else why not. Volatile.
+    public internal(set) var overrideRefusal: OverrideRefusal?
+
     // Commands.
     enum CommandOrigin: Sendable, Equatable {
         case local(RequestID)
@@ -225,6 +228,8 @@ public struct ElectionNode: Sendable {
             startLeaving()
         case .arbiter(let cycle):
             recordArbiterCycle(cycle)
+        case .override(let override, let uid, let heard):
+            apply(override, uid: uid, heard: heard)
         }
         campaignIfPeerSilent()
         reconcileService()
@@ -246,8 +251,8 @@ public struct ElectionNode: Sendable {
 
     mutating func send(_ message: Message, to node: String) { outbox.append(.send(to: node, message)) }
 
-    mutating func event(_ kind: EventKind, _ severity: ClusterEvent.Severity = .info, _ message: String) {
-        outbox.append(.event(EventRecord(kind: kind, severity: severity, message: message)))
+    mutating func event(_ kind: EventKind, _ severity: ClusterEvent.Severity = .info, _ message: String, uid: UInt32? = nil) {
+        outbox.append(.event(EventRecord(kind: kind, severity: severity, message: message, uid: uid)))
     }
 
     mutating func runTimers() {

@@ -15,4 +15,8 @@ public enum Input: Sendable, Equatable {
     case leave
     /// A disk-heartbeat cycle of the shell (`tie_breaker = "storage"`), every heartbeat interval.
     case arbiter(ArbiterCycle)
+    /// An operator override from the local control socket, by `uid` (the peer's credentials).
+    /// `heard`: the peers the shell heard on each link within `failure_timeout`. Applied or
+    /// refused at once; the answer is `ElectionNode.overrideRefusal` after the step.
+    case override(OperatorOverride, uid: UInt32, heard: [HeardLink])
 }

@@ -21,19 +21,23 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
     public var message: String
     /// Duration of the step, when the event closes one (takeover/release steps, fencing).
     public var durationMilliseconds: Int?
+    /// The operator (control peer's uid) whose request the event records: `fence.operator-confirmed`,
+    /// `quorum.unblocked`. Absent otherwise.
+    public var uid: UInt32?
 
-    public init(time: Double, node: String, kind: EventKind, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil) {
+    public init(time: Double, node: String, kind: EventKind, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil) {
         self.time = time
         self.node = node
         self.kind = kind.rawValue
         self.severity = severity
         self.message = message
         self.durationMilliseconds = durationMilliseconds
+        self.uid = uid
     }
 
     /// `record` as the shell received it on `node` at `time`.
     public init(_ record: EventRecord, time: Double, node: String) {
         self.init(time: time, node: node, kind: record.kind, severity: record.severity, message: record.message,
-                  durationMilliseconds: record.durationMilliseconds)
+                  durationMilliseconds: record.durationMilliseconds, uid: record.uid)
     }
 }

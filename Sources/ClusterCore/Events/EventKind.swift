@@ -14,6 +14,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case leadershipStepDown = "leadership.step-down"
     case nodeLeaving = "node.leaving"
     case adminChange = "admin.change"
+    /// `hactl quorum unblock`: the node stopped waiting for all nodes (carries the operator's uid).
+    case quorumUnblocked = "quorum.unblocked"
 
     // The service as the core sees it.
     case serviceTakeover = "service.takeover"
@@ -39,6 +41,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case fenceFailed = "fence.failed"
     case fenceDeviceFailing = "fence.device.failing"
     case fenceDeviceRecovered = "fence.device.recovered"
+    /// `hactl fence confirm`: the operator stated the node is down; its fence counts as done (carries the uid).
+    case fenceOperatorConfirmed = "fence.operator-confirmed"
 
     // The takeover sequence: one event per step (`TakeoverStep.eventKind`), and its outcomes.
     case takeoverFence = "takeover.fence"

@@ -9,11 +9,14 @@ public struct EventRecord: Sendable, Equatable {
     public var message: String
     /// Duration of the step, when the event closes one (takeover/release steps, fencing).
     public var durationMilliseconds: Int?
+    /// The operator whose request this records (the control peer's uid), for overrides.
+    public var uid: UInt32?
 
-    public init(kind: EventKind, severity: ClusterEvent.Severity = .info, message: String, durationMilliseconds: Int? = nil) {
+    public init(kind: EventKind, severity: ClusterEvent.Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil) {
         self.kind = kind
         self.severity = severity
         self.message = message
         self.durationMilliseconds = durationMilliseconds
+        self.uid = uid
     }
 }

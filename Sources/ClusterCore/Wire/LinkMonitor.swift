@@ -65,6 +65,17 @@ public struct LinkMonitor: Sendable {
         return now.since(heard) <= failureTimeout
     }
 
+    /// Every (peer, link) heard within `failureTimeout` of `now`, by peer then link: what
+    /// this node hears of its peers right now, on any link and from any datagram.
+    public func heardLinks(now: Instant) -> [HeardLink] {
+        peers.flatMap { peer in
+            localAddresses.indices.compactMap { link -> HeardLink? in
+                guard isUp(peer, link: link, now: now), let heard = lastHeard(peer, link: link) else { return nil }
+                return HeardLink(peer: peer, link: link, localAddress: localAddresses[link], ago: now.since(heard))
+            }
+        }
+    }
+
     /// Compares every link of the `watching` peers (nil: every peer) with its last known
     /// state; returns the changes, each once.
     public mutating func check(now: Instant, watching: Set<String>? = nil) -> [Transition] {

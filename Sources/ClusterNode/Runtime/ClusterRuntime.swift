@@ -367,6 +367,19 @@ public actor ClusterRuntime {
         }
     }
 
+    /// An operator override (`hactl fence confirm`, `hactl quorum unblock`) by `uid`: applied
+    /// by the core at once, with what the links hear now; returns why it was refused, or nil.
+    public func override(_ override: OperatorOverride, uid: UInt32) -> OverrideRefusal? {
+        guard running, !suspended else { return .leaving(localNode) }
+        let heard = linkMonitor.heardLinks(now: SystemClock.monotonicNow())
+        let failures = persistFailures
+        step(.override(override, uid: uid, heard: heard))
+        if persistFailures != failures {
+            return .notPersisted(node: localNode)
+        }
+        return machine.overrideRefusal
+    }
+
     /// Reports a result of a takeover, release or fence, or a service failure
     /// found by monitoring (`.serviceFailed`).
     public func report(_ report: ResourceReport) {
@@ -834,7 +847,7 @@ public actor ClusterRuntime {
             resolve(id, .noQuorum)
         case .leave:
             deferredLeave = true
-        case .tick, .received, .arbiter:
+        case .tick, .received, .arbiter, .override:
             break // like a lost datagram, a late tick or a missed disk heartbeat
         }
     }
