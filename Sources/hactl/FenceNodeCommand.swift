@@ -4,14 +4,14 @@ import ClusterCore
 import FoundationEssentials
 import Glibc
 
-/// `hactl fence NODE`.
+/// `hactl fence NODE` (the default subcommand of `hactl fence`).
 ///
 /// Decision: when run from a terminal it asks for confirmation (a typo here power-cycles a
 /// server); `--yes` skips the question, and scripts (stdin not a terminal) are never asked,
 /// so `hactl fence dss2` in a script does it at once like `pcs stonith fence`.
-struct FenceCommand: ParsableCommand {
+struct FenceNodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fence",
+        commandName: "node",
         abstract: "Fence NODE now through its configured devices (pcs stonith fence).",
         discussion: """
             The fence levels of NODE are tried in order until one succeeds; the command returns when the node is confirmed fenced (exit 0) or every level failed (exit 1). From a terminal it asks for confirmation unless --yes is given.
@@ -26,7 +26,7 @@ struct FenceCommand: ParsableCommand {
     func run() throws {
         try global.validateNode(node)
         if !yes, isatty(STDIN_FILENO) == 1 {
-            let what = FenceCommand.actionDescription
+            let what = FenceNodeCommand.actionDescription
             Output.write("Fence \(node) now (\(what) through its fence devices)? [y/N] ", to: STDERR_FILENO)
             let answer = readLine()?.trimmingWhitespace(newlines: false).lowercased() ?? ""
             guard answer == "y" || answer == "yes" else {

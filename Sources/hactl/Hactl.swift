@@ -39,7 +39,7 @@ struct Hactl: ParsableCommand {
 
     /// The verbs as `hactl --help` lists them, grouped like pcs does; the README's hactl section
     /// documents this order and `HactlHelpTests` checks it. A new verb joins the group it belongs
-    /// to (`quorum` goes to Nodes, after maintenance); a new group goes before Daemon.
+    /// to; a new group goes before Daemon.
     static let verbs: [CommandGroup] = [
         CommandGroup(name: "Inspect", subcommands: [
             StatusCommand.self,
@@ -60,6 +60,7 @@ struct Hactl: ParsableCommand {
             StandbyCommand.self,
             UnstandbyCommand.self,
             MaintenanceCommand.self,
+            QuorumCommand.self,
         ]),
         CommandGroup(name: "Fencing", subcommands: [
             FenceCommand.self,

@@ -43,6 +43,8 @@ public final class FakeControlHandler: ControlHandler, @unchecked Sendable {
         case .admin: .result(.committed(AdminCommit(version: 3, detail: "done")))
         case let .fence(node): .result(.fenced(FenceOutcome(node: node, succeeded: true, level: 1, devices: ["ipmi"], detail: "rebooted", durationMilliseconds: 1200)))
         case let .checkStoragePeer(probe): .result(.storagePeer(probe.run(localNode: probe.node)))
+        case let .fenceConfirm(node): .result(.overridden(OverrideAccepted(action: "fence_confirm", node: node, appliedOn: "dss2", uid: 0, detail: "\(node) counts as fenced")))
+        case .quorumUnblock: .error(.rejected(reason: "quorum not unblocked: nothing to unblock: wait_for_all is off, so this node does not wait for all nodes after a cold start"))
         case .reload: .error(.rejected(reason: "reload refused, nothing changed: /etc/hacluster/haclusterd.toml:3: cluster.name changed (a -> b): stop the whole cluster, then start it with the new name"))
         }
     }

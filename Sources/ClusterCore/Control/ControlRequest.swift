@@ -14,6 +14,12 @@ public enum ControlRequest: Sendable, Equatable {
     case admin(AdminCommand)
     /// Fence `node` now through its configured devices.
     case fence(node: String)
+    /// `hactl fence confirm NODE`: the operator states NODE is down; on the coordinator its
+    /// pending fence counts as done. Refused while NODE shows any sign of life.
+    case fenceConfirm(node: String)
+    /// `hactl quorum unblock`: stop waiting for all nodes after a cold start (a partition
+    /// with a strict majority of the votes only).
+    case quorumUnblock
     /// Part of `hactl check-storage`: run `probe` on `probe.node` (forwarded by the local daemon
     /// when that is another node) and answer with a `StoragePeerReport`.
     case checkStoragePeer(StoragePeerProbe)
@@ -26,7 +32,7 @@ public enum ControlRequest: Sendable, Equatable {
     public var requiredAccess: ControlAccess {
         switch self {
         case .status, .events: .read
-        case .admin, .fence, .checkStoragePeer, .reload: .change
+        case .admin, .fence, .fenceConfirm, .quorumUnblock, .checkStoragePeer, .reload: .change
         }
     }
 
@@ -37,12 +43,14 @@ public enum ControlRequest: Sendable, Equatable {
         case .events: "events"
         case .admin: "admin"
         case .fence: "fence"
+        case .fenceConfirm: "fence_confirm"
+        case .quorumUnblock: "quorum_unblock"
         case .checkStoragePeer: "check_storage_peer"
         case .reload: "reload"
         }
     }
 
-    public static let types = ["status", "events", "admin", "fence", "check_storage_peer", "reload"]
+    public static let types = ["status", "events", "admin", "fence", "fence_confirm", "quorum_unblock", "check_storage_peer", "reload"]
 }
 
 extension ControlRequest: Codable {
@@ -66,6 +74,10 @@ extension ControlRequest: Codable {
             self = .admin(try AdminCommand(controlContainer: command))
         case "fence":
             self = .fence(node: try c.decode(String.self, forKey: .node))
+        case "fence_confirm":
+            self = .fenceConfirm(node: try c.decode(String.self, forKey: .node))
+        case "quorum_unblock":
+            self = .quorumUnblock
         case "check_storage_peer":
             self = .checkStoragePeer(try c.decode(StoragePeerProbe.self, forKey: .probe))
         case "reload":
@@ -81,7 +93,7 @@ extension ControlRequest: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         switch self {
-        case .status, .reload:
+        case .status, .reload, .quorumUnblock:
             break
         case let .events(since, limit, follow):
             try c.encodeIfPresent(since, forKey: .since)
@@ -90,7 +102,7 @@ extension ControlRequest: Codable {
         case let .admin(command):
             var nested = c.nestedContainer(keyedBy: AdminCommandCodingKeys.self, forKey: .command)
             try command.encode(controlContainer: &nested)
-        case let .fence(node):
+        case let .fence(node), let .fenceConfirm(node):
             try c.encode(node, forKey: .node)
         case let .checkStoragePeer(probe):
             try c.encode(probe, forKey: .probe)

@@ -10,6 +10,8 @@ public enum ControlResult: Sendable, Equatable {
     case storagePeer(StoragePeerReport)
     /// The new configuration passed; the daemon re-executes `binary` in place right after this answer.
     case reloading(ReloadAccepted)
+    /// `fence_confirm` / `quorum_unblock` applied.
+    case overridden(OverrideAccepted)
 
     public var type: String {
         switch self {
@@ -20,13 +22,14 @@ public enum ControlResult: Sendable, Equatable {
         case .fenced: "fenced"
         case .storagePeer: "storage_peer"
         case .reloading: "reloading"
+        case .overridden: "override"
         }
     }
 }
 
 extension ControlResult: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, status, events, event, commit, outcome, report, reload
+        case type, status, events, event, commit, outcome, report, reload, override
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +43,7 @@ extension ControlResult: Codable {
         case "fenced": self = .fenced(try c.decode(FenceOutcome.self, forKey: .outcome))
         case "storage_peer": self = .storagePeer(try c.decode(StoragePeerReport.self, forKey: .report))
         case "reloading": self = .reloading(try c.decode(ReloadAccepted.self, forKey: .reload))
+        case "override": self = .overridden(try c.decode(OverrideAccepted.self, forKey: .override))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown result type '\(type)'")
         }
@@ -56,6 +60,7 @@ extension ControlResult: Codable {
         case let .fenced(outcome): try c.encode(outcome, forKey: .outcome)
         case let .storagePeer(report): try c.encode(report, forKey: .report)
         case let .reloading(accepted): try c.encode(accepted, forKey: .reload)
+        case let .overridden(accepted): try c.encode(accepted, forKey: .override)
         }
     }
 }

@@ -63,6 +63,25 @@ struct DaemonControlHandler: ControlHandler {
                 await runtime.report(.fenced(node: node))
             }
             return .result(.fenced(outcome))
+        case let .fenceConfirm(node):
+            guard config.node(named: node) != nil else {
+                return .error(.badRequest(reason: "no node named '\(node)' (known nodes: \(config.nodes.map(\.name).joined(separator: ", ")))"))
+            }
+            logger.warning("fence confirm of \(node) requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
+            if let refusal = await runtime.override(.confirmFenced(node: node), uid: peer.uid) {
+                return .error(.rejected(reason: "\(node) not confirmed: \(refusal)"))
+            }
+            return .result(.overridden(OverrideAccepted(
+                action: request.type, node: node, appliedOn: localNode, uid: peer.uid,
+                detail: "\(node) counts as fenced on \(localNode), the coordinator: a takeover waiting for its fence goes on")))
+        case .quorumUnblock:
+            logger.warning("quorum unblock requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
+            if let refusal = await runtime.override(.unblockQuorum, uid: peer.uid) {
+                return .error(.rejected(reason: "quorum not unblocked: \(refusal)"))
+            }
+            return .result(.overridden(OverrideAccepted(
+                action: request.type, appliedOn: localNode, uid: peer.uid,
+                detail: "\(localNode) no longer waits for all nodes: this partition elects a coordinator and starts the service")))
         case .reload:
             logger.notice("reload requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
             guard let reload else { return .error(.rejected(reason: "this daemon cannot reload")) }

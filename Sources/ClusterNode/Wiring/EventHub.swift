@@ -64,6 +64,7 @@ final class EventHub: Sendable {
         }
         var metadata: Logger.Metadata = ["event_kind": "\(event.kind)", "event_node": "\(event.node)"]
         if let duration = event.durationMilliseconds { metadata["duration_ms"] = "\(duration)" }
+        if let uid = event.uid { metadata["operator_uid"] = "\(uid)" }
         logger.log(level: Self.level(of: event.severity), "\(event.message)", metadata: metadata)
         let current = followers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }

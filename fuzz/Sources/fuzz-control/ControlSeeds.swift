@@ -21,6 +21,8 @@ enum ControlSeeds {
         ("adminMaintenance", .admin(.maintenance(on: true))),
         ("adminCleanup", .admin(.cleanup(node: nil))),
         ("fence", .fence(node: "dss2")),
+        ("fenceConfirm", .fenceConfirm(node: "dss1")),
+        ("quorumUnblock", .quorumUnblock),
         ("checkStoragePeer", .checkStoragePeer(StoragePeerProbe(
             node: "dss2", path: "/data", markerFile: ".m", token: "abc", lockFile: ".lock", user: "dataiku"))),
         ("checkStoragePeerMinimal", .checkStoragePeer(StoragePeerProbe(node: "dss1", path: "/srv/shared"))),
