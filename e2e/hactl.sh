@@ -8,6 +8,9 @@
 #                  there is CRITICAL (exit 2)
 #   unprivileged   a user outside root/haclient can neither read nor change: exit 4
 #   fence          `hactl fence NODE --yes` fences the standby node: exit 0
+#   quorum-unblock three full nodes, wait_for_all = true, n3 powered off: n1 alone is refused
+#                  `hactl quorum unblock` (1 of 3 votes); n1 and n2 cold-started wait, no service;
+#                  `hactl quorum unblock --yes` on n1: the service starts, the event has the uid
 # Usage: e2e/hactl.sh [scenario...]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -212,10 +215,66 @@ fence() {
   E2E_NOT=$s
 }
 
-all=(commands cluster_wide no_quorum unprivileged fence)
+# A cold start of two nodes of three (no e2e_scenario: the service must NOT start by itself).
+quorum_unblock() {
+  local name=hactl-quorum-unblock t0; t0=$(date +%s%N)
+  e2e_reset
+  echo "== $name" >&2
+  (
+    trap cluster_down EXIT
+    trap 'exit 143' TERM INT
+    quorum_unblock_steps
+    e2e_report "$name" - "($(( ($(date +%s%N) - t0) / 1000000000 ))s)"
+    exit $E2E_FAILED
+  ) || E2E_FAILED=1
+}
+quorum_unblock_steps() {
+  HATC_BIN=$(e2e_bin); export HATC_BIN
+  require "cluster up (three full nodes)" cluster_up --variant three --timings "${E2E_TIMINGS:-default}" || return 1
+  hatc_write_env
+  require "wait_for_all = true in the configuration" grep -qx "wait_for_all = true" "$HATC_DIR/etc/haclusterd.toml" || return 1
+  e2e_start_sampler || return 1
+  cluster_poweroff n3
+  require "haclusterd starts on n1" cluster_start_daemon n1 || return 1
+  hatc_wait 10 "control socket of n1" hactl_on n1 status >/dev/null 2>&1
+  sleep 2
+  local out rc
+  out=$(hactl_on n1 quorum unblock --yes 2>&1); rc=$?
+  check "n1 alone: quorum unblock refused, exit 1 (got $rc: $out)" test "$rc" = 1
+  check "the refusal says 1 of 3 votes and a strict majority" e2e_contains "$out" "this partition has 1 of 3 votes (n1) and unblocking needs a strict majority (2)"
+
+  require "haclusterd starts on n2" cluster_start_daemon n2 || return 1
+  hatc_wait 10 "control socket of n2" hactl_on n2 status >/dev/null 2>&1
+  sleep 4   # several election timeouts: without the unblock nothing happens
+  check "n1 and n2 wait for n3: no coordinator" test "$(e2e_status n1 's["coordinator"]')" = None
+  check "no demo.service runs (running: $(e2e_demo_nodes))" test -z "$(e2e_demo_nodes)"
+  check "the service is not started" e2e_not test "$(e2e_status n1 's["service"]["state"]')" = started
+  out=$(hactl_on n1 quorum unblock </dev/null 2>&1); rc=$?
+  check "without a terminal and without --yes: exit 2 asking for --yes (got $rc)" \
+    bash -c '[[ $0 == 2 && $1 == *"add --yes"* ]]' "$rc" "$out"
+
+  out=$(hactl_on n1 --json quorum unblock --yes 2>&1); rc=$?
+  e2e_log "quorum unblock: $out"
+  check "hactl quorum unblock --yes on n1 exits 0 (got $rc)" test "$rc" = 0
+  local n; n=$(e2e_wait_active 20)
+  check "the service starts on n1 or n2 (active: ${n:-none})" test -n "$n"
+  local ev; ev=$(hactl_on n1 --json events 2>/dev/null)
+  check "the event quorum.unblocked carries uid 0" python3 -c '
+import json, sys
+hits = [e for e in json.loads(sys.argv[1])["events"] if e["kind"] == "quorum.unblocked"]
+sys.exit(0 if hits and hits[-1].get("uid") == 0 and "n3" in hits[-1]["message"] else 1)' "$ev"
+  out=$(hactl_on n2 quorum unblock --yes 2>&1); rc=$?
+  check "a second unblock has nothing to do: exit 1 (got $rc: $out)" bash -c '[[ $0 == 1 && $1 == *"nothing to unblock"* ]]' "$rc" "$out"
+  e2e_final_checks 20
+}
+
+all=(commands cluster_wide no_quorum unprivileged fence quorum-unblock)
 (($#)) || set -- "${all[@]}"
 # The commands scenario also serves metrics on every node (HATC_METRICS).
 for s in "$@"; do
-  HATC_METRICS=$([[ $s == commands ]] && echo 1 || echo 0) e2e_scenario "hactl-$s" "$s" --variant witness --timings "${E2E_TIMINGS:-default}"
+  case $s in
+    quorum-unblock) quorum_unblock ;;
+    *) HATC_METRICS=$([[ $s == commands ]] && echo 1 || echo 0) e2e_scenario "hactl-$s" "$s" --variant witness --timings "${E2E_TIMINGS:-default}" ;;
+  esac
 done
 exit $E2E_FAILED
