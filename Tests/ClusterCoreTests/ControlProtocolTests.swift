@@ -25,6 +25,8 @@ struct ControlProtocolTests {
         .admin(.cleanup(node: nil)),
         .admin(.cleanup(node: "dss2")),
         .fence(node: "dss2"),
+        .fenceConfirm(node: "dss1"),
+        .quorumUnblock,
         .checkStoragePeer(StoragePeerProbe(node: "dss2", path: "/data", markerFile: ".m", token: "abc", lockFile: ".m", user: "dataiku")),
         .reload,
     ]
@@ -54,6 +56,9 @@ struct ControlProtocolTests {
         .result(.fenced(FenceOutcome(node: "dss2", succeeded: true, level: 1, devices: ["ipmi"], detail: "off", durationMilliseconds: 3200))),
         .result(.storagePeer(StoragePeerReport(node: "dss2", path: "/d", exists: true, isDirectory: true, ownerUID: 0, ownerGID: 0, filesystem: "nfs4", markerMatches: true, lock: .failed("EIO"), userUID: 1000))),
         .result(.reloading(ReloadAccepted(binary: "/usr/local/sbin/haclusterd", config: "/etc/hacluster/haclusterd.toml", pid: 812))),
+        .result(.overridden(OverrideAccepted(action: "fence_confirm", node: "dss1", appliedOn: "dss2", uid: 0, detail: "dss1 counts as fenced"))),
+        .result(.overridden(OverrideAccepted(action: "quorum_unblock", appliedOn: "dss1", uid: 1000, detail: "no longer waiting"))),
+        .result(.events([ClusterEvent(time: 3, node: "dss2", kind: .quorumUnblocked, severity: .warning, message: "uid 1000 unblocked the quorum", uid: 1000)])),
         .error(.notAuthorized(uid: 1000, user: "alice", group: "haclient")),
         .error(.noQuorum(votes: 1, expected: 3)),
         .error(.timeout(milliseconds: 30000)),
@@ -123,6 +128,21 @@ struct ControlProtocolTests {
         #expect(ControlRequest.events(since: nil, limit: nil, follow: true).requiredAccess == .read)
         #expect(ControlRequest.admin(.enable).requiredAccess == .change)
         #expect(ControlRequest.fence(node: "a").requiredAccess == .change)
+        #expect(ControlRequest.fenceConfirm(node: "a").requiredAccess == .change)
+        #expect(ControlRequest.quorumUnblock.requiredAccess == .change)
+    }
+
+    @Test("overrides: the wire forms, and an event's uid travels only when set")
+    func overrideWireForm() throws {
+        let confirm = String(decoding: try ControlProtocol.encodeRequest(.fenceConfirm(node: "dss1"), id: 3), as: UTF8.self)
+        #expect(confirm == #"{"id":3,"request":{"node":"dss1","type":"fence_confirm"},"v":1}"# + "\n")
+        let unblock = String(decoding: try ControlProtocol.encodeRequest(.quorumUnblock, id: 4), as: UTF8.self)
+        #expect(unblock == #"{"id":4,"request":{"type":"quorum_unblock"},"v":1}"# + "\n")
+        let encoder = ControlProtocol.makeEncoder()
+        let withUID = String(decoding: try encoder.encode(ClusterEvent(time: 1, node: "dss2", kind: .fenceOperatorConfirmed, message: "m", uid: 0)), as: UTF8.self)
+        #expect(withUID.contains(#""uid":0"#))
+        let without = String(decoding: try encoder.encode(ClusterEvent(time: 1, node: "dss2", kind: .electionWon, message: "m")), as: UTF8.self)
+        #expect(!without.contains("uid"))
     }
 }
 

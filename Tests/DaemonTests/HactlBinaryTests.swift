@@ -143,6 +143,37 @@ struct HactlBinaryTests {
         }
     }
 
+    @Test("fence confirm and quorum unblock: --yes sends them, no terminal without --yes sends nothing (exit 2), a refusal exits 1")
+    func overrides() async throws {
+        let handler = FakeControlHandler()
+        try await withControlServer(handler) { path async throws in
+            let unconfirmed = try await hactl(["--socket", path, "fence", "confirm", "dss1"])
+            #expect(unconfirmed.status == 2)
+            #expect(unconfirmed.stderr.contains("add --yes to confirm"))
+            let unconfirmedUnblock = try await hactl(["--socket", path, "quorum", "unblock"])
+            #expect(unconfirmedUnblock.status == 2)
+            #expect(handler.received.isEmpty)
+
+            let confirmed = try await hactl(["--json", "--socket", path, "fence", "confirm", "dss1", "--yes"])
+            #expect(confirmed.status == 0)
+            #expect(confirmed.stdout.contains(#""action":"fence_confirm""#))
+            #expect(confirmed.stdout.contains(#""node":"dss1""#) && confirmed.stdout.contains(#""uid":0"#))
+            #expect(handler.received.map(\.0) == [.fenceConfirm(node: "dss1")])
+
+            let refused = try await hactl(["--socket", path, "quorum", "unblock", "--yes"])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("nothing to unblock: wait_for_all is off"))
+            #expect(handler.received.map(\.0).last == .quorumUnblock)
+
+            // `hactl fence NODE` is still the fence itself.
+            let fence = try await hactl(["--socket", path, "fence", "dss2", "--yes"])
+            #expect(fence.status == 0)
+            #expect(handler.received.map(\.0).last == .fence(node: "dss2"))
+        }
+        let help = try await hactl(["--help"])
+        #expect(help.stdout.contains("quorum") && help.stdout.contains("fence confirm"))
+    }
+
     @Test("events: backlog as text and JSON")
     func events() async throws {
         try await withControlServer { path async throws in
