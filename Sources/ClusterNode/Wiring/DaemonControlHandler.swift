@@ -69,6 +69,7 @@ struct DaemonControlHandler: ControlHandler {
             }
             logger.warning("fence confirm of \(node) requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
             if let refusal = await runtime.override(.confirmFenced(node: node), uid: peer.uid) {
+                logger.notice("fence confirm of \(node) by uid \(peer.uid) refused: \(refusal)")
                 return .error(.rejected(reason: "\(node) not confirmed: \(refusal)"))
             }
             return .result(.overridden(OverrideAccepted(
@@ -77,6 +78,7 @@ struct DaemonControlHandler: ControlHandler {
         case .quorumUnblock:
             logger.warning("quorum unblock requested by uid \(peer.uid)", metadata: ["pid": "\(peer.pid)"])
             if let refusal = await runtime.override(.unblockQuorum, uid: peer.uid) {
+                logger.notice("quorum unblock by uid \(peer.uid) refused: \(refusal)")
                 return .error(.rejected(reason: "quorum not unblocked: \(refusal)"))
             }
             return .result(.overridden(OverrideAccepted(
