@@ -88,4 +88,17 @@ struct LinkMonitorTests {
         #expect(run(&monitor, from: 0, to: 5000, silent: absent).isEmpty)
         #expect(!monitor.isUp("dss3", link: 0, now: at(5000)))
     }
+
+    @Test("heardLinks: the (peer, link) pairs heard within the failure timeout, with the local address and the age")
+    func heardLinks() {
+        var monitor = monitor()
+        monitor.heard("dss2", link: 1, now: at(0))
+        monitor.heard("dss3", link: 0, now: at(500))
+        #expect(monitor.heardLinks(now: at(700)) == [
+            HeardLink(peer: "dss2", link: 1, localAddress: "198.18.2.11", ago: .milliseconds(700)),
+            HeardLink(peer: "dss3", link: 0, localAddress: "198.18.1.11", ago: .milliseconds(200)),
+        ])
+        #expect(monitor.heardLinks(now: at(1200)).map(\.peer) == ["dss3"])
+        #expect(monitor.heardLinks(now: at(1600)).isEmpty)
+    }
 }
