@@ -93,6 +93,10 @@ struct AlertConfigTests {
             ClusterEvent(time: 1_796_550_601.0005, node: "dss1", kind: .linkDown, message: "a\u{0}b"), cluster: "c", term: nil, sequence: 1)
         #expect(early.contains("HA_TIMESTAMP=2026-12-06T09:50:01.000Z"))
         #expect(early.contains("HA_MESSAGE=ab"), "no NUL in an environment value")
-        #expect(!early.contains { $0.hasPrefix("HA_TERM=") || $0.hasPrefix("HA_DURATION_MS=") })
+        #expect(!early.contains { $0.hasPrefix("HA_TERM=") || $0.hasPrefix("HA_DURATION_MS=") || $0.hasPrefix("HA_UID=") })
+        let confirmed = AlertEnvironment.variables(
+            ClusterEvent(time: 1, node: "dss2", kind: .fenceOperatorConfirmed, severity: .warning, message: "m", uid: 1000),
+            cluster: "c", term: 8, sequence: 2)
+        #expect(confirmed.contains("HA_UID=1000"))
     }
 }

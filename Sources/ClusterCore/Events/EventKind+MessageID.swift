@@ -38,5 +38,7 @@ extension EventKind {
         .reloadDone: "4450e77bc2674d70a2fc7c775576204f",
         .reloadRefused: "a687bf4ee61d4d92ae3af523762b3ace",
         .auditWarning: "e801339b916c44049f8485b36c584328",
+        .fenceOperatorConfirmed: "f78936abdc784bf38550a46bea0f7b60",
+        .quorumUnblocked: "0ef97f60a67d47ea8a98b0882c1fef47",
     ]
 }
