@@ -126,7 +126,7 @@ all=(crash link-down pause isolated crash-three)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   variant=witness; [[ $s == *-three ]] && variant=three
-  # The crash also runs an [[alert]] program on every node (HATC_ALERT).
-  HATC_ALERT=$([[ $s == crash ]] && echo 1 || echo 0) e2e_scenario "$s" "${s//-/_}" --variant $variant --timings "${E2E_TIMINGS:-default}"
+  # The crashes also run an [[alert]] program on every node (HATC_ALERT).
+  HATC_ALERT=$([[ $s == crash* ]] && echo 1 || echo 0) e2e_scenario "$s" "${s//-/_}" --variant $variant --timings "${E2E_TIMINGS:-default}"
 done
 exit $E2E_FAILED
