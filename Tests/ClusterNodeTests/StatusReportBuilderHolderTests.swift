@@ -56,3 +56,19 @@ import Testing
         #expect(builder.serviceState(status.election) == (.stopped, nil))
     }
 }
+
+extension StatusReportBuilderHolderTests {
+    @Test func aFencingFailureNamesFenceConfirm() async throws {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 190, port: LoopbackCluster.freePort())
+        defer { cluster.removeDirectories() }
+        let runtime = try cluster.runtime(0, effects: RecordingEffects(), config: cluster.config)
+        let builder = StatusReportBuilder(config: cluster.config, localNode: "node1")
+        var status = await runtime.status()
+        status.election.holder = nil
+        status.election.service = .idle
+        status.election.placement = .fenceFailed("node2")
+        let (state, reason) = builder.serviceState(status.election)
+        #expect(state == .blocked)
+        #expect(reason == "fencing node2 failed; retrying (if node2 is powered off, `hactl fence confirm node2` lets the takeover go on)")
+    }
+}

@@ -130,6 +130,12 @@ struct StatusReportBuilder {
         }
     }
 
+    /// What an operator can do when a node and its fence device are gone together (pcs's
+    /// `stonith confirm`): said beside every fencing failure that blocks the service.
+    static func confirmHint(_ node: String) -> String {
+        " (if \(node) is powered off, `hactl fence confirm \(node)` lets the takeover go on)"
+    }
+
     /// What the peer holding the service told of its takeover (nil: this node holds it, nobody
     /// does, or the holder did not tell).
     func holderPhase(_ runtime: RuntimeStatus) -> NodeInfo.ServicePhase? {
@@ -143,7 +149,7 @@ struct StatusReportBuilder {
         // Fencing failed: blocked while idle and while the retry fences again (the core
         // retries with backoff and never starts without a successful fence).
         if let failure = election.fenceFailure, !election.service.isHolding, election.leader == localNode {
-            return (.blocked, "fencing \(failure.node) failed: \(failure.reason); retrying")
+            return (.blocked, "fencing \(failure.node) failed: \(failure.reason); retrying\(Self.confirmHint(failure.node))")
         }
         switch election.service {
         case .takingOver: return (.starting, nil)
@@ -166,7 +172,7 @@ struct StatusReportBuilder {
         case .maintenance: return (.stopped, "maintenance mode")
         case .noQuorum: return (election.admin.enabled ? .blocked : .stopped, "no quorum")
         case .noEligibleNode: return (.blocked, "no eligible node")
-        case let .fenceFailed(node): return (.blocked, "fencing \(node) failed; retrying")
+        case let .fenceFailed(node): return (.blocked, "fencing \(node) failed; retrying\(Self.confirmHint(node))")
         case .takeoverFailed: return (.failed, "the last takeover failed; retrying")
         case .waitingForLease: return (.starting, "waiting for the previous leader's lease to expire")
         case let .waitingForRelease(node): return (.starting, "waiting for \(node) to release the service")
