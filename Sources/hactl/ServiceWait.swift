@@ -75,7 +75,8 @@ struct ServiceWait {
             }
             if now >= deadline {
                 let last = unreachable.map { "; the daemon did not answer: \($0.message)" } ?? (lastLine.isEmpty ? "" : "; last: \(lastLine)")
-                throw .waitTimedOut("gave up waiting for \(goal.describe(service: "the service")) after \(DurationText.format(bound)) (--timeout)\(last)")
+                let source = global.timeout == nil ? "the default bound; --timeout sets another" : "--timeout"
+                throw .waitTimedOut("gave up waiting for \(goal.describe(service: "the service")) after \(DurationText.format(bound)) (\(source))\(last)")
             }
             let sleep = min(Self.pollInterval, deadline - now)
             let nanoseconds = max(0, sleep.components.seconds * 1_000_000_000 + sleep.components.attoseconds / 1_000_000_000)
