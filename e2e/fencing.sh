@@ -14,16 +14,6 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
-# Polls a python expression over `hactl --json status` on NODE until it prints "True".
-wait_status() { # timeout node expr
-  local deadline=$(( $(date +%s) + $1 ))
-  while (( $(date +%s) <= deadline )); do
-    [[ $(e2e_status "$2" "$3") == True ]] && return 0
-    sleep 0.2
-  done
-  e2e_log "status on $2 never satisfied: $3 (last: $(hactl_on "$2" --json status 2>&1 | head -c 600))"
-  return 1
-}
 
 fence_failure() {
   local a=$E2E_ACTIVE other i blocked=""

@@ -19,16 +19,6 @@ source "$(dirname "$0")/lib.sh"
 hactl_rc() { hactl_on "$@" >/dev/null 2>&1; echo $?; }
 # The full node that is not active.
 standby_of() { local n; for n in $HATC_FULL_NODES; do [[ $n != "$1" ]] && { echo "$n"; return; }; done; }
-# Polls a python expression over `hactl --json status` on NODE until it prints "True".
-wait_status() { # timeout node expr
-  local deadline=$(( $(date +%s) + $1 ))
-  while (( $(date +%s) <= deadline )); do
-    [[ $(e2e_status "$2" "$3") == True ]] && return 0
-    sleep 0.2
-  done
-  e2e_log "status on $2 never satisfied: $3 (last: $(hactl_on "$2" --json status 2>&1 | head -c 600))"
-  return 1
-}
 
 # The spec's JSON: keys, vocabularies, and agreement with the cluster.
 spec_json_ok() { # node active

@@ -140,6 +140,16 @@ e2e_status() { # node expr
   local j; j=$(hactl_on "$1" --json status 2>/dev/null) || return 1
   python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$j" "$2" 2>/dev/null
 }
+# Polls a python expression over `hactl --json status` on NODE until it prints "True".
+wait_status() { # timeout node expr
+  local deadline=$(( $(date +%s) + $1 ))
+  while (( $(date +%s) <= deadline )); do
+    [[ $(e2e_status "$2" "$3") == True ]] && return 0
+    sleep 0.2
+  done
+  e2e_log "status on $2 never satisfied: $3 (last: $(hactl_on "$2" --json status 2>&1 | head -c 600))"
+  return 1
+}
 
 # The node that serves the VIP, once exactly one full node runs demo.service and
 # answers on the VIP (optionally: not NODE). Prints it; fails after TIMEOUT s.
