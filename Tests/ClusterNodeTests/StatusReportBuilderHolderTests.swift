@@ -37,14 +37,20 @@ import Testing
         }
     }
 
-    @Test func aFollowerSeesThatNoNodeMayRunTheService() async throws {
-        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 187, port: LoopbackCluster.freePort())
+    /// node1 of a 3-node loopback cluster, holding nothing, with nobody holding the service.
+    static func idleFollower(hostBase: Int) async throws -> (StatusReportBuilder, RuntimeStatus) {
+        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: hostBase, port: LoopbackCluster.freePort())
         defer { cluster.removeDirectories() }
         let runtime = try cluster.runtime(0, effects: RecordingEffects(), config: cluster.config)
-        let builder = StatusReportBuilder(config: cluster.config, localNode: "node1")
         var status = await runtime.status()
         status.election.holder = nil
         status.election.service = .idle
+        return (StatusReportBuilder(config: cluster.config, localNode: "node1"), status)
+    }
+
+    @Test func aFollowerSeesThatNoNodeMayRunTheService() async throws {
+        let (builder, idle) = try await Self.idleFollower(hostBase: 187)
+        var status = idle
         status.election.placement = .onLeader
         status.election.admin.enabled = true
         for index in status.election.nodes.indices { status.election.nodes[index].liveness = .online }
@@ -59,13 +65,8 @@ import Testing
 
 extension StatusReportBuilderHolderTests {
     @Test func aFencingFailureNamesFenceConfirm() async throws {
-        let cluster = try LoopbackCluster.make(nodes: 3, hostBase: 190, port: LoopbackCluster.freePort())
-        defer { cluster.removeDirectories() }
-        let runtime = try cluster.runtime(0, effects: RecordingEffects(), config: cluster.config)
-        let builder = StatusReportBuilder(config: cluster.config, localNode: "node1")
-        var status = await runtime.status()
-        status.election.holder = nil
-        status.election.service = .idle
+        let (builder, idle) = try await Self.idleFollower(hostBase: 190)
+        var status = idle
         status.election.placement = .fenceFailed("node2")
         let (state, reason) = builder.serviceState(status.election)
         #expect(state == .blocked)
