@@ -53,6 +53,7 @@ struct SafetyChecker {
         case .arbiter(.succeeded(let heartbeats)):
             "arbiter ok " + heartbeats.sorted { $0.key < $1.key }.map { "\($0.key)#\($0.value.counter)" }.joined(separator: " ")
         case .arbiter(.failed(let reason)): "arbiter failed: \(reason)"
+        case .membersSupported(let nodes): "members supported by \(nodes.sorted().joined(separator: ","))"
         }
     }
 

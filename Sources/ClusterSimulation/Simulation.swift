@@ -466,6 +466,8 @@ public final class Simulation {
         checker.note("\(node.name) starts (term \(node.durable.term), admin \(node.durable.admin.stamp))", at: now)
         armTick(index, at: now)
         if shape.usesStorage { startDiskTimer(index) }
+        // Every simulated node runs this release: the leader records the member list.
+        feed(.membersSupported(Set(config.nodes.map(\.name).filter { $0 != node.name })), to: index)
     }
 
     /// The machine stops: process gone, service gone (a crash is a power loss or a fence).

@@ -61,6 +61,7 @@ struct Hactl: ParsableCommand {
             UnstandbyCommand.self,
             MaintenanceCommand.self,
             QuorumCommand.self,
+            MemberCommand.self,
         ]),
         CommandGroup(name: "Fencing", subcommands: [
             FenceCommand.self,

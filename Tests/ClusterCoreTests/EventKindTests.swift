@@ -25,7 +25,7 @@ struct EventKindTests {
         "reload.refused", "reload.done", "reload.resumed", "audit.warning",
         "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.flood", "wire.unreachable",
         "wire.unsendable", "persist.failed", "persist.recovered",
-        "fence.operator-confirmed", "quorum.unblocked",
+        "fence.operator-confirmed", "quorum.unblocked", "membership.change",
     ]
 
     /// The kinds the documentation names (README, DESIGN.md, doc comments); SPEC.md names none.

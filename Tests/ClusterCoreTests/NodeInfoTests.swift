@@ -92,6 +92,18 @@ struct NodeInfoTests {
         #expect(try NodeInfo.decode(bare + [200]).service == nil, "a phase this release does not know reads as none")
     }
 
+    @Test("flag bit 1 tells that the node decodes member lists; an earlier release's info does not set it")
+    func membersFlag() throws {
+        let digest = ConfigDigest(try Self.config())
+        let bytes = try NodeInfo(software: "0.9.0", config: digest).encode()
+        #expect(bytes[1] & 2 == 2)
+        #expect(try NodeInfo.decode(bytes).membersSupported)
+        var earlier = bytes
+        earlier[1] &= ~2
+        #expect(try NodeInfo.decode(earlier).membersSupported == false)
+        #expect(try NodeInfo.decode(try NodeInfo(software: "0.9.0", config: digest, membersSupported: false).encode()) == NodeInfo(software: "0.9.0", config: digest, membersSupported: false))
+    }
+
     @Test("a truncated or impossible node info is malformed, naming the field")
     func malformed() throws {
         let bytes = try NodeInfo(software: "0.9.0", config: ConfigDigest(try Self.config())).encode()

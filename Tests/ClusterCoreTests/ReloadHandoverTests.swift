@@ -187,4 +187,27 @@ struct ReloadHandoverTests {
         #expect(ConfigReloadRules.refusals(running: running, new: units, keyChanged: false, newSource: nil, holdingService: true)
             .map(\.location.keyPath) == ["service.units"])
     }
+
+    @Test("the node list: a node added live is a learner; a member leaves only after node remove")
+    func nodeListChanges() throws {
+        let (running, _) = try Self.config()
+        let witness4 = "role = \"witness\"\n\n[[node]]\nname = \"dss4\"\naddresses = [\"198.18.1.14\"]\nrole = \"witness\"\n"
+        let (added, addedText) = try Self.config([("role = \"witness\"\n", witness4)])
+        let members = ["dss1", "dss2", "dss3"]
+        // Recorded member list: dss4 joins as a learner.
+        #expect(ConfigReloadRules.refusals(running: running, new: added, keyChanged: false, newSource: addedText, holdingService: true, members: members).isEmpty)
+        // Not recorded: every node would count dss4 as a member at once.
+        let unrecorded = ConfigReloadRules.refusals(running: running, new: added, keyChanged: false, newSource: addedText, holdingService: false, members: nil)
+        #expect(unrecorded.map(\.location.keyPath) == ["node"])
+        #expect(unrecorded.first?.description.contains("member list") == true)
+        // Dropping dss4 again: only once it is not a member.
+        #expect(ConfigReloadRules.refusals(running: added, new: running, keyChanged: false, newSource: nil, holdingService: false, members: members).isEmpty)
+        let stillMember = ConfigReloadRules.refusals(running: added, new: running, keyChanged: false, newSource: nil, holdingService: false, members: members + ["dss4"])
+        #expect(stillMember.map(\.description) == ["/etc/hacluster/haclusterd.toml: node changed (dss4 removed): dss4 is a voting member: run hactl node remove dss4 first, then reload"])
+        // Kept nodes keep their order.
+        var reordered = added
+        reordered.nodes.swapAt(0, 1)
+        #expect(ConfigReloadRules.refusals(running: running, new: reordered, keyChanged: false, newSource: nil, holdingService: false, members: members)
+            .map(\.location.keyPath) == ["node"])
+    }
 }

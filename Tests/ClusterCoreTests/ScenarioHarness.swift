@@ -27,7 +27,7 @@ struct ScenarioHarness {
     }
 
     init(nodes count: Int, twoNode: Bool = false, waitForAll: Bool = false, priorities: [String: Int] = [:], witness: String? = nil,
-         tieBreaker: QuorumSettings.TieBreaker = .none, mutations: ElectionMutations = []) {
+         tieBreaker: QuorumSettings.TieBreaker = .none, mutations: ElectionMutations = [], voters: [String]? = nil) {
         self.mutations = mutations
         let nodeConfigs = (1...count).map { index in
             let name = "n\(index)"
@@ -40,7 +40,9 @@ struct ScenarioHarness {
             service: ServiceConfig(name: "svc", units: ["svc.service"]),
             storage: StorageConfig(path: "/srv/shared"))
         for (index, node) in nodeConfigs.enumerated() {
-            nodes[node.name] = ElectionNode(name: node.name, config: config, persisted: .initial, seed: UInt64(index + 1), mutations: mutations)
+            // `voters`: the member list every node stored (nil: not recorded, all configured nodes vote).
+            let persisted = PersistentState(admin: AdminState(voters: voters))
+            nodes[node.name] = ElectionNode(name: node.name, config: config, persisted: persisted, seed: UInt64(index + 1), mutations: mutations)
         }
     }
 

@@ -98,7 +98,7 @@ import Testing
         software: "0.9.0",
         config: ConfigDigest(sections: ["cluster": 0x0102_0304, "quorum": 5, "node": 6, "service": 0xdead_beef,
                                         "storage": 7, "floating_ip": 8, "fencing": 9]),
-        replyWanted: true)
+        replyWanted: true, membersSupported: false)
 
     @Test("the committed node info datagram opens and decodes; today's encoder writes it byte for byte")
     func goldenNodeInfo() throws {
@@ -111,5 +111,35 @@ import Testing
             return try NodeInfo.decode(payload)
         }
         #expect(opened.payload == Self.nodeInfo)
+    }
+
+    /// Messages the member lists added (same wire version: what an earlier release of it never
+    /// sends), sealed by dss1 (incarnation 5) for dss2 in list order (sequence 1, 2, ...).
+    static let memberListMessages: [(name: String, message: Message)] = {
+        let stamp = AdminStamp(term: Term(9), version: AdminVersion(20))
+        let admin = AdminState(stamp: stamp, mayHold: ["dss1"], voters: ["dss1", "dss2", "dss3", "dss4"])
+        return [
+            ("heartbeatVoters", .heartbeat(term: Term(9), sequence: 7, admin: admin, committed: stamp, holder: "dss1",
+                                           members: ["dss1", "dss2", "dss4"])),
+            ("commandNodeAdd", .command(id: RequestID(50), command: .addNode("dss4"))),
+            ("commandNodeRemove", .command(id: RequestID(51), command: .removeNode("dss2"))),
+            ("commandReplyPending", .commandReply(id: RequestID(51), outcome: .rejected(.changePending(AdminVersion(20))))),
+        ]
+    }()
+
+    @Test("the member-list datagrams: committed bytes decode, and today's encoder writes them byte for byte")
+    func memberListDatagrams() throws {
+        var sender = WireFixture.session("dss1", incarnation: 5)
+        var receiver = WireFixture.session("dss2")
+        for (name, message) in Self.memberListMessages {
+            let sealed = try sender.seal(MessageCodec.encode(message), to: "dss2")
+            guard let golden = WireGoldenDatagrams.memberLists[name] else {
+                Issue.record("\(name) has no committed datagram; now: \(Self.hex(sealed))")
+                continue
+            }
+            #expect(Self.hex(sealed) == golden, "\(name) changed; now: \(Self.hex(sealed))")
+            let opened = try receiver.open(Self.bytes(golden)) { (_, payload) throws(WireError) in try MessageCodec.decode(payload) }
+            #expect(opened.payload == message, "\(name)")
+        }
     }
 }

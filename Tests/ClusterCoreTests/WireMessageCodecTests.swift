@@ -41,12 +41,20 @@ import Testing
                 failures: (0..<Int.random(in: 0...3, using: &random)).map { _ in
                     FailureRecord(node: name(), count: Int.random(in: 0...Int(Int32.max), using: &random), lastFailure: u64())
                 },
-                mayHold: names(max: 2)
+                mayHold: names(max: 2),
+                voters: voters()
             )
         }
 
+        /// A recorded member list (unique, non-empty) or none.
+        mutating func voters() -> [String]? {
+            var unique: [String] = []
+            for name in names(max: 4) where !unique.contains(name) { unique.append(name) }
+            return unique.isEmpty ? nil : unique
+        }
+
         mutating func command() -> AdminCommand {
-            switch Int.random(in: 0..<9, using: &random) {
+            switch Int.random(in: 0..<11, using: &random) {
             case 0: .enable
             case 1: .disable
             case 2: .move(node: optionalName(), lifetime: optionalDuration())
@@ -55,17 +63,27 @@ import Testing
             case 5: .standby(node: name())
             case 6: .unstandby(node: name())
             case 7: .maintenance(on: bool())
+            case 8: .addNode(name())
+            case 9: .removeNode(name())
             default: .cleanup(node: optionalName())
             }
         }
 
         mutating func outcome() -> CommandOutcome {
-            switch Int.random(in: 0..<6, using: &random) {
+            switch Int.random(in: 0..<14, using: &random) {
             case 0: .committed(AdminVersion(u64()))
             case 1: .noQuorum
             case 2: .rejected(.unknownNode(name()))
             case 3: .rejected(.witnessNode(name()))
             case 4: .rejected(.serviceNotRunning)
+            case 5: .rejected(.membersNotRecorded)
+            case 6: .rejected(.alreadyMember(name()))
+            case 7: .rejected(.notMember(name()))
+            case 8: .rejected(.nodeNotHeard(name()))
+            case 9: .rejected(.removingLeader(name()))
+            case 10: .rejected(.nodeRunsService(name()))
+            case 11: .rejected(.changePending(AdminVersion(u64())))
+            case 12: .rejected(.twoNodeMembership)
             default: .rejected(.invalidLifetime)
             }
         }
@@ -114,8 +132,23 @@ import Testing
     @Test func everyTruncationAndTrailingByteIsMalformed() throws {
         var generator = MessageGenerator(seed: 7)
         for index in 0..<300 {
-            let encoded = try MessageCodec.encode(generator.message(kind: index))
+            let message = generator.message(kind: index)
+            let encoded = try MessageCodec.encode(message)
+            // The member list closes a heartbeat optionally (earlier releases end before it):
+            // cut exactly there, a heartbeat reads as one without it. (The AEAD tag rules out
+            // a cut datagram on the wire.) Every other cut is malformed.
+            var withoutVoters: (length: Int, message: Message)?
+            if case let .heartbeat(term, sequence, admin, committed, holder, members) = message, admin.voters != nil {
+                var bare = admin
+                bare.voters = nil
+                let short = Message.heartbeat(term: term, sequence: sequence, admin: bare, committed: committed, holder: holder, members: members)
+                withoutVoters = (try MessageCodec.encode(short).count, short)
+            }
             for length in 0..<encoded.count {
+                if let withoutVoters, length == withoutVoters.length {
+                    #expect(try MessageCodec.decode(Array(encoded.prefix(length))) == withoutVoters.message)
+                    continue
+                }
                 #expect(throws: WireError.self) { try MessageCodec.decode(Array(encoded.prefix(length))) }
             }
             #expect(throws: WireError.self) { try MessageCodec.decode(encoded + [0]) }
@@ -176,5 +209,28 @@ import Testing
         var sender = WireFixture.session(names[0], nodes: names)
         let datagram = try sender.seal(try MessageCodec.encode(heartbeat), to: names[1])
         #expect(datagram.count <= WireFormat.maxDatagramSize)
+    }
+
+    @Test("the member list: carried by a heartbeat once recorded; empty or repeated is malformed")
+    func memberList() throws {
+        var admin = AdminState(stamp: AdminStamp(term: Term(4), version: AdminVersion(9)))
+        let plain = Message.heartbeat(term: Term(4), sequence: 1, admin: admin, committed: admin.stamp, holder: nil, members: ["dss1"])
+        admin.voters = ["dss1", "dss2", "dss3", "dss4"]
+        let recorded = Message.heartbeat(term: Term(4), sequence: 1, admin: admin, committed: admin.stamp, holder: nil, members: ["dss1"])
+        let plainBytes = try MessageCodec.encode(plain)
+        let recordedBytes = try MessageCodec.encode(recorded)
+        #expect(try MessageCodec.decode(recordedBytes) == recorded)
+        // Not recorded: byte for byte the heartbeat of earlier releases.
+        #expect(Array(recordedBytes.prefix(plainBytes.count)) == plainBytes)
+        for bad in [[String](), ["dss1", "dss1"]] {
+            var w = ByteWriter(capacity: 16)
+            w.writeArray(bad) { $0.write($1) }
+            do {
+                _ = try MessageCodec.decode(plainBytes + (try w.checked()))
+                Issue.record("\(bad) accepted")
+            } catch {
+                #expect("\(error)".contains("voters"), "\(error)")
+            }
+        }
     }
 }

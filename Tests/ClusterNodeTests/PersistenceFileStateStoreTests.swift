@@ -20,7 +20,8 @@ import Testing
                 AdminConstraint(kind: .prefer, node: "dss2"),
             ],
             failures: [FailureRecord(node: "dss1", count: 2, lastFailure: 1_800_000_000)],
-            mayHold: ["dss2"]
+            mayHold: ["dss2"],
+            voters: ["dss1", "dss2", "dss3"]
         )
     )
 
@@ -46,6 +47,22 @@ import Testing
             Issue.record("loaded a state with an unknown constraint kind")
         } catch {
             #expect(error == .corrupt(path: store.path, reason: "unknown constraint kind 'evict'"))
+        }
+    }
+
+    @Test("the member list: absent in files of earlier releases, empty or repeated is corrupt")
+    func memberList() throws {
+        let dir = try PersistenceStateFileTests.makeDirectory()
+        defer { PersistenceStateFileTests.remove(dir) }
+        let store = FileStateStore(directory: dir)
+        var record = PersistedState(Self.sample)
+        record.admin.voters = nil
+        try StateFile<PersistedState>(path: store.path, kind: "state").save(record)
+        #expect(try store.load()?.admin.voters == nil)
+        for (bad, reason) in [([String](), "empty member list (admin.voters)"), (["dss1", "dss1"], "a node listed twice in admin.voters")] {
+            record.admin.voters = bad
+            try StateFile<PersistedState>(path: store.path, kind: "state").save(record)
+            #expect(throws: StateStoreError.corrupt(path: store.path, reason: reason)) { try store.load() }
         }
     }
 

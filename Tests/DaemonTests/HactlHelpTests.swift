@@ -10,7 +10,7 @@ struct HactlHelpTests {
     static let documented: [(group: String, verbs: [String])] = [
         ("Inspect", ["status", "events", "config", "check-storage"]),
         ("Service", ["enable", "disable", "move", "ban", "clear", "cleanup"]),
-        ("Nodes", ["standby", "unstandby", "maintenance", "quorum"]),
+        ("Nodes", ["standby", "unstandby", "maintenance", "quorum", "node"]),
         ("Fencing", ["fence"]),
         ("Daemon", ["reload", "keygen"]),
     ]

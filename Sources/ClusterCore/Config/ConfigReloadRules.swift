@@ -1,10 +1,12 @@
 /// What a reload (`systemctl reload haclusterd`, SIGHUP) may change in place, and what it
 /// must refuse because the running cluster cannot take it live.
 ///
-/// The nodes of a cluster must agree on its name, key, port, node list, addresses, timing and
+/// The nodes of a cluster must agree on its name, key, port, nodes' addresses, timing and
 /// quorum rules: one node reloaded with another value would no longer understand the others
 /// (or, for the failure timeout and the quorum rules, would no longer honour the same lease
-/// and quorum). Such a change is refused with the procedure that applies it. The state
+/// and quorum). Such a change is refused with the procedure that applies it. The node list
+/// changes live one node at a time, with `hactl node add` / `node remove` (README, "Adding and
+/// removing nodes"): a listed node that is not a member is a learner. The state
 /// directory and control socket belong to the running daemon; the units, floating IPs and
 /// lock file describe what a node running the service holds, so they only change where the
 /// service does not run.
@@ -28,12 +30,14 @@ public enum ConfigReloadRules {
     ///   - keyChanged: the cluster key's bytes differ (the shell reads both).
     ///   - newSource: the new file's text, to name the line of each key.
     ///   - holdingService: this node runs (part of) the service right now.
+    ///   - members: the recorded member list (`AdminState.voters`), nil before it is recorded.
     static func describe(_ ip: FloatingIPConfig) -> String {
         ip.cidr + (ip.interface.map { " on \($0)" } ?? "")
     }
 
     public static func refusals(
-        running: ClusterConfig, new: ClusterConfig, keyChanged: Bool, newSource: String?, holdingService: Bool
+        running: ClusterConfig, new: ClusterConfig, keyChanged: Bool, newSource: String?, holdingService: Bool,
+        members: [String]? = nil
     ) -> [ConfigReloadRefusal] {
         let document = newSource.flatMap { try? TOMLParser.parse($0) }
         var found: [ConfigReloadRefusal] = []
@@ -72,15 +76,30 @@ public enum ConfigReloadRules {
 
         let oldNames = running.nodes.map(\.name)
         let newNames = new.nodes.map(\.name)
-        if oldNames != newNames {
+        let added = newNames.filter { !oldNames.contains($0) }
+        let removed = oldNames.filter { !newNames.contains($0) }
+        let kept = oldNames.filter { newNames.contains($0) }
+        if kept != newNames.filter({ oldNames.contains($0) }) {
             refuse("node", "[\(oldNames.joined(separator: ", "))] -> [\(newNames.joined(separator: ", "))]",
-                   "stop the whole cluster, then start it with the new node list")
-        } else {
-            for (index, (old, updated)) in zip(running.nodes, new.nodes).enumerated() {
-                changed("node[\(index)].addresses", old.addresses, updated.addresses,
-                        "stop the whole cluster, then start it with the new addresses")
-                changed("node[\(index)].role", old.role.rawValue, updated.role.rawValue)
+                   "keep the nodes in the same order (add a node at the end): \(wholeCluster)")
+        } else if !added.isEmpty || !removed.isEmpty {
+            // A node added here is a learner until `hactl node add`; only a node that is not a
+            // member any more may leave the list. Without a recorded member list every node
+            // counts the configured nodes as the members, so the list cannot change live.
+            if let members {
+                for name in removed where members.contains(name) {
+                    refuse("node", "\(name) removed", "\(name) is a voting member: run hactl node remove \(name) first, then reload")
+                }
+            } else {
+                refuse("node", "[\(oldNames.joined(separator: ", "))] -> [\(newNames.joined(separator: ", "))]",
+                       "the cluster has not recorded its member list yet (every node must run a release that knows member lists, and a coordinator be elected since): \(wholeCluster)")
             }
+        }
+        for (index, updated) in new.nodes.enumerated() {
+            guard let old = running.node(named: updated.name) else { continue }
+            changed("node[\(index)].addresses", old.addresses, updated.addresses,
+                    "stop the whole cluster, then start it with the new addresses")
+            changed("node[\(index)].role", old.role.rawValue, updated.role.rawValue)
         }
 
         if holdingService {

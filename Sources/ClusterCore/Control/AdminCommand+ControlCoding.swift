@@ -8,7 +8,7 @@ enum AdminCommandCodingKeys: String, CodingKey {
 /// `{"type":"move","node":"dss2","lifetime_ms":600000}` (no `node`: away from
 /// the current node; no `lifetime_ms`: until `clear`).
 extension AdminCommand {
-    static let controlTypes = ["enable", "disable", "move", "ban", "clear", "standby", "unstandby", "maintenance", "cleanup"]
+    static let controlTypes = ["enable", "disable", "move", "ban", "clear", "standby", "unstandby", "maintenance", "cleanup", "node_add", "node_remove"]
 
     var controlType: String {
         switch self {
@@ -21,6 +21,8 @@ extension AdminCommand {
         case .unstandby: "unstandby"
         case .maintenance: "maintenance"
         case .cleanup: "cleanup"
+        case .addNode: "node_add"
+        case .removeNode: "node_remove"
         }
     }
 
@@ -44,6 +46,8 @@ extension AdminCommand {
         case "unstandby": self = .unstandby(node: try c.decode(String.self, forKey: .node))
         case "maintenance": self = .maintenance(on: try c.decode(Bool.self, forKey: .on))
         case "cleanup": self = .cleanup(node: try c.decodeIfPresent(String.self, forKey: .node))
+        case "node_add": self = .addNode(try c.decode(String.self, forKey: .node))
+        case "node_remove": self = .removeNode(try c.decode(String.self, forKey: .node))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c,
@@ -69,7 +73,7 @@ extension AdminCommand {
             try encodeLifetime(lifetime)
         case let .clear(node), let .cleanup(node):
             try c.encodeIfPresent(node, forKey: .node)
-        case let .standby(node), let .unstandby(node):
+        case let .standby(node), let .unstandby(node), let .addNode(node), let .removeNode(node):
             try c.encode(node, forKey: .node)
         case let .maintenance(on):
             try c.encode(on, forKey: .on)

@@ -68,6 +68,7 @@ public struct StatusRenderer: Sendable {
             var extras: [String] = []
             if !peer { extras.append("this node") }
             if node.name == report.coordinator { extras.append("coordinator") }
+            if node.member == false { extras.append("learner, not a voting member (hactl node add \(node.name))") }
             if let priority = node.priority, node.role != .witness { extras.append("priority \(priority)") }
             if peer, node.state == .online || node.state == .standby, let heard = node.lastHeardMilliseconds {
                 extras.append("heard \(DurationText.format(.milliseconds(heard))) ago")

@@ -155,10 +155,14 @@ extension StatusReport {
         /// Milliseconds since this node last heard it on any link (extension; nil for the local
         /// node and for a peer never heard).
         public var lastHeardMilliseconds: Int?
+        /// A voting member (extension): false for a learner, a configured node not added with
+        /// `hactl node add` (or removed with `node remove`); nil: not told.
+        public var member: Bool?
 
         public init(
             name: String, state: NodeState, role: NodeRole, priority: Int? = nil, lastSeen: UTCTimestamp? = nil,
-            version: String? = nil, configDigest: String? = nil, service: String? = nil, lastHeardMilliseconds: Int? = nil
+            version: String? = nil, configDigest: String? = nil, service: String? = nil, lastHeardMilliseconds: Int? = nil,
+            member: Bool? = nil
         ) {
             self.name = name
             self.state = state
@@ -169,10 +173,11 @@ extension StatusReport {
             self.configDigest = configDigest
             self.service = service
             self.lastHeardMilliseconds = lastHeardMilliseconds
+            self.member = member
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, state, role, priority, version, service
+            case name, state, role, priority, version, service, member
             case lastSeen = "last_seen"
             case configDigest = "config_digest"
             case lastHeardMilliseconds = "last_heard_ms"

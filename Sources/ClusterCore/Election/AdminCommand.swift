@@ -17,4 +17,18 @@ public enum AdminCommand: Sendable, Equatable, Hashable, Codable {
     case maintenance(on: Bool)
     /// Forget failures (of `node`, or all when nil).
     case cleanup(node: String?)
+    /// `hactl node add`: a configured learner becomes a voting member.
+    case addNode(String)
+    /// `hactl node remove`: a member stops voting (its `[[node]]` may then leave the configs).
+    case removeNode(String)
+}
+
+extension AdminCommand {
+    /// `node add` / `node remove`: changes the member list.
+    public var changesMembers: Bool {
+        switch self {
+        case .addNode, .removeNode: true
+        default: false
+        }
+    }
 }

@@ -20,6 +20,13 @@ public struct AdminState: Sendable, Equatable, Hashable {
     /// once it confirmed its release or was fenced. A new leader therefore
     /// knows exactly whom to wait for or fence.
     public var mayHold: [String]
+    /// The voting members, in the order they joined: nil until a leader recorded the
+    /// configured nodes (every node then runs a release that knows member lists). From
+    /// then on only `hactl node add` / `node remove` change it, one node at a time, and a
+    /// configured node missing here is a learner: it stores this snapshot, never votes,
+    /// campaigns, counts for quorum or runs the service. Each node counts quorum on the
+    /// newest list it stored, committed or not (Raft's single-server membership change).
+    public var voters: [String]?
 
     public init(
         stamp: AdminStamp = .zero,
@@ -28,7 +35,8 @@ public struct AdminState: Sendable, Equatable, Hashable {
         standby: [String] = [],
         constraints: [AdminConstraint] = [],
         failures: [FailureRecord] = [],
-        mayHold: [String] = []
+        mayHold: [String] = [],
+        voters: [String]? = nil
     ) {
         self.stamp = stamp
         self.enabled = enabled
@@ -37,6 +45,7 @@ public struct AdminState: Sendable, Equatable, Hashable {
         self.constraints = constraints
         self.failures = failures
         self.mayHold = mayHold
+        self.voters = voters
     }
 
     public static let initial = AdminState()

@@ -1,6 +1,11 @@
 /// Admin commands: applied by the leader, answered once committed.
 extension ElectionNode {
     mutating func submit(_ command: AdminCommand, origin: CommandOrigin) {
+        if command.changesMembers, persistent.admin.voters == nil {
+            // Answered here: a leader of an earlier release could not decode it.
+            reply(origin, .rejected(.membersNotRecorded))
+            return
+        }
         guard role == .leader else {
             if case .local(let id) = origin, let leader, leader != name, isOnline(leader) {
                 forwardedCommands[id] = now + timings.commandTimeout
@@ -14,7 +19,11 @@ extension ElectionNode {
         case .failure(let rejection):
             reply(origin, .rejected(rejection))
         case .success(let admin):
-            event(.adminChange, .notice, "\(command) (version \(persistent.admin.stamp.version.next))")
+            if command.changesMembers {
+                event(.membershipChange, .notice, "\(command): members \((admin.voters ?? []).joined(separator: ", ")) (version \(persistent.admin.stamp.version.next))")
+            } else {
+                event(.adminChange, .notice, "\(command) (version \(persistent.admin.stamp.version.next))")
+            }
             pendingCommands.append(PendingCommand(origin: origin, stamp: AdminStamp(term: term, version: persistent.admin.stamp.version.next), deadline: now + timings.commandTimeout))
             updateAdmin { $0 = admin }
         }
@@ -81,6 +90,8 @@ extension ElectionNode {
         case .cleanup(let node):
             if let node, let rejection = check(node) { return .failure(rejection) }
             admin.failures.removeAll { node == nil || $0.node == node }
+        case .addNode, .removeNode:
+            if let rejection = appliedMembership(command, to: &admin) { return .failure(rejection) }
         }
         return .success(admin)
     }

@@ -56,7 +56,8 @@ extension ElectionNode {
         let message = Message.heartbeat(
             term: term, sequence: heartbeatSequence, admin: persistent.admin,
             committed: committed, holder: holder, members: members)
-        for peer in peers {
+        // Learners too: they store the snapshot and follow, so that `node add` finds them current.
+        for peer in contacts {
             send(message, to: peer)
         }
     }

@@ -19,15 +19,19 @@ extension ElectionNode {
             }
             return ElectionStatus.Node(
                 name: node.name, role: node.role, liveness: liveness, failures: failures,
-                fenced: fencedAndSilent.contains(node.name))
+                fenced: fencedAndSilent.contains(node.name), member: members.contains(node.name))
+        }
+        // A member this node's configuration no longer lists still counts for quorum: shown.
+        let unconfigured = members.filter { config.node(named: $0) == nil }.map {
+            ElectionStatus.Node(name: $0, role: .full, liveness: online.contains($0) ? .online : .offline, failures: 0, fenced: false, member: true)
         }
         return ElectionStatus(
             node: name,
             term: term,
             role: role,
             leader: leaderHeard ? leader : nil,
-            quorum: .init(votes: online.count, expected: votersCount, needed: quorumSize, quorate: leaderHeard && (role != .leader || leaseExpiry > now)),
-            nodes: nodes,
+            quorum: .init(votes: online.intersection(members).count, expected: votersCount, needed: quorumSize, quorate: leaderHeard && (role != .leader || leaseExpiry > now)),
+            nodes: nodes + unconfigured,
             holder: currentHolder,
             previousHolder: previousHolder,
             fenceFailure: role == .leader ? fenceFailure : nil,

@@ -35,7 +35,7 @@ extension ElectionNode {
     /// `storage_timeout` of unchanged reads. Called after every input.
     mutating func campaignIfPeerSilent() {
         guard arbiter != nil, config.quorum.twoNode, role == .follower || role == .preCandidate,
-              !isWitness, !leaving, !waitingForAll, now < electionDeadline,
+              !isWitness, isMember, !leaving, !waitingForAll, now < electionDeadline,
               sinceLeaderContact >= timings.failureTimeout,
               let peer = peers.first, !isOnline(peer), case .silent = storageVerdict(on: peer) else { return }
         electionTimeout()

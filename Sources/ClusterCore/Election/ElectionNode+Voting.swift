@@ -20,7 +20,7 @@ extension ElectionNode {
 
     mutating func electionTimeout() {
         resetElectionDeadline()
-        guard !isWitness, !leaving else { return }
+        guard !isWitness, isMember, !leaving else { return }
         // A split 2-node cluster whose leader still writes its disk heartbeat: campaigning
         // would only give the cluster a second leader to reconcile when the network returns.
         if peerLeadingOnStorageOnly != nil {
@@ -113,7 +113,8 @@ extension ElectionNode {
 
     mutating func handlePreVoteResponse(term responseTerm: Term, granted: Bool, from: String) {
         if granted {
-            guard role == .preCandidate, responseTerm == campaignTerm else { return }
+            // Only a member's pre-vote counts (a learner's does not).
+            guard role == .preCandidate, responseTerm == campaignTerm, peers.contains(from) else { return }
             preVotes.insert(from)
             if preVotes.count >= voteQuorum { startCampaign(transfer: false) }
         } else if responseTerm > term {
@@ -154,7 +155,7 @@ extension ElectionNode {
             becomeFollower(term: responseTerm, leader: nil)
             return
         }
-        guard role == .candidate, responseTerm == term, granted else { return }
+        guard role == .candidate, responseTerm == term, granted, peers.contains(from) else { return }
         votes[from] = since
         if votes.count >= voteQuorum { becomeLeader() }
     }
@@ -214,7 +215,7 @@ extension ElectionNode {
     }
 
     mutating func handleTimeoutNow(term transferTerm: Term, from: String) {
-        guard transferTerm == term, from == leader, role == .follower, !isWitness, !leaving else { return }
+        guard transferTerm == term, from == leader, role == .follower, !isWitness, isMember, !leaving else { return }
         event(.leadershipTransfer, .info, "\(from) hands leadership over; campaigning now")
         startCampaign(transfer: true)
     }

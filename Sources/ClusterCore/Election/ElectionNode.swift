@@ -90,6 +90,10 @@ public struct ElectionNode: Sendable {
     /// acknowledgement with `holding: false`), or found nobody to hand over to.
     var leaveAnnounced = false
 
+    /// Peers known to run a release that decodes member lists (`Input.membersSupported`):
+    /// a leader records `AdminState.voters` only once every configured peer is in here.
+    var peersSupportingMembers: Set<String> = []
+
     /// The answer to the last `Input.override`: nil when it was applied, else why not. Volatile.
     public internal(set) var overrideRefusal: OverrideRefusal?
 
@@ -126,8 +130,16 @@ public struct ElectionNode: Sendable {
 
     // MARK: - Quorum arithmetic
 
-    var peers: [String] { config.nodes.map(\.name).filter { $0 != name } }
-    var votersCount: Int { config.nodes.count }
+    /// The voting members: the replicated list once recorded (`AdminState.voters`), else
+    /// every configured node. A member missing from this node's configuration still counts.
+    public var members: [String] { persistent.admin.voters ?? config.nodes.map(\.name) }
+    /// This node votes, may campaign and may run the service (else it is a learner).
+    public var isMember: Bool { members.contains(name) }
+    /// The other voting members: whose votes, acknowledgements and copies count.
+    var peers: [String] { members.filter { $0 != name } }
+    /// Every other configured node, members and learners: who gets the leader's heartbeats.
+    var contacts: [String] { config.nodes.map(\.name).filter { $0 != name } }
+    var votersCount: Int { members.count }
     /// Votes needed: more than half, or one in `two_node` mode.
     public var quorumSize: Int { config.quorum.twoNode ? 1 : votersCount / 2 + 1 }
     /// Votes a campaign needs. In `two_node` mode one vote suffices only while
@@ -230,7 +242,10 @@ public struct ElectionNode: Sendable {
             recordArbiterCycle(cycle)
         case .override(let override, let uid, let heard):
             apply(override, uid: uid, heard: heard)
+        case .membersSupported(let nodes):
+            peersSupportingMembers = nodes
         }
+        recordMembersIfDue()
         campaignIfPeerSilent()
         reconcileService()
         return finishStep()

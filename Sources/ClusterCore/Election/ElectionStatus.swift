@@ -25,6 +25,8 @@ public struct ElectionStatus: Sendable, Equatable {
         public var failures: Int
         /// Reported fenced (by this node's shell) and not heard from since.
         public var fenced: Bool
+        /// A voting member (false: a learner, configured but not added with `hactl node add`).
+        public var member: Bool = true
     }
 
     /// A fence this node needed that failed (the service is `blocked`, retried with backoff).

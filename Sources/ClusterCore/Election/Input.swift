@@ -19,4 +19,7 @@ public enum Input: Sendable, Equatable {
     /// `heard`: the peers the shell heard on each link within `failure_timeout`. Applied or
     /// refused at once; the answer is `ElectionNode.overrideRefusal` after the step.
     case override(OperatorOverride, uid: UInt32, heard: [HeardLink])
+    /// The peers known to run a release that decodes member lists (the shell learns it from
+    /// their node info). A leader records the member list once every configured peer is in it.
+    case membersSupported(Set<String>)
 }

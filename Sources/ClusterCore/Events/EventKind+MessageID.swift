@@ -11,6 +11,7 @@ extension EventKind {
         .leaseLost: "1c31b3e58a0d4b8389f961a2d4e6f681",
         .leaderSteppedDown: "d548f071a4724a57b957d8bc26422fd1",
         .adminChange: "7551a5db57dd4cbd960cb4a6e6b0613a",
+        .membershipChange: "4609e3f73bba4b83bdbce9a536426eb3",
         .serviceTakeover: "5d909a79957548ae94a1a3db469dd42a",
         .serviceStarted: "bb28b116fef44e8b8d96bee1475458a0",
         .serviceTakeoverFailed: "a98f055ee69d4a148b65ec9892d8c76d",

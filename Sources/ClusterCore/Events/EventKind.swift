@@ -14,6 +14,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case leadershipStepDown = "leadership.step-down"
     case nodeLeaving = "node.leaving"
     case adminChange = "admin.change"
+    /// The member list was recorded or changed (`hactl node add` / `node remove`).
+    case membershipChange = "membership.change"
     /// `hactl quorum unblock`: the node stopped waiting for all nodes (carries the operator's uid).
     case quorumUnblocked = "quorum.unblocked"
 

@@ -7,4 +7,6 @@ public enum NodeIneligibility: Sendable, Equatable, Hashable {
     /// Failures reached `migration_threshold` (and have not expired).
     case failures(Int)
     case offline
+    /// Configured but not a voting member (a learner: `hactl node add` makes it one).
+    case notMember
 }

@@ -9,6 +9,7 @@ public enum Placement {
     public static func ineligibility(of node: String, config: ClusterConfig, admin: AdminState, wallClock: UInt64) -> NodeIneligibility? {
         guard let nodeConfig = config.node(named: node) else { return .unknown }
         if nodeConfig.role == .witness { return .witness }
+        if let voters = admin.voters, !voters.contains(node) { return .notMember }
         if admin.isStandby(node) { return .standby }
         if admin.isBanned(node, at: wallClock) { return .banned }
         let failures = admin.failureCount(of: node, at: wallClock, expiry: config.service.failureExpiry)

@@ -12,7 +12,13 @@
 /// admin     = stamp enabled:bool maintenance:bool standby:[string]
 ///             constraints:[kind:u8 node expires:optional<u64>]
 ///             failures:[node count:u64 lastFailure:u64] mayHold:[string]
+/// heartbeat = term sequence admin committed holder:optional<string> members:[string]
+///             [voters:[string]]
 /// ```
+/// `voters` (`AdminState.voters`, the recorded member list) closes a heartbeat only once a
+/// leader recorded it, which it does only when every node runs a release that decodes it
+/// (`Input.membersSupported`): heartbeats of earlier releases, and of a cluster that has not
+/// recorded its members, end after `members` and decode with `voters` nil.
 /// Decoding is total: any byte string yields a `Message` or a
 /// `WireError.malformed` naming the field; trailing bytes are malformed.
 public enum MessageCodec {
@@ -62,6 +68,7 @@ public enum MessageCodec {
             writeStamp(&w, committed)
             w.writeOptional(holder) { $0.write($1) }
             w.writeArray(members) { $0.write($1) }
+            if let voters = admin.voters { w.writeArray(voters) { $0.write($1) } }
         case let .heartbeatAck(term, sequence, admin, holding):
             w.write(Tag.heartbeatAck.rawValue)
             w.write(term.rawValue)
@@ -102,10 +109,17 @@ public enum MessageCodec {
         case .heartbeat:
             let term = try readTerm(&r)
             let sequence = try r.readUInt64("sequence")
-            let admin = try readAdmin(&r)
+            var admin = try readAdmin(&r)
             let committed = try readStamp(&r, "committed")
             let holder = try r.readOptional("holder") { (r: inout ByteReader) throws(WireError) in try readName(&r, "holder") }
             let members = try r.readArray("members", maxCount: maxNodes) { (r: inout ByteReader) throws(WireError) in try readName(&r, "members") }
+            if !r.isAtEnd {
+                let voters = try r.readArray("voters", maxCount: maxNodes) { (r: inout ByteReader) throws(WireError) in try readName(&r, "voters") }
+                guard !voters.isEmpty, Set(voters).count == voters.count else {
+                    throw .malformed(field: "voters", reason: voters.isEmpty ? "empty member list" : "a node listed twice")
+                }
+                admin.voters = voters
+            }
             message = .heartbeat(term: term, sequence: sequence, admin: admin, committed: committed, holder: holder, members: members)
         case .heartbeatAck:
             message = .heartbeatAck(term: try readTerm(&r), sequence: try r.readUInt64("sequence"), admin: try readStamp(&r, "admin"), holding: try r.readBool("holding"))
@@ -264,6 +278,12 @@ public enum MessageCodec {
         case let .cleanup(node):
             w.write(UInt8(9))
             w.writeOptional(node) { $0.write($1) }
+        case let .addNode(node):
+            w.write(UInt8(10))
+            w.write(node)
+        case let .removeNode(node):
+            w.write(UInt8(11))
+            w.write(node)
         }
     }
 
@@ -279,6 +299,8 @@ public enum MessageCodec {
         case 7: return .unstandby(node: try readName(&r, "command.node"))
         case 8: return .maintenance(on: try r.readBool("command.on"))
         case 9: return .cleanup(node: try readOptionalName(&r, "command.node"))
+        case 10: return .addNode(try readName(&r, "command.node"))
+        case 11: return .removeNode(try readName(&r, "command.node"))
         default: throw .malformed(field: "command", reason: "unknown admin command \(code)")
         }
     }
@@ -303,6 +325,28 @@ public enum MessageCodec {
                 w.write(UInt8(3))
             case .invalidLifetime:
                 w.write(UInt8(4))
+            case .membersNotRecorded:
+                w.write(UInt8(5))
+            case let .alreadyMember(node):
+                w.write(UInt8(6))
+                w.write(node)
+            case let .notMember(node):
+                w.write(UInt8(7))
+                w.write(node)
+            case let .nodeNotHeard(node):
+                w.write(UInt8(8))
+                w.write(node)
+            case let .removingLeader(node):
+                w.write(UInt8(9))
+                w.write(node)
+            case let .nodeRunsService(node):
+                w.write(UInt8(10))
+                w.write(node)
+            case let .changePending(version):
+                w.write(UInt8(11))
+                w.write(version.rawValue)
+            case .twoNodeMembership:
+                w.write(UInt8(12))
             }
         }
     }
@@ -319,6 +363,14 @@ public enum MessageCodec {
             case 2: return .rejected(.witnessNode(try r.readString("outcome.node")))
             case 3: return .rejected(.serviceNotRunning)
             case 4: return .rejected(.invalidLifetime)
+            case 5: return .rejected(.membersNotRecorded)
+            case 6: return .rejected(.alreadyMember(try r.readString("outcome.node")))
+            case 7: return .rejected(.notMember(try r.readString("outcome.node")))
+            case 8: return .rejected(.nodeNotHeard(try r.readString("outcome.node")))
+            case 9: return .rejected(.removingLeader(try r.readString("outcome.node")))
+            case 10: return .rejected(.nodeRunsService(try r.readString("outcome.node")))
+            case 11: return .rejected(.changePending(AdminVersion(try r.readUInt64("outcome.version"))))
+            case 12: return .rejected(.twoNodeMembership)
             default: throw .malformed(field: "outcome.rejection", reason: "unknown rejection \(reason)")
             }
         default: throw .malformed(field: "outcome", reason: "unknown outcome \(code)")

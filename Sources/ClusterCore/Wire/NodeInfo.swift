@@ -9,6 +9,7 @@
 /// ```
 /// info     = format:u8 (1) flags:u8 software:string sections:u8 section... [service:u8]
 /// flags    = bit 0: reply wanted (the sender has no info from the recipient yet)
+///            bit 1: the sender decodes member lists (`AdminState.voters` in heartbeats)
 /// section  = name:string digest:u32
 /// service  = 0 idle, 1 starting, 2 started, 3 stopping (`ServicePhase`)
 /// ```
@@ -47,18 +48,21 @@ public struct NodeInfo: Sendable, Equatable {
     public var replyWanted: Bool
     /// nil: the node did not tell (the first release).
     public var service: ServicePhase?
+    /// The node decodes heartbeats that carry the member list (false: an earlier release).
+    public var membersSupported: Bool
 
-    public init(software: String, config: ConfigDigest, replyWanted: Bool = false, service: ServicePhase? = nil) {
+    public init(software: String, config: ConfigDigest, replyWanted: Bool = false, service: ServicePhase? = nil, membersSupported: Bool = true) {
         self.software = software
         self.config = config
         self.replyWanted = replyWanted
         self.service = service
+        self.membersSupported = membersSupported
     }
 
     public func encode() throws(WireError) -> [UInt8] {
         var w = ByteWriter(capacity: 96)
         w.write(Self.format)
-        w.write(UInt8(replyWanted ? 1 : 0))
+        w.write(UInt8((replyWanted ? 1 : 0) | (membersSupported ? 2 : 0)))
         w.write(software)
         let names = ConfigDigest.sectionNames.filter { config.sections[$0] != nil }
             + config.sections.keys.filter { !ConfigDigest.sectionNames.contains($0) }.sorted()
@@ -90,6 +94,7 @@ public struct NodeInfo: Sendable, Equatable {
         let service = r.isAtEnd ? nil : ServicePhase(rawValue: try r.readUInt8("service phase"))
         // Anything after this is a later format's: ignored on purpose.
         return NodeInfo(
-            software: software, config: ConfigDigest(sections: sections), replyWanted: flags & 1 != 0, service: service)
+            software: software, config: ConfigDigest(sections: sections), replyWanted: flags & 1 != 0, service: service,
+            membersSupported: flags & 2 != 0)
     }
 }

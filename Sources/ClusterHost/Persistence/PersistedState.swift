@@ -28,6 +28,8 @@ struct PersistedState: Codable, Sendable, Equatable {
         var constraints: [Constraint]
         var failures: [Failure]
         var mayHold: [String]
+        /// Absent in files of earlier releases and before the member list was recorded.
+        var voters: [String]?
     }
 
     var term: UInt64
@@ -45,7 +47,8 @@ struct PersistedState: Codable, Sendable, Equatable {
             standby: admin.standby,
             constraints: admin.constraints.map { Constraint(kind: $0.kind.rawValue, node: $0.node, expires: $0.expires) },
             failures: admin.failures.map { Failure(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
-            mayHold: admin.mayHold
+            mayHold: admin.mayHold,
+            voters: admin.voters
         )
     }
 
@@ -61,6 +64,9 @@ struct PersistedState: Codable, Sendable, Equatable {
         guard admin.failures.allSatisfy({ $0.count >= 0 }) else {
             throw .corrupt(path: path, reason: "negative failure count")
         }
+        if let voters = admin.voters, voters.isEmpty || Set(voters).count != voters.count {
+            throw .corrupt(path: path, reason: voters.isEmpty ? "empty member list (admin.voters)" : "a node listed twice in admin.voters")
+        }
         let adminState = AdminState(
             stamp: AdminStamp(term: Term(admin.stamp.term), version: AdminVersion(admin.stamp.version)),
             enabled: admin.enabled,
@@ -68,7 +74,8 @@ struct PersistedState: Codable, Sendable, Equatable {
             standby: admin.standby,
             constraints: constraints,
             failures: admin.failures.map { FailureRecord(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
-            mayHold: admin.mayHold
+            mayHold: admin.mayHold,
+            voters: admin.voters
         )
         return PersistentState(term: Term(term), votedFor: votedFor, admin: adminState)
     }

@@ -131,7 +131,8 @@ actor Reloader {
         let holding = await sequence.holdsAnything
         let source = try? String(contentsOfFile: configPath, encoding: .utf8)
         let refusals = ConfigReloadRules.refusals(
-            running: config, new: new, keyChanged: newKey?.bytes != key.bytes, newSource: source, holdingService: holding)
+            running: config, new: new, keyChanged: newKey?.bytes != key.bytes, newSource: source, holdingService: holding,
+            members: await runtime.recordedMembers())
         guard refusals.isEmpty else {
             return Refusal(reason: refusals.map(\.description).joined(separator: "\n"))
         }

@@ -102,6 +102,8 @@ public actor ClusterRuntime {
     static let floodCalm: Duration = .seconds(30)
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
+    /// Peers whose node info says they decode member lists (fed to the core when it changes).
+    private var peersSupportingMembers: Set<String> = []
     private var relayHandler: RelayHandler?
     private var relayWaiters: [UInt64: CheckedContinuation<Result<[UInt8], RelayFailure>, Never>] = [:]
     private var nextRelayID: UInt64 = 0
@@ -395,6 +397,9 @@ public actor ClusterRuntime {
     }
 
     /// What this node's next disk heartbeat says: its term, whether it leads and whether it may run the service.
+    /// The member list this node stored (`AdminState.voters`; nil: not recorded yet).
+    public func recordedMembers() -> [String]? { machine.persistent.admin.voters }
+
     public func arbiterFields() -> (term: Term, leader: Bool, holding: Bool) {
         (machine.term, machine.role == .leader, machine.service.mayRun)
     }
@@ -621,6 +626,11 @@ public actor ClusterRuntime {
                 step(.received(message, from: opened.sender))
             case let .nodeInfo(info):
                 nodeInfo.received(info, from: opened.sender, incarnation: opened.incarnation, now: now)
+                let supporting = Set(config.nodes.map(\.name).filter { nodeInfo.info(of: $0)?.membersSupported == true })
+                if supporting != peersSupportingMembers {
+                    peersSupportingMembers = supporting
+                    step(.membersSupported(supporting))
+                }
             case let .relay(message):
                 nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
                 received(message, from: opened.sender)
@@ -847,7 +857,7 @@ public actor ClusterRuntime {
             resolve(id, .noQuorum)
         case .leave:
             deferredLeave = true
-        case .tick, .received, .arbiter, .override:
+        case .tick, .received, .arbiter, .override, .membersSupported:
             break // like a lost datagram, a late tick or a missed disk heartbeat
         }
     }

@@ -45,7 +45,18 @@ struct DaemonControlHandler: ControlHandler {
             logger.notice("admin command from uid \(peer.uid)", metadata: ["command": "\(command)", "pid": "\(peer.pid)"])
             switch await runtime.submit(command) {
             case let .committed(version):
-                return .result(.committed(AdminCommit(version: version.rawValue)))
+                var detail: String?
+                if command.changesMembers, let members = await runtime.recordedMembers() {
+                    // This node stored the committed list (or a newer one) before the answer came.
+                    let change: String
+                    switch command {
+                    case let .addNode(node): change = "\(node) is a voting member now"
+                    case let .removeNode(node): change = "\(node) is no longer a member (stop haclusterd on it, then remove its [[node]] from every configuration and reload)"
+                    default: change = "\(command)"
+                    }
+                    detail = "\(change); members: \(members.joined(separator: ", ")) (version \(version))"
+                }
+                return .result(.committed(AdminCommit(version: version.rawValue, detail: detail)))
             case .noQuorum:
                 let quorum = await runtime.status().election.quorum
                 return .error(.noQuorum(votes: quorum.votes, expected: quorum.expected))
@@ -120,6 +131,20 @@ struct DaemonControlHandler: ControlHandler {
         case let .witnessNode(node): "\(node) is a witness: it never runs the service"
         case .serviceNotRunning: "the service runs nowhere, so there is nothing to move away; name a target node"
         case .invalidLifetime: "a lifetime must be positive"
+        case .membersNotRecorded:
+            "the cluster has not recorded its member list yet: every node must run this release (or later) and a coordinator be elected since; hactl status shows each node's release"
+        case let .alreadyMember(node): "\(node) is already a member"
+        case let .notMember(node): "\(node) is not a member (hactl status marks learners)"
+        case let .nodeNotHeard(node):
+            "\(node) is not heard: start haclusterd on it first, with the cluster's key and a configuration that lists every node, and wait until hactl status shows it alive"
+        case let .removingLeader(node):
+            "\(node) coordinates the cluster: stop haclusterd on it first (systemctl stop haclusterd hands the service and the coordination over), then remove it from another node"
+        case let .nodeRunsService(node):
+            "\(node) runs the service (or may still run it): move it away first (hactl move), then remove the node"
+        case let .changePending(version):
+            "an earlier change (version \(version)) is not committed yet: membership changes go one at a time; retry once hactl status shows every member alive"
+        case .twoNodeMembership:
+            "a two_node cluster has exactly two voting nodes: stop the cluster, set two_node = false and list the nodes in [[node]], then start it"
         }
     }
 }

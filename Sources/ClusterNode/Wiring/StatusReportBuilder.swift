@@ -45,7 +45,7 @@ struct StatusReportBuilder {
                 name: node.name, state: state, role: role, priority: configured?.priority,
                 lastSeen: heard.map { UTCTimestamp(secondsSinceEpoch: Int64(extras.wallClock) - Int64($0.components.seconds)) },
                 version: told?.software, configDigest: told?.config.summary, service: told?.service?.name,
-                lastHeardMilliseconds: heard?.wholeMilliseconds)
+                lastHeardMilliseconds: heard?.wholeMilliseconds, member: node.member)
         }
         var failures: [String: Int] = [:]
         for node in config.serviceNodes {
