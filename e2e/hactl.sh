@@ -114,7 +114,8 @@ PY
 
 # Scrapes http://127.0.0.1:9664/metrics inside each node and reads it with a real Prometheus
 # parser: every node quorate in the same term, the same coordinator, ACTIVE the one holder,
-# the control requests of this scenario counted.
+# the control requests of this scenario counted, the loop's lateness measured everywhere and
+# the coordinator's heartbeat round trips to every peer.
 metrics_agree() { # active
   local n out=()
   for n in $HATC_NODES; do out+=("$n" "$(cluster_exec "$n" curl -sS --max-time 5 http://127.0.0.1:9664/metrics | base64 -w0)"); done
@@ -136,6 +137,14 @@ for node, blob in zip(args[0::2], args[1::2]):
     assert get("haclusterd_service_state", state="started") == 1, f"{node}: service not started"
     assert (get("haclusterd_control_requests_total", verb="status", result="ok") or 0) >= 1, f"{node}: status requests not counted"
     assert all(name.startswith("haclusterd_") for name, _ in samples), f"{node}: a name without the prefix"
+    assert (get("haclusterd_event_loop_lag_seconds_count") or 0) > 0, f"{node}: no loop lag measured"
+    if get("haclusterd_coordinator") == 1:
+        # The coordinator sends the heartbeats: a round trip measured to every peer.
+        peers = [n for n in args[0::2] if n != node]
+        rtts = {p: get("haclusterd_heartbeat_rtt_seconds_count", node=p) or 0 for p in peers}
+        assert all(v > 0 for v in rtts.values()), f"{node}: heartbeat round trips {rtts}"
+        slow = {p: get("haclusterd_heartbeat_rtt_seconds_sum", node=p) / rtts[p] for p in peers}
+        assert all(v < 0.5 for v in slow.values()), f"{node}: mean round trips {slow}"
 assert len(terms) == 1 and len(coordinators) == 1 and len(next(iter(coordinators))) == 1, f"terms {terms}, coordinators {coordinators}"
 PY
 }

@@ -12,6 +12,7 @@
 /// | `HA_TIMESTAMP` | when the event happened, ISO 8601 UTC with milliseconds |
 /// | `HA_TIMESTAMP_EPOCH`, `HA_TIMESTAMP_USEC` | the same, as seconds and microseconds |
 /// | `HA_DURATION_MS` | the step's duration, for events that close one (takeover steps, fencing) |
+/// | `HA_DEVICE` | the fence device, for fence attempts (`fence.attempt`, `fence.attempt.succeeded`, `fence.attempt.failed`) |
 /// | `HA_UID` | the operator's uid, for events recording an operator's override (`fence.operator-confirmed`, `quorum.unblocked`) |
 /// | `HA_SEQUENCE` | a counter of the daemon's events, increasing (gaps: events this alert does not select) |
 /// | `HA_VERSION` | the haclusterd release |
@@ -37,6 +38,7 @@ public enum AlertEnvironment {
         if let term { variables.append("HA_TERM=\(term)") }
         if let duration = event.durationMilliseconds { variables.append("HA_DURATION_MS=\(duration)") }
         if let uid = event.uid { variables.append("HA_UID=\(uid)") }
+        if let device = event.device { variables.append("HA_DEVICE=\(device)") }
         return variables
     }
 }

@@ -24,8 +24,11 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
     /// The operator (control peer's uid) whose request the event records: `fence.operator-confirmed`,
     /// `quorum.unblocked`. Absent otherwise.
     public var uid: UInt32?
+    /// The fence device the event is about: `fence.attempt`, `fence.attempt.succeeded`,
+    /// `fence.attempt.failed`. Absent otherwise.
+    public var device: String?
 
-    public init(time: Double, node: String, kind: EventKind, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil) {
+    public init(time: Double, node: String, kind: EventKind, severity: Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil, device: String? = nil) {
         self.time = time
         self.node = node
         self.kind = kind.rawValue
@@ -33,11 +36,12 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         self.message = message
         self.durationMilliseconds = durationMilliseconds
         self.uid = uid
+        self.device = device
     }
 
     /// `record` as the shell received it on `node` at `time`.
     public init(_ record: EventRecord, time: Double, node: String) {
         self.init(time: time, node: node, kind: record.kind, severity: record.severity, message: record.message,
-                  durationMilliseconds: record.durationMilliseconds, uid: record.uid)
+                  durationMilliseconds: record.durationMilliseconds, uid: record.uid, device: record.device)
     }
 }

@@ -11,12 +11,15 @@ public struct EventRecord: Sendable, Equatable {
     public var durationMilliseconds: Int?
     /// The operator whose request this records (the control peer's uid), for overrides.
     public var uid: UInt32?
+    /// The fence device the event is about (fence attempts).
+    public var device: String?
 
-    public init(kind: EventKind, severity: ClusterEvent.Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil) {
+    public init(kind: EventKind, severity: ClusterEvent.Severity = .info, message: String, durationMilliseconds: Int? = nil, uid: UInt32? = nil, device: String? = nil) {
         self.kind = kind
         self.severity = severity
         self.message = message
         self.durationMilliseconds = durationMilliseconds
         self.uid = uid
+        self.device = device
     }
 }

@@ -152,6 +152,7 @@ struct Daemon {
             config: config, localNode: node.name, runtime: runtime, fencer: fencer, events: events, logger: logger,
             report: report)
         handler.metrics = metrics
+        if let metrics { await runtime.setSampler { metrics.observe($0) } }
         handler.reload = {
             switch await reloader.reload(trigger: "hactl reload") {
             case let .success(accepted): .result(.reloading(accepted))

@@ -11,7 +11,10 @@ import Synchronization
 ///   term, quorum, coordinator and holder, nodes, links, the service and its health, failure
 ///   counts, fence devices, and the wire's counters (counted as increments since the last scrape);
 /// - every event as it is published (`observe(_:)`): counts per kind, failovers per cause, each
-///   takeover step's duration and fencing's, and (`countRequest`) the control requests.
+///   takeover step's duration and fencing's, fence attempts per device, and (`countRequest`)
+///   the control requests;
+/// - the runtime's samples (`observe(_: RuntimeSample)`): heartbeat round trips per peer (on
+///   the coordinator, which sends the heartbeats) and how late each tick of the loop came.
 ///
 /// Names start with `haclusterd_`, in base units (`_seconds`), counters end in `_total`.
 final class ClusterMetrics: Sendable {
@@ -26,10 +29,19 @@ final class ClusterMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
+    /// Round trips and loop lateness: from a tenth of a millisecond (loopback) up.
+    static let fastBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+    ]
+
     init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.stepBuckets
+        factory.durationHistogramBuckets = [
+            "haclusterd_heartbeat_rtt_seconds": Self.fastBuckets, "haclusterd_event_loop_lag_seconds": Self.fastBuckets,
+        ]
         self.factory = factory
     }
 
@@ -133,7 +145,8 @@ final class ClusterMetrics: Sendable {
             Counter(label: "haclusterd_failovers_total", dimensions: [("cause", "restart")], factory: factory).increment()
         case .fenceAttemptSucceeded?, .fenceAttemptFailed?:
             let result = event.kind == EventKind.fenceAttemptSucceeded.rawValue ? "succeeded" : "failed"
-            Counter(label: "haclusterd_fence_attempts_total", dimensions: [("result", result)], factory: factory).increment()
+            Counter(label: "haclusterd_fence_attempts_total", dimensions: [("device", event.device ?? ""), ("result", result)], factory: factory)
+                .increment()
         case .fenceSucceeded?, .fenceFailed?:
             let result = event.kind == EventKind.fenceSucceeded.rawValue ? "succeeded" : "failed"
             Counter(label: "haclusterd_fences_total", dimensions: [("result", result)], factory: factory).increment()
@@ -148,6 +161,17 @@ final class ClusterMetrics: Sendable {
             let step = String(event.kind.dropFirst("takeover.".count))
             Timer(label: "haclusterd_takeover_step_seconds", dimensions: [("step", step)], factory: factory)
                 .recordMilliseconds(milliseconds)
+        }
+    }
+
+    /// Heartbeat round trips (on the coordinator, per peer) and the event loop's lateness.
+    func observe(_ sample: RuntimeSample) {
+        switch sample {
+        case let .heartbeatRoundTrip(peer, duration):
+            Timer(label: "haclusterd_heartbeat_rtt_seconds", dimensions: [("node", peer)], factory: factory)
+                .recordNanoseconds(duration.nanoseconds)
+        case let .loopLag(duration):
+            Timer(label: "haclusterd_event_loop_lag_seconds", factory: factory).recordNanoseconds(duration.nanoseconds)
         }
     }
 

@@ -102,6 +102,11 @@ public actor ClusterRuntime {
     static let floodCalm: Duration = .seconds(30)
     /// Release and configuration digest, told to and heard from the peers.
     private var nodeInfo: NodeInfoExchange
+    /// Where measurements go (`setSampler`; none: not taken).
+    private var sampler: (@Sendable (RuntimeSample) -> Void)?
+    /// Send times of the newest heartbeats by sequence, for round trips (while sampling).
+    private var heartbeatSendTimes: [UInt64: Instant] = [:]
+
     /// Peers whose node info says they decode member lists (fed to the core when it changes).
     private var peersSupportingMembers: Set<String> = []
     private var relayHandler: RelayHandler?
@@ -264,8 +269,16 @@ public actor ClusterRuntime {
         }
     }
 
+    /// Measurements (heartbeat round trips, loop lateness) go to `sampler` from now on.
+    public func setSampler(_ sampler: @escaping @Sendable (RuntimeSample) -> Void) {
+        self.sampler = sampler
+    }
+
     private func tickFired(_ arming: UInt64) {
         guard arming == tickArming else { return }
+        if let sampler, let due = tickDue {
+            sampler(.loopLag(max(.zero, SystemClock.monotonicNow().since(due))))
+        }
         tickDue = nil
         guard let delay = tick() else { return }
         armTick(in: delay, now: SystemClock.monotonicNow())
@@ -623,6 +636,9 @@ public actor ClusterRuntime {
             switch opened.payload {
             case let .election(message):
                 nodeInfo.heard(opened.sender, incarnation: opened.incarnation, now: now)
+                if let sampler, case let .heartbeatAck(_, sequence, _, _) = message, let sent = heartbeatSendTimes[sequence] {
+                    sampler(.heartbeatRoundTrip(peer: opened.sender, now.since(sent)))
+                }
                 step(.received(message, from: opened.sender))
             case let .nodeInfo(info):
                 nodeInfo.received(info, from: opened.sender, incarnation: opened.incarnation, now: now)
@@ -815,6 +831,10 @@ public actor ClusterRuntime {
     private func send(_ message: Message, to peer: String) {
         // A node that cannot persist says nothing: no vote, no ack, no heartbeat.
         guard persistenceError == nil else { return }
+        if sampler != nil, case let .heartbeat(_, sequence, _, _, _, _) = message, heartbeatSendTimes[sequence] == nil {
+            if heartbeatSendTimes.count >= 32, let oldest = heartbeatSendTimes.keys.min() { heartbeatSendTimes.removeValue(forKey: oldest) }
+            heartbeatSendTimes[sequence] = SystemClock.monotonicNow()
+        }
         sendSealed(to: peer, kind: .electionMessage, what: "\(message.kind)") { () throws(WireError) in try MessageCodec.encode(message) }
     }
 

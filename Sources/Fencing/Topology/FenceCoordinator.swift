@@ -146,16 +146,17 @@ public actor FenceCoordinator: Fencer {
             // The first attempt gets the whole timeout, a retry what is left of it.
             let attemptTimeout = attempt == 1 ? timeout : max(timeout - start.duration(to: .now), .milliseconds(100))
             emit(.fenceAttempt, .info,
-                 "device \(device.name) (\(device.agent)): \(action.rawValue) \(node), level \(level), attempt \(attempt)/\(retry.maxAttempts)")
+                 "device \(device.name) (\(device.agent)): \(action.rawValue) \(node), level \(level), attempt \(attempt)/\(retry.maxAttempts)",
+                 device: device.name)
             do throws(FenceError) {
                 let run = try await runner.perform(device: device, action: action, node: node, metadata: metadata,
                                                    timeout: attemptTimeout)
                 emit(.fenceAttemptSucceeded, .info,
                      "device \(device.name) (\(device.agent)): \(action.rawValue) \(node) succeeded" + Self.summary(run.stdout),
-                     duration: run.duration.wholeMilliseconds)
+                     duration: run.duration.wholeMilliseconds, device: device.name)
                 break
             } catch {
-                emit(.fenceAttemptFailed, .warning, "attempt \(attempt): \(error.description)")
+                emit(.fenceAttemptFailed, .warning, "attempt \(attempt): \(error.description)", device: device.name)
                 let elapsed = start.duration(to: .now)
                 guard retry.mayRetry(after: attempt, elapsed: elapsed, timeout: timeout) else { throw error }
                 await sleep(retry.pause)
@@ -187,14 +188,15 @@ public actor FenceCoordinator: Fencer {
             await sleep(device.delay)
         }
         let msgwait = config.fencing.msgwait(of: device)
-        emit(.fenceAttempt, .info, "device \(device.name) (storage): poison pill for \(node), level \(level), msgwait \(msgwait.fenceDescription)")
+        emit(.fenceAttempt, .info, "device \(device.name) (storage): poison pill for \(node), level \(level), msgwait \(msgwait.fenceDescription)",
+             device: device.name)
         let start = ContinuousClock.now
         let events = self.events
         let confirmed = try await storageFence.fence(node: node, device: device.name, msgwait: msgwait, ioTimeout: config.fencing.timeout) {
             events(EventRecord(kind: $0, severity: $1, message: $2))
         }
         emit(.fenceAttemptSucceeded, .info, "device \(device.name) (storage): \(node) fenced by poison pill",
-             duration: start.duration(to: .now).wholeMilliseconds)
+             duration: start.duration(to: .now).wholeMilliseconds, device: device.name)
         emit(.fenceConfirmed, .info, "device \(device.name): \(confirmed)")
     }
 
@@ -203,7 +205,7 @@ public actor FenceCoordinator: Fencer {
         return ": " + String(line.prefix(200))
     }
 
-    private func emit(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String, duration: Int? = nil) {
-        events(EventRecord(kind: kind, severity: severity, message: message, durationMilliseconds: duration))
+    private func emit(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String, duration: Int? = nil, device: String? = nil) {
+        events(EventRecord(kind: kind, severity: severity, message: message, durationMilliseconds: duration, device: device))
     }
 }
