@@ -27,6 +27,16 @@ struct ControlStatusNodesTests {
         ])
     }
 
+    @Test("a learner says so and how to make it a member; member travels in the JSON")
+    func learner() throws {
+        var report = StatusReportFixtures.spec
+        for index in report.nodes.indices { report.nodes[index].version = "0.9.0"; report.nodes[index].member = true }
+        report.nodes[1].member = false
+        #expect(nodeLines(report)[1] == "  dss2  online    standby   0.9.0  learner, not a voting member (hactl node add dss2)")
+        let json = String(decoding: try JSONEncoder().encode(report.nodes[1]), as: UTF8.self)
+        #expect(json.contains("\"member\":false"), "\(json)")
+    }
+
     @Test("a node that did not tell its release reads unknown; the column takes the widest")
     func unknownRelease() {
         var report = StatusReportFixtures.spec

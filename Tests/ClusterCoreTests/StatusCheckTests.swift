@@ -43,6 +43,7 @@ struct StatusCheckTests {
     func degradedReasons() {
         var cases: [(String, (inout StatusReport) -> Void)] = []
         cases.append(("standby", { $0.nodes[1].state = .standby }))
+        cases.append(("learner", { $0.nodes[2].member = false }))
         cases.append(("link down", { $0.links = [.init(node: "dss2", link: 1, localAddress: "198.18.2.11", state: .down, lastHeardMilliseconds: 5000)] }))
         cases.append(("fence device", {
             $0.fencing = .init(enabled: true, devices: [.init(name: "ipmi-dss1", agent: "fence_ipmilan", nodes: ["dss1"], level: 1, state: .failing)])

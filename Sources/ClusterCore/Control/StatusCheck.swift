@@ -6,7 +6,7 @@
 ///   warning.
 /// - `degraded` (exit 1, `WARNING`): the service runs (or was stopped on purpose), but
 ///   something the operator should look at is wrong: a node not online (offline, in standby,
-///   fenced), a link down, a fence device failing, failures counted, a health check failing
+///   fenced), a learner (configured, not a voting member), a link down, a fence device failing, failures counted, a health check failing
 ///   below `health_fall`, a takeover or a stop in progress, maintenance mode, the service
 ///   disabled, a warning of `hactl status`.
 /// - `failed` (exit 2, `CRITICAL`): no quorum on this node, or the service should run and does
@@ -73,6 +73,10 @@ public struct StatusCheck: Sendable, Equatable {
         if !service.enabled { degraded.append("service \(service.name) disabled") }
         for node in report.nodes where node.state != .online {
             degraded.append("\(node.name) \(node.state.rawValue.uppercased())")
+        }
+        for node in report.nodes where node.member == false && node.state == .online {
+            // Configured and running, but not voting: a `node add` not done yet (or a removed node still running).
+            degraded.append("\(node.name) is a learner, not a voting member")
         }
         let online = Set(report.nodes.filter { $0.state == .online }.map(\.name))
         for link in report.links ?? [] where link.state == .down && online.contains(link.node) {

@@ -12,7 +12,8 @@ extension ElectionNode {
             let liveness: ElectionStatus.Node.Liveness
             if !online.contains(node.name) {
                 liveness = .offline
-            } else if node.role == .full, Placement.ineligibility(of: node.name, config: config, admin: persistent.admin, wallClock: wallClock) != nil {
+            } else if node.role == .full, members.contains(node.name),
+                      Placement.ineligibility(of: node.name, config: config, admin: persistent.admin, wallClock: wallClock) != nil {
                 liveness = .standby
             } else {
                 liveness = .online
