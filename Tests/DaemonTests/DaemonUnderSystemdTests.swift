@@ -30,6 +30,16 @@ struct DaemonUnderSystemdTests {
             LimitCORE=0
             # systemd unloads a unit that stopped cleanly (its ExecMain* properties go with it):
             # record how the main process ended, as systemd saw it.
+            # The shipped sandbox stays; the test's files live in a scratch directory under /tmp,
+            # writable as an operator makes the shared storage writable (ReadWritePaths=).
+            PrivateTmp=no
+            ReadWritePaths=\(config.directory.deletingLastPathComponent().path)
+            # Two settings of the shipped unit a user manager does not take: ProtectKernelLogs=
+            # fails the start (226/NAMESPACE), and with ProtectControlGroups= the test manager's
+            # own journald stores none of the daemon's entries. SystemBusTests runs the whole
+            # sandbox under a system instance and checks the journal there.
+            ProtectKernelLogs=no
+            ProtectControlGroups=no
             ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" > \(config.directory.path)/exit'
             \(extraDropIn)
             """

@@ -118,6 +118,10 @@ struct SystemBusTests {
             # Self-fencing in a test must not reboot anything: it only exits (status 70).
             Environment=HACLUSTERD_TEST_SELF_FENCE_COMMAND=
             LimitCORE=0
+            # The shipped sandbox stays; the test's files live in a scratch directory under /tmp,
+            # writable as an operator makes the shared storage writable (ReadWritePaths=).
+            PrivateTmp=no
+            ReadWritePaths=\(config.directory.deletingLastPathComponent().path)
             ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" > \(config.directory.path)/exit'
             \(extraDropIn)
             """)
@@ -158,6 +162,25 @@ struct SystemBusTests {
         }
         try #require(running, "service not started: \(String(describing: DaemonServiceTests.status(config)))\n\(instance.journalText())")
         print("daemon start to service started: \(millis(clock.now - begin))")
+        // The shipped unit's whole sandbox applies here (a system instance): the daemon still
+        // logs to the journal, says how its loop is scheduled, and keeps what it needs.
+        let logged = try instance.inside(["journalctl", "--no-pager", "-o", "cat", "SYSLOG_IDENTIFIER=haclusterd"]).stdout
+        #expect(logged.contains("ready"), "no 'ready' entry of haclusterd in the journal:\n\(instance.journalText())")
+        #expect(logged.contains("event loop runs at SCHED_RR priority 50") || logged.contains("cannot run the event loop at SCHED_RR 50"),
+                "the real-time policy asked for by the unit is neither applied nor refused in the log:\n\(logged)")
+        let mainPID = try instance.systemctl(["show", "-p", "MainPID", "--value", Self.daemonUnit]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let proc = try instance.inside(["cat", "/proc/\(mainPID)/status"]).stdout
+        let bounding = proc.split(separator: "\n").first { $0.hasPrefix("CapBnd:") }.map { String($0.dropFirst("CapBnd:".count)).trimmingCharacters(in: .whitespaces) }
+        // CAP_CHOWN 0, DAC_OVERRIDE 1, DAC_READ_SEARCH 2, FOWNER 3, NET_ADMIN 12, NET_RAW 13, SYS_BOOT 22, SYS_NICE 23.
+        #expect(bounding == "0000000000c0300f", "capability bounding set \(bounding ?? "?"), expected the unit's eight")
+        #expect(proc.contains("NoNewPrivs:\t1"), "NoNewPrivileges not applied")
+        // The self-fence writes /proc/sysrq-trigger: the sandbox must leave it as writable as the
+        // machine has it (ProtectKernelTunables= would make it read-only; a container may already).
+        let outside = try instance.inside(["test", "-w", "/proc/sysrq-trigger"])
+        let sysrq = try instance.inside(["nsenter", "-t", mainPID, "-m", "--", "test", "-w", "/proc/sysrq-trigger"])
+        #expect(sysrq.status == outside.status, "/proc/sysrq-trigger: writable outside \(outside.status == 0), in the daemon's sandbox \(sysrq.status == 0)")
+        let usr = try instance.inside(["nsenter", "-t", mainPID, "-m", "--", "touch", "/usr/haclusterd-sandbox-probe"])
+        #expect(usr.status != 0, "/usr is writable in the daemon's sandbox (ProtectSystem=strict not applied)")
 
         // The unit runs as a unit of THIS instance: started by its PID 1 (a job of the
         // instance, in its system.slice), its process in the instance's PID namespace.

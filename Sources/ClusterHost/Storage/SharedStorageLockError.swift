@@ -27,6 +27,10 @@ public enum SharedStorageLockError: Error, Sendable, Equatable, CustomStringConv
 
     public var description: String {
         switch self {
+        case let .cannotOpen(file, code) where code == EROFS:
+            // The shipped unit mounts the file system read-only (ProtectSystem=strict) except
+            // the paths it names: the shared storage is the operator's to add.
+            "cannot open the storage lock file \(file): \(String(cString: strerror(code))) (under systemd, let the daemon write there: systemctl edit haclusterd, add [Service] ReadWritePaths= with the [storage] path, then systemctl restart haclusterd where the service does not run)"
         case let .cannotOpen(file, code):
             "cannot open the storage lock file \(file): \(String(cString: strerror(code)))"
         case let .heldElsewhere(file, holder, waited):

@@ -297,6 +297,21 @@ struct Daemon {
             stopping.isStopping || runtime.heartbeat.isAlive(within: pingWithin)
         }
 
+        // MARK: scheduling (the unit asks for it; see RealtimeScheduling)
+        if let text = environment[RealtimeScheduling.variable] {
+            switch RealtimeScheduling.priority(from: text) {
+            case let .failure(error):
+                logger.warning("\(error); the event loop runs at the normal policy")
+            case let .success(priority):
+                let refusal = try? await loop.eventLoop.submit { RealtimeScheduling.applyToCurrentThread(priority: priority) }.get()
+                if let refusal {
+                    logger.warning("cannot run the event loop at SCHED_RR \(priority): \(refusal) (real-time scheduling is not permitted here: CAP_SYS_NICE, or a cgroup without a real-time budget); it runs at the normal policy")
+                } else {
+                    logger.notice("event loop runs at SCHED_RR priority \(priority)")
+                }
+            }
+        }
+
         // MARK: ready
         if let delay = hooks.readyDelay {
             logger.notice("test hook \(TestHooks.readyDelayVariable): delaying READY by \(delay)")
