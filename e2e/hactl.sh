@@ -135,6 +135,8 @@ for node, blob in zip(args[0::2], args[1::2]):
     holders = [k[1][0][1] for k, v in samples.items() if k[0] == "haclusterd_holder_node" and v == 1]
     assert holders == [active], f"{node}: holders {holders}, expected [{active}]"
     assert get("haclusterd_service_state", state="started") == 1, f"{node}: service not started"
+    unit = get("haclusterd_unit_state", unit="demo.service", state="active")
+    assert unit == (1 if node == active else 0), f"{node}: demo.service active = {unit}"
     assert (get("haclusterd_control_requests_total", verb="status", result="ok") or 0) >= 1, f"{node}: status requests not counted"
     assert all(name.startswith("haclusterd_") for name, _ in samples), f"{node}: a name without the prefix"
     assert (get("haclusterd_event_loop_lag_seconds_count") or 0) > 0, f"{node}: no loop lag measured"

@@ -50,6 +50,7 @@ import Testing
         metrics.observe(.heartbeatRoundTrip(peer: "dss3", .microseconds(300)))
         metrics.observe(.heartbeatRoundTrip(peer: "dss3", .milliseconds(2)))
         metrics.observe(.loopLag(.microseconds(80)))
+        metrics.update(units: ["dataiku.service": "active", "nginx.service": "failed"])
         metrics.countRequest(verb: "status", result: "ok")
         metrics.countRequest(verb: "admin", result: "no_quorum")
         // A second scrape: counters grow by what the wire counted since.
@@ -82,6 +83,9 @@ import Testing
         #expect(value("haclusterd_heartbeat_rtt_seconds_count{node=\"dss3\"}") == 2)
         #expect(value("haclusterd_heartbeat_rtt_seconds_bucket{le=\"0.0005\",node=\"dss3\"}") == 1, "300 µs in the 0.5 ms bucket, 2 ms above")
         #expect(value("haclusterd_event_loop_lag_seconds_count{}") == 1)
+        #expect(value("haclusterd_unit_state{state=\"active\",unit=\"dataiku.service\"}") == 1)
+        #expect(value("haclusterd_unit_state{state=\"failed\",unit=\"dataiku.service\"}") == 0)
+        #expect(value("haclusterd_unit_state{state=\"failed\",unit=\"nginx.service\"}") == 1)
         #expect(value("haclusterd_control_requests_total{result=\"no_quorum\",verb=\"admin\"}") == 1)
         #expect(value("haclusterd_wire_datagrams_sealed_total{}") == 130)
         #expect(value("haclusterd_wire_datagrams_rejected_total{reason=\"replayed\"}") == 5)

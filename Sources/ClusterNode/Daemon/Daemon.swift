@@ -191,6 +191,12 @@ struct Daemon {
             do {
                 metricsEndpoint = try await MetricsEndpoint.start(listen, group: loop.group) {
                     metrics.update(from: await report())
+                    // Each managed unit as systemd has it now (one bus call each, on this node).
+                    var states: [String: String] = [:]
+                    for unit in config.service.units {
+                        states[unit] = (try? await unitManager.status(of: unit))?.activeState ?? "unknown"
+                    }
+                    metrics.update(units: states)
                     return metrics.render()
                 }
                 logger.info("metrics endpoint open", metadata: ["listen": "http://\(listen.endpoint)/metrics"])

@@ -9,7 +9,8 @@ import Synchronization
 /// Two sources:
 /// - at each scrape, the node's `hactl status` report (`update(from:)`): gauges of the role,
 ///   term, quorum, coordinator and holder, nodes, links, the service and its health, failure
-///   counts, fence devices, and the wire's counters (counted as increments since the last scrape);
+///   counts, fence devices, and the wire's counters (counted as increments since the last scrape),
+///   and each managed unit's state as systemd reports it (`update(units:)`);
 /// - every event as it is published (`observe(_:)`): counts per kind, failovers per cause, each
 ///   takeover step's duration and fencing's, fence attempts per device, and (`countRequest`)
 ///   the control requests;
@@ -110,6 +111,18 @@ final class ClusterMetrics: Sendable {
             gauge("haclusterd_last_failover_seconds", Double(milliseconds) / 1000)
         }
         if let wire = report.wire { countWire(wire) }
+    }
+
+    /// The unit states systemd reports, `haclusterd_unit_state{unit,state}` (1 for the current
+    /// one; `unknown` when the bus did not answer).
+    static let unitStates = ["active", "reloading", "inactive", "failed", "activating", "deactivating", "unknown"]
+
+    func update(units: [String: String]) {
+        for (unit, current) in units {
+            for state in Set(Self.unitStates + [current]).sorted() {
+                gauge("haclusterd_unit_state", flag(state == current), [("unit", unit), ("state", state)])
+            }
+        }
     }
 
     /// The wire's counters since the daemon started, as increments since the last scrape.
