@@ -80,6 +80,34 @@ check "a frozen node does not answer" test -z "$(e2e_vip_node)"
 cluster_resume n1 --all
 check "a thawed node answers again" test "$(e2e_vip_node)" = n1
 
+# A machine added to the running cluster (membership changes): its own namespaces on the
+# switch, watched by a running sampler, in and out of the configuration; down removes it.
+e2e_start_sampler
+cluster_add_node n4
+check "n4 is a node of the cluster (env)" bash -c 'source "$0/env"; [[ " $HATC_NODES " == *" n4 "* && " $HATC_FULL_NODES " == *" n4 "* ]]' "$HATC_DIR"
+check "n4's hostname is its own" test "$(cluster_exec n4 hostname)" = n4
+check "n4's user manager runs" hatc_manager_up n4
+check "no haclusterd on n4 yet" test ! -s "$HATC_DIR/nodes/n4/haclusterd.pid"
+check "n4 reaches n1 on the switch" cluster_exec n4 arping -q -c 1 -w 1 -I eth0 198.18.10.11
+check "n1 reaches n4" cluster_exec n1 arping -q -c 1 -w 1 -I eth0 198.18.10.14
+check "n4 has only its own address" test "$(cluster_exec n4 ip -o -4 addr show dev eth0 | awk '{print $4}')" = 198.18.10.14/24
+check "the running sampler watches n4" hatc_wait 5 "the sampler to watch n4" grep -q ' watching n4$' "$HATC_DIR/vip-sampler.log"
+conf=$HATC_DIR/etc/haclusterd.toml
+check "n4 is not in the configuration yet" test "$(cluster_config_nodes)" = "n1 n2 n3"
+cluster_config_add_node n4
+check "config-add: n4 listed last" test "$(cluster_config_nodes)" = "n1 n2 n3 n4"
+check "config-add: n4's fence device" grep -q '^nodes = \["n4"\]$' "$conf"
+check "config-add twice fails" e2e_not cluster_config_add_node n4
+cluster_config_remove_node n2
+check "config-remove: n2 gone" test "$(cluster_config_nodes)" = "n1 n3 n4"
+check "config-remove: n2's fence device gone" e2e_not grep -q '^nodes = \["n2"\]$' "$conf"
+check "the edited configuration parses (hactl config check)" cluster_exec n1 "$(e2e_bin)/hactl" config check
+cluster_exec n1 ip addr add "$HATC_VIP/24" dev eth0 2>/dev/null
+cluster_exec n4 ip addr add "$HATC_VIP/24" dev eth0
+sleep 0.1
+check "the sampler detects n1 and n4 holding the VIP" e2e_not e2e_sampler_clean
+cluster_exec n4 ip addr del "$HATC_VIP/24" dev eth0
+
 cluster_down
 trap - EXIT
 check "no namespace left" bash -c '! ip netns list | grep -q "^$0-"' "$tag"

@@ -192,14 +192,14 @@ hatc_make_node() {
 }
 
 # The node's "boot": its user manager, then haclusterd when the cluster runs daemons.
-cluster_boot() {
+cluster_boot() { # node [--no-daemon]
   local node=$1 nd=$HATC_DIR/nodes/$1
   rm -f "$nd/manager.pid"
   [[ ${HATC_WATCHDOG:-0} == 1 ]] && : >"$nd/hw/watchdog"   # the watchdog of a machine that just booted: not armed
   hatc_spawn "$node" "$nd/manager.log" "$nd/manager.pid" systemd --user || return 1
   hatc_wait 10 "user manager of $node" cluster_exec "$node" test -S /run/user/0/systemd/private || return 1
   hatc_wait 10 "user manager of $node running" hatc_manager_up "$node" || return 1
-  if [[ -f $HATC_DIR/daemons.enabled ]]; then cluster_start_daemon "$node" || return 1; fi
+  if [[ -f $HATC_DIR/daemons.enabled && ${2:-} != --no-daemon ]]; then cluster_start_daemon "$node" || return 1; fi
 }
 hatc_manager_up() {
   local s; s=$(cluster_exec "$1" systemctl --user is-system-running 2>/dev/null)
@@ -228,6 +228,110 @@ cluster_start_daemons() {
   for n in $HATC_NODES; do
     [[ $(cat "$HATC_DIR/nodes/$n/power") == on ]] && { cluster_start_daemon "$n" || return 1; }
   done
+}
+
+# Stop NODE's haclusterd in order (SIGTERM, what systemctl stop does) and wait at most
+# TIMEOUT s (default 30) for it to exit. The node stays on (user manager, network).
+cluster_stop_daemon() { # node [timeout]
+  hatc_need || return 1
+  local node=$1 pid
+  pid=$(cat "$HATC_DIR/nodes/$node/haclusterd.pid" 2>/dev/null) || { hatc_die "stop-daemon: no haclusterd pid for $node"; return 1; }
+  hatc_pid_running "$pid" || return 0
+  echo "=== stop $(date +%T.%3N)" >>"$HATC_DIR/nodes/$node/haclusterd.log"
+  kill -TERM "$pid" 2>/dev/null
+  hatc_wait "${2:-30}" "haclusterd of $node (pid $pid) to exit" hatc_pid_gone "$pid"
+}
+hatc_pid_gone() { ! hatc_pid_running "$1"; }
+
+# ---- Membership changes: machines added to a running cluster, nodes added to and
+# removed from its configuration. All nodes share one file (<dir>/etc/haclusterd.toml),
+# so one edit is the edit of every node's copy; it takes effect on a node when that
+# node's haclusterd reloads (`hactl reload`) or starts.
+
+# A new machine NODE (n1..n9, not there yet): its namespaces, cable(s) on the switch,
+# mounts and user manager, like the nodes of `up`; `full` (default: may run the
+# service; its fence device comes with its [[node]]) or `witness`. Neither in the
+# configuration (cluster_config_add_node) nor running haclusterd (cluster_start_daemon).
+# It is in <dir>/env before anything of it exists, so `down` removes it whatever happens.
+cluster_add_node() { # node [full|witness]
+  hatc_need || return 1
+  local node=$1 kind=${2:-full}
+  [[ $node =~ ^n[1-9]$ ]] || { hatc_die "add-node: a node is n1..n9, not '$node'"; return 2; }
+  [[ $kind == full || $kind == witness ]] || { hatc_die "add-node: full or witness, not '$kind'"; return 2; }
+  [[ " $HATC_NODES " != *" $node "* ]] || { hatc_die "add-node: $node already exists"; return 1; }
+  hatc_log "add-node: $node ($kind)"
+  HATC_NODES+=" $node"
+  [[ $kind == full ]] && HATC_FULL_NODES+=" $node"
+  hatc_write_env
+  hatc_make_node "$node" || return 1
+  cluster_boot "$node" --no-daemon
+}
+
+# The configured node names, in file order.
+cluster_config_nodes() {
+  hatc_need || return 1
+  awk '/^\[/ { innode = ($0 == "[[node]]") } innode && /^name = / { gsub(/"/, "", $3); print $3 }' \
+    "$HATC_DIR/etc/haclusterd.toml" | xargs
+}
+# Add NODE's [[node]] (after the last one) and, for a full node, its fence device to the
+# configuration. The file is replaced by a rename: a daemon never reads half of it.
+cluster_config_add_node() { # node
+  hatc_need || return 1
+  local node=$1 fence=""
+  [[ " $HATC_NODES " == *" $node "* ]] || { hatc_die "config-add: no machine $node (add-node first)"; return 1; }
+  [[ ${HATC_FENCE:-} != storage ]] || { hatc_die "config-add: not with HATC_FENCE=storage (its one device lists every node)"; return 1; }
+  [[ " $HATC_FULL_NODES " == *" $node "* ]] && fence=$(hatc_fence_block "$node")
+  hatc_config_edit add "$node" "$(hatc_node_block "$node")" "$fence" || return 1
+  hatc_log "config: $node added (nodes: $(cluster_config_nodes))"
+}
+# Remove NODE's [[node]] and the fence devices of NODE alone from the configuration.
+cluster_config_remove_node() { # node
+  hatc_need || return 1
+  hatc_config_edit remove "$1" || return 1
+  hatc_log "config: $1 removed (nodes: $(cluster_config_nodes))"
+}
+hatc_config_edit() { # add|remove node [node-block [fence-block]]
+  python3 - "$HATC_DIR/etc/haclusterd.toml" "$@" <<'EOF'
+import os, shutil, sys
+path, op, node = sys.argv[1:4]
+blocks, cur = [], []   # a block: a table header and the lines up to the next one
+for line in open(path).read().splitlines(keepends=True):
+    if line.startswith("[") and cur:
+        blocks.append(cur)
+        cur = []
+    cur.append(line)
+blocks.append(cur)
+header = lambda b: b[0].strip()
+is_node = lambda b: header(b) == "[[node]]" and f'name = "{node}"\n' in b
+is_device = lambda b: header(b) == "[[fencing.device]]" and f'nodes = ["{node}"]\n' in b
+def block(text):   # ends with one blank line, like every block but the last
+    return [l + "\n" for l in text.strip("\n").split("\n")] + ["\n"]
+def end_blank(b):
+    if not b[-1].endswith("\n"):
+        b[-1] += "\n"
+    if b[-1].strip():
+        b.append("\n")
+if op == "add":
+    if any(is_node(b) for b in blocks):
+        sys.exit(f"config-add: {node} is already in {path}")
+    last = max(i for i, b in enumerate(blocks) if header(b) == "[[node]]")
+    end_blank(blocks[last])
+    blocks.insert(last + 1, block(sys.argv[4]))
+    if len(sys.argv) > 5 and sys.argv[5].strip():
+        devices = [i for i, b in enumerate(blocks) if header(b) == "[[fencing.device]]"]
+        at = devices[-1] if devices else len(blocks) - 1
+        end_blank(blocks[at])
+        blocks.insert(at + 1, block(sys.argv[5]))
+else:
+    if not any(is_node(b) for b in blocks):
+        sys.exit(f"config-remove: {node} is not in {path}")
+    blocks = [b for b in blocks if not is_node(b) and not is_device(b)]
+tmp = path + ".edit"
+with open(tmp, "w") as f:
+    f.write("".join("".join(b) for b in blocks).rstrip("\n") + "\n")
+shutil.copymode(path, tmp)
+os.replace(tmp, path)
+EOF
 }
 
 cluster_up() {
@@ -338,12 +442,7 @@ wait_for_all = true
 EOF
     # Opt-in (two variant): HATC_TIEBREAKER=storage, the disk heartbeat in the shared directory.
     [[ -n ${HATC_TIEBREAKER:-} ]] && printf 'tie_breaker = "%s"\n' "$HATC_TIEBREAKER"
-    for n in $HATC_NODES; do
-      local addrs="" l
-      for l in $(hatc_links); do addrs+="${addrs:+, }\"$(hatc_node_ip "$n" "$l")\""; done
-      printf '\n[[node]]\nname = "%s"\naddresses = [%s]\n' "$n" "$addrs"
-      if [[ " $HATC_FULL_NODES " == *" $n "* ]]; then echo "priority = $((110 - ${n#n} * 10))"; else echo 'role = "witness"'; fi
-    done
+    for n in $HATC_NODES; do echo; hatc_node_block "$n"; done
     cat <<EOF
 
 [service]
@@ -386,14 +485,23 @@ EOF
     [[ ${HATC_ALERT:-0} == 1 ]] && printf '\n[[alert]]\ncommand = "%s/agents/alert-log"\n' "$HATC_DIR"
     # Opt-in: HATC_METRICS=1: every node serves Prometheus metrics on its own loopback, port 9664.
     [[ ${HATC_METRICS:-0} == 1 ]] && printf '\n[metrics]\nlisten = "127.0.0.1:9664"\n'
-    [[ ${HATC_FENCE:-} == storage ]] || for n in $HATC_FULL_NODES; do
-      local delay=0s
-      # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
-      [[ $HATC_VARIANT == two && $n == n1 ]] && delay=${HATC_RACE_DELAY:-2s}
-      printf '\n[[fencing.device]]\nname = "tc-%s"\nagent = "fence_testcluster"\nnodes = ["%s"]\nlevel = 1\ndelay = "%s"\noptions = { cluster_dir = "%s" }\n' \
-        "$n" "$n" "$delay" "$HATC_DIR"
-    done
+    [[ ${HATC_FENCE:-} == storage ]] || for n in $HATC_FULL_NODES; do echo; hatc_fence_block "$n"; done
   } >"$HATC_DIR/etc/haclusterd.toml"
+}
+# The [[node]] table of NODE (a full node with its priority, or a witness).
+hatc_node_block() {
+  local n=$1 addrs="" l
+  for l in $(hatc_links); do addrs+="${addrs:+, }\"$(hatc_node_ip "$n" "$l")\""; done
+  printf '[[node]]\nname = "%s"\naddresses = [%s]\n' "$n" "$addrs"
+  if [[ " $HATC_FULL_NODES " == *" $n "* ]]; then echo "priority = $((110 - ${n#n} * 10))"; else echo 'role = "witness"'; fi
+}
+# The fence device of full node NODE (the test cluster's agent).
+hatc_fence_block() {
+  local n=$1 delay=0s
+  # 2-node fence race: n1's device is delayed, so n1 wins a simultaneous race.
+  [[ $HATC_VARIANT == two && $n == n1 ]] && delay=${HATC_RACE_DELAY:-2s}
+  printf '[[fencing.device]]\nname = "tc-%s"\nagent = "fence_testcluster"\nnodes = ["%s"]\nlevel = 1\ndelay = "%s"\noptions = { cluster_dir = "%s" }\n' \
+    "$n" "$n" "$delay" "$HATC_DIR"
 }
 
 cluster_down() {
@@ -546,7 +654,11 @@ hatc_hardware() { # the helper's loop; ends when the cluster directory goes away
   local f node what tick=0
   while [[ -f $HATC_DIR/env ]]; do
     # every 100 ms: the watchdogs (HATC_WATCHDOG=1)
-    if [[ ${HATC_WATCHDOG:-0} == 1 ]] && (( ++tick % 5 == 0 )); then hatc_watchdog_check; fi
+    if [[ ${HATC_WATCHDOG:-0} == 1 ]] && (( ++tick % 5 == 0 )); then
+      # shellcheck disable=SC1091
+      (( tick % 50 == 0 )) && source "$HATC_DIR/env"   # every second: nodes added since (add-node)
+      hatc_watchdog_check
+    fi
     for f in "$HATC_DIR"/requests/n*; do
       [[ -f $f ]] || continue
       node=${f##*/}; what=$(cat "$f"); rm -f "$f"
@@ -744,6 +856,12 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     exec) hatc_load && cluster_exec "$@" ;;
     boot) hatc_load && cluster_boot "$@" ;;
     start-daemons) hatc_load && cluster_start_daemons ;;
+    start-daemon) hatc_load && cluster_start_daemon "$@" ;;
+    stop-daemon) hatc_load && cluster_stop_daemon "$@" ;;
+    add-node) hatc_load && cluster_add_node "$@" ;;
+    config-add) hatc_load && cluster_config_add_node "$@" ;;
+    config-remove) hatc_load && cluster_config_remove_node "$@" ;;
+    config-nodes) hatc_load && cluster_config_nodes ;;
     kill-node) hatc_load && cluster_kill_node "$@" ;;
     self-fence) hatc_load && cluster_self_fence "$@" ;;
     power-on) hatc_load && cluster_poweron "$@" ;;
@@ -761,6 +879,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     *) echo "usage: $0 up [--variant witness|three|seven|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
        kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
        pause NODE [--all] | resume NODE [--all] | storage [NODE [ok|error[:ERRNO]|hang|slow:MS]] |
-       start-daemons | status | vip | client CMD... | curl" >&2; exit 2 ;;
+       start-daemons | start-daemon NODE | stop-daemon NODE [TIMEOUT] | status | vip | client CMD... | curl |
+       add-node NODE [full|witness] | config-add NODE | config-remove NODE | config-nodes" >&2; exit 2 ;;
   esac
 fi
