@@ -6,8 +6,9 @@
 #               runs that configuration), each node reloaded (`hactl node add n4` refused
 #               again: n4 is not heard), haclusterd started on n4 with the same key and file:
 #               a learner (alive, "member": false, quorum still 3 of 3 everywhere, the
-#               service not on it); `hactl node add n4` on a follower: a member on every
-#               node, quorum 4 of 4; a second add is refused (already a member). Then a node
+#               service not on it); `hactl node add n4` on two members at once: one exits
+#               0, the other is refused (pending or already a member); n4 is a member on every
+#               node, quorum 4 of 4; one more add is refused (already a member). Then a node
 #               running neither the service nor the coordinator, picked from the status, is
 #               removed: `hactl node remove` of the active node (and of the coordinator when
 #               it is another node) is refused saying what to do first; a reload without
@@ -147,7 +148,20 @@ m_add_n4() { # "on" "members after"
   m_wait_members "$on n4" "$(m_sorted "$(m_others "$after" n4)")" "$prev" "$prev" || return 1
   check "n4 sees the same coordinator ($M_LEADER)" test "$(e2e_status n4 's["coordinator"]')" = "$M_LEADER"
   check "n4 does not run the service" test "$(cluster_exec n4 systemctl --user is-active demo.service 2>/dev/null)" != active
-  m_hactl_ok "$first" "n4" node add n4 || return 1
+  # The same change from two members at once: committed once, the other refused (pending or done).
+  local second; second=$(m_others "$on" "$first" | cut -d' ' -f1)
+  local r1 r2 t0; t0=$(date +%s%N)
+  hactl_on "$first" --timeout 30s node add n4 >"$HATC_DIR/node-add.$first" 2>&1 & local p1=$!
+  hactl_on "$second" --timeout 30s node add n4 >"$HATC_DIR/node-add.$second" 2>&1 & local p2=$!
+  wait "$p1"; r1=$?; wait "$p2"; r2=$?
+  e2e_log "hactl node add n4 on $first and $second at once ($(( ($(date +%s%N) - t0) / 1000000 )) ms): rc $r1: $(cat "$HATC_DIR/node-add.$first") | rc $r2: $(cat "$HATC_DIR/node-add.$second")"
+  check "hactl node add n4 on $first and $second at once: one exits 0, the other 1 (got $r1, $r2)" \
+    test "$(m_sorted "$r1 $r2")" = "0 1"
+  local winner=$first loser=$second; [[ $r1 == 0 ]] || { winner=$second; loser=$first; }
+  local out; out=$(cat "$HATC_DIR/node-add.$winner")
+  check "the output of hactl node add n4 on $winner names n4 and says member" bash -c '[[ $0 == *n4* ]] && grep -qi member <<<"$0"' "$out"
+  out=$(cat "$HATC_DIR/node-add.$loser")
+  check "the refusal on $loser says why (pending or already a member)" grep -Eqi 'already|pending|in progress|being committed|another' <<<"$out"
   m_wait_members "$on n4" "$(m_sorted "$after")" "$votes" "$votes" || return 1
   check "n4 is online for $first" test "$(e2e_status "$first" '[x["state"] for x in s["nodes"] if x["name"] == "n4"][0]')" = online
   m_hactl_refused "n4 already a member" n4 n4 'already' node add n4
