@@ -161,7 +161,7 @@ m_add_n4() { # "on" "members after"
   local out; out=$(cat "$HATC_DIR/node-add.$winner")
   check "the output of hactl node add n4 on $winner names n4 and says member" bash -c '[[ $0 == *n4* ]] && grep -qi member <<<"$0"' "$out"
   out=$(cat "$HATC_DIR/node-add.$loser")
-  check "the refusal on $loser says why (pending or already a member)" grep -Eqi 'already|pending|in progress|being committed|another' <<<"$out"
+  check "the refusal on $loser says why (pending or already a member)" grep -Eqi 'already|pending|in progress|not committed|one at a time' <<<"$out"
   m_wait_members "$on n4" "$(m_sorted "$after")" "$votes" "$votes" || return 1
   check "n4 is online for $first" test "$(e2e_status "$first" '[x["state"] for x in s["nodes"] if x["name"] == "n4"][0]')" = online
   m_hactl_refused "n4 already a member" n4 n4 'already' node add n4
