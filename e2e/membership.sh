@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Membership changes on a running cluster, one node at a time, the service running and
-# never a cluster-wide stop (the procedure of README "Adding, removing and replacing a node"):
+# never a cluster-wide stop (the procedure of README.md "Adding, removing and replacing nodes"):
 #   add-remove  three full nodes serving. A 4th machine n4 joins: its [[node]] added to
 #               every node's configuration (`hactl node add n4` is refused while no node
 #               runs that configuration), each node reloaded (`hactl node add n4` refused
@@ -202,8 +202,9 @@ add_remove() {
   local victim; victim=$(m_pick_idle "n1 n2 n3" "$active" "$leader") || { check "a node neither active nor coordinator" false; return 1; }
   local rest; rest=$(m_others "n1 n2 n3 n4" "$victim")
   e2e_log "remove $victim (active $active, coordinator $leader)"
-  # The node running the service must be moved away first, the coordinator stopped first
-  # (the coordinator usually runs the service too: then either reason will do).
+  # The node running the service must be moved away first, the coordinator stopped first.
+  # The coordinator runs the service whenever it can (a move hands the coordination over
+  # too), so both are one node here, and either reason will do.
   local move='hactl move|move (it|the service) away' coord='stop haclusterd|coordinat|leader'
   if [[ $leader != "$active" ]]; then
     m_hactl_refused "the active node" n4 "$active" "$move" node remove "$active"
