@@ -20,6 +20,9 @@
 #               removed (`hactl node remove`: quorum 2 of 2), a fresh machine n4 is added in
 #               its place as above (quorum 3 of 3), the failed node's [[node]] removed and
 #               every node reloaded.
+#   replace-same  the same, the failed node powered off and replaced by a fresh machine
+#               under the same name and addresses (empty state directory): removed, booted
+#               (a learner), `hactl node add` again; no configuration change.
 # Both check: every reload and membership command exits 0 (the refusals exit 1 and say
 # why), the service never moved nor restarted (same node, same demo.service MainPID), no
 # election (same term),
@@ -27,7 +30,7 @@
 # no fence call (add-remove; reported for replace), plus the common checks (the service
 # on exactly one node, which alone holds the VIP; no overlap in the journal; no two nodes,
 # n4 included, ever held the VIP at once).
-# Usage: e2e/membership.sh [add-remove|replace ...]
+# Usage: e2e/membership.sh [add-remove|replace|replace-same ...]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -265,11 +268,42 @@ replace() {
   E2E_DETAIL+=" replaced=$failed"
 }
 
-all=(add-remove replace)
+# The failed machine replaced under the same name and addresses: no configuration change.
+replace_same() {
+  m_begin || return 1
+  local leader=$M_LEADER active=$M_ACTIVE
+  local failed; failed=$(m_pick_idle "n1 n2 n3" "$active" "$leader") || { check "a node neither active nor coordinator" false; return 1; }
+  local live; live=$(m_others "n1 n2 n3" "$failed")
+  e2e_log "power off $failed (the machine fails)"
+  cluster_kill_node "$failed" || { check "$failed powered off" false; return 1; }
+  local n
+  for n in $live; do
+    check "$n: $failed lost, quorum 2 of 3" wait_status "$M_WAIT" "$n" \
+      "any(x['name'] == '$failed' and x['state'] != 'online' for x in s['nodes']) and s['quorum']['votes'] == 2 and s['quorum']['expected'] == 3 and s['quorum']['quorate'] is True" || return 1
+  done
+  m_hactl_ok "$active" "$failed" node remove "$failed" || return 1
+  m_wait_members "$live" "$live" 2 2 || return 1
+  m_wait_listed_not_member "$live" "$failed"
+  # The new machine: same name and addresses, nothing in its state directory; it boots
+  # (its haclusterd starts) as a learner.
+  find "$HATC_DIR/nodes/$failed/state" -mindepth 1 -delete
+  e2e_log "a fresh machine as $failed (empty state directory) boots"
+  cluster_poweron "$failed" || { check "$failed boots" false; return 1; }
+  m_wait_listed_not_member "$live $failed" "$failed" alive || return 1
+  m_wait_members "$live $failed" "$live" 2 2 || return 1
+  check "$failed sees the same coordinator ($leader)" test "$(e2e_status "$failed" 's["coordinator"]')" = "$leader"
+  local first; first=$(m_others "$live" "$leader" | cut -d' ' -f1)
+  m_hactl_ok "$first" "$failed" node add "$failed" || return 1
+  m_wait_members "$live $failed" "n1 n2 n3" 3 3
+  m_end no
+  E2E_DETAIL+=" replaced=$failed (same name)"
+}
+
+all=(add-remove replace replace-same)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   case $s in
-    add-remove|replace) e2e_scenario "membership-$s" "${s//-/_}" --variant three --timings "${E2E_TIMINGS:-default}" ;;
+    add-remove|replace|replace-same) e2e_scenario "membership-$s" "${s//-/_}" --variant three --timings "${E2E_TIMINGS:-default}" ;;
     *) echo "unknown scenario $s (${all[*]})" >&2; E2E_FAILED=1 ;;
   esac
 done
