@@ -5,7 +5,7 @@
 #               every node's configuration (`hactl node add n4` is refused while no node
 #               runs that configuration), each node reloaded (`hactl node add n4` refused
 #               again: n4 is not heard), haclusterd started on n4 with the same key and file:
-#               a learner (alive, "member": false, quorum still 3 of 3 everywhere, the
+#               a learner (online, "member": false, quorum still 3 of 3 everywhere, the
 #               service not on it); `hactl node add n4` on two members at once: one exits
 #               0, the other is refused (pending or already a member); n4 is a member on every
 #               node, quorum 4 of 4; one more add is refused (already a member). Then a node
@@ -64,11 +64,11 @@ m_wait_members() { # "on" "members" votes expected
   done
   return $rc
 }
-# Every node of ON lists NODE with "member": false (and, with `alive`, alive: online, or
-# standby as a learner may not run the service).
-m_wait_listed_not_member() { # "on" node [alive]
+# Every node of ON lists NODE with "member": false (and, with `online`, online: a learner
+# that runs is online, README "Adding, removing and replacing nodes").
+m_wait_listed_not_member() { # "on" node [online]
   local n rc=0 st=""
-  [[ ${3:-} == alive ]] && st=" and x['state'] in ('online', 'standby')"
+  [[ ${3:-} == online ]] && st=" and x['state'] == 'online'"
   for n in $1; do
     check "$n lists $2 as no member${3:+ ($3)}" wait_status "$M_WAIT" "$n" \
       "any(x['name'] == '$2' and x.get('member') is False$st for x in s['nodes'])" || { rc=1; m_show "$n"; }
@@ -171,7 +171,7 @@ m_add_n4() { # "on" "members after"
   e2e_log "start haclusterd on n4"
   cluster_start_daemon n4 || { check "haclusterd started on n4" false; return 1; }
   # A learner: alive, no member, no vote; the others' quorum is unchanged.
-  m_wait_listed_not_member "$on n4" n4 alive || return 1
+  m_wait_listed_not_member "$on n4" n4 online || return 1
   local prev=$(( votes - 1 ))
   m_wait_members "$on n4" "$(m_sorted "$(m_others "$after" n4)")" "$prev" "$prev" || return 1
   check "n4 sees the same coordinator ($M_LEADER)" test "$(e2e_status n4 's["coordinator"]')" = "$M_LEADER"
@@ -289,7 +289,7 @@ replace_same() {
   find "$HATC_DIR/nodes/$failed/state" -mindepth 1 -delete
   e2e_log "a fresh machine as $failed (empty state directory) boots"
   cluster_poweron "$failed" || { check "$failed boots" false; return 1; }
-  m_wait_listed_not_member "$live $failed" "$failed" alive || return 1
+  m_wait_listed_not_member "$live $failed" "$failed" online || return 1
   m_wait_members "$live $failed" "$live" 2 2 || return 1
   check "$failed sees the same coordinator ($leader)" test "$(e2e_status "$failed" 's["coordinator"]')" = "$leader"
   local first; first=$(m_others "$live" "$leader" | cut -d' ' -f1)
