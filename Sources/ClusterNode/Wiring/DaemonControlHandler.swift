@@ -51,7 +51,8 @@ struct DaemonControlHandler: ControlHandler {
                     let change: String
                     switch command {
                     case let .addNode(node): change = "\(node) is a voting member now"
-                    case let .removeNode(node): change = "\(node) is no longer a member (stop haclusterd on it, then remove its [[node]] from every configuration and reload)"
+                    case let .removeNode(node):
+                        change = "\(node) is no longer a member (stop haclusterd on it; to retire it, remove its [[node]] from every configuration and reload; to replace the machine under the same name and addresses, start haclusterd on the new one and hactl node add \(node))"
                     default: change = "\(command)"
                     }
                     detail = "\(change); members: \(members.joined(separator: ", ")) (version \(version))"
