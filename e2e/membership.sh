@@ -240,6 +240,20 @@ add_remove() {
   E2E_DETAIL+=" removed=$victim"
 }
 
+# A failed node (FAILED) seen lost by the LIVE ones (quorum 2 of 3), then removed on ACTIVE:
+# the live nodes are the members, FAILED still listed as a non-member.
+m_remove_failed() { # failed live active
+  local failed=$1 live=$2 active=$3 n
+  for n in $live; do
+    check "$n: $failed lost, quorum 2 of 3" wait_status "$M_WAIT" "$n" \
+      "any(x['name'] == '$failed' and x['state'] != 'online' for x in s['nodes']) and s['quorum']['votes'] == 2 and s['quorum']['expected'] == 3 and s['quorum']['quorate'] is True" || return 1
+  done
+  m_hactl_ok "$active" "$failed" node remove "$failed" || return 1
+  m_wait_members "$live" "$live" 2 2 || return 1
+  m_wait_listed_not_member "$live" "$failed"  # a failure here is recorded; the scenario goes on
+  return 0
+}
+
 replace() {
   m_begin || return 1
   local leader=$M_LEADER active=$M_ACTIVE
@@ -248,14 +262,7 @@ replace() {
   local pid; pid=$(e2e_daemon_pid "$failed")
   e2e_log "kill -9 haclusterd ($pid) on $failed"
   kill -9 "$pid"
-  local n
-  for n in $live; do
-    check "$n: $failed lost, quorum 2 of 3" wait_status "$M_WAIT" "$n" \
-      "any(x['name'] == '$failed' and x['state'] != 'online' for x in s['nodes']) and s['quorum']['votes'] == 2 and s['quorum']['expected'] == 3 and s['quorum']['quorate'] is True" || return 1
-  done
-  m_hactl_ok "$active" "$failed" node remove "$failed" || return 1
-  m_wait_members "$live" "$live" 2 2 || return 1
-  m_wait_listed_not_member "$live" "$failed"
+  m_remove_failed "$failed" "$live" "$active" || return 1
   check "haclusterd on $failed is not running (stopped if a fence restarted it)" cluster_stop_daemon "$failed" 30
   m_add_n4 "$live" "$live n4" || return 1
   cluster_config_remove_node "$failed" || { check "$failed removed from the configuration" false; return 1; }
@@ -276,14 +283,7 @@ replace_same() {
   local live; live=$(m_others "n1 n2 n3" "$failed")
   e2e_log "power off $failed (the machine fails)"
   cluster_kill_node "$failed" || { check "$failed powered off" false; return 1; }
-  local n
-  for n in $live; do
-    check "$n: $failed lost, quorum 2 of 3" wait_status "$M_WAIT" "$n" \
-      "any(x['name'] == '$failed' and x['state'] != 'online' for x in s['nodes']) and s['quorum']['votes'] == 2 and s['quorum']['expected'] == 3 and s['quorum']['quorate'] is True" || return 1
-  done
-  m_hactl_ok "$active" "$failed" node remove "$failed" || return 1
-  m_wait_members "$live" "$live" 2 2 || return 1
-  m_wait_listed_not_member "$live" "$failed"
+  m_remove_failed "$failed" "$live" "$active" || return 1
   # The new machine: same name and addresses, nothing in its state directory; it boots
   # (its haclusterd starts) as a learner.
   find "$HATC_DIR/nodes/$failed/state" -mindepth 1 -delete
