@@ -8,8 +8,8 @@
 ///   pending, so any majority of the old list and any majority of the new one share a node;
 /// - one node per change.
 /// Two changes in flight at once can give two disjoint majorities (old list {a,b,c}, then
-/// {a,b,c,d,e} with d and e added back to back: {b,c} and {a,d,e} both decide); the
-/// simulation's mutation check proves the pending rule matters (`concurrentMembership`).
+/// {a,b,c,d,e} with d and e added back to back: {b,c} and {a,d,e} both decide); a scripted
+/// scenario with the pending rule mutated away shows it (`MembershipTests`, `concurrentMembership`).
 extension ElectionNode {
     /// A leader records the configured nodes as the member list once every configured peer
     /// decodes member lists (a node of an earlier release would drop heartbeats carrying one).

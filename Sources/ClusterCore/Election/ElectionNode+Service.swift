@@ -215,7 +215,7 @@ extension ElectionNode {
             // Every live peer must have said, in this term, that it runs nothing
             // (even one the record does not name: a change committed by a lone
             // two_node survivor may be missing here). Offline ones it names are fenced.
-            // Learners too: one may be a member removed a moment ago that still runs a copy.
+            // Learners too: they answer every heartbeat, so asking them costs no wait.
             if let live = contacts.first(where: { isOnline($0) && !confirmedReleased.contains($0) }) {
                 placementReason = .waitingForRelease(live)
                 return
