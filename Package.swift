@@ -24,6 +24,13 @@ let package = Package(
         // For the libFuzzer targets of fuzz/Package.swift (a package of their own).
         .library(name: "ClusterCore", targets: ["ClusterCore"]),
     ],
+    // "Etcd" (on by default) builds the etcd coordination backend ([cluster] backend = "etcd")
+    // and its gRPC client. `swift build --disable-default-traits` leaves it out: a build as fast as
+    // one without gRPC, whose daemon refuses backend = "etcd" with a message saying so.
+    traits: [
+        .trait(name: "Etcd", description: "The etcd coordination backend (gRPC client of etcd's v3 API)"),
+        .default(enabledTraits: ["Etcd"]),
+    ],
     // Exact versions: every build, CI's included, uses the same dependencies (Package.resolved is
     // not committed). Their own dependencies (swift-asn1, swift-atomics, swift-collections) follow
     // from these. Raise a version here, on purpose, in a commit of its own.
@@ -36,6 +43,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        // The etcd backend (trait "Etcd"): etcd's gRPC API, with the code scripts/generate-etcd-api
+        // generated from its .proto files committed (no build runs protoc).
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // C shims (Linux only): libsystemd, libacl, and libc calls Swift's Glibc module hides.
@@ -100,6 +113,20 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        // The etcd backend: leadership and admin state in an existing etcd cluster, through
+        // etcd's gRPC API (Generated/: etcd's messages and clients, scripts/generate-etcd-api).
+        .target(
+            name: "EtcdBackend",
+            dependencies: [
+                "ClusterHost",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
             swiftSettings: strict
         ),
         // The deterministic cluster simulation (used by tests and by the soak / bench tools).
@@ -181,6 +208,15 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport", "hactl"],
+            swiftSettings: strict
+        ),
+        // The etcd client and election against a real etcd cluster (etcd-server, started by the tests).
+        .testTarget(
+            name: "EtcdBackendTests",
+            dependencies: [
+                .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
+                "ControlTestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

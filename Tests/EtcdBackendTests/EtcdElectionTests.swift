@@ -1,0 +1,226 @@
+#if Etcd
+import ClusterCore
+import EtcdBackend
+import Foundation
+import Synchronization
+import Testing
+
+/// The election recipe and the lease rule against a real 3-member etcd cluster.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct EtcdElectionTests {
+    /// etcd's test members elect a leader within about a second (500 ms election timeout):
+    /// a 3 s TTL (a 2.5 s hold) outlasts that with a keep-alive to spare.
+    static let ttl = Duration.seconds(3)
+    static let keys = EtcdKeys(prefix: "/haclusterd/test")
+    static let origin = ContinuousClock.now
+
+    /// Monotonic time as the core counts it.
+    static func now() -> Instant {
+        let start = origin  // initialised on first use: before reading the clock
+        let elapsed = ContinuousClock.now - start
+        return Instant(nanoseconds: UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000))
+    }
+
+    /// A node's side: its client, its lease and the rule's deadline, with a keep-alive loop.
+    final class Contender: Sendable {
+        let client: EtcdClient
+        let election: EtcdElection
+        let hold = Mutex(EtcdLeaseHold())
+        let lease = Mutex<Int64>(0)
+        let failures = Mutex<[String]>([])
+        private let runner: Task<Void, Never>
+        private let keeper = Mutex<Task<Void, Never>?>(nil)
+
+        init(_ node: String, cluster: EtcdTestCluster) throws {
+            client = try EtcdClient(config: EtcdConfig(endpoints: cluster.endpoints, prefix: keys.prefix), requestTimeout: .milliseconds(500))
+            election = EtcdElection(client: client, keys: keys, node: node)
+            let client = self.client
+            runner = Task { await client.run() }
+        }
+
+        deinit {
+            keeper.withLock { $0?.cancel() }
+            client.close()
+            runner.cancel()
+        }
+
+        func grant() async throws {
+            let sent = EtcdElectionTests.now()
+            let granted = try await client.grantLease(ttl: EtcdElectionTests.ttl)
+            let answered = EtcdElectionTests.now()
+            lease.withLock { $0 = granted.id }
+            hold.withLock { $0.renewed(sentAt: sent, answeredAt: answered, ttl: min(granted.ttl, EtcdElectionTests.ttl)) }
+        }
+
+        /// Keep-alives every TTL/3, each renewing the deadline from its send time.
+        func keepAlive() {
+            let id = lease.withLock { $0 }
+            let task = Task { [weak self] in
+                while !Task.isCancelled, let self {
+                    let sent = EtcdElectionTests.now()
+                    do {
+                        let ttl = try await self.client.keepAlive(id)
+                        let answered = EtcdElectionTests.now()
+                        self.hold.withLock { $0.renewed(sentAt: sent, answeredAt: answered, ttl: min(ttl, EtcdElectionTests.ttl)) }
+                    } catch {
+                        // Try again soon: the next member may be electing a leader.
+                        self.failures.withLock { $0.append("\(error)") }
+                        try? await Task.sleep(for: .milliseconds(100))
+                        continue
+                    }
+                    try? await Task.sleep(for: EtcdLeaseHold.keepAliveInterval(ttl: EtcdElectionTests.ttl))
+                }
+            }
+            keeper.withLock { $0 = task }
+        }
+
+        func stopKeepAlive() { keeper.withLock { $0?.cancel(); $0 = nil } }
+
+        func campaign() async throws -> EtcdElection.Outcome {
+            try await election.campaign(lease: lease.withLock { $0 })
+        }
+
+        var holds: Bool { hold.withLock { $0.holds(at: EtcdElectionTests.now()) } }
+        var deadline: Instant? { hold.withLock { $0.deadline } }
+    }
+
+    /// Polls `body` every 10 ms until it is true or `timeout` passed; the time it became true.
+    static func waitFor(_ timeout: Duration, _ body: () async -> Bool) async -> Instant? {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if await body() { return now() }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    @Test("two nodes campaign at once, 20 times: exactly one wins each time, and resigning hands the key over at once")
+    func oneWinner() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let a = try Contender("n1", cluster: cluster), b = try Contender("n2", cluster: cluster)
+        try await a.grant()
+        try await b.grant()
+        var lastTerm: Int64 = 0
+        for _ in 0..<20 {
+            async let first = a.campaign()
+            async let second = b.campaign()
+            let outcomes = try await [first, second]
+            let won = outcomes.compactMap { if case .won(let term) = $0 { term } else { nil } }
+            #expect(won.count == 1, "\(outcomes)")
+            guard let term = won.first else { continue }
+            #expect(term > lastTerm, "terms only grow")
+            lastTerm = term
+            for outcome in outcomes {
+                if case .held(_, let heldTerm, _) = outcome { #expect(heldTerm == term) }
+            }
+            let winner = outcomes[0] == .won(term: term) ? a : b
+            #expect(try await winner.election.resign(term: term))
+            #expect(try await winner.election.leader() == nil)
+        }
+        #expect(lastTerm > 0)
+    }
+
+    @Test("a holder cut off from etcd stops holding before the server expires its lease")
+    func deadlineBeforeExpiry() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let holder = try Contender("n1", cluster: cluster), watcher = try Contender("n2", cluster: cluster)
+        try await holder.grant()
+        guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
+        holder.keepAlive()
+        try await Task.sleep(for: .seconds(3))
+        #expect(holder.holds)
+        #expect(try await watcher.election.leader()?.term == term, "kept alive: still n1's term")
+
+        holder.stopKeepAlive()
+        let stopped = Self.now()
+        let gone = await Self.waitFor(.seconds(10)) { (try? await watcher.election.leader()) == nil }
+        let deadline = try #require(holder.deadline)
+        let expired = try #require(gone, "the leader key was never deleted")
+        #expect(deadline < expired, "the holder's deadline \(deadline) is after the key was gone at \(expired)")
+        print("etcd lease: keep-alives stopped at \(stopped); holder's deadline \(deadline); key gone at \(expired); margin \(expired.since(deadline))")
+        try await watcher.grant()
+        guard case .won(let next) = try await watcher.campaign() else { Issue.record("n2 did not win after n1's lease expired"); return }
+        #expect(next > term)
+    }
+
+    @Test("killing etcd's leader member: the holder keeps its lease and its term")
+    func etcdLeaderKilled() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let holder = try Contender("n1", cluster: cluster)
+        try await holder.grant()
+        guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
+        holder.keepAlive()
+        try await Task.sleep(for: .seconds(1))
+        let leader = try await cluster.leaderIndex(client: holder.client)
+        cluster.kill(leader)
+        // Watch the rule over 3 TTLs: it must never lapse.
+        var lapsed = false
+        let end = ContinuousClock.now + Self.ttl * 3
+        while ContinuousClock.now < end {
+            if !holder.holds { lapsed = true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!lapsed, "the hold lapsed; keep-alive failures: \(holder.failures.withLock { $0 })")
+        #expect(try await holder.election.leader()?.term == term)
+        #expect(try await cluster.leaderIndex(client: holder.client) != leader)
+    }
+
+    @Test("losing etcd's quorum: the holder stops holding within its hold, and nobody else wins until etcd is back")
+    func quorumLost() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let holder = try Contender("n1", cluster: cluster), other = try Contender("n2", cluster: cluster)
+        try await holder.grant()
+        try await other.grant()
+        guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
+        holder.keepAlive()
+        try await Task.sleep(for: .seconds(1))
+        let lost = Self.now()
+        cluster.kill(1)
+        cluster.kill(2)
+        let released = await Self.waitFor(Self.ttl * 2) { !holder.holds }
+        let at = try #require(released, "n1 still holds \(Self.ttl * 2) after etcd lost quorum")
+        #expect(at.since(lost) <= EtcdLeaseHold().hold(ttl: Self.ttl) + .milliseconds(100))
+        // Without quorum, a campaign can't succeed.
+        await #expect(throws: EtcdError.self) { try await other.campaign() }
+
+        try cluster.start(1)
+        try cluster.start(2)
+        try cluster.waitHealthy(timeout: .seconds(20))
+        holder.stopKeepAlive()  // n1 was cut off for good: its lease runs out on the new etcd leader
+        try await other.grant()
+        other.keepAlive()
+        let last = Mutex("")
+        let won = await Self.waitFor(Self.ttl * 4) {
+            do {
+                let outcome = try await other.campaign()
+                last.withLock { $0 = "\(outcome)" }
+                if case .won(let next) = outcome { return next > term }
+            } catch {
+                last.withLock { $0 = "\(error)" }
+            }
+            return false
+        }
+        #expect(won != nil, "n2 never won after etcd was back and n1's lease expired; last campaign: \(last.withLock { $0 })")
+        #expect(!holder.holds)
+    }
+
+    @Test("every endpoint answers a status, and exactly one member is etcd's leader")
+    func memberStatus() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let contender = try Contender("n1", cluster: cluster)
+        var leaders = 0
+        for endpoint in cluster.endpoints {
+            let status = try await contender.client.status(of: endpoint)
+            #expect(status.version.hasPrefix("3."))
+            #expect(status.errors.isEmpty)
+            if status.isLeader { leaders += 1 }
+        }
+        #expect(leaders == 1)
+    }
+}
+#endif

@@ -1,0 +1,153 @@
+#if Etcd
+import ClusterCore
+import ControlTestSupport
+import EtcdBackend
+import Foundation
+import Glibc
+
+/// A real etcd cluster (Debian's etcd-server) of `size` members on loopback, each its own
+/// process with its own data directory, fast timings (50 ms heartbeat, 500 ms election).
+/// Members are killed by PID only; `deinit` kills what is left and removes the directory.
+final class EtcdTestCluster: @unchecked Sendable {
+    struct Member {
+        let name: String
+        let clientPort: Int
+        let peerPort: Int
+        /// `timeout`, the member's parent: it kills the member if the test process dies first.
+        var process: Process?
+        /// The etcd process itself.
+        var pid: pid_t = 0
+    }
+
+    /// The longest a member lives: a crashed test leaves nothing running for long.
+    static let lifetime = 300
+
+    static let binary = "/usr/bin/etcd"
+    let directory: TemporaryDirectory
+    private(set) var members: [Member]
+
+    var endpoints: [EtcdConfig.Endpoint] {
+        members.map { EtcdConfig.Endpoint(tls: false, host: "127.0.0.1", port: $0.clientPort) }
+    }
+
+    init(size: Int = 3) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw Missing() }
+        directory = TemporaryDirectory("etcd")
+        let ports = try Self.freePorts(size * 2)
+        members = (0..<size).map { Member(name: "m\($0 + 1)", clientPort: ports[2 * $0], peerPort: ports[2 * $0 + 1]) }
+        for index in members.indices { try start(index) }
+        try waitHealthy(timeout: .seconds(20))
+    }
+
+    deinit { shutdown() }
+
+    /// Kills every member, by PID (the directory goes with this object).
+    func shutdown() {
+        for index in members.indices { kill(index) }
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "\(EtcdTestCluster.binary) is not installed (scripts/bootstrap installs etcd-server)" }
+    }
+
+    struct Unhealthy: Error, CustomStringConvertible {
+        var detail: String
+        var description: String { "the etcd test cluster did not become healthy: \(detail)" }
+    }
+
+    /// Starts member `index` (again: with its data directory as it was left).
+    func start(_ index: Int) throws {
+        let member = members[index]
+        let cluster = members.map { "\($0.name)=http://127.0.0.1:\($0.peerPort)" }.joined(separator: ",")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = [
+            "-s", "KILL", "\(Self.lifetime)", Self.binary,
+            "--name", member.name,
+            "--data-dir", "\(directory.path)/\(member.name).data",
+            "--listen-client-urls", "http://127.0.0.1:\(member.clientPort)",
+            "--advertise-client-urls", "http://127.0.0.1:\(member.clientPort)",
+            "--listen-peer-urls", "http://127.0.0.1:\(member.peerPort)",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:\(member.peerPort)",
+            "--initial-cluster", cluster,
+            "--initial-cluster-state", "new",
+            "--initial-cluster-token", "hacd-\(getpid())-\(members[0].peerPort)",
+            "--heartbeat-interval", "50",
+            "--election-timeout", "500",
+            "--logger", "zap",
+            "--log-outputs", "\(directory.path)/\(member.name).log",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        members[index].process = process
+        // The member is timeout's only child.
+        let children = "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children"
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: children, encoding: .utf8),
+               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                members[index].pid = pid
+                return
+            }
+            usleep(10_000)
+        }
+        throw Unhealthy(detail: "\(member.name) did not start (no child of timeout \(process.processIdentifier))")
+    }
+
+    /// SIGKILL of member `index`, waited for.
+    func kill(_ index: Int) {
+        guard let process = members[index].process else { return }
+        if members[index].pid > 0 { Glibc.kill(members[index].pid, SIGKILL) }
+        process.waitUntilExit()  // timeout exits with its child
+        members[index].process = nil
+        members[index].pid = 0
+    }
+
+    /// The index of the member that is etcd's leader now.
+    func leaderIndex(client: EtcdClient) async throws -> Int {
+        for (index, endpoint) in endpoints.enumerated() where members[index].process != nil {
+            if let status = try? await client.status(of: endpoint), status.isLeader { return index }
+        }
+        throw Unhealthy(detail: "no member says it is the leader")
+    }
+
+    /// Waits until every running member answers a status and one of them is leader.
+    func waitHealthy(timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            let running = members.filter { $0.process != nil }
+            let args = ["/usr/bin/etcdctl", "--endpoints", running.map { "http://127.0.0.1:\($0.clientPort)" }.joined(separator: ","),
+                        "--command-timeout=1s", "endpoint", "status"]
+            if let result = try? runProcess(args, timeout: .seconds(5)) {
+                last = result.stderr + result.stdout
+                if result.status == 0, result.stdout.contains("true") { return }
+            }
+            usleep(100_000)
+        }
+        throw Unhealthy(detail: last)
+    }
+
+    /// Distinct free TCP ports on 127.0.0.1 (bound, read, closed).
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var ports: [Int] = []
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        while ports.count < count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard bound else { close(fd); throw Unhealthy(detail: "no free port") }
+            sockets.append(fd)
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}
+#endif
