@@ -15,6 +15,8 @@ public struct ClusterConfig: Sendable, Equatable {
     public var alerts: [AlertConfig]
     /// The Prometheus endpoint, nil: none (node-local).
     public var metrics: MetricsConfig?
+    /// `[etcd]`: set (and required) when `cluster.backend` is `.etcd`.
+    public var etcd: EtcdConfig?
     /// The file this configuration was read from, for error messages.
     public var sourcePath: String?
 
@@ -28,6 +30,7 @@ public struct ClusterConfig: Sendable, Equatable {
         fencing: FencingConfig = FencingConfig(),
         alerts: [AlertConfig] = [],
         metrics: MetricsConfig? = nil,
+        etcd: EtcdConfig? = nil,
         sourcePath: String? = nil
     ) {
         self.cluster = cluster
@@ -39,6 +42,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.fencing = fencing
         self.alerts = alerts
         self.metrics = metrics
+        self.etcd = etcd
         self.sourcePath = sourcePath
     }
 

@@ -12,6 +12,8 @@ public struct ClusterSettings: Sendable, Equatable {
     /// `control_read_group`: members may run the reading commands (`status`, `events`,
     /// `config show`...) and nothing else; nil: none (only root and `haclient`).
     public var controlReadGroup: String? = nil
+    /// `backend`: the built-in protocol (default) or etcd (`[etcd]`).
+    public var backend: CoordinationBackend = .builtin
 
     public static let defaultKeyFile = "/etc/hacluster/authkey"
     public static let defaultStateDir = "/var/lib/hacluster"

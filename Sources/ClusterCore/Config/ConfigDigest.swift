@@ -7,7 +7,7 @@ import Crypto
 /// Cluster-wide: what every node must agree on (cluster name, port and timings, quorum, the
 /// node list, the service, the storage, the floating IPs, fencing and its devices). Left out,
 /// because they may legitimately differ per node: file locations (`key_file`, `state_dir`,
-/// `control_socket`, `control_read_group`, `fencing.agent_dir`, a device's `password_file`, `service.health_ca_file`), `service.systemd_bus`,
+/// `control_socket`, `control_read_group`, `fencing.agent_dir`, `etcd.endpoints` and its TLS files, a device's `password_file`, `service.health_ca_file`), `service.systemd_bus`,
 /// a floating IP's `interface`, and the hardware watchdog. The key's content is not needed:
 /// nodes with different keys cannot talk at all.
 ///
@@ -77,7 +77,8 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                 ("name", cluster.name), ("port", "\(cluster.port)"),
                 ("heartbeat_interval", duration(cluster.heartbeatInterval)),
                 ("failure_timeout", duration(cluster.failureTimeout)),
-            ])),
+                // The backend's line only when it is etcd: digests of other configurations stay as they were.
+            ] + (cluster.backend == .builtin ? [] : [("backend", cluster.backend.rawValue)]))),
             // The tie-breaker's lines only when it is on: digests of other configurations stay as they were.
             ("quorum", lines([("two_node", "\(config.quorum.twoNode)"), ("wait_for_all", "\(config.quorum.waitForAll)")]
                 + (config.quorum.tieBreaker == .none ? [] : [("tie_breaker", config.quorum.tieBreaker.rawValue),
@@ -115,6 +116,10 @@ public struct ConfigDigest: Sendable, Equatable, Hashable {
                        ("host_map", sorted(device.hostMap)), ("level", "\(device.level)"),
                        ("delay", duration(device.delay)), ("options", sorted(device.options))]) + "--\n"
             }.joined()),
-        ]
+        ] + (config.etcd.map { etcd in
+            // Where the keys live and the lease's TTL must agree; endpoints and TLS files may
+            // differ per node (each reaches etcd its own way).
+            [("etcd", lines([("prefix", etcd.prefix), ("lease_ttl", duration(etcd.leaseTTL))]))]
+        } ?? [])
     }
 }

@@ -33,6 +33,10 @@ public enum ConfigInconsistency: Sendable, Equatable, CustomStringConvertible {
     case storageFenceNeedsWatchdog(device: String)
     case storageFenceOption(device: String, option: String)
     case msgwaitTooShort(device: String, msgwait: String, watchdogTimeout: Duration)
+    /// `[etcd]`: `cert_file` without `key_file` or the other way round.
+    case etcdCertificateWithoutKey(given: String)
+    /// `[etcd]`: TLS files with `http://` endpoints (they would be ignored: no TLS at all).
+    case etcdTLSFilesWithoutTLS(key: String)
 
     public var description: String {
         switch self {
@@ -91,6 +95,10 @@ public enum ConfigInconsistency: Sendable, Equatable, CustomStringConvertible {
         case .msgwaitTooShort(let device, let msgwait, let watchdog):
             "device \"\(device)\": msgwait \"\(msgwait)\" must be at least 2 × watchdog_timeout "
                 + "(\((watchdog * 2).configString)): the fence may only report success once a hung victim's watchdog has reset it"
+        case .etcdCertificateWithoutKey(let given):
+            "\(given) is set without \(given == "cert_file" ? "key_file" : "cert_file"): a client certificate needs both its file and its private key's"
+        case .etcdTLSFilesWithoutTLS(let key):
+            "\(key) is set but the endpoints are http://: etcd would be reached without TLS; use https:// endpoints (or remove \(key))"
         }
     }
 }

@@ -1,9 +1,9 @@
 /// Pass 1: each section and key on its own.
 extension ConfigLoader {
-    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing", "alert", "metrics"]
+    static let sections = ["cluster", "quorum", "node", "service", "storage", "floating_ip", "fencing", "alert", "metrics", "etcd"]
     /// The keys of each section (by key path without array indices).
     static let sectionKeys: [String: [String]] = [
-        "cluster": ["name", "key_file", "state_dir", "control_socket", "control_read_group", "port", "heartbeat_interval", "failure_timeout"],
+        "cluster": ["name", "key_file", "state_dir", "control_socket", "control_read_group", "port", "heartbeat_interval", "failure_timeout", "backend"],
         "quorum": ["two_node", "wait_for_all", "tie_breaker", "storage_timeout"],
         "node": ["name", "addresses", "priority", "role"],
         "service": ["name", "units", "systemd_bus", "start_timeout", "stop_timeout", "monitor_interval",
@@ -17,6 +17,7 @@ extension ConfigLoader {
         "fencing.device": ["name", "agent", "nodes", "host_map", "level", "delay", "options", "password_file"],
         "alert": ["command", "events", "timeout"],
         "metrics": ["listen"],
+        "etcd": ["endpoints", "prefix", "lease_ttl", "ca_file", "cert_file", "key_file"],
     ]
 
     /// How a section's header is written: `[quorum]`, `[[node]]`.
@@ -57,10 +58,11 @@ extension ConfigLoader {
         let fencing = document.table("fencing", expected: "a table ([fencing])").map(decodeFencing) ?? FencingConfig()
         let alerts = decodeAlerts(document)
         let metrics = document.table("metrics", expected: "a table ([metrics])").flatMap(decodeMetrics)
+        let etcd = decodeEtcd(document, cluster: cluster)
 
         guard !diagnostics.hasErrors, let cluster, let service, let storage else { return nil }
         return ClusterConfig(cluster: cluster, quorum: quorum, nodes: nodes, service: service, storage: storage,
-                             floatingIPs: floatingIPs, fencing: fencing, alerts: alerts, metrics: metrics)
+                             floatingIPs: floatingIPs, fencing: fencing, alerts: alerts, metrics: metrics, etcd: etcd)
     }
 
     // MARK: [cluster]
@@ -99,6 +101,7 @@ extension ConfigLoader {
             settings.heartbeatInterval = interval
         }
         if let timeout = table.duration("failure_timeout", minimum: .milliseconds(1)) { settings.failureTimeout = timeout }
+        if let backend = table.choice("backend", of: CoordinationBackend.self) { settings.backend = backend }
         return name == nil ? nil : settings
     }
 

@@ -6,6 +6,14 @@ extension ConfigLoader {
             warnings.append(.fencingDisabled)
             if !config.fencing.devices.isEmpty { warnings.append(.fenceDevicesIgnored(count: config.fencing.devices.count)) }
         }
+        if config.cluster.backend == .etcd {
+            if config.serviceNodes.count == 1 { warnings.append(.singleNode) }
+            if config.quorum != QuorumSettings() { warnings.append(.quorumIgnoredWithEtcd) }
+            let witnesses = config.nodes.filter { $0.role == .witness }.map(\.name)
+            if !witnesses.isEmpty { warnings.append(.witnessIgnoredWithEtcd(nodes: witnesses)) }
+            return warnings
+        }
+        if config.etcd != nil { warnings.append(.etcdIgnored) }
         let votes = config.votingNodes.count
         if votes == 1 {
             warnings.append(.singleNode)

@@ -17,6 +17,12 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     /// `tie_breaker = "storage"` with `storage_timeout` shorter than `failure_timeout`: a storage
     /// stall the network equivalent of which the cluster tolerates makes the holder release.
     case storageTimeoutBelowFailureTimeout(storageTimeout: Duration, failureTimeout: Duration)
+    /// `[etcd]` with `backend = "builtin"`: nothing reads it.
+    case etcdIgnored
+    /// `backend = "etcd"` with `[quorum]` settings: etcd's quorum decides, not the nodes'.
+    case quorumIgnoredWithEtcd
+    /// `backend = "etcd"` with witness nodes: etcd's members are the tie-breakers; a witness has nothing to do.
+    case witnessIgnoredWithEtcd(nodes: [String])
 
     /// The key the warning is about.
     public var keyPath: String {
@@ -26,6 +32,9 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         case .twoNodeWithoutFenceDelay: "fencing.race_delay"
         case .twoNodeWithoutWaitForAll: "quorum.wait_for_all"
         case .storageTimeoutBelowFailureTimeout: "quorum.storage_timeout"
+        case .etcdIgnored: "etcd"
+        case .quorumIgnoredWithEtcd: "quorum"
+        case .witnessIgnoredWithEtcd: "node"
         }
     }
 
@@ -53,6 +62,13 @@ public enum ConfigWarning: Sendable, Equatable, CustomStringConvertible {
             "quorum.storage_timeout: \(DurationText.format(storage)) is shorter than cluster.failure_timeout (\(DurationText.format(failure))): "
                 + "a storage stall shorter than the network stall the cluster tolerates makes the holder release the service; "
                 + "set storage_timeout to at least failure_timeout, and above the NAS's failover time (hactl check-storage shows the NFS timeouts)"
+        case .etcdIgnored:
+            "etcd: [etcd] is ignored: cluster.backend is \"builtin\" (set backend = \"etcd\" to use it)"
+        case .quorumIgnoredWithEtcd:
+            "quorum: [quorum] does not apply with cluster.backend = \"etcd\": etcd's own quorum decides who leads; remove the section"
+        case .witnessIgnoredWithEtcd(let nodes):
+            "node: with cluster.backend = \"etcd\" witness nodes have no role (etcd's members break ties); "
+                + "remove \(nodes.map { "\"\($0)\"" }.joined(separator: ", ")) from [[node]]"
         }
     }
 }

@@ -27,6 +27,12 @@ public struct DaemonLaunch: Sendable {
                 print("\(configPath): configuration is valid")
                 return 0
             }
+            if cluster.cluster.backend == .etcd {
+                // The configuration is valid (--check-config says so); the coordinator on etcd is not
+                // part of this release yet. Refused before anything on the node is touched.
+                throw .configuration(message: "\(configPath): cluster.backend = \"etcd\": this release checks [etcd] "
+                    + "but does not coordinate through etcd yet; set backend = \"builtin\" (or remove the key)")
+            }
             let resolver = NodeResolver(
                 config: cluster, localAddresses: .current(), hostname: NodeResolver.currentHostname())
             let local = try resolver.resolve(requested: requestedNode)
