@@ -14,6 +14,7 @@ import PackageDescription
 //   ClusterCore (pure: Crypto) <--------------------+
 //
 // haclusterd and hactl also use BuildInfo (the commit they are built from, for --version).
+// EtcdBackend (over ClusterHost, + gRPC) is built with the default trait "Etcd" only.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
