@@ -32,7 +32,7 @@ struct EtcdElectionTests {
         private let keeper = Mutex<Task<Void, Never>?>(nil)
 
         init(_ node: String, cluster: EtcdTestCluster) throws {
-            client = try EtcdClient(config: EtcdConfig(endpoints: cluster.endpoints, prefix: keys.prefix), requestTimeout: .milliseconds(500))
+            client = try EtcdClient(config: cluster.config(prefix: keys.prefix), requestTimeout: .milliseconds(500))
             election = EtcdElection(client: client, keys: keys, node: node)
             let client = self.client
             runner = Task { await client.run() }
@@ -206,6 +206,34 @@ struct EtcdElectionTests {
         }
         #expect(won != nil, "n2 never won after etcd was back and n1's lease expired; last campaign: \(last.withLock { $0 })")
         #expect(!holder.holds)
+    }
+
+    @Test("over TLS with a client certificate: the election works; without the certificate, or without the CA, the member refuses")
+    func tls() async throws {
+        let cluster = try EtcdTestCluster(tls: true)
+        defer { cluster.shutdown() }
+        let node = try Contender("n1", cluster: cluster)
+        try await node.grant()
+        guard case .won = try await node.campaign() else { Issue.record("n1 did not win an empty election over TLS"); return }
+        #expect(try await node.election.leader()?.node == "n1")
+
+        var noCertificate = cluster.config(prefix: Self.keys.prefix)
+        noCertificate.certFile = nil
+        noCertificate.keyFile = nil
+        let anonymous = try EtcdClient(config: noCertificate, requestTimeout: .milliseconds(500))
+        let anonymousRun = Task { await anonymous.run() }
+        defer { anonymous.close(); anonymousRun.cancel() }
+        let refused = await #expect(throws: EtcdError.self) { _ = try await anonymous.get(Self.keys.leader) }
+        #expect(refused?.description.contains("etcd https://127.0.0.1:") == true, "names the endpoint: \(String(describing: refused))")
+        print("etcd TLS without a client certificate: \(String(describing: refused))")
+
+        var systemTrust = cluster.config(prefix: Self.keys.prefix)
+        systemTrust.caFile = nil
+        let untrusting = try EtcdClient(config: systemTrust, requestTimeout: .milliseconds(500))
+        let untrustingRun = Task { await untrusting.run() }
+        defer { untrusting.close(); untrustingRun.cancel() }
+        let untrusted = await #expect(throws: EtcdError.self) { _ = try await untrusting.get(Self.keys.leader) }
+        print("etcd TLS without the CA: \(String(describing: untrusted))")
     }
 
     @Test("every endpoint answers a status, and exactly one member is etcd's leader")

@@ -25,16 +25,31 @@ final class EtcdTestCluster: @unchecked Sendable {
     static let binary = "/usr/bin/etcd"
     let directory: TemporaryDirectory
     private(set) var members: [Member]
+    /// With TLS on the client URLs: a CA of this run, the members' certificate (IP SAN 127.0.0.1)
+    /// and a client certificate; members ask for a client certificate signed by the CA.
+    let tls: Bool
 
     var endpoints: [EtcdConfig.Endpoint] {
-        members.map { EtcdConfig.Endpoint(tls: false, host: "127.0.0.1", port: $0.clientPort) }
+        members.map { EtcdConfig.Endpoint(tls: tls, host: "127.0.0.1", port: $0.clientPort) }
     }
 
-    init(size: Int = 3) throws {
+    var caFile: String { "\(directory.path)/ca.pem" }
+    var clientCertFile: String { "\(directory.path)/client.pem" }
+    var clientKeyFile: String { "\(directory.path)/client-key.pem" }
+
+    /// A configuration that reaches these members (with the client certificate when TLS is on).
+    func config(prefix: String) -> EtcdConfig {
+        tls ? EtcdConfig(endpoints: endpoints, prefix: prefix, caFile: caFile, certFile: clientCertFile, keyFile: clientKeyFile)
+            : EtcdConfig(endpoints: endpoints, prefix: prefix)
+    }
+
+    init(size: Int = 3, tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw Missing() }
         directory = TemporaryDirectory("etcd")
+        self.tls = tls
         let ports = try Self.freePorts(size * 2)
         members = (0..<size).map { Member(name: "m\($0 + 1)", clientPort: ports[2 * $0], peerPort: ports[2 * $0 + 1]) }
+        if tls { try makeCertificates() }
         for index in members.indices { try start(index) }
         try waitHealthy(timeout: .seconds(20))
     }
@@ -65,8 +80,8 @@ final class EtcdTestCluster: @unchecked Sendable {
             "-s", "KILL", "\(Self.lifetime)", Self.binary,
             "--name", member.name,
             "--data-dir", "\(directory.path)/\(member.name).data",
-            "--listen-client-urls", "http://127.0.0.1:\(member.clientPort)",
-            "--advertise-client-urls", "http://127.0.0.1:\(member.clientPort)",
+            "--listen-client-urls", "\(tls ? "https" : "http")://127.0.0.1:\(member.clientPort)",
+            "--advertise-client-urls", "\(tls ? "https" : "http")://127.0.0.1:\(member.clientPort)",
             "--listen-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-advertise-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-cluster", cluster,
@@ -76,7 +91,10 @@ final class EtcdTestCluster: @unchecked Sendable {
             "--election-timeout", "500",
             "--logger", "zap",
             "--log-outputs", "\(directory.path)/\(member.name).log",
-        ]
+        ] + (tls ? [
+            "--cert-file", "\(directory.path)/server.pem", "--key-file", "\(directory.path)/server-key.pem",
+            "--trusted-ca-file", caFile, "--client-cert-auth",
+        ] : [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -117,8 +135,11 @@ final class EtcdTestCluster: @unchecked Sendable {
         var last = ""
         while ContinuousClock.now < deadline {
             let running = members.filter { $0.process != nil }
-            let args = ["/usr/bin/etcdctl", "--endpoints", running.map { "http://127.0.0.1:\($0.clientPort)" }.joined(separator: ","),
-                        "--command-timeout=1s", "endpoint", "status"]
+            let scheme = tls ? "https" : "http"
+            let args = ["/usr/bin/etcdctl", "--endpoints", running.map { "\(scheme)://127.0.0.1:\($0.clientPort)" }.joined(separator: ","),
+                        "--command-timeout=1s"]
+                + (tls ? ["--cacert", caFile, "--cert", clientCertFile, "--key", clientKeyFile] : [])
+                + ["endpoint", "status"]
             if let result = try? runProcess(args, timeout: .seconds(5)) {
                 last = result.stderr + result.stdout
                 if result.status == 0, result.stdout.contains("true") { return }
@@ -126,6 +147,25 @@ final class EtcdTestCluster: @unchecked Sendable {
             usleep(100_000)
         }
         throw Unhealthy(detail: last)
+    }
+
+    /// A CA, the members' certificate for 127.0.0.1 and a client certificate, with openssl.
+    private func makeCertificates() throws {
+        let dir = directory.path
+        func openssl(_ arguments: [String]) throws {
+            let result = try runProcess(["/usr/bin/openssl"] + arguments, timeout: .seconds(30))
+            guard result.status == 0 else { throw Unhealthy(detail: "openssl \(arguments.first ?? ""): \(result.stderr)") }
+        }
+        try "subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth, clientAuth\n".write(toFile: "\(dir)/server.ext", atomically: true, encoding: .utf8)
+        try "extendedKeyUsage = clientAuth\n".write(toFile: "\(dir)/client.ext", atomically: true, encoding: .utf8)
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                     "-subj", "/CN=haclusterd test CA", "-keyout", "\(dir)/ca-key.pem", "-out", caFile])
+        for (name, subject) in [("server", "/CN=127.0.0.1"), ("client", "/CN=haclusterd")] {
+            try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", subject,
+                         "-keyout", "\(dir)/\(name)-key.pem", "-out", "\(dir)/\(name).csr"])
+            try openssl(["x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", caFile, "-CAkey", "\(dir)/ca-key.pem",
+                         "-CAcreateserial", "-days", "1", "-extfile", "\(dir)/\(name).ext", "-out", "\(dir)/\(name).pem"])
+        }
     }
 
     /// Distinct free TCP ports on 127.0.0.1 (bound, read, closed).
