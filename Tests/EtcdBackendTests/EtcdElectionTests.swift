@@ -1,5 +1,6 @@
 #if Etcd
 import ClusterCore
+import ClusterHost
 import EtcdBackend
 import Foundation
 import Synchronization
@@ -12,83 +13,47 @@ struct EtcdElectionTests {
     /// a 3 s TTL (a 2.5 s hold) outlasts that with a keep-alive to spare.
     static let ttl = Duration.seconds(3)
     static let keys = EtcdKeys(prefix: "/haclusterd/test")
-    static let origin = ContinuousClock.now
-
-    /// Monotonic time as the core counts it.
-    static func now() -> Instant {
-        let start = origin  // initialised on first use: before reading the clock
-        let elapsed = ContinuousClock.now - start
-        return Instant(nanoseconds: UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000))
-    }
-
-    /// A node's side: its client, its lease and the rule's deadline, with a keep-alive loop.
+    /// A node's side: its client, and its lease kept alive by the product's `EtcdLeaseKeeper`.
     final class Contender: Sendable {
         let client: EtcdClient
         let election: EtcdElection
-        let hold = Mutex(EtcdLeaseHold())
-        let lease = Mutex<Int64>(0)
-        let failures = Mutex<[String]>([])
+        let keeper: EtcdLeaseKeeper
         private let runner: Task<Void, Never>
-        private let keeper = Mutex<Task<Void, Never>?>(nil)
 
         init(_ node: String, cluster: EtcdTestCluster) throws {
             client = try EtcdClient(config: cluster.config(prefix: keys.prefix), requestTimeout: .milliseconds(500))
             election = EtcdElection(client: client, keys: keys, node: node)
+            keeper = EtcdLeaseKeeper(client: client, ttl: EtcdElectionTests.ttl)
             let client = self.client
             runner = Task { await client.run() }
         }
 
         deinit {
-            keeper.withLock { $0?.cancel() }
-            client.close()
-            runner.cancel()
-        }
-
-        func grant() async throws {
-            let sent = EtcdElectionTests.now()
-            let granted = try await client.grantLease(ttl: EtcdElectionTests.ttl)
-            let answered = EtcdElectionTests.now()
-            lease.withLock { $0 = granted.id }
-            hold.withLock { $0.renewed(sentAt: sent, answeredAt: answered, ttl: min(granted.ttl, EtcdElectionTests.ttl)) }
-        }
-
-        /// Keep-alives every TTL/3, each renewing the deadline from its send time.
-        func keepAlive() {
-            let id = lease.withLock { $0 }
-            let task = Task { [weak self] in
-                while !Task.isCancelled, let self {
-                    let sent = EtcdElectionTests.now()
-                    do {
-                        let ttl = try await self.client.keepAlive(id)
-                        let answered = EtcdElectionTests.now()
-                        self.hold.withLock { $0.renewed(sentAt: sent, answeredAt: answered, ttl: min(ttl, EtcdElectionTests.ttl)) }
-                    } catch {
-                        // Try again soon: the next member may be electing a leader.
-                        self.failures.withLock { $0.append("\(error)") }
-                        try? await Task.sleep(for: .milliseconds(100))
-                        continue
-                    }
-                    try? await Task.sleep(for: EtcdLeaseHold.keepAliveInterval(ttl: EtcdElectionTests.ttl))
-                }
+            let keeper = self.keeper, client = self.client, runner = self.runner
+            Task {
+                await keeper.stop(revoke: false)
+                client.close()
+                runner.cancel()
             }
-            keeper.withLock { $0 = task }
         }
 
-        func stopKeepAlive() { keeper.withLock { $0?.cancel(); $0 = nil } }
+        /// A new lease, kept alive from now on.
+        func grant() async throws { try await keeper.start() }
 
         func campaign() async throws -> EtcdElection.Outcome {
-            try await election.campaign(lease: lease.withLock { $0 })
+            let lease = try #require(await keeper.lease, "campaign without a lease")
+            return try await election.campaign(lease: lease.id)
         }
 
-        var holds: Bool { hold.withLock { $0.holds(at: EtcdElectionTests.now()) } }
-        var deadline: Instant? { hold.withLock { $0.deadline } }
+        var holds: Bool { get async { await keeper.holds } }
+        var deadline: Instant? { get async { await keeper.deadline } }
     }
 
     /// Polls `body` every 10 ms until it is true or `timeout` passed; the time it became true.
     static func waitFor(_ timeout: Duration, _ body: () async -> Bool) async -> Instant? {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
-            if await body() { return now() }
+            if await body() { return SystemClock.monotonicNow() }
             try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
@@ -128,15 +93,15 @@ struct EtcdElectionTests {
         let holder = try Contender("n1", cluster: cluster), watcher = try Contender("n2", cluster: cluster)
         try await holder.grant()
         guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
-        holder.keepAlive()
         try await Task.sleep(for: .seconds(3))
-        #expect(holder.holds)
+        #expect(await holder.holds)
         #expect(try await watcher.election.leader()?.term == term, "kept alive: still n1's term")
 
-        holder.stopKeepAlive()
-        let stopped = Self.now()
+        // Cut off from here: no keep-alive reaches etcd again, and the deadline is the one it had.
+        let deadline = try #require(await holder.deadline)
+        await holder.keeper.stop(revoke: false)
+        let stopped = SystemClock.monotonicNow()
         let gone = await Self.waitFor(.seconds(10)) { (try? await watcher.election.leader()) == nil }
-        let deadline = try #require(holder.deadline)
         let expired = try #require(gone, "the leader key was never deleted")
         #expect(deadline < expired, "the holder's deadline \(deadline) is after the key was gone at \(expired)")
         print("etcd lease: keep-alives stopped at \(stopped); holder's deadline \(deadline); key gone at \(expired); margin \(expired.since(deadline))")
@@ -152,7 +117,6 @@ struct EtcdElectionTests {
         let holder = try Contender("n1", cluster: cluster)
         try await holder.grant()
         guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
-        holder.keepAlive()
         try await Task.sleep(for: .seconds(1))
         let leader = try await cluster.leaderIndex(client: holder.client)
         cluster.kill(leader)
@@ -160,10 +124,13 @@ struct EtcdElectionTests {
         var lapsed = false
         let end = ContinuousClock.now + Self.ttl * 3
         while ContinuousClock.now < end {
-            if !holder.holds { lapsed = true }
+            if !(await holder.holds) { lapsed = true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(!lapsed, "the hold lapsed; keep-alive failures: \(holder.failures.withLock { $0 })")
+        let failed = await holder.keeper.failedKeepAlives
+        let lostReason = await holder.keeper.lost
+        #expect(!lapsed, "the hold lapsed; lost: \(String(describing: lostReason)), \(failed) failed keep-alives")
+        print("etcd leader member killed: \(failed) keep-alives failed, the hold never lapsed")
         #expect(try await holder.election.leader()?.term == term)
         #expect(try await cluster.leaderIndex(client: holder.client) != leader)
     }
@@ -176,23 +143,25 @@ struct EtcdElectionTests {
         try await holder.grant()
         try await other.grant()
         guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
-        holder.keepAlive()
         try await Task.sleep(for: .seconds(1))
-        let lost = Self.now()
+        let lost = SystemClock.monotonicNow()
         cluster.kill(1)
         cluster.kill(2)
-        let released = await Self.waitFor(Self.ttl * 2) { !holder.holds }
+        let released = await Self.waitFor(Self.ttl * 2) { !(await holder.holds) }
         let at = try #require(released, "n1 still holds \(Self.ttl * 2) after etcd lost quorum")
         #expect(at.since(lost) <= EtcdLeaseHold().hold(ttl: Self.ttl) + .milliseconds(100))
+        let gaveUp = await Self.waitFor(.seconds(2)) { await holder.keeper.lost != nil }
+        #expect(gaveUp != nil, "the keeper still tries after its hold ran out")
+        let reason = await holder.keeper.lost
+        print("etcd quorum lost: n1 stopped holding \(at.since(lost)) after, keeper: \(String(describing: reason))")
         // Without quorum, a campaign can't succeed.
         await #expect(throws: EtcdError.self) { try await other.campaign() }
 
         try cluster.start(1)
         try cluster.start(2)
         try cluster.waitHealthy(timeout: .seconds(20))
-        holder.stopKeepAlive()  // n1 was cut off for good: its lease runs out on the new etcd leader
+        // n1's keeper gave up: its lease runs out on the new etcd leader. n2 takes a new one.
         try await other.grant()
-        other.keepAlive()
         let last = Mutex("")
         let won = await Self.waitFor(Self.ttl * 4) {
             do {
@@ -205,7 +174,7 @@ struct EtcdElectionTests {
             return false
         }
         #expect(won != nil, "n2 never won after etcd was back and n1's lease expired; last campaign: \(last.withLock { $0 })")
-        #expect(!holder.holds)
+        #expect(!(await holder.holds))
     }
 
     @Test("over TLS with a client certificate: the election works; without the certificate, or without the CA, the member refuses")
