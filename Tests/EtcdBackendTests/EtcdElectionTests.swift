@@ -110,6 +110,41 @@ struct EtcdElectionTests {
         #expect(next > term)
     }
 
+    @Test("the holder record is written only by the coordinator of its term: a deposed one can't overwrite its successor's")
+    func holderRecordFencingToken() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let first = try Contender("n1", cluster: cluster), second = try Contender("n2", cluster: cluster)
+        #expect(try await first.election.holder() == nil, "no record before any takeover")
+        try await first.grant()
+        guard case .won(let term1) = try await first.campaign() else { Issue.record("n1 did not win an empty election"); return }
+        #expect(try await first.election.recordHolder(EtcdHolderRecord(node: "n1", state: .running, term: term1)))
+        #expect(try await first.election.holder() == EtcdHolderRecord(node: "n1", state: .running, term: term1))
+
+        // n1 is cut off: its lease runs out, n2 takes over and records itself.
+        await first.keeper.stop(revoke: false)
+        try await second.grant()
+        let won = await Self.waitFor(Self.ttl * 3) {
+            if case .won? = try? await second.campaign() { return true }
+            return false
+        }
+        try #require(won != nil, "n2 never won after n1's lease expired")
+        guard case .won(let term2) = try await second.campaign() else { Issue.record("n2 lost its own key"); return }
+        #expect(term2 > term1)
+        let record = try #require(try await second.election.holder())
+        #expect(EtcdHolderRecord.nodeToFence(record: record, coordinator: "n2") == "n1", "n1 did not release: fence it first")
+        #expect(try await second.election.recordHolder(EtcdHolderRecord(node: "n2", state: .starting, term: term2)))
+
+        // The deposed n1 writes with its old term: refused, and nothing changed.
+        #expect(try await !first.election.recordHolder(EtcdHolderRecord(node: "n1", state: .released, term: term1)))
+        #expect(try await first.election.holder() == EtcdHolderRecord(node: "n2", state: .starting, term: term2))
+
+        // A value haclusterd did not write is an error naming the key.
+        _ = try await second.client.txn([], success: [.put(Self.keys.holder, Array("hello".utf8))])
+        let bad = await #expect(throws: EtcdError.self) { _ = try await second.election.holder() }
+        #expect(bad?.description.contains("\(Self.keys.holder)") == true && bad?.description.contains("expected 3 lines") == true, "\(String(describing: bad))")
+    }
+
     @Test("killing etcd's leader member: the holder keeps its lease and its term")
     func etcdLeaderKilled() async throws {
         let cluster = try EtcdTestCluster()

@@ -10,11 +10,16 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
     case leaseExpired(EtcdConfig.Endpoint, lease: Int64)
     /// The answer was not what etcd's API promises.
     case malformed(EtcdConfig.Endpoint, String)
+    /// A key of this cluster holds a value haclusterd did not write (another writer, or damage).
+    case badValue(key: String, String)
 
-    public var endpoint: EtcdConfig.Endpoint {
+    /// The endpoint that answered (or did not); nil for a bad value, whichever member served it.
+    public var endpoint: EtcdConfig.Endpoint? {
         switch self {
         case .unavailable(let endpoint, _), .failed(let endpoint, _, _), .leaseExpired(let endpoint, _), .malformed(let endpoint, _):
             endpoint
+        case .badValue:
+            nil
         }
     }
 
@@ -24,6 +29,7 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
         case .failed(let endpoint, let code, let message): "etcd \(endpoint): \(code): \(message)"
         case .leaseExpired(let endpoint, let lease): "etcd \(endpoint): lease \(String(lease, radix: 16)) has expired"
         case .malformed(let endpoint, let detail): "etcd \(endpoint): unexpected answer: \(detail)"
+        case .badValue(let key, let detail): "etcd key \(key): \(detail)"
         }
     }
 }

@@ -45,6 +45,22 @@ public struct EtcdElection: Sendable {
         try await client.txn([.createRevision(keys.leader, equals: term)], success: [.delete(keys.leader)]).succeeded
     }
 
+    /// Records who holds the service, only while `record.term` is still the leader key's create
+    /// revision: false when this node is no longer coordinator (nothing was written).
+    public func recordHolder(_ record: EtcdHolderRecord) async throws(EtcdError) -> Bool {
+        try await client.txn([.createRevision(keys.leader, equals: record.term)], success: [.put(keys.holder, record.encoded)]).succeeded
+    }
+
+    /// The holder record; nil when there is none (the service never ran under this prefix).
+    public func holder() async throws(EtcdError) -> EtcdHolderRecord? {
+        guard let key = try await client.get(keys.holder) else { return nil }
+        do {
+            return try EtcdHolderRecord(decoding: key.value)
+        } catch {
+            throw .badValue(key: keys.holder, error.description)
+        }
+    }
+
     /// The current coordinator: name, term and lease; nil when nobody holds the key.
     public func leader() async throws(EtcdError) -> (node: String, term: Int64, lease: Int64)? {
         guard let key = try await client.get(keys.leader) else { return nil }
