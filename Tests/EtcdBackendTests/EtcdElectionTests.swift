@@ -145,6 +145,41 @@ struct EtcdElectionTests {
         #expect(bad?.description.contains("\(Self.keys.holder)") == true && bad?.description.contains("expected 3 lines") == true, "\(String(describing: bad))")
     }
 
+    @Test("a watch on the leader key sees the campaign, the resignation and a lease expiry, in order, within milliseconds")
+    func watchLeaderKey() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let watcher = try Contender("n2", cluster: cluster), holder = try Contender("n1", cluster: cluster)
+        let seen = Mutex<[(EtcdClient.WatchEvent, Instant)]>([])
+        let watch = Task {
+            try await watcher.client.watch(Self.keys.leader) { event in
+                seen.withLock { $0.append((event, SystemClock.monotonicNow())) }
+            }
+        }
+        defer { watch.cancel() }
+        try await Task.sleep(for: .milliseconds(300))  // the watch is created
+
+        try await holder.grant()
+        guard case .won(let term) = try await holder.campaign() else { Issue.record("n1 did not win an empty election"); return }
+        let resigned = SystemClock.monotonicNow()
+        #expect(try await holder.election.resign(term: term))
+        guard case .won(let next) = try await holder.campaign() else { Issue.record("n1 did not win again"); return }
+        await holder.keeper.stop(revoke: false)  // the lease now runs out on its own
+        let events = await Self.waitFor(Self.ttl * 3) { seen.withLock { $0.count } >= 4 }
+        try #require(events != nil, "saw \(seen.withLock { $0.map(\.0) })")
+        let log = seen.withLock { $0 }
+        guard case .put(let first) = log[0].0, case .delete = log[1].0, case .put(let second) = log[2].0, case .delete = log[3].0 else {
+            Issue.record("expected put, delete, put, delete: \(log.map(\.0))"); return
+        }
+        #expect(first.createRevision == term && second.createRevision == next)
+        #expect(String(decoding: first.value, as: UTF8.self) == "n1")
+        let latency = log[1].1.since(resigned)
+        #expect(latency < .milliseconds(500), "the resignation was seen \(latency) later")
+        print("etcd watch: resignation seen \(latency) after the request was sent")
+        watch.cancel()
+        #expect(await watch.result.isSuccess, "a cancelled watch returns")
+    }
+
     @Test("killing etcd's leader member: the holder keeps its lease and its term")
     func etcdLeaderKilled() async throws {
         let cluster = try EtcdTestCluster()

@@ -5,6 +5,10 @@ import EtcdBackend
 import Foundation
 import Glibc
 
+extension Result {
+    var isSuccess: Bool { if case .success = self { true } else { false } }
+}
+
 /// A real etcd cluster (Debian's etcd-server) of `size` members on loopback, each its own
 /// process with its own data directory, fast timings (50 ms heartbeat, 500 ms election).
 /// Members are killed by PID only; `deinit` kills what is left and removes the directory.

@@ -53,6 +53,13 @@ public final class EtcdClient: Sendable {
         public var gets: [KeyValue?]
     }
 
+    /// A change of a watched key.
+    public enum WatchEvent: Sendable, Equatable {
+        case put(KeyValue)
+        /// The key was deleted (or its lease expired) at `revision`.
+        case delete(key: String, revision: Int64)
+    }
+
     /// A member's own view, from its Maintenance.Status.
     public struct MemberStatus: Sendable, Equatable {
         public var endpoint: EtcdConfig.Endpoint
@@ -214,6 +221,55 @@ public final class EtcdClient: Sendable {
         }
     }
 
+    /// Calls `handle` for every change of `key` from `fromRevision` on (0: from now), in order,
+    /// until the task is cancelled (returns) or the watch fails (throws: the caller watches again
+    /// from the revision after the last event it saw, on the next endpoint). No deadline: a dead
+    /// member is noticed by HTTP/2 keepalive pings.
+    public func watch(_ key: String, fromRevision: Int64 = 0,
+                      _ handle: @escaping @Sendable (WatchEvent) async -> Void) async throws(EtcdError) {
+        let index = preferred.withLock { $0 }
+        let connection = connections[index]
+        var create = Etcdserverpb_WatchCreateRequest()
+        create.key = Data(key.utf8)
+        create.startRevision = fromRevision
+        var watchRequest = Etcdserverpb_WatchRequest()
+        watchRequest.requestUnion = .createRequest(create)
+        let request = watchRequest
+        let endpoint = connection.endpoint
+        do {
+            try await Self.rpc(endpoint) {
+                try await Etcdserverpb_Watch.Client(wrapping: connection.client).watch { writer in
+                    try await writer.write(request)
+                    // Closing the request stream would end the watch: keep it open until cancelled.
+                    while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+                } onResponse: { response in
+                    for try await message in response.messages {
+                        if message.canceled || message.compactRevision > 0 {
+                            throw WatchEnded(reason: message.compactRevision > 0
+                                ? "revision \(fromRevision) was compacted (oldest kept: \(message.compactRevision))"
+                                : "the member cancelled the watch: \(message.cancelReason)")
+                        }
+                        for event in message.events {
+                            switch event.type {
+                            case .delete: await handle(.delete(key: String(decoding: event.kv.key, as: UTF8.self), revision: event.kv.modRevision))
+                            default: await handle(.put(Self.keyValue(event.kv)))
+                            }
+                        }
+                    }
+                }
+            }
+        } catch {
+            if Task.isCancelled { return }
+            if case .unavailable = error { preferred.withLock { if $0 == index { $0 = (index + 1) % connections.count } } }
+            throw error
+        }
+    }
+
+    private struct WatchEnded: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
     // MARK: Members
 
     /// The status of one endpoint's member, asked of that endpoint only.
@@ -259,6 +315,8 @@ public final class EtcdClient: Sendable {
     private static func rpc<T: Sendable>(_ endpoint: EtcdConfig.Endpoint, _ body: () async throws -> T) async throws(EtcdError) -> T {
         do {
             return try await body()
+        } catch let ended as WatchEnded {
+            throw .failed(endpoint, code: "watch", ended.reason)
         } catch let error as RPCError {
             switch error.code {
             case .unavailable, .deadlineExceeded, .cancelled:
