@@ -264,6 +264,7 @@ struct EtcdElectionTests {
         defer { anonymous.close(); anonymousRun.cancel() }
         let refused = await #expect(throws: EtcdError.self) { _ = try await anonymous.get(Self.keys.leader) }
         #expect(refused?.description.contains("etcd https://127.0.0.1:") == true, "names the endpoint: \(String(describing: refused))")
+        #expect(refused?.description.contains("ca_file, cert_file and key_file") == true, "points at the TLS files: \(String(describing: refused))")
         print("etcd TLS without a client certificate: \(String(describing: refused))")
 
         var systemTrust = cluster.config(prefix: Self.keys.prefix)

@@ -320,7 +320,10 @@ public final class EtcdClient: Sendable {
         } catch let error as RPCError {
             switch error.code {
             case .unavailable, .deadlineExceeded, .cancelled:
-                throw .unavailable(endpoint, error.message)
+                // A refused TLS handshake (either side) shows only as a connection closed early.
+                let tlsHint = endpoint.tls && error.message.contains("before completing the HTTP/2 connection preface")
+                    ? " (the TLS handshake failed: check [etcd] ca_file, cert_file and key_file against the member's certificates)" : ""
+                throw .unavailable(endpoint, error.message + tlsHint)
             default:
                 throw .failed(endpoint, code: "\(error.code)", error.message)
             }
