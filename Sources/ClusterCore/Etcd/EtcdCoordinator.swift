@@ -1,0 +1,320 @@
+/// The etcd backend's coordinator, one per node: events in, actions out, like `ElectionNode`
+/// (pure: the shell performs every etcd call and every service step and reports the result).
+///
+/// The coordinator runs the service. The takeover order keeps one invariant: the holder record
+/// (`EtcdHolderRecord`) always names every node that may run the service. So a new coordinator
+/// reads the record, fences the node it names (unless it released cleanly), and only then
+/// records itself `starting` and takes the lock, the addresses and the units; it records
+/// `running` when the service runs and `released` after a clean stop, then resigns.
+///
+/// Losing the lease (its hold ran out: etcd unreachable, or etcd without quorum) or seeing
+/// another coordinator releases the service at once. A node campaigns when the leader key is
+/// vacant and it is the first present node in placement order (priority, then name); any other
+/// present node campaigns once the key has been vacant for `campaignGrace`.
+///
+/// Not yet here (next step): the admin state (constraints, standby, maintenance, failure counts)
+/// in etcd transactions, and health failures moving the service.
+public struct EtcdCoordinator: Sendable {
+    /// What the coordinator knows of the outcome of a campaign.
+    public enum CampaignOutcome: Sendable, Equatable {
+        case won(term: Int64)
+        case held(by: String, term: Int64)
+        case failed(String)
+    }
+
+    public enum Input: Sendable, Equatable {
+        case tick
+        case leaseGranted
+        /// The hold ran out or the server dropped the lease: act on nothing any more.
+        case leaseLost(String)
+        /// The leader key now (from a watch or a read): nil node when vacant.
+        case leader(node: String?, term: Int64)
+        case campaigned(CampaignOutcome)
+        case holderRead(EtcdHolderRecord?)
+        /// A `recordHolder` transaction ran: false when the term was no longer the leader key's.
+        case holderRecorded(Bool)
+        case resigned
+        /// An etcd call failed (unavailable, timeout): retried on a later tick.
+        case etcdFailed(String)
+        /// The nodes whose presence keys exist.
+        case present(Set<String>)
+        case report(ResourceReport)
+        /// A planned stop: release, record `released`, resign, revoke the lease.
+        case leave
+    }
+
+    public enum Output: Sendable, Equatable {
+        case grantLease
+        case campaign
+        case readHolder
+        case recordHolder(EtcdHolderRecord)
+        case resign(term: Int64)
+        case revokeLease
+        /// A service step for the takeover shell (`.fence`, `.takeover`, `.release`) or an event.
+        case service(Action)
+    }
+
+    public enum Phase: Sendable, Equatable {
+        case noLease
+        case follower
+        case campaigning
+        case readingHolder(term: Int64)
+        case fencing(term: Int64, node: String)
+        case recordingStarting(term: Int64)
+        case takingOver(term: Int64)
+        case recordingRunning(term: Int64)
+        case running(term: Int64)
+        case releasing(term: Int64, resign: Bool)
+        case recordingReleased(term: Int64)
+        case resigning(term: Int64)
+        case left
+    }
+
+    public let node: String
+    /// The nodes that may run the service, in placement order (priority, then name).
+    public let candidates: [String]
+    public let campaignGrace: Duration
+    public let retryBackoff: Duration
+    public private(set) var phase: Phase = .noLease
+    public private(set) var leader: (node: String, term: Int64)?
+    public private(set) var present: Set<String> = []
+    private var vacantSince: Instant?
+    /// A lease is granted and not known lost.
+    private var leaseValid = false
+    private var leaving = false
+    private var retryAt: Instant?
+    private var campaignNotBefore: Instant = .zero
+
+    public init(node: String, config: ClusterConfig, campaignGrace: Duration, retryBackoff: Duration) {
+        self.node = node
+        self.candidates = config.serviceNodes
+            .sorted { ($0.priority, $1.name) > ($1.priority, $0.name) }
+            .map(\.name)
+        self.campaignGrace = campaignGrace
+        self.retryBackoff = retryBackoff
+    }
+
+    /// The term this node coordinates in, if it does (from winning the key until it resigns or loses it).
+    public var term: Int64? {
+        switch phase {
+        case .readingHolder(let term), .fencing(let term, _), .recordingStarting(let term), .takingOver(let term),
+             .recordingRunning(let term), .running(let term), .releasing(let term, _), .recordingReleased(let term),
+             .resigning(let term):
+            term
+        case .noLease, .follower, .campaigning, .left:
+            nil
+        }
+    }
+
+    /// Whether the service may be running here (from the takeover's first step to the end of a release).
+    public var mayRunService: Bool {
+        switch phase {
+        case .recordingStarting, .takingOver, .recordingRunning, .running, .releasing: true
+        default: false
+        }
+    }
+
+    public mutating func start() -> [Output] { [.grantLease] }
+
+    public mutating func step(_ input: Input, now: Instant) -> [Output] {
+        var out: [Output] = []
+        switch input {
+        case .tick:
+            out += retryIfDue(now: now)
+        case .leaseGranted:
+            leaseValid = true
+            if phase == .noLease { phase = .follower }
+        case .leaseLost(let reason):
+            leaseValid = false
+            out += loseLeadership(.lostQuorum, "the etcd lease is lost: \(reason)")
+            if !leaving { out.append(.grantLease) }
+        case .leader(let holder, let term):
+            if let holder {
+                leader = (holder, term)
+                vacantSince = nil
+                if let mine = self.term, holder != node || term != mine {
+                    out += loseLeadership(.lostLeadership, "\(holder) coordinates in term \(term)")
+                }
+            } else {
+                leader = nil
+                if vacantSince == nil { vacantSince = now }
+                if let mine = self.term, phase != .resigning(term: mine) {
+                    out += loseLeadership(.lostLeadership, "the leader key of term \(mine) is gone")
+                }
+            }
+        case .campaigned(let outcome):
+            guard phase == .campaigning else { break }
+            switch outcome {
+            case .won(let term):
+                leader = (node, term)
+                phase = .readingHolder(term: term)
+                out.append(event(.electionWon, .notice, "coordinator for term \(term) (etcd leader key)"))
+                out.append(.readHolder)
+            case .held(let holder, let term):
+                leader = (holder, term)
+                phase = .follower
+            case .failed:
+                phase = .follower
+                retryAt = now + retryBackoff
+            }
+        case .holderRead(let record):
+            guard case .readingHolder(let term) = phase else { break }
+            if let victim = EtcdHolderRecord.nodeToFence(record: record, coordinator: node) {
+                phase = .fencing(term: term, node: victim)
+                out.append(event(.fenceRequested, .warning, "\(victim) may still run the service (holder record: \(record!.state.rawValue), term \(record!.term)): fencing it before taking over"))
+                out.append(.service(.fence(node: victim, delay: .zero)))
+            } else {
+                phase = .recordingStarting(term: term)
+                out.append(.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term)))
+            }
+        case .holderRecorded(let recorded):
+            out += holderRecorded(recorded, now: now)
+        case .resigned:
+            guard case .resigning = phase else { break }
+            phase = .follower
+            if leaving {
+                phase = .left
+                out.append(.revokeLease)
+            }
+        case .etcdFailed:
+            retryAt = now + retryBackoff
+            if phase == .campaigning { phase = .follower }
+        case .present(let nodes):
+            present = nodes
+        case .report(let report):
+            out += handle(report, now: now)
+        case .leave:
+            leaving = true
+            switch phase {
+            case .running(let term), .takingOver(let term), .recordingRunning(let term), .recordingStarting(let term):
+                phase = .releasing(term: term, resign: true)
+                out.append(.service(.release(.leaving)))
+            case .readingHolder(let term), .fencing(let term, _):
+                phase = .resigning(term: term)
+                out.append(.resign(term: term))
+            case .noLease, .follower, .campaigning:
+                phase = .left
+                out.append(.revokeLease)
+            case .releasing(let term, _):
+                phase = .releasing(term: term, resign: true)
+            case .recordingReleased, .resigning, .left:
+                break
+            }
+        }
+        out += campaignIfDue(now: now)
+        return out
+    }
+
+    // MARK: Steps
+
+    private mutating func holderRecorded(_ recorded: Bool, now: Instant) -> [Output] {
+        switch phase {
+        case .recordingStarting(let term):
+            guard recorded else { return deposed(term) }
+            phase = .takingOver(term: term)
+            return [.service(.takeover(term: Term(UInt64(term)), fenceFirst: []))]
+        case .recordingRunning(let term):
+            guard recorded else { return deposed(term) }
+            phase = .running(term: term)
+            return []
+        case .recordingReleased(let term):
+            // Recorded or not (deposed: the successor's record stands), nothing runs here: resign.
+            phase = .resigning(term: term)
+            return [.resign(term: term)]
+        default:
+            return []
+        }
+    }
+
+    private mutating func handle(_ report: ResourceReport, now: Instant) -> [Output] {
+        switch (report, phase) {
+        case (.fenced(let victim), .fencing(let term, let expected)) where victim == expected:
+            phase = .recordingStarting(term: term)
+            return [.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term))]
+        case (.fenceFailed(let victim, let reason), .fencing(_, let expected)) where victim == expected:
+            // Nothing started; the record still names the victim. Try again after the backoff.
+            retryAt = now + retryBackoff
+            return [event(.fenceFailed, .error, "fencing \(victim) failed (\(reason)); the service stays stopped, retrying in \(retryBackoff)")]
+        case (.takeoverSucceeded, .takingOver(let term)):
+            phase = .recordingRunning(term: term)
+            return [.recordHolder(EtcdHolderRecord(node: node, state: .running, term: term))]
+        case (.takeoverFailed, .takingOver(let term)), (.startFailed, .takingOver(let term)):
+            // The shell undid every step: nothing runs here. Hand the key back, wait before trying again.
+            campaignNotBefore = now + retryBackoff
+            phase = .recordingReleased(term: term)
+            return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+        case (.serviceFailed, .running(let term)), (.lockLost, .running(let term)):
+            campaignNotBefore = now + retryBackoff
+            phase = .releasing(term: term, resign: true)
+            return [.service(.release(.serviceFailed))]
+        case (.released, .releasing(let term, let resign)):
+            guard resign else {
+                if leaving {
+                    phase = .left
+                    return [.revokeLease]
+                }
+                phase = leaseValid ? .follower : .noLease
+                return []
+            }
+            phase = .recordingReleased(term: term)
+            return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+        default:
+            return []
+        }
+    }
+
+    /// The key is someone else's (or gone) while this node acted as coordinator, or the lease is lost.
+    private mutating func loseLeadership(_ reason: ReleaseReason, _ why: String) -> [Output] {
+        var out: [Output] = []
+        if mayRunService {
+            let term = self.term ?? 0
+            if case .releasing = phase {} else {
+                out.append(event(reason == .lostQuorum ? .leaseLost : .leaderSteppedDown, .warning, "releasing the service: \(why)"))
+                out.append(.service(.release(reason)))
+            }
+            // No etcd writes on the way out: the successor fences this node (its record names it).
+            phase = .releasing(term: term, resign: false)
+        } else if leaving {
+            if phase != .left {
+                phase = .left
+                out.append(.revokeLease)
+            }
+        } else if phase != .noLease {
+            phase = leaseValid ? .follower : .noLease
+        }
+        return out
+    }
+
+    private mutating func deposed(_ term: Int64) -> [Output] {
+        loseLeadership(.lostLeadership, "the leader key is no longer term \(term)'s")
+    }
+
+    private mutating func retryIfDue(now: Instant) -> [Output] {
+        guard let due = retryAt, now >= due else { return [] }
+        retryAt = nil
+        switch phase {
+        case .noLease: return [.grantLease]
+        case .readingHolder: return [.readHolder]
+        case .fencing(_, let victim): return [.service(.fence(node: victim, delay: .zero))]
+        case .recordingStarting(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term))]
+        case .recordingRunning(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .running, term: term))]
+        case .recordingReleased(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+        case .resigning(let term): return [.resign(term: term)]
+        default: return []
+        }
+    }
+
+    private mutating func campaignIfDue(now: Instant) -> [Output] {
+        guard phase == .follower, !leaving, leader == nil, now >= campaignNotBefore, retryAt.map({ now >= $0 }) ?? true else { return [] }
+        let first = candidates.first { present.contains($0) }
+        guard let first, candidates.contains(node) else { return [] }
+        let waited = vacantSince.map { now.since($0) } ?? .zero
+        guard first == node || waited >= campaignGrace else { return [] }
+        phase = .campaigning
+        return [.campaign]
+    }
+
+    private func event(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String) -> Output {
+        .service(.event(EventRecord(kind: kind, severity: severity, message: message)))
+    }
+}
