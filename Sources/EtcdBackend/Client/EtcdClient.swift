@@ -1,3 +1,4 @@
+#if Etcd
 import ClusterCore
 import FoundationEssentials
 import GRPCCore
@@ -374,3 +375,4 @@ public final class EtcdClient: Sendable {
         return op
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Etcd
 import ClusterCore
 
 /// Why an etcd call failed. Every case names the endpoint that answered (or did not).
@@ -33,3 +34,4 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+#endif

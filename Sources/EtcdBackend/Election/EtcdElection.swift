@@ -1,3 +1,4 @@
+#if Etcd
 import ClusterCore
 
 /// etcd's election recipe on the cluster's `leader` key: a node becomes coordinator by creating
@@ -67,3 +68,4 @@ public struct EtcdElection: Sendable {
         return (String(decoding: key.value, as: UTF8.self), key.createRevision, key.lease)
     }
 }
+#endif

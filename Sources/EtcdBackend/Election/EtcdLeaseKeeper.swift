@@ -1,3 +1,4 @@
+#if Etcd
 import ClusterCore
 import ClusterHost
 
@@ -92,3 +93,4 @@ public actor EtcdLeaseKeeper {
         loop = nil
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Etcd
 // DO NOT EDIT.
 // swift-format-ignore-file
 // swiftlint:disable all
@@ -296,3 +297,4 @@ nonisolated extension Authpb_Role: SwiftProtobuf.Message, SwiftProtobuf._Message
     return true
   }
 }
+#endif

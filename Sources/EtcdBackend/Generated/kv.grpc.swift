@@ -1,3 +1,4 @@
+#if Etcd
 // DO NOT EDIT.
 // swift-format-ignore-file
 // swiftlint:disable all
@@ -9,3 +10,4 @@
 //   https://github.com/grpc/grpc-swift
 
 // This file contained no services.
+#endif

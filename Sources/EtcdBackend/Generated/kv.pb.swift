@@ -1,3 +1,4 @@
+#if Etcd
 // DO NOT EDIT.
 // swift-format-ignore-file
 // swiftlint:disable all
@@ -239,3 +240,4 @@ nonisolated extension Mvccpb_Event: SwiftProtobuf.Message, SwiftProtobuf._Messag
 nonisolated extension Mvccpb_Event.EventType: SwiftProtobuf._ProtoNameProviding {
   static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PUT\0\u{1}DELETE\0")
 }
+#endif

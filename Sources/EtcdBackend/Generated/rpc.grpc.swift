@@ -1,3 +1,4 @@
+#if Etcd
 // DO NOT EDIT.
 // swift-format-ignore-file
 // swiftlint:disable all
@@ -2704,3 +2705,4 @@ extension Etcdserverpb_Maintenance.ClientProtocol {
         )
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Etcd
 // DO NOT EDIT.
 // swift-format-ignore-file
 // swiftlint:disable all
@@ -5993,3 +5994,4 @@ nonisolated extension Etcdserverpb_AuthRoleRevokePermissionResponse: SwiftProtob
     return true
   }
 }
+#endif
