@@ -69,6 +69,9 @@ public actor EtcdLeaseKeeper {
                 let sent = SystemClock.monotonicNow()
                 do {
                     let answered = try await client.keepAlive(id)
+                    // stop() or a new start() may have run while the call was out: its answer must
+                    // not renew a hold they dropped.
+                    guard !Task.isCancelled else { return }
                     hold.renewed(sentAt: sent, answeredAt: SystemClock.monotonicNow(), ttl: min(answered, ttl))
                     break
                 } catch .leaseExpired {
