@@ -45,21 +45,13 @@ public struct EtcdConfig: Sendable, Equatable {
             } else {
                 return nil
             }
-            let host: Substring
-            let port: Substring
-            if rest.hasPrefix("[") {
-                guard let close = rest.firstIndex(of: "]"), rest[rest.index(after: close)...].hasPrefix(":") else { return nil }
-                host = rest[rest.index(after: rest.startIndex)..<close]
-                guard IPAddressLiteral(String(host)) != nil else { return nil }
-                port = rest[rest.index(close, offsetBy: 2)...]
+            guard let split = HostAndPort(rest) else { return nil }
+            if split.bracketed {
+                guard IPAddressLiteral(String(split.host)) != nil else { return nil }
             } else {
-                guard let colon = rest.lastIndex(of: ":") else { return nil }
-                host = rest[..<colon]
-                port = rest[rest.index(after: colon)...]
-                guard !host.isEmpty, host.utf8.allSatisfy(Self.isHostByte) else { return nil }
+                guard !split.host.isEmpty, split.host.utf8.allSatisfy(Self.isHostByte) else { return nil }
             }
-            guard let number = Int(port), (1...65535).contains(number), String(number) == port else { return nil }
-            return Endpoint(tls: tls, host: String(host), port: number)
+            return Endpoint(tls: tls, host: String(split.host), port: Int(split.port))
         }
 
         /// Letters, digits, '-' and '.': a host name or an IPv4 literal.

@@ -19,19 +19,8 @@ public struct MetricsConfig: Sendable, Equatable {
 
     /// Parses `198.18.1.11:9664` or `[::1]:9664`; nil when it is not an address literal and a port 1-65535.
     public static func parse(_ text: String) -> MetricsConfig? {
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        }
-        guard let address = IPAddressLiteral(String(host)), !address.isMulticastOrBroadcast,
-              let number = UInt16(port), number > 0, String(number) == port else { return nil }
-        return MetricsConfig(host: address.description, port: number)
+        guard let split = HostAndPort(Substring(text)), split.bracketed || !split.host.contains(":"),
+              let address = IPAddressLiteral(String(split.host)), !address.isMulticastOrBroadcast else { return nil }
+        return MetricsConfig(host: address.description, port: split.port)
     }
 }
