@@ -94,16 +94,18 @@ public struct EtcdSimulation: Sendable {
 
         func perform(_ outputs: [EtcdCoordinator.Output], for index: Int) {
             let incarnation = nodes[index].incarnation
-            func reply(_ input: EtcdCoordinator.Input, ok: Bool = true) {
-                // A call etcd could not serve fails after the client's request timeout.
-                queue.push(.deliver(index, ok ? input : .etcdFailed("unavailable"), incarnation: incarnation),
-                           at: now + (ok ? delay() : ms(500)))
+            func reply(_ input: EtcdCoordinator.Input) {
+                queue.push(.deliver(index, input, incarnation: incarnation), at: now + delay())
+            }
+            /// A call etcd could not serve fails after the client's request timeout.
+            func unavailable() {
+                queue.push(.deliver(index, .etcdFailed("unavailable"), incarnation: incarnation), at: now + ms(500))
             }
             for output in outputs {
                 let ok = reaches(index)
                 switch output {
                 case .grantLease:
-                    guard ok else { reply(.tick, ok: false); continue }
+                    guard ok else { unavailable(); continue }
                     nextLease += 1
                     leases[nextLease] = now + UInt64(ttl.nanoseconds)
                     nodes[index].lease = nextLease
@@ -112,7 +114,7 @@ public struct EtcdSimulation: Sendable {
                     reply(.leaseGranted)
                     queue.push(.keepAlive(index), at: now + UInt64(EtcdLeaseHold.keepAliveInterval(ttl: ttl).nanoseconds))
                 case .campaign:
-                    guard ok else { reply(.tick, ok: false); continue }
+                    guard ok else { unavailable(); continue }
                     expireLeases()
                     if let current = leader {
                         reply(.campaigned(.held(by: current.node, term: current.term)))
@@ -124,16 +126,16 @@ public struct EtcdSimulation: Sendable {
                         reply(.campaigned(.failed("lease not found")))
                     }
                 case .readHolder:
-                    guard ok else { reply(.tick, ok: false); continue }
+                    guard ok else { unavailable(); continue }
                     reply(.holderRead(mutation == .ignoreHolderRecord ? nil : holder))
                 case .recordHolder(let record):
-                    guard ok else { reply(.tick, ok: false); continue }
+                    guard ok else { unavailable(); continue }
                     expireLeases()
                     let current = leader?.term == record.term
                     if current { holder = record; revision += 1 }
                     reply(.holderRecorded(current))
                 case .resign(let term):
-                    guard ok else { reply(.tick, ok: false); continue }
+                    guard ok else { unavailable(); continue }
                     if leader?.term == term { leader = nil; revision += 1 }
                     reply(.resigned)
                 case .revokeLease:

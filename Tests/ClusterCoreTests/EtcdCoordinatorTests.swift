@@ -21,6 +21,25 @@ struct EtcdCoordinatorTests {
         return (c, out)
     }
 
+    /// `follower(node)` played through a won campaign (term 7), an empty holder record and its
+    /// `starting` record: the takeover is under way. `running` also plays its success.
+    static func takingOver(_ node: String, present: Set<String> = ["dss1", "dss2"]) -> EtcdCoordinator {
+        var (c, _) = follower(node, present: present)
+        _ = c.step(.campaigned(.won(term: 7)), now: .zero)
+        _ = c.step(.holderRead(nil), now: .zero)
+        _ = c.step(.holderRecorded(true), now: .zero)
+        #expect(c.phase == .takingOver(term: 7))
+        return c
+    }
+
+    static func running(_ node: String) -> EtcdCoordinator {
+        var c = takingOver(node)
+        _ = c.step(.report(.takeoverSucceeded(term: Term(7))), now: .zero)
+        _ = c.step(.holderRecorded(true), now: .zero)
+        #expect(c.phase == .running(term: 7))
+        return c
+    }
+
     static func record(_ node: String, _ state: EtcdHolderRecord.State, _ term: Int64) -> EtcdCoordinator.Output {
         .recordHolder(EtcdHolderRecord(node: node, state: state, term: term))
     }
@@ -83,12 +102,7 @@ struct EtcdCoordinatorTests {
 
     @Test("the lease lost while running: release at once, no etcd write on the way out, a new lease asked for")
     func leaseLost() {
-        var (c, _) = Self.follower("dss1")
-        _ = c.step(.campaigned(.won(term: 7)), now: .zero)
-        _ = c.step(.holderRead(nil), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
-        _ = c.step(.report(.takeoverSucceeded(term: Term(7))), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
+        var c = Self.running("dss1")
         let out = c.step(.leaseLost("no keep-alive answered"), now: .zero + .seconds(10))
         #expect(Self.services(out) == [.release(.lostQuorum)])
         #expect(out.contains(.grantLease))
@@ -101,28 +115,17 @@ struct EtcdCoordinatorTests {
 
     @Test("another coordinator, or a record refused for a stale term: release at once")
     func deposed() {
-        var (c, _) = Self.follower("dss1")
-        _ = c.step(.campaigned(.won(term: 7)), now: .zero)
-        _ = c.step(.holderRead(nil), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
+        var c = Self.takingOver("dss1")
         _ = c.step(.report(.takeoverSucceeded(term: Term(7))), now: .zero)
         #expect(Self.services(c.step(.holderRecorded(false), now: .zero)) == [.release(.lostLeadership)])
 
-        var (d, _) = Self.follower("dss1")
-        _ = d.step(.campaigned(.won(term: 7)), now: .zero)
-        _ = d.step(.holderRead(nil), now: .zero)
-        _ = d.step(.holderRecorded(true), now: .zero)
+        var d = Self.takingOver("dss1")
         #expect(Self.services(d.step(.leader(node: "dss2", term: 12), now: .zero)) == [.release(.lostLeadership)])
     }
 
     @Test("leave: release, record released, resign, revoke the lease")
     func leave() {
-        var (c, _) = Self.follower("dss1")
-        _ = c.step(.campaigned(.won(term: 7)), now: .zero)
-        _ = c.step(.holderRead(nil), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
-        _ = c.step(.report(.takeoverSucceeded(term: Term(7))), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
+        var c = Self.running("dss1")
         #expect(Self.services(c.step(.leave, now: .zero)) == [.release(.leaving)])
         #expect(c.step(.report(.released), now: .zero) == [Self.record("dss1", .released, 7)])
         #expect(c.step(.holderRecorded(true), now: .zero) == [.resign(term: 7)])
@@ -134,10 +137,7 @@ struct EtcdCoordinatorTests {
 
     @Test("a failed takeover hands the key back and waits before campaigning again")
     func takeoverFailed() {
-        var (c, _) = Self.follower("dss1", present: ["dss1"])
-        _ = c.step(.campaigned(.won(term: 7)), now: .zero)
-        _ = c.step(.holderRead(nil), now: .zero)
-        _ = c.step(.holderRecorded(true), now: .zero)
+        var c = Self.takingOver("dss1", present: ["dss1"])
         #expect(c.step(.report(.startFailed(term: Term(7), reason: "unit failed")), now: .zero) == [Self.record("dss1", .released, 7)])
         #expect(c.step(.holderRecorded(true), now: .zero) == [.resign(term: 7)])
         _ = c.step(.leader(node: nil, term: 0), now: .zero)

@@ -157,15 +157,15 @@ public struct EtcdCoordinator: Sendable {
                 phase = .follower
                 retryAt = now + retryBackoff
             }
-        case .holderRead(let record):
+        case .holderRead(let current):
             guard case .readingHolder(let term) = phase else { break }
-            if let victim = EtcdHolderRecord.nodeToFence(record: record, coordinator: node) {
+            if let victim = EtcdHolderRecord.nodeToFence(record: current, coordinator: node) {
                 phase = .fencing(term: term, node: victim)
-                out.append(event(.fenceRequested, .warning, "\(victim) may still run the service (holder record: \(record!.state.rawValue), term \(record!.term)): fencing it before taking over"))
+                out.append(event(.fenceRequested, .warning, "\(victim) may still run the service (holder record: \(current!.state.rawValue), term \(current!.term)): fencing it before taking over"))
                 out.append(.service(.fence(node: victim, delay: .zero)))
             } else {
                 phase = .recordingStarting(term: term)
-                out.append(.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term)))
+                out.append(record(.starting, term))
             }
         case .holderRecorded(let recorded):
             out += holderRecorded(recorded, now: now)
@@ -230,19 +230,19 @@ public struct EtcdCoordinator: Sendable {
         switch (report, phase) {
         case (.fenced(let victim), .fencing(let term, let expected)) where victim == expected:
             phase = .recordingStarting(term: term)
-            return [.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term))]
+            return [record(.starting, term)]
         case (.fenceFailed(let victim, let reason), .fencing(_, let expected)) where victim == expected:
             // Nothing started; the record still names the victim. Try again after the backoff.
             retryAt = now + retryBackoff
             return [event(.fenceFailed, .error, "fencing \(victim) failed (\(reason)); the service stays stopped, retrying in \(retryBackoff)")]
         case (.takeoverSucceeded, .takingOver(let term)):
             phase = .recordingRunning(term: term)
-            return [.recordHolder(EtcdHolderRecord(node: node, state: .running, term: term))]
+            return [record(.running, term)]
         case (.takeoverFailed, .takingOver(let term)), (.startFailed, .takingOver(let term)):
             // The shell undid every step: nothing runs here. Hand the key back, wait before trying again.
             campaignNotBefore = now + retryBackoff
             phase = .recordingReleased(term: term)
-            return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+            return [record(.released, term)]
         case (.serviceFailed, .running(let term)), (.lockLost, .running(let term)):
             campaignNotBefore = now + retryBackoff
             phase = .releasing(term: term, resign: true)
@@ -257,7 +257,7 @@ public struct EtcdCoordinator: Sendable {
                 return []
             }
             phase = .recordingReleased(term: term)
-            return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+            return [record(.released, term)]
         default:
             return []
         }
@@ -296,9 +296,9 @@ public struct EtcdCoordinator: Sendable {
         case .noLease: return [.grantLease]
         case .readingHolder: return [.readHolder]
         case .fencing(_, let victim): return [.service(.fence(node: victim, delay: .zero))]
-        case .recordingStarting(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .starting, term: term))]
-        case .recordingRunning(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .running, term: term))]
-        case .recordingReleased(let term): return [.recordHolder(EtcdHolderRecord(node: node, state: .released, term: term))]
+        case .recordingStarting(let term): return [record(.starting, term)]
+        case .recordingRunning(let term): return [record(.running, term)]
+        case .recordingReleased(let term): return [record(.released, term)]
         case .resigning(let term): return [.resign(term: term)]
         default: return []
         }
@@ -312,6 +312,11 @@ public struct EtcdCoordinator: Sendable {
         guard first == node || waited >= campaignGrace else { return [] }
         phase = .campaigning
         return [.campaign]
+    }
+
+    /// Writes this node into the holder record, for `term`.
+    private func record(_ state: EtcdHolderRecord.State, _ term: Int64) -> Output {
+        .recordHolder(EtcdHolderRecord(node: node, state: state, term: term))
     }
 
     private func event(_ kind: EventKind, _ severity: ClusterEvent.Severity, _ message: String) -> Output {

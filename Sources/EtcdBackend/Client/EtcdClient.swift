@@ -278,8 +278,7 @@ public final class EtcdClient: Sendable {
         guard let connection = connections.first(where: { $0.endpoint == endpoint }) else {
             preconditionFailure("status(of:) takes one of the client's endpoints")
         }
-        var options = CallOptions.defaults
-        options.timeout = requestTimeout
+        let options = callOptions
         let response = try await Self.rpc(endpoint) {
             try await Etcdserverpb_Maintenance.Client(wrapping: connection.client).status(Etcdserverpb_StatusRequest(), options: options)
         }
@@ -289,12 +288,18 @@ public final class EtcdClient: Sendable {
 
     // MARK: Plumbing
 
+    /// Every call but a watch: etcd's defaults with the request deadline.
+    private var callOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = requestTimeout
+        return options
+    }
+
     /// Runs `body` on the preferred connection, then on each next one while they are unavailable.
     private func call<T: Sendable>(
         _ body: (Connection, CallOptions) async throws(EtcdError) -> T
     ) async throws(EtcdError) -> T {
-        var options = CallOptions.defaults
-        options.timeout = requestTimeout
+        let options = callOptions
         let first = preferred.withLock { $0 }
         var lastError: EtcdError?
         for step in 0..<connections.count {
