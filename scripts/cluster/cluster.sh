@@ -46,6 +46,19 @@
 #                    2 x watchdog_timeout); needs HATC_TIEBREAKER=storage and HATC_WATCHDOG=1.
 #                    A node fences itself through HACLUSTERD_TEST_SELF_FENCE_COMMAND
 #                    ("NODE self-fence" in fence.log, then powered off).
+# Opt-in etcd (set at `up`, kept in <dir>/env):
+#   HATC_ETCD=1      three etcd members for [cluster] backend = "etcd": netns <tag>-e1..e3, eth0
+#                    198.18.10.21..23 on br0 (switch ports e1, e2, e3), one etcd each (client URL
+#                    http://IP:2379, peer URL http://IP:2380, heartbeat 50 ms, election 500 ms) in
+#                    the cgroup <tag>/etcd (outside every node: a power-off never kills etcd), data
+#                    <dir>/etcd/eN, log <dir>/etcd/eN.log, pid <dir>/pids/etcd-eN.pid (etcd's own).
+#                    Each runs under `timeout -s KILL HATC_ETCD_LIFETIME` (default 3600 s), so
+#                    nothing outlives a cluster whose `down` never ran; `down` kills them.
+#                    The configuration gets backend = "etcd" and [etcd] (lease_ttl 3s, fast timings
+#                    2s, or HATC_ETCD_LEASE_TTL; prefix /haclusterd/<tag>) instead of [quorum]:
+#                    every node full (--variant three, two or seven; not witness).
+#                    Faults: etcd-kill/etcd-start MEMBER, etcd-cut NODE/etcd-heal [NODE] (nftables
+#                    table bridge hatc_etcd in the switch, apart from cut/heal's table).
 
 HATC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # where these scripts are
 HATC_CG2=/sys/fs/cgroup/unified
@@ -57,6 +70,7 @@ HATC_SUBNET1=198.18.11   # the second link (--links 2)
 HATC_VIP=$HATC_SUBNET.50
 HATC_CLIENT_IP=$HATC_SUBNET.100
 HATC_PORT=11200
+HATC_ETCD_MEMBERS="e1 e2 e3"   # HATC_ETCD=1: the etcd members, 198.18.10.21..23
 
 hatc_log() { printf '[cluster %s] %s\n' "$(date +%T.%3N)" "$*" >&2; }
 hatc_die() { hatc_log "ERROR: $*"; return 1; }
@@ -143,6 +157,9 @@ HATC_WATCHDOG=${HATC_WATCHDOG:-0}
 HATC_WATCHDOG_TIMEOUT=${HATC_WATCHDOG_TIMEOUT:-3}
 HATC_WATCHDOG_ACTION=${HATC_WATCHDOG_ACTION:-off}
 HATC_FENCE=${HATC_FENCE:-}
+HATC_ETCD=${HATC_ETCD:-0}
+HATC_ETCD_LEASE_TTL=${HATC_ETCD_LEASE_TTL:-}
+HATC_ETCD_LIFETIME=${HATC_ETCD_LIFETIME:-3600}
 EOF
 }
 
@@ -259,6 +276,7 @@ cluster_add_node() { # node [full|witness]
   [[ $node =~ ^n[1-9]$ ]] || { hatc_die "add-node: a node is n1..n9, not '$node'"; return 2; }
   [[ $kind == full || $kind == witness ]] || { hatc_die "add-node: full or witness, not '$kind'"; return 2; }
   [[ " $HATC_NODES " != *" $node "* ]] || { hatc_die "add-node: $node already exists"; return 1; }
+  [[ ${HATC_ETCD:-0} == 1 && $kind == witness ]] && { hatc_die "add-node: no witness with the etcd backend (HATC_ETCD=1): every node is full"; return 2; }
   hatc_log "add-node: $node ($kind)"
   HATC_NODES+=" $node"
   [[ $kind == full ]] && HATC_FULL_NODES+=" $node"
@@ -359,6 +377,7 @@ cluster_up() {
   elif [[ -n ${HATC_FENCE:-} ]]; then
     hatc_die "HATC_FENCE: storage or empty, not $HATC_FENCE"; return 2
   fi
+  [[ ${HATC_ETCD:-0} == [01] ]] || { hatc_die "HATC_ETCD: 0 or 1, not $HATC_ETCD"; return 2; }
   if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
     [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
     /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
@@ -370,8 +389,15 @@ cluster_up() {
     two) HATC_NODES="n1 n2"; HATC_FULL_NODES="n1 n2" ;;
     *) hatc_die "unknown variant $variant"; return 2 ;;
   esac
+  if [[ ${HATC_ETCD:-0} == 1 ]]; then
+    [[ $variant != witness ]] || { hatc_die "HATC_ETCD=1: the etcd backend has no witness, every node is full: --variant three or two, not witness"; return 2; }
+    [[ -z ${HATC_TIEBREAKER:-} ]] || { hatc_die "HATC_ETCD=1: no [quorum] section with the etcd backend, so no HATC_TIEBREAKER"; return 2; }
+    [[ -z ${HATC_ETCD_LEASE_TTL:-} || $HATC_ETCD_LEASE_TTL =~ ^[1-9][0-9]*[smh]$ ]] || { hatc_die "HATC_ETCD_LEASE_TTL: a duration like 3s, not $HATC_ETCD_LEASE_TTL"; return 2; }
+    [[ ${HATC_ETCD_LIFETIME:-3600} =~ ^[1-9][0-9]*$ ]] || { hatc_die "HATC_ETCD_LIFETIME: whole seconds >= 1, not $HATC_ETCD_LIFETIME"; return 2; }
+    command -v etcd >/dev/null && command -v etcdctl >/dev/null || { hatc_die "HATC_ETCD=1 needs etcd and etcdctl (Debian etcd-server, etcd-client)"; return 1; }
+  fi
   export HATC_DIR HATC_TAG
-  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")$([[ ${HATC_WATCHDOG:-0} == 1 ]] && echo ", watchdog ${HATC_WATCHDOG_TIMEOUT:-3}s")) in $HATC_DIR"
+  hatc_log "up: $HATC_TAG ($variant, $timings timings, $links link(s)$([[ ${HATC_FAULTFS:-0} == 1 ]] && echo ", faultfs storage")$([[ ${HATC_WATCHDOG:-0} == 1 ]] && echo ", watchdog ${HATC_WATCHDOG_TIMEOUT:-3}s")$([[ ${HATC_ETCD:-0} == 1 ]] && echo ", etcd")) in $HATC_DIR"
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
@@ -400,6 +426,11 @@ env > %s/alerts/"$HA_NODE.$HA_SEQUENCE.env"
     ip -n "$HATC_TAG-sw" link set "br$l" up
   done
   local n
+  # HATC_ETCD=1: the etcd members first, so that they elect a leader while the nodes boot
+  if [[ ${HATC_ETCD:-0} == 1 ]]; then
+    mkdir -p "$HATC_DIR/etcd" "$HATC_CG2/$HATC_TAG/etcd"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/etcd"
+    for n in $HATC_ETCD_MEMBERS; do hatc_make_etcd_member "$n" && hatc_etcd_spawn "$n" new || return 1; done
+  fi
   for n in $HATC_NODES; do hatc_make_node "$n" || return 1; done
   mkdir -p "$HATC_DIR/requests"
   (for f in $(hatc_hw_procs); do echo $BASHPID >"$f"; done; exec setsid bash -c 'source "$1"; hatc_need; hatc_hardware' hatc-hardware "$HATC_DIR/lib/cluster.sh") \
@@ -413,14 +444,20 @@ env > %s/alerts/"$HA_NODE.$HA_SEQUENCE.env"
   ip -n "$HATC_TAG-cl" link set eth0 up
   ip -n "$HATC_TAG-cl" link set lo up
   for n in $HATC_NODES; do cluster_boot "$n" || return 1; done
-  cluster_gen_config
+  if [[ ${HATC_ETCD:-0} == 1 ]]; then cluster_etcd_wait 20 || return 1; fi
+  cluster_gen_config || return 1
   hatc_log "up: ready"
 }
 
 # The cluster configuration shared by all nodes (witness variant: n3 is a witness).
 cluster_gen_config() {
-  local hb=200ms ft=1s n
-  [[ $HATC_TIMINGS == fast ]] && { hb=50ms; ft=250ms; }
+  local hb=200ms ft=1s n ttl=3s
+  [[ $HATC_TIMINGS == fast ]] && { hb=50ms; ft=250ms; ttl=2s; }
+  if [[ ${HATC_ETCD:-0} == 1 ]]; then   # the etcd backend: no witness, no [quorum]
+    for n in $HATC_NODES; do
+      [[ " $HATC_FULL_NODES " == *" $n "* ]] || { hatc_die "config: $n is a witness, but the etcd backend (HATC_ETCD=1) has none: --variant three or two"; return 1; }
+    done
+  fi
   if [[ ! -f $HATC_DIR/etc/authkey ]]; then   # what `hactl keygen` writes: 64 random bytes, 0600
     (umask 077; head -c 64 /dev/urandom >"$HATC_DIR/etc/authkey")
   fi
@@ -429,19 +466,30 @@ cluster_gen_config() {
 # generated by scripts/cluster/cluster.sh for test cluster $HATC_TAG
 [cluster]
 name = "$HATC_TAG"
+EOF
+    [[ ${HATC_ETCD:-0} == 1 ]] && echo 'backend = "etcd"'
+    cat <<EOF
 key_file = "/etc/hacluster/authkey"
 state_dir = "/var/lib/hacluster"
 control_socket = "/run/hacluster/control.sock"
 port = 5405
 heartbeat_interval = "$hb"
 failure_timeout = "$ft"
+EOF
+    if [[ ${HATC_ETCD:-0} == 1 ]]; then
+      # Opt-in: HATC_ETCD=1: the nodes coordinate through the etcd members (no [quorum]).
+      printf '\n[etcd]\nendpoints = [%s]\nprefix = "/haclusterd/%s"\nlease_ttl = "%s"\n' \
+        "$(cluster_etcd_endpoints | sed 's/^/"/; s/,/", "/g; s/$/"/')" "$HATC_TAG" "${HATC_ETCD_LEASE_TTL:-$ttl}"
+    else
+      cat <<EOF
 
 [quorum]
 two_node = $([[ $HATC_VARIANT == two ]] && echo true || echo false)
 wait_for_all = true
 EOF
-    # Opt-in (two variant): HATC_TIEBREAKER=storage, the disk heartbeat in the shared directory.
-    [[ -n ${HATC_TIEBREAKER:-} ]] && printf 'tie_breaker = "%s"\n' "$HATC_TIEBREAKER"
+      # Opt-in (two variant): HATC_TIEBREAKER=storage, the disk heartbeat in the shared directory.
+      [[ -n ${HATC_TIEBREAKER:-} ]] && printf 'tie_breaker = "%s"\n' "$HATC_TIEBREAKER"
+    fi
     for n in $HATC_NODES; do echo; hatc_node_block "$n"; done
     cat <<EOF
 
@@ -522,10 +570,16 @@ cluster_down() {
     for n in $HATC_NODES; do hatc_storage_umount "$n"; done
   fi
   hatc_kill_cgroup hw
+  if [[ -d $HATC_CG2/$HATC_TAG/etcd ]]; then
+    # HATC_ETCD=1: the members got SIGTERM above (by pid): 2 s to end (their timeout wrappers then
+    # end and reap them), then SIGKILL of whatever is left in the cgroup <tag>/etcd.
+    hatc_wait 2 "the etcd members to end" hatc_cgroup_empty etcd 2>/dev/null
+    hatc_kill_cgroup etcd
+  fi
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) && kill "$p" 2>/dev/null
   done
-  for n in $HATC_NODES sw cl; do ip netns del "$HATC_TAG-$n" 2>/dev/null; done
+  for n in $HATC_NODES sw cl $HATC_ETCD_MEMBERS; do ip netns del "$HATC_TAG-$n" 2>/dev/null; done
   for n in $HATC_NODES; do
     p=$(cat "$HATC_DIR/nodes/$n/holder.pid" 2>/dev/null) || continue
     local i; for ((i = 0; i < 50; i++)); do hatc_pid_running "$p" || break; sleep 0.05; done
@@ -633,6 +687,12 @@ cluster_status() {
     printf '  %s power=%s holder=%s manager=%s haclusterd=%s demo=%s%s\n' "$n" "$(cat "$nd/power")" \
       "$(cat "$nd/holder.pid")" "$m" "$d" "$(cluster_exec "$n" systemctl --user is-active demo.service 2>/dev/null)" "$vip"
   done
+  if [[ ${HATC_ETCD:-0} == 1 ]]; then   # etcd members: pid (- when not running), raft leader, etcd-cut nodes
+    local line="  etcd" cut
+    for n in $HATC_ETCD_MEMBERS; do line+=" $n=$(hatc_etcd_pid "$n" || echo -)"; done
+    cut=$(hatc_etcd_cut_nodes | xargs | tr ' ' ,)
+    echo "$line leader=$(cluster_etcd_leader 2>/dev/null || echo none)${cut:+ etcd-cut=$cut}"
+  fi
 }
 
 # Called by a node's haclusterd (as HACLUSTERD_TEST_SELF_FENCE_COMMAND): power
@@ -822,6 +882,184 @@ cluster_storage() {
   for n in ${1:-$HATC_NODES}; do echo "$n $(cat "$HATC_DIR/nodes/$n/storage.mode")"; done
 }
 
+# ---- HATC_ETCD=1: an etcd cluster of three members for [cluster] backend = "etcd".
+# Member eN (e1..e3) is the namespace <tag>-eN, eth0 198.18.10.2N on br0 (switch port eN), with
+# one etcd: client URL http://198.18.10.2N:2379, peer URL :2380, heartbeat 50 ms, election
+# timeout 500 ms, data <dir>/etcd/eN, log <dir>/etcd/eN.log, pid <dir>/pids/etcd-eN.pid (etcd's
+# own pid). It runs in the cgroup <tag>/etcd, outside every node (a node's power-off never
+# touches it), under `timeout -s KILL HATC_ETCD_LIFETIME` (default 3600 s): a member outlives no
+# cluster by more than that even if `down` never runs. `down` SIGTERMs it by pid, then kills
+# whatever is left in <tag>/etcd (its timeout wrapper), then deletes the namespaces.
+# etcdctl runs in e1's namespace (which keeps its network when e1's etcd is killed).
+hatc_etcd_ip() { echo "$HATC_SUBNET.$((20 + ${1#e}))"; }    # e2 -> 198.18.10.22
+hatc_etcd_url() { echo "http://$(hatc_etcd_ip "$1"):${2:-2379}"; }   # member [port]
+# The client URLs of the members, comma separated (etcdctl --endpoints).
+cluster_etcd_endpoints() {
+  local m out=""
+  for m in $HATC_ETCD_MEMBERS; do out+="${out:+,}$(hatc_etcd_url "$m")"; done
+  echo "$out"
+}
+hatc_etcd_procs() { echo "$HATC_CG2/$HATC_TAG/etcd/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/etcd/cgroup.procs}"; }
+hatc_etcd_need() {
+  hatc_need || return 1
+  [[ ${HATC_ETCD:-0} == 1 ]] || { hatc_die "the cluster has no etcd members (HATC_ETCD=1 at up)"; return 1; }
+}
+hatc_etcd_member() { [[ " $HATC_ETCD_MEMBERS " == *" ${1:-} "* ]] || { hatc_die "no etcd member '${1:-}' (e1, e2 or e3)"; return 2; }; }
+
+# Member M's namespace, cabled to br0 of the switch.
+hatc_make_etcd_member() { # member
+  local m=$1 ns=$HATC_TAG-$1
+  ip netns add "$ns" || return 1
+  ip -n "$HATC_TAG-sw" link add "$m" type veth peer name eth0 netns "$ns" || return 1
+  ip -n "$HATC_TAG-sw" link set "$m" master br0 up
+  ip -n "$ns" addr add "$(hatc_etcd_ip "$m")/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+}
+# Start member M's etcd (state new at up, existing for a restart); returns once it runs.
+hatc_etcd_spawn() { # member new|existing
+  local m=$1 state=$2 d=$HATC_DIR/etcd/$1 pidf=$HATC_DIR/pids/etcd-$1.pid peers="" x f
+  for x in $HATC_ETCD_MEMBERS; do peers+="${peers:+,}$x=$(hatc_etcd_url "$x" 2380)"; done
+  install -d -m 700 "$d"
+  rm -f "$pidf"
+  echo "=== start $(date +%T.%3N) ($state)" >>"$d.log"
+  (for f in $(hatc_etcd_procs); do echo $BASHPID >"$f"; done
+   exec setsid ip netns exec "$HATC_TAG-$m" timeout -s KILL "${HATC_ETCD_LIFETIME:-3600}" \
+     bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" \
+     etcd --name "$m" --data-dir "$d" --logger zap \
+       --listen-client-urls "$(hatc_etcd_url "$m")" --advertise-client-urls "$(hatc_etcd_url "$m")" \
+       --listen-peer-urls "$(hatc_etcd_url "$m" 2380)" --initial-advertise-peer-urls "$(hatc_etcd_url "$m" 2380)" \
+       --initial-cluster "$peers" --initial-cluster-token "etcd-$HATC_TAG" --initial-cluster-state "$state" \
+       --heartbeat-interval 50 --election-timeout 500) </dev/null >>"$d.log" 2>&1 &
+  hatc_wait 5 "etcd $m to start" test -s "$pidf"
+}
+# The pid of member M's etcd while it runs (checked against its command line).
+hatc_etcd_pid() { # member
+  local p; p=$(cat "$HATC_DIR/pids/etcd-$1.pid" 2>/dev/null) || return 1
+  [[ -n $p ]] && hatc_pid_running "$p" &&
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "--data-dir $HATC_DIR/etcd/$1 " && echo "$p"
+}
+
+# etcdctl against the members, from e1's namespace: --endpoints (all three) and --dial-timeout
+# (2s) unless ARGS has its own.
+cluster_etcdctl() { # args...
+  hatc_etcd_need || return 1
+  hatc_etcdctl "" "$@"
+}
+hatc_etcdctl() { # limit_s (empty: none) args...
+  local limit=$1 a eps=1 dial=1 pre=(); shift
+  for a; do
+    [[ $a == --endpoints* ]] && eps=0
+    [[ $a == --dial-timeout* ]] && dial=0
+  done
+  ((dial)) && set -- --dial-timeout=2s "$@"
+  ((eps)) && set -- --endpoints="$(cluster_etcd_endpoints)" "$@"
+  [[ -n $limit ]] && pre=(timeout -s KILL "$limit")
+  "${pre[@]}" ip netns exec "$HATC_TAG-e1" etcdctl "$@"
+}
+# One bounded etcdctl call (at most ~3 s, also when a member does not answer).
+hatc_etcdctl_quick() { hatc_etcdctl 5 --dial-timeout=1s --command-timeout=2s "$@"; }
+# All three members healthy (each commits a read through the raft leader).
+cluster_etcd_healthy() { hatc_etcd_need && hatc_etcdctl_quick endpoint health >/dev/null 2>&1; }
+# Wait at most TIMEOUT s (20) for all three members to be healthy; else the tails of their logs.
+cluster_etcd_wait() { # [timeout]
+  hatc_etcd_need || return 1
+  hatc_wait "${1:-20}" "the etcd members to be healthy" cluster_etcd_healthy && return 0
+  local m
+  hatc_etcdctl_quick endpoint health 2>&1 | sed 's/^/  | /' >&2
+  for m in $HATC_ETCD_MEMBERS; do
+    hatc_log "etcd $m (pid $(hatc_etcd_pid "$m" || echo 'none: not running')): tail of $HATC_DIR/etcd/$m.log"
+    tail -n 15 "$HATC_DIR/etcd/$m.log" 2>/dev/null | sed 's/^/  | /' >&2
+  done
+  return 1
+}
+# "MEMBER_ID LEADER_ID RAFT_TERM REVISION" of member M, as M itself sees them.
+hatc_etcd_member_status() { # member
+  hatc_etcdctl_quick --endpoints="$(hatc_etcd_url "$1")" endpoint status -w fields 2>/dev/null |
+    awk -F' : ' '$1 == "\"MemberID\"" { id = $2 } $1 == "\"Leader\"" { l = $2 } $1 == "\"RaftTerm\"" { t = $2 } $1 == "\"Revision\"" { r = $2 }
+                 END { if (id == "" || l == "") exit 1; print id, l, t, r }'
+}
+# The member that is etcd's raft leader (e1, e2 or e3): one that says it leads itself. Members
+# whose etcd is not running are not asked (a dial to them only ends at its timeout).
+cluster_etcd_leader() {
+  hatc_etcd_need || return 1
+  local m s
+  for m in $HATC_ETCD_MEMBERS; do
+    hatc_etcd_pid "$m" >/dev/null || continue
+    s=($(hatc_etcd_member_status "$m")) || continue
+    [[ ${s[0]} == "${s[1]}" && ${s[1]} != 0 ]] && { echo "$m"; return 0; }
+  done
+  return 1
+}
+# One line per member: endpoint, pid, health, raft role, term, revision.
+cluster_etcd_status() {
+  hatc_etcd_need || return 1
+  local m p h s role
+  printf '%-6s %-26s %-8s %-9s %-8s %-6s %s\n' member endpoint pid health role term revision
+  for m in $HATC_ETCD_MEMBERS; do
+    p=$(hatc_etcd_pid "$m") || p=-
+    h=unhealthy role=-
+    [[ $p != - ]] && hatc_etcdctl_quick --endpoints="$(hatc_etcd_url "$m")" endpoint health >/dev/null 2>&1 && h=healthy
+    if [[ $p != - ]] && s=($(hatc_etcd_member_status "$m")); then
+      if [[ ${s[1]} == 0 ]]; then role=no-leader; elif [[ ${s[0]} == "${s[1]}" ]]; then role=leader; else role=follower; fi
+    else s=(- - - -); [[ $p == - ]] && h=down
+    fi
+    printf '%-6s %-26s %-8s %-9s %-8s %-6s %s\n' "$m" "$(hatc_etcd_url "$m")" "$p" "$h" "$role" "${s[2]}" "${s[3]}"
+  done
+}
+# kill -9 of member M's etcd (by its pid file); its data stays for etcd-start.
+cluster_etcd_kill() { # member
+  hatc_etcd_need || return 1
+  hatc_etcd_member "${1:-}" || return 2
+  local p; p=$(hatc_etcd_pid "$1") || { hatc_die "etcd-kill: etcd $1 is not running"; return 1; }
+  kill -KILL "$p"
+  hatc_wait 5 "etcd $1 (pid $p) to end" hatc_pid_gone "$p" || return 1
+  rm -f "$HATC_DIR/pids/etcd-$1.pid"
+  hatc_log "etcd-kill: $1 (pid $p)"
+}
+# Member M's etcd again, on its data (--initial-cluster-state existing); returns once it runs
+# (cluster_etcd_wait / etcd-wait: until all three are healthy).
+cluster_etcd_start() { # member
+  hatc_etcd_need || return 1
+  hatc_etcd_member "${1:-}" || return 2
+  local p
+  p=$(hatc_etcd_pid "$1") && { hatc_die "etcd-start: etcd $1 runs already (pid $p)"; return 1; }
+  [[ -d $HATC_DIR/etcd/$1/member ]] || { hatc_die "etcd-start: no data of $1 in $HATC_DIR/etcd/$1"; return 1; }
+  hatc_etcd_spawn "$1" existing || return 1
+  hatc_log "etcd-start: $1 (pid $(hatc_etcd_pid "$1"))"
+}
+# Cut NODE from the etcd members (and only from them): nftables, bridge family, in the switch:
+# table hatc_etcd (cut/heal use the table hatc: neither undoes the other), one base chain
+# cut_NODE per cut node, dropping every frame between NODE's port on br0 and e1, e2, e3.
+cluster_etcd_cut() { # node
+  hatc_etcd_need || return 1
+  local node=${1:-} m c
+  [[ " $HATC_NODES " == *" $node "* ]] || { hatc_die "etcd-cut: no node '$node'"; return 2; }
+  c="add table bridge hatc_etcd
+add chain bridge hatc_etcd cut_$node { type filter hook forward priority 0; policy accept; }
+flush chain bridge hatc_etcd cut_$node"
+  for m in $HATC_ETCD_MEMBERS; do
+    c+="
+add rule bridge hatc_etcd cut_$node iifname \"$node\" oifname \"$m\" drop
+add rule bridge hatc_etcd cut_$node iifname \"$m\" oifname \"$node\" drop"
+  done
+  ip netns exec "$HATC_TAG-sw" nft -f - <<<"$c" || return 1
+  hatc_log "etcd-cut: $node"
+}
+# Undo etcd-cut of NODE (default: of every node).
+cluster_etcd_heal() { # [node]
+  hatc_etcd_need || return 1
+  if [[ -n ${1:-} ]]; then
+    ip netns exec "$HATC_TAG-sw" nft delete chain bridge hatc_etcd "cut_$1" 2>/dev/null || true
+  else
+    ip netns exec "$HATC_TAG-sw" nft delete table bridge hatc_etcd 2>/dev/null || true
+  fi
+}
+# The nodes cut from etcd now, one a line.
+hatc_etcd_cut_nodes() {
+  ip netns exec "$HATC_TAG-sw" nft list table bridge hatc_etcd 2>/dev/null | sed -n 's/^\tchain cut_\(.*\) {$/\1/p'
+}
+
 # Which nodes hold the VIP right now (space separated).
 cluster_vip_holders() {
   hatc_need || return 1
@@ -876,10 +1114,21 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     vip) cluster_vip_holders ;;
     client) cluster_client "$@" ;;
     curl) hatc_load && cluster_curl_vip "$@" ;;
+    etcd-status) cluster_etcd_status ;;
+    etcd-leader) cluster_etcd_leader ;;
+    etcd-wait) cluster_etcd_wait "$@" ;;
+    etcd-kill) cluster_etcd_kill "$@" ;;
+    etcd-start) cluster_etcd_start "$@" ;;
+    etcd-cut) cluster_etcd_cut "$@" ;;
+    etcd-heal) cluster_etcd_heal "$@" ;;
+    etcd-endpoints) hatc_etcd_need && cluster_etcd_endpoints ;;
+    etcdctl) cluster_etcdctl "$@" ;;
     *) echo "usage: $0 up [--variant witness|three|seven|two] [--timings default|fast] [--links 1|2] | down | exec NODE CMD... |
        kill-node NODE | power-on NODE | link-down NODE [LINK|all] | link-up NODE [LINK|all] | cut NODE [PEER...] | heal |
        pause NODE [--all] | resume NODE [--all] | storage [NODE [ok|error[:ERRNO]|hang|slow:MS]] |
        start-daemons | start-daemon NODE | stop-daemon NODE [TIMEOUT] | status | vip | client CMD... | curl |
-       add-node NODE [full|witness] | config-add NODE | config-remove NODE | config-nodes" >&2; exit 2 ;;
+       add-node NODE [full|witness] | config-add NODE | config-remove NODE | config-nodes |
+       (HATC_ETCD=1) etcd-status | etcd-leader | etcd-wait [TIMEOUT] | etcd-kill MEMBER | etcd-start MEMBER |
+       etcd-cut NODE | etcd-heal [NODE] | etcd-endpoints | etcdctl ARGS..." >&2; exit 2 ;;
   esac
 fi
