@@ -571,8 +571,11 @@ cluster_down() {
   fi
   hatc_kill_cgroup hw
   if [[ -d $HATC_CG2/$HATC_TAG/etcd ]]; then
-    # HATC_ETCD=1: the members got SIGTERM above (by pid): 2 s to end (their timeout wrappers then
-    # end and reap them), then SIGKILL of whatever is left in the cgroup <tag>/etcd.
+    # HATC_ETCD=1: the members got SIGTERM above, but a leader's orderly stop (a leadership
+    # transfer to members that stop too) takes seconds, and their data goes with <dir>: SIGKILL
+    # of each by pid (its timeout wrapper then reaps it and ends), then of whatever is left in
+    # the cgroup <tag>/etcd.
+    for n in $HATC_ETCD_MEMBERS; do p=$(hatc_etcd_pid "$n") && kill -KILL "$p"; done
     hatc_wait 2 "the etcd members to end" hatc_cgroup_empty etcd 2>/dev/null
     hatc_kill_cgroup etcd
   fi
@@ -902,6 +905,7 @@ cluster_etcd_endpoints() {
 hatc_etcd_procs() { echo "$HATC_CG2/$HATC_TAG/etcd/cgroup.procs${HATC_CG1:+ $HATC_CG1/$HATC_TAG/etcd/cgroup.procs}"; }
 hatc_etcd_need() {
   hatc_need || return 1
+  [[ ${HATC_ETCD:-0} == 1 ]] || hatc_load || return 1   # e.g. after `HATC_ETCD=1 cluster_up` in a script
   [[ ${HATC_ETCD:-0} == 1 ]] || { hatc_die "the cluster has no etcd members (HATC_ETCD=1 at up)"; return 1; }
 }
 hatc_etcd_member() { [[ " $HATC_ETCD_MEMBERS " == *" ${1:-} "* ]] || { hatc_die "no etcd member '${1:-}' (e1, e2 or e3)"; return 2; }; }
@@ -931,6 +935,7 @@ hatc_etcd_spawn() { # member new|existing
        --listen-peer-urls "$(hatc_etcd_url "$m" 2380)" --initial-advertise-peer-urls "$(hatc_etcd_url "$m" 2380)" \
        --initial-cluster "$peers" --initial-cluster-token "etcd-$HATC_TAG" --initial-cluster-state "$state" \
        --heartbeat-interval 50 --election-timeout 500) </dev/null >>"$d.log" 2>&1 &
+  disown $!   # no "Killed" job report from the caller's shell after etcd-kill or down
   hatc_wait 5 "etcd $m to start" test -s "$pidf"
 }
 # The pid of member M's etcd while it runs (checked against its command line).
