@@ -113,6 +113,8 @@ let package = Package(
                 // The opt-in Prometheus endpoint ([metrics] listen).
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // [cluster] backend = "etcd" (EtcdRuntime), with the trait only.
+                .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
             ],
             swiftSettings: strict
         ),
@@ -192,6 +194,16 @@ let package = Package(
             path: "Tests/ControlTestSupport",
             swiftSettings: strict
         ),
+        // A real etcd cluster for tests (Debian's etcd-server on loopback), with the trait only.
+        .target(
+            name: "EtcdTestSupport",
+            dependencies: [
+                .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
+                "ControlTestSupport",
+            ],
+            path: "Tests/EtcdTestSupport",
+            swiftSettings: strict
+        ),
         // Pure tests: no sockets, files, processes or clocks.
         .testTarget(
             name: "ClusterCoreTests",
@@ -210,7 +222,7 @@ let package = Package(
         // Tests against real systemd managers, real sockets and the built binaries.
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport", "hactl"],
+            dependencies: ["ClusterNode", "ControlTestSupport", "CoreTestSupport", "EtcdTestSupport", "hactl"],
             swiftSettings: strict
         ),
         // The etcd client and election against a real etcd cluster (etcd-server, started by the tests).
@@ -218,7 +230,9 @@ let package = Package(
             name: "EtcdBackendTests",
             dependencies: [
                 .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
+                "ClusterNode",
                 "ControlTestSupport",
+                "EtcdTestSupport",
             ],
             swiftSettings: strict
         ),

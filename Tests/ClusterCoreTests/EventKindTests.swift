@@ -26,6 +26,7 @@ struct EventKindTests {
         "runtime.started", "link.bound", "link.unbound", "link.down", "link.up", "wire.rejected", "wire.flood", "wire.unreachable",
         "wire.unsendable", "persist.failed", "persist.recovered",
         "fence.operator-confirmed", "quorum.unblocked", "membership.change",
+        "etcd.lease.granted", "etcd.error",
     ]
 
     /// The kinds the documentation names (README, DESIGN.md, doc comments); SPEC.md names none.

@@ -1,6 +1,10 @@
 @testable import ClusterHost
 @testable import ClusterNode
 import CoreTestSupport
+// `stat` is declared by several modules this file sees (Glibc, CoreFoundation, CLinux); with
+// MemberImportVisibility the one the compiler picks must be imported.
+import CLinux
+import CoreFoundation
 import Foundation
 import Glibc
 import NIOPosix

@@ -17,25 +17,6 @@ struct DaemonCommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "--check-config must not start the daemon")
     }
 
-    /// `backend = "etcd"`: a valid file for --check-config; the daemon itself refuses it (status 2,
-    /// the file and the key named, nothing started) until the etcd coordinator is part of the release.
-    @Test func etcdBackendIsCheckedButNotRunYet() throws {
-        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let config = DaemonTestConfig(directory: scratch)
-        try config.write()
-        let path = config.configPath
-        let text = try String(contentsOfFile: path, encoding: .utf8).replacing("[cluster]\n", with: "[cluster]\nbackend = \"etcd\"\n")
-            + "\n[etcd]\nendpoints = [\"http://198.18.0.5:2379\"]\n"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let check = try DaemonTestCommand.run([Self.binary, "--config", path, "--check-config"])
-        #expect(check.status == 0, "\(check)")
-        let start = try DaemonTestCommand.run([Self.binary, "--config", path])
-        #expect(start.status == 2, "\(start)")
-        #expect(start.stderr.contains(path) && start.stderr.contains("cluster.backend"), "names file and key: \(start.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "started with backend = \"etcd\"")
-    }
-
     @Test func checkConfigRejectsAnInvalidFileWithStatus2() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
         defer { try? FileManager.default.removeItem(at: scratch) }

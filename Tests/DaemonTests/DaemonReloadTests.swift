@@ -1,5 +1,9 @@
 import ClusterCore
 import ClusterHost
+// `stat` is declared by several modules this file sees (Glibc, CoreFoundation, CLinux); with
+// MemberImportVisibility the one the compiler picks must be imported.
+import CLinux
+import CoreFoundation
 import Foundation
 import Synchronization
 import Testing

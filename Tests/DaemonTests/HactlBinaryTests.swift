@@ -1,6 +1,10 @@
 import ClusterNode
 import ClusterHost
 import ClusterCore
+// `stat` is declared by several modules this file sees (Glibc, CoreFoundation, CLinux); with
+// MemberImportVisibility the one the compiler picks must be imported.
+import CLinux
+import CoreFoundation
 import Foundation
 import Glibc
 import Testing

@@ -68,6 +68,8 @@ struct SelfFenceTests {
             try manager.show(unit, ["ActiveState"])["ActiveState"] != "active"
         }
         #expect(died, "the daemon still runs after both self-fence methods")
+        // ExecStopPost writes the exit once the process is gone: `deactivating` comes first.
+        _ = eventually(within: .seconds(10), every: .milliseconds(100)) { DaemonUnderSystemdTests.recordedExit(config) != "(none)" }
         let exit = DaemonUnderSystemdTests.recordedExit(config)
         #expect(exit.hasPrefix("core-dump") || exit.hasPrefix("signal"), "the daemon ended with '\(exit)', expected death by a trap")
         #expect(try String(contentsOfFile: trigger, encoding: .utf8) == "b", "the key was written more than once")

@@ -2,6 +2,7 @@
 import ClusterCore
 import ClusterHost
 import EtcdBackend
+import EtcdTestSupport
 import Foundation
 import Synchronization
 import Testing

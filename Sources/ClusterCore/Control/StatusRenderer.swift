@@ -32,6 +32,10 @@ public struct StatusRenderer: Sendable {
             lines.append("")
             lines.append(contentsOf: arbiterLines(arbiter, node: report.node))
         }
+        if let etcd = report.etcd {
+            lines.append("")
+            lines.append(contentsOf: etcdLines(etcd, node: report.node))
+        }
         lines.append("")
         lines.append(contentsOf: serviceLines(report))
         lines.append("")
@@ -78,6 +82,24 @@ public struct StatusRenderer: Sendable {
             let state = node.state == .online ? "online" : node.state.rawValue.uppercased()
             let row = "  \(pad(node.name, width))  \(pad(state, 8))  \(pad(node.role.rawValue, 8))  \(pad(release, releaseWidth))"
             lines.append(extras.isEmpty ? trimmed(row) : "\(row)  \(extras.joined(separator: ", "))")
+        }
+        return lines
+    }
+
+    /// `Coordination: etcd` with each endpoint's health and this node's lease, like
+    /// `etcdctl endpoint status` and `etcdctl lease timetolive`.
+    private func etcdLines(_ etcd: StatusReport.Etcd, node: String) -> [String] {
+        let healthy = etcd.endpoints.filter(\.healthy).count
+        var lines = ["Coordination: etcd, prefix \(etcd.prefix), \(healthy)/\(etcd.endpoints.count) endpoints healthy"]
+        for endpoint in etcd.endpoints {
+            let state = endpoint.healthy ? (endpoint.leader ? "healthy, etcd leader" : "healthy") : "UNHEALTHY"
+            lines.append("  \(endpoint.endpoint): \(state)\(endpoint.error.map { "; \($0)" } ?? "")")
+        }
+        let ttl = DurationText.format(.milliseconds(etcd.leaseTTLMilliseconds))
+        if let lease = etcd.lease, let remaining = etcd.leaseRemainingMilliseconds {
+            lines.append("  \(node): lease \(lease), TTL \(ttl), acts on it for \(remaining) ms more")
+        } else {
+            lines.append("  \(node): NO LEASE (TTL \(ttl)): acting on nothing until etcd grants one")
         }
         return lines
     }

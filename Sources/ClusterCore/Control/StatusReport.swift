@@ -34,12 +34,16 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var arbiter: Arbiter?
     /// Datagram counters of the answering node (extension).
     public var wire: Wire?
+    /// The coordination backend: `builtin` or `etcd` (extension; absent: built-in).
+    public var backend: String?
+    /// The etcd backend's endpoints and lease (extension; with `backend` `etcd` only).
+    public var etcd: Etcd?
 
     public init(
         cluster: String, node: String, term: UInt64, coordinator: String?, quorum: Quorum, maintenance: Bool,
         nodes: [Node], service: Service, constraints: [Constraint], time: UTCTimestamp? = nil,
         fencing: Fencing? = nil, lastFailover: Failover? = nil, warnings: [String]? = nil,
-        links: [Link]? = nil, arbiter: Arbiter? = nil, wire: Wire? = nil
+        links: [Link]? = nil, arbiter: Arbiter? = nil, wire: Wire? = nil, backend: String? = nil, etcd: Etcd? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -57,10 +61,12 @@ public struct StatusReport: Sendable, Equatable, Codable {
         self.links = links
         self.arbiter = arbiter
         self.wire = wire
+        self.backend = backend
+        self.etcd = etcd
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links, arbiter, wire
+        case cluster, node, term, coordinator, quorum, maintenance, nodes, service, constraints, time, fencing, warnings, links, arbiter, wire, backend, etcd
         case lastFailover = "last_failover"
     }
 
@@ -82,6 +88,8 @@ public struct StatusReport: Sendable, Equatable, Codable {
         links = try c.decodeIfPresent([Link].self, forKey: .links)
         arbiter = try c.decodeIfPresent(Arbiter.self, forKey: .arbiter)
         wire = try c.decodeIfPresent(Wire.self, forKey: .wire)
+        backend = try c.decodeIfPresent(String.self, forKey: .backend)
+        etcd = try c.decodeIfPresent(Etcd.self, forKey: .etcd)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -102,6 +110,8 @@ public struct StatusReport: Sendable, Equatable, Codable {
         try c.encodeIfPresent(links, forKey: .links)
         try c.encodeIfPresent(arbiter, forKey: .arbiter)
         try c.encodeIfPresent(wire, forKey: .wire)
+        try c.encodeIfPresent(backend, forKey: .backend)
+        try c.encodeIfPresent(etcd, forKey: .etcd)
     }
 }
 

@@ -80,7 +80,11 @@ public struct EtcdCoordinator: Sendable {
     public private(set) var present: Set<String> = []
     private var vacantSince: Instant?
     /// A lease is granted and not known lost.
-    private var leaseValid = false
+    public private(set) var leaseValid = false
+    /// Why the service is being released here (while `phase` is `.releasing`).
+    public private(set) var releaseReason: ReleaseReason?
+    /// The fence this coordinator needs and that failed last (cleared once it succeeds).
+    public private(set) var fenceFailure: ElectionStatus.FenceFailure?
     private var leaving = false
     private var retryAt: Instant?
     private var campaignNotBefore: Instant = .zero
@@ -113,6 +117,9 @@ public struct EtcdCoordinator: Sendable {
         default: false
         }
     }
+
+    /// A planned leave was asked for (`Input.leave`).
+    public var isLeaving: Bool { leaving }
 
     public mutating func start() -> [Output] { [.grantLease] }
 
@@ -188,6 +195,7 @@ public struct EtcdCoordinator: Sendable {
             switch phase {
             case .running(let term), .takingOver(let term), .recordingRunning(let term), .recordingStarting(let term):
                 phase = .releasing(term: term, resign: true)
+                releaseReason = .leaving
                 out.append(.service(.release(.leaving)))
             case .readingHolder(let term), .fencing(let term, _):
                 phase = .resigning(term: term)
@@ -229,11 +237,13 @@ public struct EtcdCoordinator: Sendable {
     private mutating func handle(_ report: ResourceReport, now: Instant) -> [Output] {
         switch (report, phase) {
         case (.fenced(let victim), .fencing(let term, let expected)) where victim == expected:
+            fenceFailure = nil
             phase = .recordingStarting(term: term)
             return [record(.starting, term)]
         case (.fenceFailed(let victim, let reason), .fencing(_, let expected)) where victim == expected:
             // Nothing started; the record still names the victim. Try again after the backoff.
             retryAt = now + retryBackoff
+            fenceFailure = ElectionStatus.FenceFailure(node: victim, reason: reason)
             return [event(.fenceFailed, .error, "fencing \(victim) failed (\(reason)); the service stays stopped, retrying in \(retryBackoff)")]
         case (.takeoverSucceeded, .takingOver(let term)):
             phase = .recordingRunning(term: term)
@@ -246,6 +256,7 @@ public struct EtcdCoordinator: Sendable {
         case (.serviceFailed, .running(let term)), (.lockLost, .running(let term)):
             campaignNotBefore = now + retryBackoff
             phase = .releasing(term: term, resign: true)
+            releaseReason = .serviceFailed
             return [.service(.release(.serviceFailed))]
         case (.released, .releasing(let term, let resign)):
             guard resign else {
@@ -271,6 +282,7 @@ public struct EtcdCoordinator: Sendable {
             if case .releasing = phase {} else {
                 out.append(event(reason == .lostQuorum ? .leaseLost : .leaderSteppedDown, .warning, "releasing the service: \(why)"))
                 out.append(.service(.release(reason)))
+                releaseReason = reason
             }
             // No etcd writes on the way out: the successor fences this node (its record names it).
             phase = .releasing(term: term, resign: false)

@@ -104,6 +104,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case persistFailed = "persist.failed"
     case persistRecovered = "persist.recovered"
 
+    // The etcd backend (`[cluster] backend = "etcd"`): this node's lease, and etcd calls that failed.
+    case etcdLeaseGranted = "etcd.lease.granted"
+    case etcdError = "etcd.error"
+
     /// The raw value, so that interpolation prints `election.won`, not `electionWon`.
     public var description: String { rawValue }
 }

@@ -72,45 +72,50 @@ struct Daemon {
         let sequence = makeTakeoverSequence(
             units: unitManager, addresses: addresses, lock: lock, health: health, selfFence: selfFence, events: events)
         let effects = ServiceEffects(localNode: node.name, sequence: sequence, fencer: fencer, events: events, logger: logger)
-        var built: ClusterRuntime
-        /// A runtime as after a crash (new incarnation), when what a previous image handed
-        /// over cannot be carried on; whatever runs here is released before joining.
-        func startAfresh() throws(DaemonError) -> ClusterRuntime {
+        let runtime: any CoordinationRuntime
+        if config.cluster.backend == .etcd {
+            runtime = try makeEtcdRuntime(effects: effects, incarnation: incarnation, eventLoop: loop.eventLoop, handover: &handover)
+        } else {
+            var built: ClusterRuntime
+            /// A runtime as after a crash (new incarnation), when what a previous image handed
+            /// over cannot be carried on; whatever runs here is released before joining.
+            func startAfresh() throws(DaemonError) -> ClusterRuntime {
+                do {
+                    return try ClusterRuntime(
+                        config: config, localNode: node.name, key: key,
+                        store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
+                        incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
+                        seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+                } catch {
+                    throw .startup(component: "cluster runtime", reason: "\(error)")
+                }
+            }
             do {
-                return try ClusterRuntime(
+                built = try ClusterRuntime(
                     config: config, localNode: node.name, key: key,
                     store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
-                    incarnation: try IncarnationFile(directory: config.cluster.stateDir).advance(),
-                    seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop)
+                    incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop,
+                    restoring: handover?.runtime)
             } catch {
-                throw .startup(component: "cluster runtime", reason: "\(error)")
-            }
-        }
-        do {
-            built = try ClusterRuntime(
-                config: config, localNode: node.name, key: key,
-                store: FileStateStore(directory: config.cluster.stateDir), effects: effects,
-                incarnation: incarnation, seed: UInt64.random(in: .min ... .max), eventLoop: loop.eventLoop,
-                restoring: handover?.runtime)
-        } catch {
-            guard case .handoverRejected = error, handover != nil else {
-                throw .startup(component: "cluster runtime", reason: "\(error)")
-            }
-            // Start as after a crash: a new incarnation, and whatever runs here released first.
-            logger.error("\(error); starting afresh (what the previous image held is released first)")
-            handover = nil
-            built = try startAfresh()
-        }
-        if let carried = handover {
-            do {
-                try await adoptHeld(carried, lock: lock, sequence: sequence, events: events)
-            } catch {
-                logger.error("cannot go on holding the storage lock: \(error); starting afresh (releasing what runs here)")
+                guard case .handoverRejected = error, handover != nil else {
+                    throw .startup(component: "cluster runtime", reason: "\(error)")
+                }
+                // Start as after a crash: a new incarnation, and whatever runs here released first.
+                logger.error("\(error); starting afresh (what the previous image held is released first)")
                 handover = nil
                 built = try startAfresh()
             }
+            if let carried = handover {
+                do {
+                    try await adoptHeld(carried, lock: lock, sequence: sequence, events: events)
+                } catch {
+                    logger.error("cannot go on holding the storage lock: \(error); starting afresh (releasing what runs here)")
+                    handover = nil
+                    built = try startAfresh()
+                }
+            }
+            runtime = built
         }
-        let runtime = built
         let restored = handover
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
@@ -124,8 +129,10 @@ struct Daemon {
             await StorageProbeRelay.answer(body, from: peer, localNode: localName, storagePath: storagePath)
         }
         let auditor = UnitAuditor(config: config, units: unitManager, events: events)
-        let arbiter = config.usesStorageTieBreaker
-            ? ArbiterMonitor(config: config, key: key, localNode: node.name, incarnation: runtime.incarnation, runtime: runtime, logger: logger) {
+        // The disk heartbeat decides the built-in backend's 2-node splits (no tie-breaker with etcd).
+        let builtin = runtime as? ClusterRuntime
+        let arbiter = config.usesStorageTieBreaker && builtin != nil
+            ? ArbiterMonitor(config: config, key: key, localNode: node.name, incarnation: runtime.incarnation, runtime: builtin!, logger: logger) {
                 [logger] pill in
                 // Read from this node's own mailbox, for this very run: fence now, as a fence agent would.
                 let reason = "poison pill from \(pill.from) in \(config.storage.arbiterFile) (storage fence device)"
@@ -458,7 +465,7 @@ struct Daemon {
     /// is done, logging its progress. False when it did not complete within
     /// the units' `stop_timeout`s + 5 × `failure_timeout` (no quorum, a peer that does not answer) or a
     /// second stop signal came: the caller then releases locally, as a crash-safe stop.
-    private func handOver(runtime: ClusterRuntime, signals: SignalWaiter) async -> Bool {
+    private func handOver(runtime: any CoordinationRuntime, signals: SignalWaiter) async -> Bool {
         let bound = config.service.totalStopTimeout + config.cluster.failureTimeout * 5
         let began = ContinuousClock.now
         await runtime.leave()
@@ -541,7 +548,7 @@ struct Daemon {
     /// Opens `[fencing] watchdog` when configured. It is petted only while the runtime's
     /// loop beats and this node either holds nothing or holds the service within its lease.
     private func startHardwareWatchdog(
-        runtime: ClusterRuntime, tracker: StatusTracker, stopping: ShutdownState
+        runtime: any CoordinationRuntime, tracker: StatusTracker, stopping: ShutdownState
     ) async throws(DaemonError) -> WatchdogPetter? {
         guard let path = config.fencing.watchdog else { return nil }
         let timeout = config.fencing.watchdogTimeout

@@ -27,12 +27,15 @@ public struct DaemonLaunch: Sendable {
                 print("\(configPath): configuration is valid")
                 return 0
             }
+            #if !Etcd
             if cluster.cluster.backend == .etcd {
-                // The configuration is valid (--check-config says so); the coordinator on etcd is not
-                // part of this release yet. Refused before anything on the node is touched.
-                throw .configuration(message: "\(configPath): cluster.backend = \"etcd\": this release checks [etcd] "
-                    + "but does not coordinate through etcd yet; set backend = \"builtin\" (or remove the key)")
+                // The configuration is valid (--check-config says so); this build has no etcd client.
+                // Refused before anything on the node is touched.
+                throw .configuration(message: "\(configPath): cluster.backend = \"etcd\": this haclusterd was built "
+                    + "without the etcd backend (swift build --disable-default-traits); use a build with the default "
+                    + "trait Etcd, or set backend = \"builtin\"")
             }
+            #endif
             let resolver = NodeResolver(
                 config: cluster, localAddresses: .current(), hostname: NodeResolver.currentHostname())
             let local = try resolver.resolve(requested: requestedNode)

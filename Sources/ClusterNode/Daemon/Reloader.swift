@@ -27,7 +27,7 @@ actor Reloader {
     let arguments: [String]
     let config: ClusterConfig
     let key: ClusterKey
-    let runtime: ClusterRuntime
+    let runtime: any CoordinationRuntime
     let sequence: TakeoverSequence
     let lock: SharedStorageLock
     let events: EventHub
@@ -40,7 +40,7 @@ actor Reloader {
     private var inProgress = false
 
     init(
-        configPath: String, arguments: [String], config: ClusterConfig, key: ClusterKey, runtime: ClusterRuntime,
+        configPath: String, arguments: [String], config: ClusterConfig, key: ClusterKey, runtime: any CoordinationRuntime,
         sequence: TakeoverSequence, lock: SharedStorageLock, events: EventHub, notifier: SystemdNotifier, logger: Logger
     ) {
         self.configPath = configPath

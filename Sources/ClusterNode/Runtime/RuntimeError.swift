@@ -15,6 +15,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyStarted
     /// The state carried over a re-execution (`systemctl reload`) cannot be restored.
     case handoverRejected(String)
+    /// The coordination backend can't be set up (the etcd client: a TLS file, an endpoint).
+    case backendUnavailable(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             "the cluster runtime is already running"
         case let .handoverRejected(reason):
             "cannot go on from the previous image's state: \(reason)"
+        case let .backendUnavailable(reason):
+            "cannot set up the etcd client: \(reason)"
         }
     }
 }

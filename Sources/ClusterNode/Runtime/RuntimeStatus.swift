@@ -39,4 +39,6 @@ public struct RuntimeStatus: Sendable {
     /// What each peer told (absent: not heard yet in its current run, or a release
     /// without node info).
     public var peerInfo: [String: NodeInfo]
+    /// The etcd backend's endpoints and lease (nil with the built-in backend).
+    public var etcd: StatusReport.Etcd? = nil
 }

@@ -11,7 +11,7 @@ import Logging
 struct DaemonControlHandler: ControlHandler {
     let config: ClusterConfig
     let localNode: String
-    let runtime: ClusterRuntime
+    let runtime: any CoordinationRuntime
     let fencer: FenceCoordinator
     let events: EventHub
     let logger: Logger
@@ -43,6 +43,10 @@ struct DaemonControlHandler: ControlHandler {
             return .result(.events(list))
         case let .admin(command):
             logger.notice("admin command from uid \(peer.uid)", metadata: ["command": "\(command)", "pid": "\(peer.pid)"])
+            if config.cluster.backend == .etcd {
+                return .error(.rejected(reason: "hactl \(request.type) is not available with the etcd backend in this release "
+                    + "(the admin state in etcd is not there yet); the service runs on the first node in priority order"))
+            }
             switch await runtime.submit(command) {
             case let .committed(version):
                 var detail: String?

@@ -87,7 +87,10 @@ struct StatusReportBuilder {
             warnings: warnings.isEmpty ? nil : warnings,
             links: links(runtime.links),
             arbiter: arbiter(election.arbiter, file: extras.arbiterFile),
-            wire: StatusReport.Wire(incarnation: runtime.incarnation, counters: runtime.wire, inboundDropped: runtime.inboundDropped))
+            wire: config.cluster.backend == .etcd
+                ? nil : StatusReport.Wire(incarnation: runtime.incarnation, counters: runtime.wire, inboundDropped: runtime.inboundDropped),
+            backend: config.cluster.backend.rawValue,
+            etcd: runtime.etcd)
     }
 
     /// The disk heartbeat as the core judges it, with a one-line verdict.

@@ -8,7 +8,7 @@ import FoundationEssentials
 enum StorageProbeRelay {
     static let timeout: Duration = .seconds(15)
 
-    static func forward(_ probe: StoragePeerProbe, runtime: ClusterRuntime) async -> Result<StoragePeerReport, RelayFailure> {
+    static func forward(_ probe: StoragePeerProbe, runtime: any CoordinationRuntime) async -> Result<StoragePeerReport, RelayFailure> {
         let body: [UInt8]
         do {
             body = Array(try JSONEncoder().encode(probe))

@@ -204,6 +204,34 @@ public final class EtcdClient: Sendable {
         }
     }
 
+    /// Every key under `prefix` (the keys that start with it) and the store's revision of the
+    /// read. Linearizable, one request.
+    public func range(prefix: String) async throws(EtcdError) -> (keys: [KeyValue], revision: Int64) {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(prefix.utf8)
+        request.rangeEnd = Data(Self.prefixEnd(Array(prefix.utf8)))
+        return try await call { connection, options throws(EtcdError) in
+            let response = try await Self.rpc(connection.endpoint) {
+                try await Etcdserverpb_KV.Client(wrapping: connection.client).range(request, options: options)
+            }
+            return (response.kvs.map(Self.keyValue), response.header.revision)
+        }
+    }
+
+    /// The end of the range of keys starting with `prefix`: the prefix with its last byte below
+    /// 0xff incremented (etcd's convention; "\0" means every key when the prefix is all 0xff).
+    static func prefixEnd(_ prefix: [UInt8]) -> [UInt8] {
+        var end = prefix
+        while let last = end.last {
+            if last < 0xff {
+                end[end.count - 1] = last + 1
+                return end
+            }
+            end.removeLast()
+        }
+        return [0]
+    }
+
     /// One transaction: `success` runs when every compare holds, `failure` otherwise.
     public func txn(_ compares: [Compare], success: [Operation], failure: [Operation] = []) async throws(EtcdError) -> TxnResult {
         var request = Etcdserverpb_TxnRequest()

@@ -6,17 +6,17 @@ import Foundation
 import Glibc
 
 extension Result {
-    var isSuccess: Bool { if case .success = self { true } else { false } }
+    public var isSuccess: Bool { if case .success = self { true } else { false } }
 }
 
 /// A real etcd cluster (Debian's etcd-server) of `size` members on loopback, each its own
 /// process with its own data directory, fast timings (50 ms heartbeat, 500 ms election).
 /// Members are killed by PID only; `deinit` kills what is left and removes the directory.
-final class EtcdTestCluster: @unchecked Sendable {
-    struct Member {
-        let name: String
-        let clientPort: Int
-        let peerPort: Int
+public final class EtcdTestCluster: @unchecked Sendable {
+    public struct Member {
+        public let name: String
+        public let clientPort: Int
+        public let peerPort: Int
         /// `timeout`, the member's parent: it kills the member if the test process dies first.
         var process: Process?
         /// The etcd process itself.
@@ -24,30 +24,30 @@ final class EtcdTestCluster: @unchecked Sendable {
     }
 
     /// The longest a member lives: a crashed test leaves nothing running for long.
-    static let lifetime = 300
+    public static let lifetime = 300
 
-    static let binary = "/usr/bin/etcd"
-    let directory: TemporaryDirectory
-    private(set) var members: [Member]
+    public static let binary = "/usr/bin/etcd"
+    public let directory: TemporaryDirectory
+    public private(set) var members: [Member]
     /// With TLS on the client URLs: a CA of this run, the members' certificate (IP SAN 127.0.0.1)
     /// and a client certificate; members ask for a client certificate signed by the CA.
-    let tls: Bool
+    public let tls: Bool
 
-    var endpoints: [EtcdConfig.Endpoint] {
+    public var endpoints: [EtcdConfig.Endpoint] {
         members.map { EtcdConfig.Endpoint(tls: tls, host: "127.0.0.1", port: $0.clientPort) }
     }
 
-    var caFile: String { "\(directory.path)/ca.pem" }
-    var clientCertFile: String { "\(directory.path)/client.pem" }
-    var clientKeyFile: String { "\(directory.path)/client-key.pem" }
+    public var caFile: String { "\(directory.path)/ca.pem" }
+    public var clientCertFile: String { "\(directory.path)/client.pem" }
+    public var clientKeyFile: String { "\(directory.path)/client-key.pem" }
 
     /// A configuration that reaches these members (with the client certificate when TLS is on).
-    func config(prefix: String) -> EtcdConfig {
+    public func config(prefix: String) -> EtcdConfig {
         tls ? EtcdConfig(endpoints: endpoints, prefix: prefix, caFile: caFile, certFile: clientCertFile, keyFile: clientKeyFile)
             : EtcdConfig(endpoints: endpoints, prefix: prefix)
     }
 
-    init(size: Int = 3, tls: Bool = false) throws {
+    public init(size: Int = 3, tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw Missing() }
         directory = TemporaryDirectory("etcd")
         self.tls = tls
@@ -61,7 +61,7 @@ final class EtcdTestCluster: @unchecked Sendable {
     deinit { shutdown() }
 
     /// Kills every member, by PID (the directory goes with this object).
-    func shutdown() {
+    public func shutdown() {
         for index in members.indices { kill(index) }
     }
 
@@ -75,7 +75,7 @@ final class EtcdTestCluster: @unchecked Sendable {
     }
 
     /// Starts member `index` (again: with its data directory as it was left).
-    func start(_ index: Int) throws {
+    public func start(_ index: Int) throws {
         let member = members[index]
         let cluster = members.map { "\($0.name)=http://127.0.0.1:\($0.peerPort)" }.joined(separator: ",")
         let process = Process()
@@ -117,7 +117,7 @@ final class EtcdTestCluster: @unchecked Sendable {
     }
 
     /// SIGKILL of member `index`, waited for.
-    func kill(_ index: Int) {
+    public func kill(_ index: Int) {
         guard let process = members[index].process else { return }
         if members[index].pid > 0 { Glibc.kill(members[index].pid, SIGKILL) }
         process.waitUntilExit()  // timeout exits with its child
@@ -126,7 +126,7 @@ final class EtcdTestCluster: @unchecked Sendable {
     }
 
     /// The index of the member that is etcd's leader now.
-    func leaderIndex(client: EtcdClient) async throws -> Int {
+    public func leaderIndex(client: EtcdClient) async throws -> Int {
         for (index, endpoint) in endpoints.enumerated() where members[index].process != nil {
             if let status = try? await client.status(of: endpoint), status.isLeader { return index }
         }
@@ -134,7 +134,7 @@ final class EtcdTestCluster: @unchecked Sendable {
     }
 
     /// Waits until every running member answers a status and one of them is leader.
-    func waitHealthy(timeout: Duration) throws {
+    public func waitHealthy(timeout: Duration) throws {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {

@@ -1,0 +1,568 @@
+#if Etcd
+import ClusterCore
+import ClusterHost
+import EtcdBackend
+import NIOCore
+import NIOPosix
+
+/// Drives one node's `EtcdCoordinator` with a real etcd cluster (`[cluster] backend = "etcd"`):
+/// the shell of the etcd backend, as `ClusterRuntime` is the built-in one's.
+///
+/// - The lease: `EtcdLeaseKeeper` keeps it alive; the runtime ticks at least every
+///   `tickInterval` and at the keeper's deadline, and tells the coordinator the lease is lost as
+///   soon as the hold runs out (the margin rule: before the server can expire it).
+/// - Presence: `<prefix>/nodes/<name>`, bound to the lease, written once per lease.
+/// - What the others do: a watch on the leader key (a vacancy is seen at once), and a
+///   linearizable read of the whole prefix every `pollInterval` (leader, holder record,
+///   presence) that catches up after a broken watch. Leader information is applied in revision
+///   order: a read answered after a newer watch event or campaign says nothing new.
+/// - Every etcd call the coordinator asks for runs on a task of its own and comes back as an
+///   input; service steps (fence, takeover, release) go to `RuntimeEffects` one at a time, as in
+///   the built-in runtime.
+/// - The members' health: `Maintenance.Status` of each endpoint every `healthInterval`, for
+///   `hactl status`.
+public actor EtcdRuntime: CoordinationRuntime {
+    public nonisolated let localNode: String
+    public nonisolated let incarnation: Incarnation
+    public nonisolated let heartbeat = LoopHeartbeat()
+    public nonisolated let eventLoop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        eventLoop.executor.asUnownedSerialExecutor()
+    }
+
+    static let tickInterval: Duration = .milliseconds(100)
+    static let pollInterval: Duration = .seconds(1)
+    static let healthInterval: Duration = .seconds(5)
+
+    private let config: ClusterConfig
+    private let etcd: EtcdConfig
+    private let keys: EtcdKeys
+    private let client: EtcdClient
+    private let election: EtcdElection
+    private let keeper: EtcdLeaseKeeper
+    private let effects: any RuntimeEffects
+    private var coordinator: EtcdCoordinator
+
+    private var running = false
+    private var tasks: [Task<Void, Never>] = []
+    private var granting = false
+    private var lease: EtcdClient.Lease?
+    private var holdDeadline: Instant?
+    private var revoked = false
+    /// The revision the leader information applied last was true at (see the type's notes).
+    private var leaderRevision: Int64 = 0
+    private var presenceRevision: Int64 = 0
+    private var holderRecord: EtcdHolderRecord?
+    /// Where the service comes from, as the holder record said when this term read it.
+    private var takeoverFrom: String?
+    private var badHolderTold = false
+    private var members: [EtcdConfig.Endpoint: StatusReport.Etcd.Endpoint] = [:]
+    /// When the leader key was last seen vacant, and when this node campaigned: the failover
+    /// timeline's first steps.
+    private var vacantSeen: Instant?
+    private var campaignSent: Instant?
+    private var wonAt: Instant?
+    /// The fence of the previous holder this term needed: when it ran, and how it ended.
+    private var fenceSpan: (node: String, started: Instant, ended: Instant?, ok: Bool, detail: String)?
+    private var lastEtcdError: (message: String, at: Instant)?
+
+    private var effectChain: Task<Void, Never>?
+    private var takeoverTask: Task<Void, Never>?
+
+    /// Builds the client (nothing is sent before `start()`).
+    /// - Throws: `RuntimeError.unknownLocalNode`, or `.startFailed` when the client can't be set up
+    ///   (a TLS file, an endpoint).
+    public init(
+        config: ClusterConfig, localNode: String, effects: any RuntimeEffects, incarnation: Incarnation,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) throws(RuntimeError) {
+        guard config.node(named: localNode) != nil else { throw .unknownLocalNode(localNode) }
+        guard let etcd = config.etcd else { throw .backendUnavailable("[etcd] is missing (validated configurations have it)") }
+        let client: EtcdClient
+        do {
+            client = try EtcdClient(config: etcd)
+        } catch {
+            throw .backendUnavailable("\(error)")
+        }
+        self.config = config
+        self.etcd = etcd
+        self.localNode = localNode
+        self.incarnation = incarnation
+        self.eventLoop = eventLoop
+        self.effects = effects
+        self.keys = EtcdKeys(prefix: etcd.prefix)
+        self.client = client
+        self.election = EtcdElection(client: client, keys: keys, node: localNode)
+        self.keeper = EtcdLeaseKeeper(client: client, ttl: etcd.leaseTTL)
+        self.coordinator = EtcdCoordinator(
+            node: localNode, config: config, campaignGrace: config.cluster.failureTimeout,
+            retryBackoff: min(.milliseconds(500), etcd.leaseTTL / 3))
+    }
+
+    // MARK: - Lifecycle
+
+    public func start() async throws(RuntimeError) {
+        guard !running else { throw .alreadyStarted }
+        running = true
+        let client = self.client
+        let keys = self.keys
+        tasks.append(Task { await client.run() })
+        record(kind: .runtimeStarted, severity: .info,
+               "coordinating through etcd at \(etcd.endpoints.map(\.description).joined(separator: ", ")), prefix \(keys.prefix), lease TTL \(DurationText.format(etcd.leaseTTL)), incarnation \(incarnation)")
+        perform(coordinator.start())
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                do {
+                    try await client.watch(keys.leader) { [weak self] event in await self?.leaderChanged(event) }
+                } catch {
+                    await self?.etcdTrouble("watch of \(keys.leader): \(error)")
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        })
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.poll()
+                try? await Task.sleep(for: Self.pollInterval)
+            }
+        })
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.checkMembers()
+                try? await Task.sleep(for: Self.healthInterval)
+            }
+        })
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                guard let delay = await self?.tick() else { return }
+                try? await Task.sleep(for: delay)
+            }
+        })
+    }
+
+    @discardableResult
+    public func stop() async -> Bool {
+        running = false
+        for task in tasks { task.cancel() }
+        tasks.removeAll()
+        takeoverTask?.cancel()
+        await effectChain?.value
+        await keeper.stop(revoke: false)
+        client.close()
+        return coordinator.mayRunService
+    }
+
+    public func handoverBlocker() -> String? {
+        "a reload in place is not available with the etcd backend yet: restart the daemon instead (the service moves to another node, or stops and starts here)"
+    }
+
+    public func suspendForHandover() async -> Result<RuntimeHandover, RuntimeError> {
+        .failure(.handoverRejected(handoverBlocker()!))
+    }
+
+    // MARK: - Inputs from the daemon
+
+    /// Admin commands are answered by the control handler with the etcd backend (this is not called).
+    public func submit(_ command: AdminCommand) async -> CommandOutcome { .noQuorum }
+
+    public func override(_ override: OperatorOverride, uid: UInt32) -> OverrideRefusal? {
+        .notCoordinator(node: localNode, leader: coordinator.leader?.node)
+    }
+
+    public func report(_ report: ResourceReport) {
+        guard running else { return }
+        step(.report(report))
+    }
+
+    public func leave() {
+        guard running else { return }
+        step(.leave)
+    }
+
+    public var leaveProgress: LeaveProgress {
+        if coordinator.phase == .left { return revoked ? .done : .handingOver }
+        return coordinator.leaveProgress
+    }
+
+    public func recordedMembers() -> [String]? { nil }
+
+    public func setRelayHandler(_ handler: @escaping ClusterRuntime.RelayHandler) {}
+
+    public func relay(_ body: [UInt8], to peer: String, timeout: Duration) async -> Result<[UInt8], RelayFailure> {
+        .failure(.unreachable("the etcd backend carries no requests between daemons"))
+    }
+
+    public func setSampler(_ sampler: @escaping @Sendable (RuntimeSample) -> Void) {}
+
+    // MARK: - Views
+
+    public func status() async -> RuntimeStatus {
+        let healthy = members.values.filter(\.healthy).count
+        let deadline = await keeper.deadline
+        let now = SystemClock.monotonicNow()
+        let remaining = coordinator.leaseValid ? deadline.map { Int64(max(0, $0.since(now).wholeMilliseconds)) } : nil
+        let view = StatusReport.Etcd(
+            prefix: keys.prefix,
+            endpoints: etcd.endpoints.map { members[$0] ?? .init(endpoint: $0.description, healthy: false, leader: false, error: "not checked yet") },
+            lease: remaining == nil ? nil : lease.map { String(UInt64(bitPattern: $0.id), radix: 16) },
+            leaseTTLMilliseconds: Int64((lease?.ttl ?? etcd.leaseTTL).wholeMilliseconds),
+            leaseRemainingMilliseconds: remaining)
+        return RuntimeStatus(
+            election: coordinator.status(config: config, holderRecord: holderRecord, healthyMembers: healthy),
+            incarnation: incarnation, wire: WireCounters(), links: [], unboundLinks: [], persistence: .healthy,
+            persistFailures: 0, inboundDropped: 0, sendFailures: 0, unsendable: 0,
+            localInfo: NodeInfo(software: ProductVersion.current, config: ConfigDigest(config)), peerInfo: [:],
+            etcd: view)
+    }
+
+    // MARK: - The loop
+
+    /// One tick: the lease's hold, the coordinator's retries and campaigns. Returns when to tick
+    /// next (nil: stopped).
+    private func tick() async -> Duration? {
+        guard running else { return nil }
+        heartbeat.beat()
+        let holds = await keeper.holds
+        let deadline = await keeper.deadline
+        let lost = await keeper.lost
+        guard running else { return nil }
+        if coordinator.leaseValid, !holds, !granting {
+            lease = nil
+            step(.leaseLost(lost ?? "no keep-alive was answered before the hold ran out"))
+        }
+        holdDeadline = deadline
+        step(.tick)
+        let now = SystemClock.monotonicNow()
+        if let deadline, deadline > now { return min(Self.tickInterval, max(.milliseconds(1), deadline.since(now))) }
+        return Self.tickInterval
+    }
+
+    private func step(_ input: EtcdCoordinator.Input) {
+        let now = SystemClock.monotonicNow()
+        let before = coordinator.phase
+        let outputs = coordinator.step(input, now: now)
+        heartbeat.beat()
+        if case .campaigning = coordinator.phase, before != .campaigning { campaignSent = now }
+        perform(outputs)
+    }
+
+    private func perform(_ outputs: [EtcdCoordinator.Output]) {
+        for output in outputs {
+            switch output {
+            case .grantLease: grant()
+            case .campaign: campaign()
+            case .readHolder: readHolder()
+            case .recordHolder(let record): recordHolder(record)
+            case .resign(let term): resign(term)
+            case .revokeLease: revoke()
+            case .service(let action): service(action)
+            }
+        }
+    }
+
+    // MARK: - etcd calls
+
+    private func grant() {
+        guard running, !granting else { return }
+        granting = true
+        let keeper = self.keeper
+        Task { [weak self] in
+            do throws(EtcdError) {
+                let lease = try await keeper.start()
+                await self?.granted(lease, deadline: await keeper.deadline)
+            } catch {
+                await self?.grantFailed(error)
+            }
+        }
+    }
+
+    private func granted(_ lease: EtcdClient.Lease, deadline: Instant?) {
+        granting = false
+        guard running else { return }
+        self.lease = lease
+        holdDeadline = deadline
+        record(kind: .etcdLeaseGranted, severity: .info, "etcd lease \(String(UInt64(bitPattern: lease.id), radix: 16)) granted, TTL \(DurationText.format(lease.ttl))")
+        let client = self.client
+        let presence = keys.node(localNode)
+        Task { [weak self] in
+            do {
+                _ = try await client.txn([], success: [.put(presence, [], lease: lease.id)])
+            } catch {
+                await self?.etcdTrouble("writing \(presence): \(error)")
+            }
+            await self?.poll()
+        }
+        step(.leaseGranted)
+    }
+
+    private func grantFailed(_ error: EtcdError) {
+        granting = false
+        guard running else { return }
+        etcdTrouble("lease grant: \(error)")
+        step(.etcdFailed("\(error)"))
+    }
+
+    private func campaign() {
+        guard let lease else {
+            step(.campaigned(.failed("no lease")))
+            return
+        }
+        let election = self.election
+        Task { [weak self] in
+            do {
+                let outcome = try await election.campaign(lease: lease.id)
+                await self?.campaigned(outcome)
+            } catch {
+                await self?.etcdTrouble("campaign: \(error)")
+                await self?.stepIfRunning(.campaigned(.failed("\(error)")))
+            }
+        }
+    }
+
+    private func campaigned(_ outcome: EtcdElection.Outcome) {
+        guard running else { return }
+        switch outcome {
+        case .won(let term):
+            leaderRevision = max(leaderRevision, term)
+            wonAt = SystemClock.monotonicNow()
+            step(.campaigned(.won(term: term)))
+        case .held(let node, let term, _):
+            leaderRevision = max(leaderRevision, term)
+            step(.campaigned(.held(by: node, term: term)))
+        case .vacant:
+            step(.campaigned(.failed("the leader key went away during the campaign")))
+        }
+    }
+
+    private func readHolder() {
+        let election = self.election
+        Task { [weak self] in
+            do {
+                let record = try await election.holder()
+                await self?.holderRead(record)
+            } catch {
+                await self?.etcdTrouble("reading the holder record: \(error)")
+                await self?.stepIfRunning(.etcdFailed("\(error)"))
+            }
+        }
+    }
+
+    private func holderRead(_ record: EtcdHolderRecord?) {
+        holderRecord = record
+        takeoverFrom = record.flatMap { $0.node == localNode ? nil : $0.node }
+        stepIfRunning(.holderRead(record))
+    }
+
+    private func recordHolder(_ record: EtcdHolderRecord) {
+        let election = self.election
+        Task { [weak self] in
+            do {
+                let written = try await election.recordHolder(record)
+                await self?.holderRecorded(record, written: written)
+            } catch {
+                await self?.etcdTrouble("recording \(record.node) \(record.state.rawValue) in term \(record.term): \(error)")
+                await self?.stepIfRunning(.etcdFailed("\(error)"))
+            }
+        }
+    }
+
+    private func holderRecorded(_ record: EtcdHolderRecord, written: Bool) {
+        if written { holderRecord = record }
+        stepIfRunning(.holderRecorded(written))
+    }
+
+    private func resign(_ term: Int64) {
+        let election = self.election
+        Task { [weak self] in
+            do {
+                try await election.resign(term: term)
+                await self?.stepIfRunning(.resigned)
+            } catch {
+                await self?.etcdTrouble("resigning term \(term): \(error)")
+                await self?.stepIfRunning(.etcdFailed("\(error)"))
+            }
+        }
+    }
+
+    private func revoke() {
+        let keeper = self.keeper
+        Task { [weak self] in
+            await keeper.stop(revoke: true)
+            await self?.leaseRevoked()
+        }
+    }
+
+    private func leaseRevoked() {
+        revoked = true
+        lease = nil
+    }
+
+    private func stepIfRunning(_ input: EtcdCoordinator.Input) {
+        guard running else { return }
+        step(input)
+    }
+
+    // MARK: - What the others do
+
+    private func leaderChanged(_ event: EtcdClient.WatchEvent) {
+        guard running else { return }
+        switch event {
+        case .put(let key):
+            applyLeader(node: String(decoding: key.value, as: UTF8.self), term: key.createRevision, revision: key.modRevision)
+        case .delete(_, let revision):
+            applyLeader(node: nil, term: 0, revision: revision)
+        }
+    }
+
+    private func applyLeader(node: String?, term: Int64, revision: Int64) {
+        guard revision >= leaderRevision else { return }
+        leaderRevision = revision
+        if node == nil, coordinator.leader != nil { vacantSeen = SystemClock.monotonicNow() }
+        step(.leader(node: node, term: term))
+    }
+
+    /// One linearizable read of the whole prefix: leader, holder record, presence.
+    private func poll() async {
+        guard running else { return }
+        let result: (keys: [EtcdClient.KeyValue], revision: Int64)
+        do {
+            result = try await client.range(prefix: keys.prefix + "/")
+        } catch {
+            etcdTrouble("reading \(keys.prefix)/: \(error)")
+            return
+        }
+        guard running else { return }
+        let nodesPrefix = keys.node("")
+        var present: Set<String> = []
+        var leader: EtcdClient.KeyValue?
+        for key in result.keys {
+            if key.key == keys.leader {
+                leader = key
+            } else if key.key == keys.holder {
+                do {
+                    holderRecord = try EtcdHolderRecord(decoding: key.value)
+                    badHolderTold = false
+                } catch {
+                    if !badHolderTold {
+                        badHolderTold = true
+                        record(kind: .etcdError, severity: .error, "\(keys.holder): \(error) (a coordinator will refuse to take over until it is fixed)")
+                    }
+                }
+            } else if key.key.hasPrefix(nodesPrefix) {
+                present.insert(String(key.key.dropFirst(nodesPrefix.count)))
+            }
+        }
+        if result.revision >= presenceRevision {
+            presenceRevision = result.revision
+            step(.present(present))
+        }
+        applyLeader(node: leader.map { String(decoding: $0.value, as: UTF8.self) }, term: leader?.createRevision ?? 0, revision: result.revision)
+    }
+
+    private func checkMembers() async {
+        for endpoint in etcd.endpoints {
+            let view: StatusReport.Etcd.Endpoint
+            do {
+                let status = try await client.status(of: endpoint)
+                view = .init(endpoint: endpoint.description, healthy: status.errors.isEmpty && status.leaderID != 0, leader: status.isLeader,
+                             error: status.errors.isEmpty ? (status.leaderID == 0 ? "no etcd leader" : nil) : status.errors.joined(separator: "; "))
+            } catch {
+                view = .init(endpoint: endpoint.description, healthy: false, leader: false, error: "\(error)")
+            }
+            members[endpoint] = view
+        }
+    }
+
+    /// An etcd call failed: logged at most once a second per message (retries are frequent).
+    private func etcdTrouble(_ message: String) {
+        let now = SystemClock.monotonicNow()
+        if let last = lastEtcdError, last.message == message, now.since(last.at) < .seconds(1) { return }
+        lastEtcdError = (message, now)
+        record(kind: .etcdError, severity: .warning, message)
+    }
+
+    // MARK: - Service steps
+
+    private func service(_ action: Action) {
+        switch action {
+        case .fence(let node, let delay):
+            let effects = self.effects
+            enqueueEffect { [weak self] in
+                await self?.fenceBegins(node)
+                let outcome = await effects.fence(node: node, delay: delay)
+                await self?.fenceEnded(node, ok: outcome.succeeded, detail: outcome.detail)
+                await self?.report(outcome.succeeded ? .fenced(node: node) : .fenceFailed(node: node, reason: outcome.detail))
+            }
+        case .takeover(let term, let fenceFirst):
+            let effects = self.effects
+            let context = TakeoverContext(previousHolder: takeoverFrom, prelude: prelude(decided: SystemClock.monotonicNow()))
+            let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in await self?.report(report) }
+            takeoverTask = enqueueEffect {
+                await effects.takeOver(term: term, fenceFirst: fenceFirst, context: context, report: reporter)
+            }
+        case .restart(let term):
+            let effects = self.effects
+            let reporter: @Sendable (ResourceReport) async -> Void = { [weak self] report in await self?.report(report) }
+            takeoverTask = enqueueEffect { await effects.restartInPlace(term: term, report: reporter) }
+        case .release(let reason):
+            takeoverTask?.cancel()
+            takeoverTask = nil
+            let effects = self.effects
+            enqueueEffect { [weak self] in
+                await effects.release(reason: reason)
+                await self?.report(.released)
+            }
+        case .event(let event):
+            effects.record(event)
+        default:
+            break
+        }
+    }
+
+    private func fenceBegins(_ node: String) {
+        fenceSpan = (node, SystemClock.monotonicNow(), nil, false, "")
+    }
+
+    private func fenceEnded(_ node: String, ok: Bool, detail: String) {
+        guard let span = fenceSpan, span.node == node else { return }
+        fenceSpan = (node, span.started, SystemClock.monotonicNow(), ok, detail)
+    }
+
+    /// The failover timeline before the takeover: from the vacancy seen to the campaign (detect),
+    /// the campaign (election), reading and writing the holder record (wait), and the fence of
+    /// the previous holder. The takeover's own steps (lock, ip, start, healthy) follow.
+    private func prelude(decided: Instant) -> [StatusReport.Failover.Step] {
+        guard let campaignSent, let wonAt, wonAt >= campaignSent, decided.since(wonAt) < .seconds(60) else { return [] }
+        var steps: [StatusReport.Failover.Step] = []
+        if let vacantSeen, vacantSeen <= campaignSent {
+            steps.append(.init(name: "detect", milliseconds: campaignSent.since(vacantSeen).wholeMilliseconds, ok: true, detail: "the leader key was seen vacant"))
+        }
+        steps.append(.init(name: "election", milliseconds: wonAt.since(campaignSent).wholeMilliseconds, ok: true, detail: "etcd campaign"))
+        var fenced = Duration.zero
+        var fenceStep: StatusReport.Failover.Step?
+        if let span = fenceSpan, let ended = span.ended, span.started >= wonAt {
+            fenced = ended.since(span.started)
+            fenceStep = .init(name: "fence", milliseconds: fenced.wholeMilliseconds, ok: span.ok, detail: "\(span.node): \(span.detail)")
+        }
+        steps.append(.init(name: "wait", milliseconds: (decided.since(wonAt) - fenced).wholeMilliseconds, ok: true, detail: "holder record read and written"))
+        if let fenceStep { steps.append(fenceStep) }
+        return steps
+    }
+
+    @discardableResult
+    private func enqueueEffect(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let previous = effectChain
+        let task = Task {
+            await previous?.value
+            await work()
+        }
+        effectChain = task
+        return task
+    }
+
+    private func record(kind: EventKind, severity: ClusterEvent.Severity, _ message: String) {
+        effects.record(EventRecord(kind: kind, severity: severity, message: message))
+    }
+}
+#endif

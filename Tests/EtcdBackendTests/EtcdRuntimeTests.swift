@@ -1,0 +1,179 @@
+#if Etcd
+import ClusterCore
+import ClusterHost
+import ClusterNode
+import EtcdBackend
+import EtcdTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// The etcd backend's runtime (`EtcdRuntime`: the coordinator, the lease keeper, the watch and the
+/// reads) against a real 3-member etcd cluster, with service steps that only record what they
+/// were asked (the takeover sequence itself is tested on its own).
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct EtcdRuntimeTests {
+    static let ttl = Duration.seconds(3)
+
+    /// What every node's service steps did, in order.
+    final class Journal: Sendable {
+        private let list = Mutex<[String]>([])
+        func add(_ entry: String) { list.withLock { $0.append(entry) } }
+        var entries: [String] { list.withLock { $0 } }
+    }
+
+    /// Service steps that succeed at once and write what they did in the shared journal.
+    final class Effects: RuntimeEffects {
+        let node: String
+        let journal: Journal
+        init(_ node: String, journal: Journal) {
+            self.node = node
+            self.journal = journal
+        }
+
+        func takeOver(term: Term, fenceFirst: [String], context: TakeoverContext, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+            journal.add("\(node) takeover from \(context.previousHolder ?? "-")")
+            await report(.takeoverSucceeded(term: term))
+        }
+
+        func fence(node victim: String, delay: Duration) async -> FenceOutcome {
+            journal.add("\(node) fence \(victim)")
+            return FenceOutcome(node: victim, succeeded: true, detail: "test double", durationMilliseconds: 0)
+        }
+
+        func release(reason: ReleaseReason) async {
+            journal.add("\(node) release \(reason)")
+        }
+
+        func restartInPlace(term: Term, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+            await report(.takeoverSucceeded(term: term))
+        }
+
+    }
+
+    /// Two nodes that may run the service, n1 first in placement order.
+    static func config(_ cluster: EtcdTestCluster, prefix: String) -> ClusterConfig {
+        var etcd = cluster.config(prefix: prefix)
+        etcd.leaseTTL = ttl
+        var settings = ClusterSettings(name: "etcdtest", stateDir: "/unused", failureTimeout: .milliseconds(500))
+        settings.backend = .etcd
+        return ClusterConfig(
+            cluster: settings,
+            nodes: [NodeConfig(name: "n1", addresses: ["198.18.0.1"], priority: 100),
+                    NodeConfig(name: "n2", addresses: ["198.18.0.2"], priority: 90)],
+            service: ServiceConfig(name: "svc", units: ["svc.service"]),
+            storage: StorageConfig(path: "/tmp"),
+            fencing: FencingConfig(enabled: true),
+            etcd: etcd)
+    }
+
+    static func waitFor(_ timeout: Duration, _ body: () async -> Bool) async -> Bool {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if await body() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test("a crashed holder is fenced by its successor before it takes over; the record names the successor")
+    func crashedHolderIsFenced() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let config = Self.config(cluster, prefix: "/haclusterd/crash")
+        let journal = Journal()
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
+        try await n1.start()
+        let n1Runs = await Self.waitFor(.seconds(10)) { await Self.holds(n1) }
+        #expect(n1Runs, "n1 runs the service: \(journal.entries)")
+        try await n2.start()
+        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        let report = await n2.status()
+        #expect(report.election.leader == "n1")
+        #expect(report.etcd?.endpoints.count == 3)
+        #expect(journal.entries == ["n1 takeover from -"])
+
+        // A crash: n1 stops keeping its lease alive and writes nothing more.
+        let crashed = ContinuousClock.now
+        _ = await n1.stop()
+        let n2Runs = await Self.waitFor(.seconds(10)) { await Self.holds(n2) }
+        let took = ContinuousClock.now - crashed
+        #expect(n2Runs)
+        #expect(journal.entries == ["n1 takeover from -", "n2 fence n1", "n2 takeover from n1"],
+                "the successor fences the recorded holder, then takes over")
+        // No earlier than the lease's expiry on the server (TTL), and soon after it.
+        #expect(took >= Self.ttl - .milliseconds(100) && took < Self.ttl + .seconds(3), "took \(took)")
+        let record = try await Self.holder(config)
+        #expect(record?.node == "n2" && record?.state == .running)
+        _ = await n2.stop()
+    }
+
+    @Test("a planned leave releases, records it and resigns: the successor fences nobody")
+    func cleanLeaveIsNotFenced() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let config = Self.config(cluster, prefix: "/haclusterd/leave")
+        let journal = Journal()
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
+        try await n1.start()
+        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
+        try await n2.start()
+        let left = ContinuousClock.now
+        await n1.leave()
+        #expect(await Self.waitFor(.seconds(10)) { await n1.leaveProgress == LeaveProgress.done })
+        _ = await n1.stop()
+        #expect(await Self.waitFor(.seconds(10)) { journal.entries.contains("n2 takeover from n1") })
+        let took = ContinuousClock.now - left
+        #expect(journal.entries == ["n1 takeover from -", "n1 release leaving", "n2 takeover from n1"],
+                "no fence after a clean release")
+        #expect(took < Self.ttl, "a handover does not wait for the lease to expire: \(took)")
+        _ = await n2.stop()
+    }
+
+    @Test("etcd's quorum lost: the holder releases before its lease can expire, nothing starts until etcd is back")
+    func quorumLostReleases() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let config = Self.config(cluster, prefix: "/haclusterd/quorum")
+        let journal = Journal()
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
+        try await n1.start()
+        try await n2.start()
+        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
+        cluster.kill(1)
+        cluster.kill(2)
+        let lost = ContinuousClock.now
+        #expect(await Self.waitFor(.seconds(6)) { journal.entries.contains { $0.hasPrefix("n1 release") } })
+        let released = ContinuousClock.now - lost
+        #expect(released < Self.ttl, "released \(released) after etcd lost quorum (the hold is shorter than the TTL)")
+        try await Task.sleep(for: .seconds(4))
+        #expect(!journal.entries.contains { $0.hasPrefix("n2") }, "nothing starts without etcd")
+        #expect(await n1.status().election.quorum.quorate == false)
+        try cluster.start(1)
+        try cluster.start(2)
+        #expect(await Self.waitFor(.seconds(20)) {
+            journal.entries.filter { $0.contains("takeover") }.count == 2
+        }, "the service starts again once etcd is back: \(journal.entries)")
+        _ = await n1.stop()
+        _ = await n2.stop()
+    }
+
+    static func holds(_ runtime: EtcdRuntime) async -> Bool {
+        if case .holding = await runtime.status().election.service { return true }
+        return false
+    }
+
+    static func holder(_ config: ClusterConfig) async throws -> EtcdHolderRecord? {
+        let client = try EtcdClient(config: config.etcd!)
+        let runner = Task { await client.run() }
+        defer {
+            client.close()
+            runner.cancel()
+        }
+        return try await EtcdElection(client: client, keys: EtcdKeys(prefix: config.etcd!.prefix), node: "test").holder()
+    }
+}
+#endif
