@@ -10,6 +10,9 @@
 #                service process), then the member comes back
 #   etcd-quorum  two of three etcd members killed: the holder releases, nothing starts anywhere
 #                until etcd is back; then the service starts again
+#   admin        hactl through etcd, each command on another node: `move --wait` hands the service
+#                over without a fence, `standby` moves it away, `maintenance on` freezes it (a move
+#                meanwhile waits), `maintenance off` applies what was asked
 # Each scenario runs with the client probe, the shared-journal overlap check and the VIP sampler.
 # Usage: e2e/etcd.sh [scenario...]   (default: all)
 set -uo pipefail
@@ -119,7 +122,42 @@ pos = [names.index(w) if w in names else -1 for w in want]
 sys.exit(0 if -1 not in pos and pos == sorted(pos) and f.get("milliseconds") == sum(ms for _, ms in steps) else 1)' "$@"
 }
 
-all=(crash etcd-cut etcd-leader etcd-quorum)
+admin() {
+  local a=$E2E_ACTIVE others=() n t0 out rc
+  for n in $HATC_FULL_NODES; do [[ $n != "$a" ]] && others+=("$n"); done
+  local b=${others[0]} c=${others[1]}
+  : >"$HATC_DIR/fence.log"
+  e2e_log "hactl move $b --wait (asked on $c)"
+  t0=$(date +%s%N)
+  out=$(hactl_on "$c" move "$b" --wait --timeout 30s 2>&1); rc=$?
+  E2E_DETAIL="move_took=$(( ($(date +%s%N) - t0) / 1000000 ))ms"
+  e2e_log "move: rc=$rc $out"
+  check "hactl move --wait exits 0" test $rc -eq 0
+  check "when move --wait returned, demo.service ran on $b only (got: $(e2e_demo_nodes))" test "$(e2e_demo_nodes)" = "$b"
+  check "the admin state in etcd holds the move's constraint" e2e_contains "$(cluster_etcdctl get "/haclusterd/$HATC_TAG/admin" --print-value-only)" "\"prefer\""
+  check "$b names the constraint in status (asked on $a)" test "$(e2e_status "$a" '[c["node"] for c in s["constraints"] if c["kind"]=="prefer"]')" = "['$b']"
+  hactl_on "$a" clear >/dev/null
+  e2e_log "hactl standby $b --wait (asked on $b)"
+  out=$(hactl_on "$b" standby "$b" --wait --timeout 30s 2>&1); rc=$?
+  e2e_log "standby: rc=$rc $out"
+  check "hactl standby --wait exits 0" test $rc -eq 0
+  n=$(e2e_wait_active 20 "$b") || return 1
+  check "the service left $b for $a, the first in priority order (runs on $n)" test "$n" = "$a"
+  check "$b shows as standby" test "$(e2e_status "$a" '[x["state"] for x in s["nodes"] if x["name"]=="'"$b"'"][0]')" = standby
+  e2e_log "hactl maintenance on (asked on $c), then move $c"
+  hactl_on "$c" maintenance on >/dev/null
+  hactl_on "$b" move "$c" >/dev/null
+  sleep 3
+  check "maintenance: the service stayed on $a (running: $(e2e_demo_nodes))" test "$(e2e_demo_nodes)" = "$a"
+  hactl_on "$a" maintenance off >/dev/null
+  n=$(e2e_wait_active 20 "$a") || return 1
+  check "maintenance off: the move to $c was carried out (runs on $n)" test "$n" = "$c"
+  check "no node was fenced by a planned move" test ! -s "$HATC_DIR/fence.log"
+  hactl_on "$a" unstandby "$b" >/dev/null
+  E2E_NOT=$a
+}
+
+all=(crash etcd-cut etcd-leader etcd-quorum admin)
 (($#)) || set -- "${all[@]}"
 for s in "$@"; do
   name=$s; [[ $s == etcd-* ]] || name=etcd-$s

@@ -144,6 +144,67 @@ struct EtcdCoordinatorTests {
         #expect(c.step(.resigned, now: .zero).isEmpty, "backoff: no campaign yet")
         #expect(c.step(.tick, now: .zero + Self.backoff) == [.campaign])
     }
+
+    static func admin(_ edit: (inout AdminState) -> Void) -> AdminState {
+        var state = AdminState.initial
+        edit(&state)
+        return state
+    }
+
+    @Test("the admin state places the service: disable and standby release and resign; a move releases for a present target only")
+    func adminMovesTheRunningService() {
+        var disabled = Self.running("dss1")
+        var out = disabled.step(.admin(Self.admin { $0.enabled = false }), now: .zero)
+        #expect(Self.services(out) == [.release(.disabled)])
+        #expect(disabled.step(.report(.released), now: .zero) == [Self.record("dss1", .released, 7)])
+        #expect(disabled.step(.holderRecorded(true), now: .zero) == [.resign(term: 7)])
+        _ = disabled.step(.resigned, now: .zero)
+        out = disabled.step(.leader(node: nil, term: 0), now: .zero + .seconds(60))
+        #expect(out.isEmpty, "disabled: nobody campaigns, however long the key is vacant")
+
+        var standby = Self.running("dss1")
+        out = standby.step(.admin(Self.admin { $0.standby = ["dss1"] }), now: .zero)
+        #expect(Self.services(out) == [.release(.placement)])
+
+        var moved = Self.running("dss1")
+        let prefer = AdminConstraint(kind: .prefer, node: "dss2", expires: nil)
+        _ = moved.step(.present(["dss1"]), now: .zero)
+        #expect(moved.step(.admin(Self.admin { $0.constraints = [prefer] }), now: .zero).isEmpty,
+                "the target is absent: the service stays")
+        out = moved.step(.present(["dss1", "dss2"]), now: .zero)
+        #expect(Self.services(out) == [.release(.placement)], "the target is present: release and hand over")
+    }
+
+    @Test("campaigns follow placement: a move's target goes first, a standby node never campaigns, maintenance freezes")
+    func campaignsFollowPlacement() {
+        let prefer = AdminConstraint(kind: .prefer, node: "dss2", expires: nil)
+        var first = EtcdCoordinator(node: "dss1", config: Self.config, campaignGrace: Self.grace, retryBackoff: Self.backoff)
+        _ = first.start()
+        _ = first.step(.present(["dss1", "dss2"]), now: .zero)
+        _ = first.step(.admin(Self.admin { $0.constraints = [prefer] }), now: .zero)
+        _ = first.step(.leaseGranted, now: .zero)
+        #expect(first.step(.leader(node: nil, term: 0), now: .zero).isEmpty, "dss2 is preferred: dss1 waits")
+        #expect(first.step(.tick, now: .zero + Self.grace) == [.campaign], "dss2 did not campaign in the grace period")
+
+        var target = EtcdCoordinator(node: "dss2", config: Self.config, campaignGrace: Self.grace, retryBackoff: Self.backoff)
+        _ = target.start()
+        _ = target.step(.present(["dss1", "dss2"]), now: .zero)
+        _ = target.step(.admin(Self.admin { $0.constraints = [prefer] }), now: .zero)
+        #expect(target.step(.leaseGranted, now: .zero) == [.campaign], "the move's target campaigns at once")
+
+        var standby = EtcdCoordinator(node: "dss1", config: Self.config, campaignGrace: Self.grace, retryBackoff: Self.backoff)
+        _ = standby.start()
+        _ = standby.step(.admin(Self.admin { $0.standby = ["dss1"] }), now: .zero)
+        _ = standby.step(.present(["dss1"]), now: .zero)
+        _ = standby.step(.leaseGranted, now: .zero)
+        #expect(standby.step(.leader(node: nil, term: 0), now: .zero + .seconds(60)).isEmpty, "standby: never")
+
+        var frozen = Self.running("dss1")
+        _ = frozen.step(.admin(Self.admin { $0.maintenance = true; $0.enabled = false }), now: .zero)
+        #expect(frozen.phase == .running(term: 7), "maintenance: the service is left alone")
+        let status = frozen.status(config: Self.config, holderRecord: nil, healthyMembers: 3)
+        #expect(status.placement == .maintenance && status.admin.maintenance)
+    }
 }
 
 extension Action {

@@ -73,10 +73,23 @@ struct DaemonEtcdTests {
         #expect(human.stdout.contains("Coordination: etcd, prefix \(prefix), 3/3 endpoints healthy"), "\(human.stdout)")
         #expect(human.stdout.contains("n1: lease "), "\(human.stdout)")
 
-        // Admin commands are refused with the reason (not yet through etcd), nothing changes.
+        // hactl disable / enable through etcd: one transaction each on <prefix>/admin.
         let disable = try DaemonServiceTests.hactl(config, ["disable"])
-        #expect(disable.status != 0 && disable.stderr.contains("etcd backend"), "\(disable)")
-        #expect(try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active")
+        #expect(disable.status == 0, "\(disable)")
+        #expect(try eventually(within: .seconds(10), every: .milliseconds(100)) {
+            try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "inactive"
+        }, "unit still running after disable")
+        #expect(try !DaemonServiceTests.lockIsHeld(lockFile), "the storage lock is still held after disable")
+        let admin = try Self.etcdctl(cluster, ["get", "\(prefix)/admin", "--print-value-only"])
+        #expect(admin.stdout.contains("\"enabled\":false"), "\(admin)")
+        let enable = try DaemonServiceTests.hactl(config, ["enable"])
+        #expect(enable.status == 0, "\(enable)")
+        #expect(try eventually(within: .seconds(10), every: .milliseconds(100)) {
+            try manager.show(demoUnit, ["ActiveState"])["ActiveState"] == "active"
+        }, "unit not started again after enable")
+        // Membership commands don't apply with etcd: refused with the reason.
+        let add = try DaemonServiceTests.hactl(config, ["node", "add", "n1"])
+        #expect(add.status != 0 && add.stderr.contains("etcd backend"), "\(add)")
 
         // systemctl stop: release, record released, resign, revoke; exit 0.
         let stop = try manager.systemctl(["stop", unit], timeout: .seconds(60))

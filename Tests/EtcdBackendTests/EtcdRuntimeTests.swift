@@ -132,6 +132,65 @@ struct EtcdRuntimeTests {
         _ = await n2.stop()
     }
 
+    @Test("admin commands through etcd: move hands over without a fence, disable stops, enable starts, standby moves away, maintenance freezes")
+    func adminThroughEtcd() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let config = Self.config(cluster, prefix: "/haclusterd/admin")
+        let journal = Journal()
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
+        try await n1.start()
+        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
+        try await n2.start()
+        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+
+        // move n2, asked on n1's daemon: n1 releases and resigns, n2 takes over without a fence.
+        guard case .committed = await n1.submit(.move(node: "n2", lifetime: nil)) else {
+            Issue.record("move not committed")
+            return
+        }
+        #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n2) }, "\(journal.entries)")
+        #expect(journal.entries == ["n1 takeover from -", "n1 release placement", "n2 takeover from n1"], "no fence on a move")
+        #expect(await n1.status().election.admin.preferredNode(at: SystemClock.wallClockSeconds()) == "n2", "both see the constraint")
+
+        // disable (asked on n1, which does not run it): n2 releases; nobody runs it.
+        guard case .committed = await n1.submit(.disable) else {
+            Issue.record("disable not committed")
+            return
+        }
+        #expect(await Self.waitFor(.seconds(5)) { journal.entries.last == "n2 release disabled" }, "\(journal.entries)")
+        try await Task.sleep(for: .seconds(2))
+        #expect(journal.entries.last == "n2 release disabled", "nothing starts while disabled: \(journal.entries)")
+        #expect(await n1.status().election.placement == .disabled)
+
+        // enable: the preferred node (n2) starts it again; the record says n2 released: no fence.
+        guard case .committed = await n2.submit(.enable) else {
+            Issue.record("enable not committed")
+            return
+        }
+        #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n2) }, "\(journal.entries)")
+
+        // maintenance on, then standby n2: the service stays where it is.
+        guard case .committed = await n2.submit(.maintenance(on: true)), case .committed = await n2.submit(.standby(node: "n2")) else {
+            Issue.record("maintenance or standby not committed")
+            return
+        }
+        try await Task.sleep(for: .seconds(2))
+        #expect(await Self.holds(n2), "maintenance: nothing moves")
+        // maintenance off: n2 may not run it any more: it goes to n1, without a fence.
+        guard case .committed = await n1.submit(.maintenance(on: false)) else {
+            Issue.record("maintenance off not committed")
+            return
+        }
+        #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n1) }, "\(journal.entries)")
+        #expect(!journal.entries.contains { $0.contains("fence") }, "\(journal.entries)")
+        // An unknown node is refused, nothing written.
+        #expect(await n1.submit(.standby(node: "n9")) == .rejected(.unknownNode("n9")))
+        _ = await n1.stop()
+        _ = await n2.stop()
+    }
+
     @Test("etcd's quorum lost: the holder releases before its lease can expire, nothing starts until etcd is back")
     func quorumLostReleases() async throws {
         let cluster = try EtcdTestCluster()
@@ -141,8 +200,9 @@ struct EtcdRuntimeTests {
         let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
         let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
         try await n1.start()
-        try await n2.start()
         #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
+        try await n2.start()
+        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
         cluster.kill(1)
         cluster.kill(2)
         let lost = ContinuousClock.now

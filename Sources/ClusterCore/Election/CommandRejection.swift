@@ -23,4 +23,6 @@ public enum CommandRejection: Error, Sendable, Equatable {
     case changePending(AdminVersion)
     /// `two_node = true` means exactly two voting nodes.
     case twoNodeMembership
+    /// The etcd backend's admin state can't be read (the key's value and why).
+    case adminStateUnreadable(String)
 }

@@ -7,17 +7,20 @@
 ///   their last status check (`healthyMembers`), and `quorate` whether this node holds its lease
 ///   (it acts on nothing otherwise).
 /// - A node is online while its presence key exists (bound to its lease); this node, while it
-///   holds its lease.
+///   holds its lease; `standby` when online but the admin state keeps it from running the service.
 /// - The holder is the holder record's node unless it released cleanly.
 extension EtcdCoordinator {
     public func status(config: ClusterConfig, holderRecord: EtcdHolderRecord?, healthyMembers: Int) -> ElectionStatus {
         let expected = config.etcd?.endpoints.count ?? 0
         let role: ElectionRole = term != nil ? .leader : (phase == .campaigning ? .candidate : .follower)
         let nodes = config.serviceNodes.map { node in
-            let online = node.name == self.node ? leaseValid : present.contains(node.name)
+            let liveness: ElectionStatus.Node.Liveness = !online.contains(node.name) ? .offline
+                : Placement.ineligibility(of: node.name, config: config, admin: admin, wallClock: wallClock) == nil ? .online : .standby
             return ElectionStatus.Node(
-                name: node.name, role: node.role, liveness: online ? .online : .offline, failures: 0, fenced: false)
+                name: node.name, role: node.role, liveness: liveness,
+                failures: admin.failureCount(of: node.name, at: wallClock, expiry: config.service.failureExpiry), fenced: false)
         }
+        let placement: PlacementReason = admin.maintenance ? .maintenance : !admin.enabled ? .disabled : leaseValid ? .onLeader : .noQuorum
         let holder = holderRecord.flatMap { $0.state == .released ? nil : $0.node }
         let previous = holderRecord.flatMap { $0.node == self.node ? nil : $0.node }
         var fence: ElectionStatus.FenceFailure?
@@ -33,8 +36,8 @@ extension EtcdCoordinator {
             previousHolder: previous,
             fenceFailure: fence,
             service: serviceState,
-            placement: leaseValid ? .onLeader : .noQuorum,
-            admin: .initial,
+            placement: placement,
+            admin: admin,
             committed: .zero)
     }
 

@@ -12,8 +12,15 @@
 /// vacant and it is the first present node in placement order (priority, then name); any other
 /// present node campaigns once the key has been vacant for `campaignGrace`.
 ///
-/// Not yet here (next step): the admin state (constraints, standby, maintenance, failure counts)
-/// in etcd transactions, and health failures moving the service.
+/// The admin state (`<prefix>/admin`, `Input.admin`) places the service as on the built-in backend
+/// (`Placement`): a node campaigns only when it may run the service and is the best present node
+/// (a `move`'s target first), or after the grace period when the best one does not campaign; a
+/// running coordinator that may no longer run it (disabled, standby, banned, moved away) releases,
+/// records `released` and resigns, so the target takes over without a fence. In maintenance, the
+/// coordinator neither campaigns nor moves the service.
+///
+/// Not yet here: health failures counted in the admin state (a failed service is released and
+/// retried after `retryBackoff`, on whichever node wins).
 public struct EtcdCoordinator: Sendable {
     /// What the coordinator knows of the outcome of a campaign.
     public enum CampaignOutcome: Sendable, Equatable {
@@ -41,6 +48,8 @@ public struct EtcdCoordinator: Sendable {
         case report(ResourceReport)
         /// A planned stop: release, record `released`, resign, revoke the lease.
         case leave
+        /// The admin state now (`<prefix>/admin`; `.initial` while the key does not exist).
+        case admin(AdminState)
     }
 
     public enum Output: Sendable, Equatable {
@@ -71,6 +80,7 @@ public struct EtcdCoordinator: Sendable {
     }
 
     public let node: String
+    private let config: ClusterConfig
     /// The nodes that may run the service, in placement order (priority, then name).
     public let candidates: [String]
     public let campaignGrace: Duration
@@ -78,6 +88,9 @@ public struct EtcdCoordinator: Sendable {
     public private(set) var phase: Phase = .noLease
     public private(set) var leader: (node: String, term: Int64)?
     public private(set) var present: Set<String> = []
+    public private(set) var admin: AdminState = .initial
+    /// Seconds since the epoch at the last step that gave it (constraints and failures expire on it).
+    public private(set) var wallClock: UInt64 = 0
     private var vacantSince: Instant?
     /// A lease is granted and not known lost.
     public private(set) var leaseValid = false
@@ -91,6 +104,7 @@ public struct EtcdCoordinator: Sendable {
 
     public init(node: String, config: ClusterConfig, campaignGrace: Duration, retryBackoff: Duration) {
         self.node = node
+        self.config = config
         self.candidates = config.serviceNodes
             .sorted { ($0.priority, $1.name) > ($1.priority, $0.name) }
             .map(\.name)
@@ -123,7 +137,8 @@ public struct EtcdCoordinator: Sendable {
 
     public mutating func start() -> [Output] { [.grantLease] }
 
-    public mutating func step(_ input: Input, now: Instant) -> [Output] {
+    public mutating func step(_ input: Input, now: Instant, wallClock: UInt64? = nil) -> [Output] {
+        if let wallClock { self.wallClock = wallClock }
         var out: [Output] = []
         switch input {
         case .tick:
@@ -188,6 +203,8 @@ public struct EtcdCoordinator: Sendable {
             if phase == .campaigning { phase = .follower }
         case .present(let nodes):
             present = nodes
+        case .admin(let state):
+            admin = state
         case .report(let report):
             out += handle(report, now: now)
         case .leave:
@@ -209,8 +226,38 @@ public struct EtcdCoordinator: Sendable {
                 break
             }
         }
+        out += placeService(now: now)
         out += campaignIfDue(now: now)
         return out
+    }
+
+    /// The nodes known to be up: those with a presence key, and this one while it holds its lease.
+    public var online: Set<String> {
+        var nodes = present
+        if leaseValid { nodes.insert(node) }
+        return nodes
+    }
+
+    /// Where the admin state wants the service while this node runs it: here, or released (and
+    /// leadership handed back) because the service is disabled, this node may not run it, or a
+    /// `move` names another present node that may.
+    private mutating func placeService(now: Instant) -> [Output] {
+        guard case .running(let term) = phase, !admin.maintenance else { return [] }
+        let reason: ReleaseReason
+        let why: String
+        if !admin.enabled {
+            (reason, why) = (.disabled, "the service is disabled")
+        } else if let ineligible = Placement.ineligibility(of: node, config: config, admin: admin, wallClock: wallClock) {
+            (reason, why) = (.placement, "\(node) may not run it (\(ineligible))")
+        } else if let preferred = admin.preferredNode(at: wallClock), preferred != node, online.contains(preferred),
+                  Placement.ineligibility(of: preferred, config: config, admin: admin, wallClock: wallClock) == nil {
+            (reason, why) = (.placement, "moving to \(preferred)")
+        } else {
+            return []
+        }
+        phase = .releasing(term: term, resign: true)
+        releaseReason = reason
+        return [event(.serviceRelease, .notice, "releasing the service: \(why)"), .service(.release(reason))]
     }
 
     // MARK: Steps
@@ -318,10 +365,11 @@ public struct EtcdCoordinator: Sendable {
 
     private mutating func campaignIfDue(now: Instant) -> [Output] {
         guard phase == .follower, !leaving, leader == nil, now >= campaignNotBefore, retryAt.map({ now >= $0 }) ?? true else { return [] }
-        let first = candidates.first { present.contains($0) }
-        guard let first, candidates.contains(node) else { return [] }
+        guard candidates.contains(node), !admin.maintenance, admin.enabled,
+              Placement.ineligibility(of: node, config: config, admin: admin, wallClock: wallClock) == nil else { return [] }
+        let best = Placement.bestNode(config: config, admin: admin, online: online, lastActive: nil, wallClock: wallClock)
         let waited = vacantSince.map { now.since($0) } ?? .zero
-        guard first == node || waited >= campaignGrace else { return [] }
+        guard best == node || waited >= campaignGrace else { return [] }
         phase = .campaigning
         return [.campaign]
     }

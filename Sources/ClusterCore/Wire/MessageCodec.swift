@@ -347,6 +347,9 @@ public enum MessageCodec {
                 w.write(version.rawValue)
             case .twoNodeMembership:
                 w.write(UInt8(12))
+            case let .adminStateUnreadable(reason):
+                w.write(UInt8(13))
+                w.write(String(decoding: reason.utf8.prefix(WireFormat.maxStringLength - 3), as: UTF8.self))
             }
         }
     }
@@ -371,6 +374,7 @@ public enum MessageCodec {
             case 10: return .rejected(.nodeRunsService(try r.readString("outcome.node")))
             case 11: return .rejected(.changePending(AdminVersion(try r.readUInt64("outcome.version"))))
             case 12: return .rejected(.twoNodeMembership)
+            case 13: return .rejected(.adminStateUnreadable(try r.readString("outcome.reason")))
             default: throw .malformed(field: "outcome.rejection", reason: "unknown rejection \(reason)")
             }
         default: throw .malformed(field: "outcome", reason: "unknown outcome \(code)")

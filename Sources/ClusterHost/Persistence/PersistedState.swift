@@ -39,44 +39,53 @@ struct PersistedState: Codable, Sendable, Equatable {
     init(_ state: PersistentState) {
         term = state.term.rawValue
         votedFor = state.votedFor
-        let admin = state.admin
-        self.admin = Admin(
-            stamp: Stamp(term: admin.stamp.term.rawValue, version: admin.stamp.version.rawValue),
+        admin = Admin(state.admin)
+    }
+
+    /// Back to the in-memory type; a value no node could have written is corrupt.
+    func state(path: String) throws(StateStoreError) -> PersistentState {
+        PersistentState(term: Term(term), votedFor: votedFor, admin: try admin.state(path: path))
+    }
+}
+
+extension PersistedState.Admin {
+    init(_ admin: AdminState) {
+        self.init(
+            stamp: PersistedState.Stamp(term: admin.stamp.term.rawValue, version: admin.stamp.version.rawValue),
             enabled: admin.enabled,
             maintenance: admin.maintenance,
             standby: admin.standby,
-            constraints: admin.constraints.map { Constraint(kind: $0.kind.rawValue, node: $0.node, expires: $0.expires) },
-            failures: admin.failures.map { Failure(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
+            constraints: admin.constraints.map { PersistedState.Constraint(kind: $0.kind.rawValue, node: $0.node, expires: $0.expires) },
+            failures: admin.failures.map { PersistedState.Failure(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
             mayHold: admin.mayHold,
             voters: admin.voters
         )
     }
 
-    /// Back to the in-memory type; a value no node could have written is corrupt.
-    func state(path: String) throws(StateStoreError) -> PersistentState {
+    /// Back to the in-memory type; a value no node could have written is corrupt (`path`: where it was read).
+    func state(path: String) throws(StateStoreError) -> AdminState {
         var constraints: [AdminConstraint] = []
-        for constraint in admin.constraints {
+        for constraint in self.constraints {
             guard let kind = AdminConstraint.Kind(rawValue: constraint.kind) else {
                 throw .corrupt(path: path, reason: "unknown constraint kind '\(constraint.kind)'")
             }
             constraints.append(AdminConstraint(kind: kind, node: constraint.node, expires: constraint.expires))
         }
-        guard admin.failures.allSatisfy({ $0.count >= 0 }) else {
+        guard failures.allSatisfy({ $0.count >= 0 }) else {
             throw .corrupt(path: path, reason: "negative failure count")
         }
-        if let voters = admin.voters, voters.isEmpty || Set(voters).count != voters.count {
+        if let voters, voters.isEmpty || Set(voters).count != voters.count {
             throw .corrupt(path: path, reason: voters.isEmpty ? "empty member list (admin.voters)" : "a node listed twice in admin.voters")
         }
-        let adminState = AdminState(
-            stamp: AdminStamp(term: Term(admin.stamp.term), version: AdminVersion(admin.stamp.version)),
-            enabled: admin.enabled,
-            maintenance: admin.maintenance,
-            standby: admin.standby,
+        return AdminState(
+            stamp: AdminStamp(term: Term(stamp.term), version: AdminVersion(stamp.version)),
+            enabled: enabled,
+            maintenance: maintenance,
+            standby: standby,
             constraints: constraints,
-            failures: admin.failures.map { FailureRecord(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
-            mayHold: admin.mayHold,
-            voters: admin.voters
+            failures: failures.map { FailureRecord(node: $0.node, count: $0.count, lastFailure: $0.lastFailure) },
+            mayHold: mayHold,
+            voters: voters
         )
-        return PersistentState(term: Term(term), votedFor: votedFor, admin: adminState)
     }
 }

@@ -12,10 +12,14 @@ import NIOPosix
 ///   `tickInterval` and at the keeper's deadline, and tells the coordinator the lease is lost as
 ///   soon as the hold runs out (the margin rule: before the server can expire it).
 /// - Presence: `<prefix>/nodes/<name>`, bound to the lease, written once per lease.
-/// - What the others do: a watch on the leader key (a vacancy is seen at once), and a
-///   linearizable read of the whole prefix every `pollInterval` (leader, holder record,
-///   presence) that catches up after a broken watch. Leader information is applied in revision
-///   order: a read answered after a newer watch event or campaign says nothing new.
+/// - What the others do: a watch on the whole prefix (a vacancy, an admin change, a node's
+///   presence are seen at once), and a linearizable read of the whole prefix every
+///   `pollInterval` (leader, holder record, admin state, presence) that catches up after a broken
+///   watch. Each item is applied in revision order: a read answered after a newer watch event or
+///   campaign says nothing new.
+/// - Admin commands (`submit`): read `<prefix>/admin`, apply the command (`AdminState.applying`,
+///   the built-in backend's rule), write it back in one transaction that compares the
+///   `mod_revision` read; a concurrent change makes it read and apply again.
 /// - Every etcd call the coordinator asks for runs on a task of its own and comes back as an
 ///   input; service steps (fence, takeover, release) go to `RuntimeEffects` one at a time, as in
 ///   the built-in runtime.
@@ -53,6 +57,8 @@ public actor EtcdRuntime: CoordinationRuntime {
     /// The revision the leader information applied last was true at (see the type's notes).
     private var leaderRevision: Int64 = 0
     private var presenceRevision: Int64 = 0
+    private var adminRevision: Int64 = 0
+    private var badAdminTold = false
     private var holderRecord: EtcdHolderRecord?
     /// Where the service comes from, as the holder record said when this term read it.
     private var takeoverFrom: String?
@@ -114,9 +120,9 @@ public actor EtcdRuntime: CoordinationRuntime {
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
                 do {
-                    try await client.watch(keys.leader) { [weak self] event in await self?.leaderChanged(event) }
+                    try await client.watch(keys.prefix + "/", prefix: true) { [weak self] event in await self?.changed(event) }
                 } catch {
-                    await self?.etcdTrouble("watch of \(keys.leader): \(error)")
+                    await self?.etcdTrouble("watch of \(keys.prefix)/: \(error)")
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
@@ -163,8 +169,51 @@ public actor EtcdRuntime: CoordinationRuntime {
 
     // MARK: - Inputs from the daemon
 
-    /// Admin commands are answered by the control handler with the etcd backend (this is not called).
-    public func submit(_ command: AdminCommand) async -> CommandOutcome { .noQuorum }
+    /// Applies `command` to the admin state in etcd: one transaction on the revision read, read
+    /// again and retried (at most `adminAttempts` times) when another change came in between.
+    /// `.noQuorum` when etcd can't be reached; the version is the key's new `mod_revision`.
+    public func submit(_ command: AdminCommand) async -> CommandOutcome {
+        guard running else { return .noQuorum }
+        let key = keys.admin
+        for _ in 0..<Self.adminAttempts {
+            let read: EtcdClient.KeyValue?
+            do {
+                read = try await client.get(key)
+            } catch {
+                etcdTrouble("reading \(key): \(error)")
+                return .noQuorum
+            }
+            let current: AdminState
+            do throws(StateStoreError) {
+                current = try read.map { kv throws(StateStoreError) in try AdminDocument.decode(kv.value, source: key) } ?? .initial
+            } catch {
+                return .rejected(.adminStateUnreadable(error.description))
+            }
+            let holder = holderRecord.flatMap { $0.state == .released ? nil : $0.node }
+            let applied = current.applying(command, config: config, wallClock: SystemClock.wallClockSeconds(), currentHolder: holder) { _, _ in
+                .membersNotRecorded  // the control handler refuses node add/remove with etcd before this
+            }
+            let next: AdminState
+            switch applied {
+            case .failure(let rejection): return .rejected(rejection)
+            case .success(let state): next = state
+            }
+            let written: EtcdClient.TxnResult
+            do {
+                written = try await client.txn([.modRevision(key, equals: read?.modRevision ?? 0)], success: [.put(key, AdminDocument.encode(next))])
+            } catch {
+                etcdTrouble("writing \(key): \(error)")
+                return .noQuorum
+            }
+            guard written.succeeded else { continue }
+            applyAdmin(next, revision: written.revision)
+            record(kind: .adminChange, severity: .notice, "\(command) (etcd revision \(written.revision))")
+            return .committed(AdminVersion(UInt64(max(0, written.revision))))
+        }
+        return .noQuorum
+    }
+
+    static let adminAttempts = 5
 
     public func override(_ override: OperatorOverride, uid: UInt32) -> OverrideRefusal? {
         .notCoordinator(node: localNode, leader: coordinator.leader?.node)
@@ -241,7 +290,7 @@ public actor EtcdRuntime: CoordinationRuntime {
     private func step(_ input: EtcdCoordinator.Input) {
         let now = SystemClock.monotonicNow()
         let before = coordinator.phase
-        let outputs = coordinator.step(input, now: now)
+        let outputs = coordinator.step(input, now: now, wallClock: SystemClock.wallClockSeconds())
         heartbeat.beat()
         if case .campaigning = coordinator.phase, before != .campaigning { campaignSent = now }
         perform(outputs)
@@ -405,13 +454,62 @@ public actor EtcdRuntime: CoordinationRuntime {
 
     // MARK: - What the others do
 
-    private func leaderChanged(_ event: EtcdClient.WatchEvent) {
+    /// One change under the prefix, from the watch.
+    private func changed(_ event: EtcdClient.WatchEvent) {
         guard running else { return }
+        let nodesPrefix = keys.node("")
         switch event {
-        case .put(let key):
-            applyLeader(node: String(decoding: key.value, as: UTF8.self), term: key.createRevision, revision: key.modRevision)
-        case .delete(_, let revision):
+        case .put(let kv) where kv.key == keys.leader:
+            applyLeader(node: String(decoding: kv.value, as: UTF8.self), term: kv.createRevision, revision: kv.modRevision)
+        case .delete(let key, let revision) where key == keys.leader:
             applyLeader(node: nil, term: 0, revision: revision)
+        case .put(let kv) where kv.key == keys.admin:
+            decodeAdmin(kv.value, revision: kv.modRevision)
+        case .delete(let key, let revision) where key == keys.admin:
+            applyAdmin(.initial, revision: revision)
+        case .put(let kv) where kv.key == keys.holder:
+            decodeHolder(kv.value)
+        case .put(let kv) where kv.key.hasPrefix(nodesPrefix):
+            guard kv.modRevision >= presenceRevision else { return }
+            presenceRevision = kv.modRevision
+            step(.present(coordinator.present.union([String(kv.key.dropFirst(nodesPrefix.count))])))
+        case .delete(let key, let revision) where key.hasPrefix(nodesPrefix):
+            guard revision >= presenceRevision else { return }
+            presenceRevision = revision
+            step(.present(coordinator.present.subtracting([String(key.dropFirst(nodesPrefix.count))])))
+        default:
+            break
+        }
+    }
+
+    private func decodeAdmin(_ value: [UInt8], revision: Int64) {
+        do throws(StateStoreError) {
+            let admin = try AdminDocument.decode(value, source: keys.admin)
+            badAdminTold = false
+            applyAdmin(admin, revision: revision)
+        } catch {
+            if !badAdminTold {
+                badAdminTold = true
+                record(kind: .etcdError, severity: .error, "\(error) (the last good admin state stays in force; fix the key or delete it to start from the defaults)")
+            }
+        }
+    }
+
+    private func applyAdmin(_ admin: AdminState, revision: Int64) {
+        guard revision >= adminRevision else { return }
+        adminRevision = revision
+        step(.admin(admin))
+    }
+
+    private func decodeHolder(_ value: [UInt8]) {
+        do {
+            holderRecord = try EtcdHolderRecord(decoding: value)
+            badHolderTold = false
+        } catch {
+            if !badHolderTold {
+                badHolderTold = true
+                record(kind: .etcdError, severity: .error, "\(keys.holder): \(error) (a coordinator will refuse to take over until it is fixed)")
+            }
         }
     }
 
@@ -436,22 +534,22 @@ public actor EtcdRuntime: CoordinationRuntime {
         let nodesPrefix = keys.node("")
         var present: Set<String> = []
         var leader: EtcdClient.KeyValue?
+        var admin: EtcdClient.KeyValue?
         for key in result.keys {
             if key.key == keys.leader {
                 leader = key
             } else if key.key == keys.holder {
-                do {
-                    holderRecord = try EtcdHolderRecord(decoding: key.value)
-                    badHolderTold = false
-                } catch {
-                    if !badHolderTold {
-                        badHolderTold = true
-                        record(kind: .etcdError, severity: .error, "\(keys.holder): \(error) (a coordinator will refuse to take over until it is fixed)")
-                    }
-                }
+                decodeHolder(key.value)
+            } else if key.key == keys.admin {
+                admin = key
             } else if key.key.hasPrefix(nodesPrefix) {
                 present.insert(String(key.key.dropFirst(nodesPrefix.count)))
             }
+        }
+        if let admin {
+            decodeAdmin(admin.value, revision: result.revision)
+        } else {
+            applyAdmin(.initial, revision: result.revision)
         }
         if result.revision >= presenceRevision {
             presenceRevision = result.revision

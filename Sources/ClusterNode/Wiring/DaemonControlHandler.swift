@@ -43,9 +43,9 @@ struct DaemonControlHandler: ControlHandler {
             return .result(.events(list))
         case let .admin(command):
             logger.notice("admin command from uid \(peer.uid)", metadata: ["command": "\(command)", "pid": "\(peer.pid)"])
-            if config.cluster.backend == .etcd {
-                return .error(.rejected(reason: "hactl \(request.type) is not available with the etcd backend in this release "
-                    + "(the admin state in etcd is not there yet); the service runs on the first node in priority order"))
+            if config.cluster.backend == .etcd, command.changesMembers {
+                return .error(.rejected(reason: "hactl \(request.type) does not apply with the etcd backend: etcd's own members "
+                    + "make the quorum, and the [[node]] tables list the nodes that may run the service"))
             }
             switch await runtime.submit(command) {
             case let .committed(version):
@@ -150,6 +150,8 @@ struct DaemonControlHandler: ControlHandler {
             "an earlier change (version \(version)) is not committed yet: membership changes go one at a time; retry once hactl status shows every member alive"
         case .twoNodeMembership:
             "a two_node cluster has exactly two voting nodes: stop the cluster, set two_node = false and list the nodes in [[node]], then start it"
+        case let .adminStateUnreadable(reason):
+            "\(reason); fix the key, or delete it to start from the defaults (enabled, no constraints)"
         }
     }
 }

@@ -254,12 +254,14 @@ public final class EtcdClient: Sendable {
     /// until the task is cancelled (returns) or the watch fails (throws: the caller watches again
     /// from the revision after the last event it saw, on the next endpoint). No deadline: a dead
     /// member is noticed by HTTP/2 keepalive pings.
-    public func watch(_ key: String, fromRevision: Int64 = 0,
+    /// `prefix`: every key that starts with `key`, not only `key` itself.
+    public func watch(_ key: String, prefix: Bool = false, fromRevision: Int64 = 0,
                       _ handle: @escaping @Sendable (WatchEvent) async -> Void) async throws(EtcdError) {
         let index = preferred.withLock { $0 }
         let connection = connections[index]
         var create = Etcdserverpb_WatchCreateRequest()
         create.key = Data(key.utf8)
+        if prefix { create.rangeEnd = Data(Self.prefixEnd(Array(key.utf8))) }
         create.startRevision = fromRevision
         var watchRequest = Etcdserverpb_WatchRequest()
         watchRequest.requestUnion = .createRequest(create)
