@@ -34,7 +34,7 @@ crash() {
   local n; n=$(e2e_wait_active 40 "$a") || return 1
   check "$a was fenced before $n took over" grep -q "port=$a powered off" "$HATC_DIR/fence.log"
   check "the holder record names $n running" e2e_contains "$(holder_record)" "node=$n state=running"
-  check "$n's last_failover shows the etcd detection, election and fence" timeline_has "$n" detect election fence start
+  check "$n's last_failover shows the etcd election, the fence and the start" timeline_has "$n" election wait fence start
 }
 
 etcd_cut() {

@@ -138,6 +138,8 @@ public struct EtcdSimulation: Sendable {
                     guard ok else { unavailable(); continue }
                     if leader?.term == term { leader = nil; revision += 1 }
                     reply(.resigned)
+                case .recordFailure:
+                    break  // the simulation injects no service failures: nothing to count
                 case .revokeLease:
                     if ok {
                         leases[nodes[index].lease] = nil

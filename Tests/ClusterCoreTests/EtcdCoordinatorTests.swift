@@ -205,6 +205,34 @@ struct EtcdCoordinatorTests {
         let status = frozen.status(config: Self.config, holderRecord: nil, healthyMembers: 3)
         #expect(status.placement == .maintenance && status.admin.maintenance)
     }
+
+    @Test("a failure of the running service is counted in etcd: restart in place below migration_threshold, release at it; a lost lock at once; maintenance ignores it")
+    func failuresAreCounted() {
+        let threshold = Self.config.service.migrationThreshold
+        #expect(threshold >= 2, "the fixture's threshold allows a restart in place")
+        var c = Self.running("dss1")
+        for failure in 1..<threshold {
+            let out = c.step(.report(.serviceFailed(reason: "unit died")), now: .zero, wallClock: 1000)
+            #expect(out.contains(.recordFailure(node: "dss1", fatal: false)))
+            #expect(Self.services(out) == [.restart(term: Term(7))], "failure \(failure) of \(threshold): restart in place")
+            #expect(c.admin.failureCount(of: "dss1", at: 1000, expiry: Self.config.service.failureExpiry) == failure)
+            _ = c.step(.report(.takeoverSucceeded(term: Term(7))), now: .zero)
+            _ = c.step(.holderRecorded(true), now: .zero)
+            #expect(c.phase == .running(term: 7))
+        }
+        let last = c.step(.report(.serviceFailed(reason: "unit died")), now: .zero, wallClock: 1000)
+        #expect(Self.services(last) == [.release(.serviceFailed)], "at the threshold: released, leadership handed back")
+        #expect(c.phase == .releasing(term: 7, resign: true))
+
+        var locked = Self.running("dss1")
+        let out = locked.step(.report(.lockLost(reason: "lock file replaced")), now: .zero, wallClock: 1000)
+        #expect(out.contains(.recordFailure(node: "dss1", fatal: true)) && Self.services(out) == [.release(.serviceFailed)])
+
+        var frozen = Self.running("dss1")
+        _ = frozen.step(.admin(Self.admin { $0.maintenance = true }), now: .zero)
+        #expect(Self.services(frozen.step(.report(.serviceFailed(reason: "stopped by hand")), now: .zero)).isEmpty)
+        #expect(frozen.phase == .running(term: 7))
+    }
 }
 
 extension Action {

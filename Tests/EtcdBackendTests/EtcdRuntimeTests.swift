@@ -26,9 +26,12 @@ struct EtcdRuntimeTests {
     final class Effects: RuntimeEffects {
         let node: String
         let journal: Journal
-        init(_ node: String, journal: Journal) {
+        /// The fence device answers with a failure (a BMC that is down).
+        let fenceFails: Bool
+        init(_ node: String, journal: Journal, fenceFails: Bool = false) {
             self.node = node
             self.journal = journal
+            self.fenceFails = fenceFails
         }
 
         func takeOver(term: Term, fenceFirst: [String], context: TakeoverContext, report: @escaping @Sendable (ResourceReport) async -> Void) async {
@@ -37,8 +40,8 @@ struct EtcdRuntimeTests {
         }
 
         func fence(node victim: String, delay: Duration) async -> FenceOutcome {
-            journal.add("\(node) fence \(victim)")
-            return FenceOutcome(node: victim, succeeded: true, detail: "test double", durationMilliseconds: 0)
+            journal.add("\(node) fence \(victim)\(fenceFails ? " failed" : "")")
+            return FenceOutcome(node: victim, succeeded: !fenceFails, detail: fenceFails ? "device unreachable (test double)" : "test double", durationMilliseconds: 0)
         }
 
         func release(reason: ReleaseReason) async {
@@ -46,6 +49,7 @@ struct EtcdRuntimeTests {
         }
 
         func restartInPlace(term: Term, report: @escaping @Sendable (ResourceReport) async -> Void) async {
+            journal.add("\(node) restart")
             await report(.takeoverSucceeded(term: term))
         }
 
@@ -82,13 +86,7 @@ struct EtcdRuntimeTests {
         defer { cluster.shutdown() }
         let config = Self.config(cluster, prefix: "/haclusterd/crash")
         let journal = Journal()
-        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
-        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
-        try await n1.start()
-        let n1Runs = await Self.waitFor(.seconds(10)) { await Self.holds(n1) }
-        #expect(n1Runs, "n1 runs the service: \(journal.entries)")
-        try await n2.start()
-        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        let (n1, n2) = try await Self.startPair(config, journal: journal)
         let report = await n2.status()
         #expect(report.election.leader == "n1")
         #expect(report.etcd?.endpoints.count == 3)
@@ -109,17 +107,42 @@ struct EtcdRuntimeTests {
         _ = await n2.stop()
     }
 
+    @Test("a fence that fails blocks the takeover; hactl fence confirm on the coordinator lets it go on; refusals name the reason")
+    func fenceConfirm() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        let config = Self.config(cluster, prefix: "/haclusterd/confirm")
+        let journal = Journal()
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal, fenceFails: true), incarnation: Incarnation(2))
+        try await n1.start()
+        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
+        try await n2.start()
+        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        #expect(await n2.override(.confirmFenced(node: "n1"), uid: 0) == .heardRecently(node: "n1", ago: .zero, failureTimeout: Self.ttl),
+                "n1 is up (its presence key exists): refused")
+        _ = await n1.stop()  // a crash
+        #expect(await Self.waitFor(.seconds(8)) { await n2.status().election.fenceFailure?.node == "n1" }, "\(journal.entries)")
+        #expect(!(await Self.holds(n2)), "blocked: the fence failed")
+        #expect(await n2.override(.confirmFenced(node: "n2"), uid: 0) == .localNode("n2"))
+        var confirmed: OverrideRefusal? = .leaving("not tried")
+        _ = await Self.waitFor(.seconds(3)) {
+            confirmed = await n2.override(.confirmFenced(node: "n1"), uid: 0)
+            return confirmed == nil
+        }
+        #expect(confirmed == nil, "\(String(describing: confirmed))")
+        #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n2) }, "\(journal.entries)")
+        #expect(journal.entries.last == "n2 takeover from n1")
+        _ = await n2.stop()
+    }
+
     @Test("a planned leave releases, records it and resigns: the successor fences nobody")
     func cleanLeaveIsNotFenced() async throws {
         let cluster = try EtcdTestCluster()
         defer { cluster.shutdown() }
         let config = Self.config(cluster, prefix: "/haclusterd/leave")
         let journal = Journal()
-        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
-        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
-        try await n1.start()
-        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
-        try await n2.start()
+        let (n1, n2) = try await Self.startPair(config, journal: journal)
         let left = ContinuousClock.now
         await n1.leave()
         #expect(await Self.waitFor(.seconds(10)) { await n1.leaveProgress == LeaveProgress.done })
@@ -138,12 +161,7 @@ struct EtcdRuntimeTests {
         defer { cluster.shutdown() }
         let config = Self.config(cluster, prefix: "/haclusterd/admin")
         let journal = Journal()
-        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
-        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
-        try await n1.start()
-        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
-        try await n2.start()
-        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        let (n1, n2) = try await Self.startPair(config, journal: journal)
 
         // move n2, asked on n1's daemon: n1 releases and resigns, n2 takes over without a fence.
         guard case .committed = await n1.submit(.move(node: "n2", lifetime: nil)) else {
@@ -191,18 +209,37 @@ struct EtcdRuntimeTests {
         _ = await n2.stop()
     }
 
+    @Test("failures counted in etcd: restarts in place below migration_threshold, then the service moves without a fence")
+    func failuresMoveTheService() async throws {
+        let cluster = try EtcdTestCluster()
+        defer { cluster.shutdown() }
+        var config = Self.config(cluster, prefix: "/haclusterd/failures")
+        config.service.migrationThreshold = 3
+        let journal = Journal()
+        let (n1, n2) = try await Self.startPair(config, journal: journal)
+        for failure in 1...3 {
+            await n1.report(.serviceFailed(reason: "unit died (test)"))
+            #expect(await Self.waitFor(.seconds(5)) {
+                await n2.status().election.admin.failureCount(of: "n1", at: SystemClock.wallClockSeconds(), expiry: .seconds(600)) == failure
+            }, "failure \(failure) counted in etcd, seen by n2")
+            if failure < 3 {
+                #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n1) })
+            }
+        }
+        #expect(await Self.waitFor(.seconds(5)) { await Self.holds(n2) }, "\(journal.entries)")
+        #expect(journal.entries == ["n1 takeover from -", "n1 restart", "n1 restart", "n1 release serviceFailed", "n2 takeover from n1"],
+                "two restarts in place, then a move without a fence: \(journal.entries)")
+        _ = await n1.stop()
+        _ = await n2.stop()
+    }
+
     @Test("etcd's quorum lost: the holder releases before its lease can expire, nothing starts until etcd is back")
     func quorumLostReleases() async throws {
         let cluster = try EtcdTestCluster()
         defer { cluster.shutdown() }
         let config = Self.config(cluster, prefix: "/haclusterd/quorum")
         let journal = Journal()
-        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
-        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
-        try await n1.start()
-        #expect(await Self.waitFor(.seconds(10)) { await Self.holds(n1) })
-        try await n2.start()
-        #expect(await Self.waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        let (n1, n2) = try await Self.startPair(config, journal: journal)
         cluster.kill(1)
         cluster.kill(2)
         let lost = ContinuousClock.now
@@ -219,6 +256,17 @@ struct EtcdRuntimeTests {
         }, "the service starts again once etcd is back: \(journal.entries)")
         _ = await n1.stop()
         _ = await n2.stop()
+    }
+
+    /// n1 and n2 on `config`: n1 started first and running the service, then n2 following it.
+    static func startPair(_ config: ClusterConfig, journal: Journal) async throws -> (EtcdRuntime, EtcdRuntime) {
+        let n1 = try EtcdRuntime(config: config, localNode: "n1", effects: Effects("n1", journal: journal), incarnation: Incarnation(1))
+        let n2 = try EtcdRuntime(config: config, localNode: "n2", effects: Effects("n2", journal: journal), incarnation: Incarnation(2))
+        try await n1.start()
+        #expect(await waitFor(.seconds(10)) { await holds(n1) }, "n1 runs the service: \(journal.entries)")
+        try await n2.start()
+        #expect(await waitFor(.seconds(5)) { await n2.status().election.leader == "n1" })
+        return (n1, n2)
     }
 
     static func holds(_ runtime: EtcdRuntime) async -> Bool {

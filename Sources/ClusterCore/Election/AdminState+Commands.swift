@@ -72,4 +72,18 @@ extension AdminState {
         }
         return .success(admin)
     }
+
+    /// This state with one more failure of the service on `node` at `wallClock` (failures older
+    /// than `expiry` no longer count); `fatal`: the count goes to at least `threshold` at once.
+    public func recordingFailure(of node: String, at wallClock: UInt64, expiry: Duration, fatal: Bool, threshold: Int) -> AdminState {
+        var admin = self
+        let floor = fatal ? threshold : 0
+        if let index = admin.failures.firstIndex(where: { $0.node == node }) {
+            admin.failures[index].count = max(admin.failures[index].count(at: wallClock, expiry: expiry) + 1, floor)
+            admin.failures[index].lastFailure = wallClock
+        } else {
+            admin.failures.append(FailureRecord(node: node, count: max(1, floor), lastFailure: wallClock))
+        }
+        return admin
+    }
 }

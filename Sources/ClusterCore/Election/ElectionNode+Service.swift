@@ -108,17 +108,9 @@ extension ElectionNode {
     /// leader). `fatal`: the count goes to at least `migration_threshold` at once.
     mutating func recordFailure(fatal: Bool = false) {
         guard role == .leader else { return }
-        let node = name
-        let wall = wallClock
-        let expiry = config.service.failureExpiry
-        let floor = fatal ? config.service.migrationThreshold : 0
+        let (node, wall, expiry, threshold) = (name, wallClock, config.service.failureExpiry, config.service.migrationThreshold)
         updateAdmin { admin in
-            if let index = admin.failures.firstIndex(where: { $0.node == node }) {
-                admin.failures[index].count = max(admin.failures[index].count(at: wall, expiry: expiry) + 1, floor)
-                admin.failures[index].lastFailure = wall
-            } else {
-                admin.failures.append(FailureRecord(node: node, count: max(1, floor), lastFailure: wall))
-            }
+            admin = admin.recordingFailure(of: node, at: wall, expiry: expiry, fatal: fatal, threshold: threshold)
         }
     }
 

@@ -19,8 +19,10 @@
 /// records `released` and resigns, so the target takes over without a fence. In maintenance, the
 /// coordinator neither campaigns nor moves the service.
 ///
-/// Not yet here: health failures counted in the admin state (a failed service is released and
-/// retried after `retryBackoff`, on whichever node wins).
+/// A failure of the running service is counted in the admin state (`Output.recordFailure`), as
+/// on the built-in backend: below `migration_threshold` the service restarts in place, at it the
+/// coordinator releases and resigns, and placement picks another node. A lost lock counts as
+/// `migration_threshold` failures at once. In maintenance, failures are not acted on.
 public struct EtcdCoordinator: Sendable {
     /// What the coordinator knows of the outcome of a campaign.
     public enum CampaignOutcome: Sendable, Equatable {
@@ -57,6 +59,8 @@ public struct EtcdCoordinator: Sendable {
         case campaign
         case readHolder
         case recordHolder(EtcdHolderRecord)
+        /// Count a failure of the service on `node` in the admin state (one transaction).
+        case recordFailure(node: String, fatal: Bool)
         case resign(term: Int64)
         case revokeLease
         /// A service step for the takeover shell (`.fence`, `.takeover`, `.release`) or an event.
@@ -300,11 +304,30 @@ public struct EtcdCoordinator: Sendable {
             campaignNotBefore = now + retryBackoff
             phase = .recordingReleased(term: term)
             return [record(.released, term)]
-        case (.serviceFailed, .running(let term)), (.lockLost, .running(let term)):
+        case (.serviceFailed(let reason), .running(let term)), (.lockLost(let reason), .running(let term)):
+            if admin.maintenance {
+                return [event(.serviceFailedIgnored, .notice, "in maintenance mode, not acting on: \(reason)")]
+            }
+            var fatal = false
+            if case .lockLost = report { fatal = true }
+            let threshold = config.service.migrationThreshold
+            admin = admin.recordingFailure(of: node, at: wallClock, expiry: config.service.failureExpiry, fatal: fatal, threshold: threshold)
+            var out: [Output] = [
+                event(.serviceFailed, fatal ? .error : .warning, "service failed: \(reason)"),
+                .recordFailure(node: node, fatal: fatal),
+            ]
+            if !fatal, admin.enabled, Placement.ineligibility(of: node, config: config, admin: admin, wallClock: wallClock) == nil {
+                // Pacemaker's recovery: restart where it runs; the lock and addresses stay.
+                phase = .takingOver(term: term)
+                let failures = admin.failureCount(of: node, at: wallClock, expiry: config.service.failureExpiry)
+                out.append(event(.serviceRestart, .notice, "restarting the service in place (failure \(failures) of \(threshold) before it moves)"))
+                out.append(.service(.restart(term: Term(UInt64(max(0, term))))))
+                return out
+            }
             campaignNotBefore = now + retryBackoff
             phase = .releasing(term: term, resign: true)
             releaseReason = .serviceFailed
-            return [.service(.release(.serviceFailed))]
+            return out + [.service(.release(.serviceFailed))]
         case (.released, .releasing(let term, let resign)):
             guard resign else {
                 if leaving {

@@ -174,6 +174,23 @@ public actor EtcdRuntime: CoordinationRuntime {
     /// `.noQuorum` when etcd can't be reached; the version is the key's new `mod_revision`.
     public func submit(_ command: AdminCommand) async -> CommandOutcome {
         guard running else { return .noQuorum }
+        let config = self.config
+        let outcome = await updateAdmin { [holderRecord] current in
+            let holder = holderRecord.flatMap { $0.state == .released ? nil : $0.node }
+            return current.applying(command, config: config, wallClock: SystemClock.wallClockSeconds(), currentHolder: holder) { _, _ in
+                .membersNotRecorded  // the control handler refuses node add/remove with etcd before this
+            }
+        }
+        if case .committed(let version) = outcome {
+            record(kind: .adminChange, severity: .notice, "\(command) (etcd revision \(version))")
+        }
+        return outcome
+    }
+
+    /// Reads `<prefix>/admin`, transforms it and writes it back in one transaction on the revision
+    /// read; read and transformed again when another change came in between (at most
+    /// `adminAttempts` times). `.noQuorum` when etcd can't be reached.
+    private func updateAdmin(_ transform: (AdminState) -> Result<AdminState, CommandRejection>) async -> CommandOutcome {
         let key = keys.admin
         for _ in 0..<Self.adminAttempts {
             let read: EtcdClient.KeyValue?
@@ -189,12 +206,8 @@ public actor EtcdRuntime: CoordinationRuntime {
             } catch {
                 return .rejected(.adminStateUnreadable(error.description))
             }
-            let holder = holderRecord.flatMap { $0.state == .released ? nil : $0.node }
-            let applied = current.applying(command, config: config, wallClock: SystemClock.wallClockSeconds(), currentHolder: holder) { _, _ in
-                .membersNotRecorded  // the control handler refuses node add/remove with etcd before this
-            }
             let next: AdminState
-            switch applied {
+            switch transform(current) {
             case .failure(let rejection): return .rejected(rejection)
             case .success(let state): next = state
             }
@@ -207,16 +220,49 @@ public actor EtcdRuntime: CoordinationRuntime {
             }
             guard written.succeeded else { continue }
             applyAdmin(next, revision: written.revision)
-            record(kind: .adminChange, severity: .notice, "\(command) (etcd revision \(written.revision))")
             return .committed(AdminVersion(UInt64(max(0, written.revision))))
         }
         return .noQuorum
     }
 
+    /// Counts a failure of the service here in the admin state (`Output.recordFailure`).
+    private func recordFailure(_ node: String, fatal: Bool) {
+        let config = self.config
+        Task { [weak self] in
+            let outcome = await self?.updateAdmin { current in
+                .success(current.recordingFailure(
+                    of: node, at: SystemClock.wallClockSeconds(), expiry: config.service.failureExpiry, fatal: fatal,
+                    threshold: config.service.migrationThreshold))
+            }
+            if let outcome, case .committed = outcome { return }
+            await self?.etcdTrouble("the failure of the service on \(node) could not be counted in etcd (\(String(describing: outcome)))")
+        }
+    }
+
     static let adminAttempts = 5
 
+    /// `hactl fence confirm NODE`: the coordinator waiting for NODE's fence (it failed) goes on
+    /// as if it had succeeded. Refused for this node, a node whose presence key exists (it is
+    /// up), while the fence runs, and on a node that does not coordinate. `hactl quorum unblock`
+    /// has nothing to do with etcd (etcd's quorum decides; there is no wait for all nodes).
     public func override(_ override: OperatorOverride, uid: UInt32) -> OverrideRefusal? {
-        .notCoordinator(node: localNode, leader: coordinator.leader?.node)
+        guard running else { return .leaving(localNode) }
+        switch override {
+        case .unblockQuorum:
+            return .notWaiting(.disabled)
+        case .confirmFenced(let node):
+            guard config.node(named: node) != nil else { return .unknownNode(node, known: config.nodes.map(\.name)) }
+            if node == localNode { return .localNode(node) }
+            if coordinator.present.contains(node) {
+                return .heardRecently(node: node, ago: .zero, failureTimeout: etcd.leaseTTL)
+            }
+            guard coordinator.term != nil else { return .notCoordinator(node: localNode, leader: coordinator.leader?.node) }
+            guard case .fencing(_, let victim) = coordinator.phase, victim == node else { return nil }
+            if let span = fenceSpan, span.node == node, span.ended == nil { return .fenceInProgress(node: node) }
+            record(kind: .fenceOperatorConfirmed, severity: .warning, "\(node) confirmed fenced by uid \(uid) (hactl fence confirm): taking over without its fence")
+            step(.report(.fenced(node: node)))
+            return nil
+        }
     }
 
     public func report(_ report: ResourceReport) {
@@ -303,6 +349,7 @@ public actor EtcdRuntime: CoordinationRuntime {
             case .campaign: campaign()
             case .readHolder: readHolder()
             case .recordHolder(let record): recordHolder(record)
+            case .recordFailure(let node, let fatal): recordFailure(node, fatal: fatal)
             case .resign(let term): resign(term)
             case .revokeLease: revoke()
             case .service(let action): service(action)
@@ -627,16 +674,16 @@ public actor EtcdRuntime: CoordinationRuntime {
         fenceSpan = (node, span.started, SystemClock.monotonicNow(), ok, detail)
     }
 
-    /// The failover timeline before the takeover: from the vacancy seen to the campaign (detect),
-    /// the campaign (election), reading and writing the holder record (wait), and the fence of
-    /// the previous holder. The takeover's own steps (lock, ip, start, healthy) follow.
+    /// The failover timeline before the takeover: the campaign (election), reading and writing the
+    /// holder record (wait), and the fence of the previous holder; the takeover's own steps (lock,
+    /// ip, start, healthy) follow. It starts when this node saw the leader key vacant, or campaigned:
+    /// how long the key took to expire on the server (up to the TTL after the old holder's last
+    /// keep-alive) is not known here, so there is no `detect` step.
     private func prelude(decided: Instant) -> [StatusReport.Failover.Step] {
         guard let campaignSent, let wonAt, wonAt >= campaignSent, decided.since(wonAt) < .seconds(60) else { return [] }
         var steps: [StatusReport.Failover.Step] = []
-        if let vacantSeen, vacantSeen <= campaignSent {
-            steps.append(.init(name: "detect", milliseconds: campaignSent.since(vacantSeen).wholeMilliseconds, ok: true, detail: "the leader key was seen vacant"))
-        }
-        steps.append(.init(name: "election", milliseconds: wonAt.since(campaignSent).wholeMilliseconds, ok: true, detail: "etcd campaign"))
+        let from = vacantSeen.map { min($0, campaignSent) } ?? campaignSent
+        steps.append(.init(name: "election", milliseconds: wonAt.since(from).wholeMilliseconds, ok: true, detail: "from the leader key seen vacant to the won campaign"))
         var fenced = Duration.zero
         var fenceStep: StatusReport.Failover.Step?
         if let span = fenceSpan, let ended = span.ended, span.started >= wonAt {
