@@ -38,7 +38,7 @@ struct MoveCommand: ParsableCommand {
         commandName: "move",
         abstract: "Move the service to NODE, or away from its current node.",
         discussion: """
-            Bans the node the service leaves (like `pcs resource move`), for --lifetime or until `hactl clear`. A ban with a lifetime expires at an absolute time shown by `hactl status`.
+            With NODE, prefers NODE (like `pcs resource move NODE`); without, bans the node the service leaves. Either constraint holds for --lifetime or until `hactl clear`; one with a lifetime expires at an absolute time shown by `hactl status`.
 
             Without --wait the command returns once the change is committed; the service then stops and starts on its own. With --wait it returns when the service answers on its new node, or fails (exit 1) with the takeover's timeline when it does not get there: a start that fails on the target makes the target ineligible and the service goes to the next best node, as in Pacemaker; nothing is rolled back, and `hactl clear` removes the move's constraints.
 
@@ -56,11 +56,12 @@ struct MoveCommand: ParsableCommand {
     func run() throws {
         if let node { try global.validateNode(node) }
         let duration = try lifetime.parsed()
-        let target = node.map { "to \($0)" } ?? "away from its node"
         let goal: ServiceGoal? = wait.wait ? .moved(to: node, from: try AdminRequest.currentNode(global: global)) : nil
         try AdminRequest.run(
             .move(node: node, lifetime: duration), global: global,
-            done: "service moved \(target); the old node is banned \(LifetimeOption.describe(duration))", wait: goal)
+            done: node.map { "service moved to \($0); \($0) is preferred \(LifetimeOption.describe(duration))" }
+                ?? "service moved away from its node; that node is banned \(LifetimeOption.describe(duration))",
+            wait: goal)
     }
 }
 
