@@ -21,6 +21,8 @@ let package = Package(
     name: "haclusterd",
     products: [
         .executable(name: "haclusterd", targets: ["haclusterd"]),
+        // The daemon with the etcd backend ([cluster] backend = "etcd"; haclusterd runs it in its place).
+        .executable(name: "haclusterd-etcd", targets: ["haclusterd-etcd"]),
         .executable(name: "hactl", targets: ["hactl"]),
         // For the libFuzzer targets of fuzz/Package.swift (a package of their own).
         .library(name: "ClusterCore", targets: ["ClusterCore"]),
@@ -113,8 +115,6 @@ let package = Package(
                 // The opt-in Prometheus endpoint ([metrics] listen).
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                // [cluster] backend = "etcd" (EtcdRuntime), with the trait only.
-                .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
             ],
             swiftSettings: strict
         ),
@@ -140,13 +140,39 @@ let package = Package(
             dependencies: ["ClusterCore"],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "haclusterd",
+        // The etcd backend's runtime (EtcdRuntime: drives EtcdCoordinator), linked only into
+        // haclusterd-etcd, so that the built-in daemon loads no gRPC, swift-protobuf or Foundation.
+        .target(
+            name: "ClusterNodeEtcd",
+            dependencies: [
+                "ClusterNode",
+                .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The daemon's command line, shared by haclusterd and haclusterd-etcd.
+        .target(
+            name: "DaemonMain",
             dependencies: [
                 "BuildInfo",
                 "ClusterCore",
                 "ClusterNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "haclusterd",
+            dependencies: ["DaemonMain"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "haclusterd-etcd",
+            dependencies: [
+                "DaemonMain",
+                .target(name: "ClusterNodeEtcd", condition: .when(traits: ["Etcd"])),
             ],
             swiftSettings: strict
         ),
@@ -230,6 +256,7 @@ let package = Package(
             name: "EtcdBackendTests",
             dependencies: [
                 .target(name: "EtcdBackend", condition: .when(traits: ["Etcd"])),
+                .target(name: "ClusterNodeEtcd", condition: .when(traits: ["Etcd"])),
                 "ClusterNode",
                 "ControlTestSupport",
                 "EtcdTestSupport",

@@ -17,6 +17,32 @@ struct DaemonCommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "--check-config must not start the daemon")
     }
 
+    /// `backend = "etcd"`: a valid file for --check-config. haclusterd hands it to haclusterd-etcd
+    /// (DaemonEtcdTests runs that for real); without one beside it (nor where the package puts it),
+    /// the daemon refuses at start: status 2, the file, the key and the missing program named,
+    /// nothing started.
+    @Test func etcdBackendWithoutTheEtcdDaemonIsRefused() throws {
+        let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = DaemonTestConfig(directory: scratch)
+        try config.write()
+        let path = config.configPath
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacing("[cluster]\n", with: "[cluster]\nbackend = \"etcd\"\n")
+            + "\n[etcd]\nendpoints = [\"http://198.18.0.5:2379\"]\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try DaemonTestCommand.run([Self.binary, "--config", path, "--check-config"])
+        #expect(check.status == 0, "\(check)")
+        // haclusterd alone in a directory of its own.
+        let lone = scratch.appendingPathComponent("haclusterd").path
+        try FileManager.default.copyItem(atPath: Self.binary, toPath: lone)
+        guard !FileManager.default.fileExists(atPath: "/usr/libexec/haclusterd/haclusterd-etcd") else { return }
+        let start = try DaemonTestCommand.run([lone, "--config", path])
+        #expect(start.status == 2, "\(start)")
+        #expect(start.stderr.contains(path) && start.stderr.contains("cluster.backend") && start.stderr.contains("haclusterd-etcd"),
+                "names file, key and program: \(start.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: config.controlSocket), "started with backend = \"etcd\"")
+    }
+
     @Test func checkConfigRejectsAnInvalidFileWithStatus2() throws {
         let scratch = try DaemonTestPaths.makeScratchDirectory(tag: "cl")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -10,18 +10,18 @@ extension Daemon {
     func makeEtcdRuntime(
         effects: any RuntimeEffects, incarnation: Incarnation, eventLoop: any EventLoop, handover: inout DaemonHandover?
     ) throws(DaemonError) -> any CoordinationRuntime {
-        #if Etcd
+        guard let etcdRuntime else {
+            // Unreachable: DaemonLaunch hands a configuration with backend = "etcd" over to haclusterd-etcd.
+            throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.backend = \"etcd\": this executable has no etcd backend")
+        }
         if handover != nil {
             logger.error("a reload in place is not carried on with the etcd backend; starting afresh (what the previous image held is released first)")
             handover = nil
         }
         do {
-            return try EtcdRuntime(config: config, localNode: node.name, effects: effects, incarnation: incarnation, eventLoop: eventLoop)
+            return try etcdRuntime(config, node.name, effects, incarnation, eventLoop)
         } catch {
             throw .startup(component: "etcd backend", reason: "\(error)")
         }
-        #else
-        throw .configuration(message: "\(config.sourcePath ?? "configuration"): cluster.backend = \"etcd\": this haclusterd was built without the etcd backend")
-        #endif
     }
 }

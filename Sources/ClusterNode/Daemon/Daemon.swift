@@ -30,6 +30,8 @@ struct Daemon {
     let notifier: SystemdNotifier
     let hooks: TestHooks
     let environment: [String: String]
+    /// The etcd backend's runtime (haclusterd-etcd only).
+    var etcdRuntime: DaemonLaunch.EtcdRuntimeFactory? = nil
 
     func run() async throws(DaemonError) {
         try makeStateDirectory()

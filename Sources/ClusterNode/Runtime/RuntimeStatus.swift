@@ -41,4 +41,24 @@ public struct RuntimeStatus: Sendable {
     public var peerInfo: [String: NodeInfo]
     /// The etcd backend's endpoints and lease (nil with the built-in backend).
     public var etcd: StatusReport.Etcd? = nil
+
+    public init(
+        election: ElectionStatus, incarnation: Incarnation, wire: WireCounters, links: [Link], unboundLinks: [Int],
+        persistence: Persistence, persistFailures: UInt64, inboundDropped: UInt64, sendFailures: UInt64, unsendable: UInt64,
+        localInfo: NodeInfo, peerInfo: [String: NodeInfo], etcd: StatusReport.Etcd? = nil
+    ) {
+        self.election = election
+        self.incarnation = incarnation
+        self.wire = wire
+        self.links = links
+        self.unboundLinks = unboundLinks
+        self.persistence = persistence
+        self.persistFailures = persistFailures
+        self.inboundDropped = inboundDropped
+        self.sendFailures = sendFailures
+        self.unsendable = unsendable
+        self.localInfo = localInfo
+        self.peerInfo = peerInfo
+        self.etcd = etcd
+    }
 }

@@ -1,6 +1,7 @@
 #if Etcd
 import ClusterCore
 import ClusterHost
+import ClusterNode
 import EtcdBackend
 import NIOCore
 import NIOPosix
@@ -33,6 +34,11 @@ public actor EtcdRuntime: CoordinationRuntime {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         eventLoop.executor.asUnownedSerialExecutor()
+    }
+
+    /// What `haclusterd-etcd` gives the daemon (`DaemonCommand.etcdRuntime`).
+    public static let factory: DaemonLaunch.EtcdRuntimeFactory = { config, localNode, effects, incarnation, eventLoop throws(RuntimeError) in
+        try EtcdRuntime(config: config, localNode: localNode, effects: effects, incarnation: incarnation, eventLoop: eventLoop)
     }
 
     static let tickInterval: Duration = .milliseconds(100)
