@@ -25,6 +25,8 @@ holder_record() { cluster_etcdctl get "/haclusterd/$HATC_TAG/holder" --print-val
 
 crash() {
   local a=$E2E_ACTIVE dp sp
+  check "every node's release is shown (the presence keys carry each node's info)" \
+    test "$(e2e_status n3 'all(x.get("version") for x in s["nodes"]) and len(s["nodes"]) == 3')" = True
   check "the holder record names $a running" e2e_contains "$(holder_record)" "node=$a state=running"
   : >"$HATC_DIR/fence.log"
   dp=$(e2e_daemon_pid "$a"); sp=$(e2e_demo_pid "$a")

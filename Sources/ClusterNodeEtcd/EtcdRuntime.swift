@@ -12,7 +12,9 @@ import NIOPosix
 /// - The lease: `EtcdLeaseKeeper` keeps it alive; the runtime ticks at least every
 ///   `tickInterval` and at the keeper's deadline, and tells the coordinator the lease is lost as
 ///   soon as the hold runs out (the margin rule: before the server can expire it).
-/// - Presence: `<prefix>/nodes/<name>`, bound to the lease, written once per lease.
+/// - Presence: `<prefix>/nodes/<name>`, bound to the lease, written once per lease; its value is
+///   the node's `NodeInfo` (release and configuration digest, as the built-in backend tells its
+///   peers), so `hactl status` shows each node's release and warns when configurations differ.
 /// - What the others do: a watch on the whole prefix (a vacancy, an admin change, a node's
 ///   presence are seen at once), and a linearizable read of the whole prefix every
 ///   `pollInterval` (leader, holder record, admin state, presence) that catches up after a broken
@@ -63,6 +65,8 @@ public actor EtcdRuntime: CoordinationRuntime {
     /// The revision the leader information applied last was true at (see the type's notes).
     private var leaderRevision: Int64 = 0
     private var presenceRevision: Int64 = 0
+    /// What each present node wrote in its presence key (release, configuration digest).
+    private var peerInfo: [String: NodeInfo] = [:]
     private var adminRevision: Int64 = 0
     private var badAdminTold = false
     private var holderRecord: EtcdHolderRecord?
@@ -313,7 +317,7 @@ public actor EtcdRuntime: CoordinationRuntime {
             election: coordinator.status(config: config, holderRecord: holderRecord, healthyMembers: healthy),
             incarnation: incarnation, wire: WireCounters(), links: [], unboundLinks: [], persistence: .healthy,
             persistFailures: 0, inboundDropped: 0, sendFailures: 0, unsendable: 0,
-            localInfo: NodeInfo(software: ProductVersion.current, config: ConfigDigest(config)), peerInfo: [:],
+            localInfo: localInfo, peerInfo: peerInfo.filter { $0.key != localNode && coordinator.present.contains($0.key) },
             etcd: view)
     }
 
@@ -365,6 +369,11 @@ public actor EtcdRuntime: CoordinationRuntime {
 
     // MARK: - etcd calls
 
+    /// What this node writes in its presence key, as the built-in backend tells its peers.
+    private var localInfo: NodeInfo {
+        NodeInfo(software: ProductVersion.current, config: ConfigDigest(config))
+    }
+
     private func grant() {
         guard running, !granting else { return }
         granting = true
@@ -387,9 +396,10 @@ public actor EtcdRuntime: CoordinationRuntime {
         record(kind: .etcdLeaseGranted, severity: .info, "etcd lease \(String(UInt64(bitPattern: lease.id), radix: 16)) granted, TTL \(DurationText.format(lease.ttl))")
         let client = self.client
         let presence = keys.node(localNode)
+        let info = (try? localInfo.encode()) ?? []
         Task { [weak self] in
             do {
-                _ = try await client.txn([], success: [.put(presence, [], lease: lease.id)])
+                _ = try await client.txn([], success: [.put(presence, info, lease: lease.id)])
             } catch {
                 await self?.etcdTrouble("writing \(presence): \(error)")
             }
@@ -525,7 +535,9 @@ public actor EtcdRuntime: CoordinationRuntime {
         case .put(let kv) where kv.key.hasPrefix(nodesPrefix):
             guard kv.modRevision >= presenceRevision else { return }
             presenceRevision = kv.modRevision
-            step(.present(coordinator.present.union([String(kv.key.dropFirst(nodesPrefix.count))])))
+            let node = String(kv.key.dropFirst(nodesPrefix.count))
+            peerInfo[node] = try? NodeInfo.decode(kv.value)
+            step(.present(coordinator.present.union([node])))
         case .delete(let key, let revision) where key.hasPrefix(nodesPrefix):
             guard revision >= presenceRevision else { return }
             presenceRevision = revision
@@ -588,6 +600,7 @@ public actor EtcdRuntime: CoordinationRuntime {
         var present: Set<String> = []
         var leader: EtcdClient.KeyValue?
         var admin: EtcdClient.KeyValue?
+        var infos: [String: NodeInfo] = [:]
         for key in result.keys {
             if key.key == keys.leader {
                 leader = key
@@ -596,7 +609,9 @@ public actor EtcdRuntime: CoordinationRuntime {
             } else if key.key == keys.admin {
                 admin = key
             } else if key.key.hasPrefix(nodesPrefix) {
-                present.insert(String(key.key.dropFirst(nodesPrefix.count)))
+                let node = String(key.key.dropFirst(nodesPrefix.count))
+                present.insert(node)
+                infos[node] = try? NodeInfo.decode(key.value)
             }
         }
         if let admin {
@@ -606,6 +621,7 @@ public actor EtcdRuntime: CoordinationRuntime {
         }
         if result.revision >= presenceRevision {
             presenceRevision = result.revision
+            peerInfo = infos
             step(.present(present))
         }
         applyLeader(node: leader.map { String(decoding: $0.value, as: UTF8.self) }, term: leader?.createRevision ?? 0, revision: result.revision)

@@ -101,7 +101,7 @@ struct HactlBinaryTests {
         try await withControlServer(handler) { path async throws in
             let move = try await hactl(["--socket", path, "move", "dss2", "--lifetime", "10min"])
             #expect(move.status == 0)
-            #expect(move.stdout.contains("banned for 10min"))
+            #expect(move.stdout.contains("dss2 is preferred for 10min"), "\(move.stdout)")
             let disable = try await hactl(["--socket", path, "disable"])
             #expect(disable.status == 4)
             #expect(disable.stderr.contains("no quorum"))
