@@ -328,11 +328,14 @@ public actor EtcdRuntime: CoordinationRuntime {
     private func tick() async -> Duration? {
         guard running else { return nil }
         heartbeat.beat()
+        // The keeper is asked across suspension points: a new lease granted meanwhile is not the
+        // one these answers are about.
+        let sampled = lease?.id
         let holds = await keeper.holds
         let deadline = await keeper.deadline
         let lost = await keeper.lost
         guard running else { return nil }
-        if coordinator.leaseValid, !holds, !granting {
+        if coordinator.leaseValid, !holds, !granting, sampled != nil, lease?.id == sampled {
             lease = nil
             step(.leaseLost(lost ?? "no keep-alive was answered before the hold ran out"))
         }
