@@ -60,7 +60,6 @@ public actor EtcdRuntime: CoordinationRuntime {
     private var tasks: [Task<Void, Never>] = []
     private var granting = false
     private var lease: EtcdClient.Lease?
-    private var holdDeadline: Instant?
     private var revoked = false
     /// The revision the leader information applied last was true at (see the type's notes).
     private var leaderRevision: Int64 = 0
@@ -339,7 +338,6 @@ public actor EtcdRuntime: CoordinationRuntime {
             lease = nil
             step(.leaseLost(lost ?? "no keep-alive was answered before the hold ran out"))
         }
-        holdDeadline = deadline
         step(.tick)
         let now = SystemClock.monotonicNow()
         if let deadline, deadline > now { return min(Self.tickInterval, max(.milliseconds(1), deadline.since(now))) }
@@ -384,18 +382,17 @@ public actor EtcdRuntime: CoordinationRuntime {
         Task { [weak self] in
             do throws(EtcdError) {
                 let lease = try await keeper.start()
-                await self?.granted(lease, deadline: await keeper.deadline)
+                await self?.granted(lease)
             } catch {
                 await self?.grantFailed(error)
             }
         }
     }
 
-    private func granted(_ lease: EtcdClient.Lease, deadline: Instant?) {
+    private func granted(_ lease: EtcdClient.Lease) {
         granting = false
         guard running else { return }
         self.lease = lease
-        holdDeadline = deadline
         record(kind: .etcdLeaseGranted, severity: .info, "etcd lease \(String(UInt64(bitPattern: lease.id), radix: 16)) granted, TTL \(DurationText.format(lease.ttl))")
         let client = self.client
         let presence = keys.node(localNode)

@@ -72,13 +72,9 @@ struct EtcdRuntimeTests {
             etcd: etcd)
     }
 
+    /// Whether `body` became true within `timeout` (`EtcdElectionTests.waitFor`, polled every 10 ms).
     static func waitFor(_ timeout: Duration, _ body: () async -> Bool) async -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if await body() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        await EtcdElectionTests.waitFor(timeout, body) != nil
     }
 
     @Test("a crashed holder is fenced by its successor before it takes over; the record names the successor")
