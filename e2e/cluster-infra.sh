@@ -11,7 +11,12 @@
 #                  etcd-cut n1: etcd unreachable from n1 while n1 reaches n2 and the client n1,
 #                  apart from cut/heal, etcd-heal [NODE]; a node's power-off leaves etcd alone;
 #                  `down` leaves no namespace and no etcd
-# Usage: e2e/cluster-infra.sh [cluster-infra|etcd-members]...   (default: all)
+#   trivial-unit   HATC_UNIT=trivial: demo.service runs the Perl demo service (bench/failover's
+#                  unit): ready when its start returns, the same answers (node name, health URL,
+#                  503 under the unhealthy flag, 404), its own start and stop records, ExecStopPost
+#                  closing a killed one's interval, the journal checker seeing an overlap; an
+#                  unknown HATC_UNIT refused
+# Usage: e2e/cluster-infra.sh [cluster-infra|etcd-members|trivial-unit]...   (default: all)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -277,13 +282,56 @@ etcd_members() {
   exit $E2E_FAILED
 }
 
-all=(cluster-infra etcd-members)
+# ---- trivial-unit: HATC_UNIT=trivial, the demo service in Perl (bench/failover's unit) ---------
+
+trivial_unit() {
+  t0=$(date +%s%N)
+  trap cluster_down EXIT
+  trap 'exit 143' TERM INT
+  HATC_UNIT=bogus check "an unknown HATC_UNIT is refused" up_refused --variant witness
+  HATC_UNIT=trivial cluster_up --variant witness || { echo "FAIL trivial-unit: up failed"; exit 1; }
+  tag=$HATC_TAG
+  local J=$HATC_DIR/shared/demo-journal.log url=http://127.0.0.1:$HATC_PORT pid code
+  check "demo.service runs demo-service.pl" grep -q "^ExecStart=/usr/bin/perl $HATC_DIR/lib/demo-service.pl --node %H " "$HATC_DIR/nodes/n1/config/systemd/user/demo.service"
+  cluster_exec n1 systemctl --user start demo.service
+  # Type=notify: READY=1 only once it listens, so it answers as soon as the start job is done.
+  check "it answers its node name as soon as systemctl start returns" test "$(cluster_exec n1 curl -fsS --max-time 1 "$url/")" = n1
+  pid=$(cluster_exec n1 systemctl --user show -p MainPID --value demo.service)
+  check "its main process is perl (pid $pid)" test "$(cat "/proc/$pid/comm" 2>/dev/null)" = perl
+  check "the health URL answers 200" cluster_exec n1 curl -fsS -o /dev/null "$url/dip/api/ping"
+  touch "$HATC_DIR/shared/demo-unhealthy-n1"
+  code=$(cluster_exec n1 curl -s -o /dev/null -w '%{http_code}' "$url/dip/api/ping")
+  check "503 while its unhealthy flag exists (got $code)" test "$code" = 503
+  rm -f "$HATC_DIR/shared/demo-unhealthy-n1"
+  code=$(cluster_exec n1 curl -s -o /dev/null -w '%{http_code}' "$url/nothing")
+  check "404 elsewhere (got $code)" test "$code" = 404
+  check "a start record with its pid" grep -Eq "^start n1 [0-9]{19} $pid\$" "$J"
+  cluster_exec n1 systemctl --user stop demo.service
+  check "a stop recorded by the service itself after SIGTERM" bash -c '[[ $(tail -n 1 "$0") =~ ^stop\ n1\ [0-9]{19}\ $1$ ]]' "$J" "$pid"
+  check "the journal is clean" e2e_journal_clean
+  cluster_exec n1 systemctl --user start demo.service
+  pid=$(cluster_exec n1 systemctl --user show -p MainPID --value demo.service)
+  kill -9 "$pid"
+  check "kill -9: ExecStopPost closes the interval" hatc_wait 5 "the stop record of n1" bash -c '[[ $(tail -n 1 "$0") == "stop n1 "*" exited" ]]' "$J"
+  cluster_exec n1 systemctl --user reset-failed demo.service 2>/dev/null
+  cluster_exec n1 systemctl --user start demo.service
+  cluster_exec n2 systemctl --user start demo.service
+  check "n1 and n2 serving at once: the journal checker reports the overlap" e2e_not e2e_journal_clean
+  cluster_down
+  trap - EXIT
+  check "no namespace left" bash -c '! ip netns list | grep -q "^$0-"' "$tag"
+  e2e_report trivial-unit - "($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+  exit $E2E_FAILED
+}
+
+all=(cluster-infra etcd-members trivial-unit)
 (($#)) || set -- "${all[@]}"
 trap 'exit 143' TERM INT
 for s in "$@"; do
   case $s in
     cluster-infra) (cluster_infra) || E2E_FAILED=1 ;;
     etcd-members) (etcd_members) || E2E_FAILED=1 ;;
+    trivial-unit) (trivial_unit) || E2E_FAILED=1 ;;
     *) echo "unknown scenario $s (${all[*]})" >&2; E2E_FAILED=1 ;;
   esac
 done

@@ -46,6 +46,10 @@
 #                    2 x watchdog_timeout); needs HATC_TIEBREAKER=storage and HATC_WATCHDOG=1.
 #                    A node fences itself through HACLUSTERD_TEST_SELF_FENCE_COMMAND
 #                    ("NODE self-fence" in fence.log, then powered off).
+# The service (set at `up`, kept in <dir>/env):
+#   HATC_UNIT=demo   (default) demo.service runs demo-service.py (Python).
+#   HATC_UNIT=trivial  demo.service runs demo-service.pl: the same answers, journal and readiness,
+#                    in Perl, ready a few ms after its start (bench/failover --unit trivial).
 # Opt-in etcd (set at `up`, kept in <dir>/env):
 #   HATC_ETCD=1      three etcd members for [cluster] backend = "etcd": netns <tag>-e1..e3, eth0
 #                    198.18.10.21..23 on br0 (switch ports e1, e2, e3), one etcd each (client URL
@@ -153,10 +157,12 @@ HATC_VIP2=${HATC_VIP2:-}
 HATC_TIEBREAKER=${HATC_TIEBREAKER:-}
 HATC_FAULTFS=${HATC_FAULTFS:-0}
 HATC_FAULTFS_ODIRECT=${HATC_FAULTFS_ODIRECT:-pass}
+HATC_UNIT=${HATC_UNIT:-demo}
 HATC_WATCHDOG=${HATC_WATCHDOG:-0}
 HATC_WATCHDOG_TIMEOUT=${HATC_WATCHDOG_TIMEOUT:-3}
 HATC_WATCHDOG_ACTION=${HATC_WATCHDOG_ACTION:-off}
 HATC_FENCE=${HATC_FENCE:-}
+HATC_UNIT=${HATC_UNIT:-demo}
 HATC_ETCD=${HATC_ETCD:-0}
 HATC_ETCD_LEASE_TTL=${HATC_ETCD_LEASE_TTL:-}
 HATC_ETCD_LIFETIME=${HATC_ETCD_LIFETIME:-3600}
@@ -378,6 +384,10 @@ cluster_up() {
     hatc_die "HATC_FENCE: storage or empty, not $HATC_FENCE"; return 2
   fi
   [[ ${HATC_ETCD:-0} == [01] ]] || { hatc_die "HATC_ETCD: 0 or 1, not $HATC_ETCD"; return 2; }
+  [[ ${HATC_UNIT:-demo} == @(demo|trivial) ]] || { hatc_die "HATC_UNIT: demo or trivial, not $HATC_UNIT"; return 2; }
+  if [[ ${HATC_UNIT:-demo} == trivial ]]; then
+    perl -MTime::HiRes -e 1 2>/dev/null || { hatc_die "HATC_UNIT=trivial needs Perl with Time::HiRes (Debian perl; scripts/bootstrap --bench)"; return 1; }
+  fi
   if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
     [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
     /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
@@ -401,7 +411,7 @@ cluster_up() {
   mkdir -p "$HATC_DIR"/{etc,shared,nodes,lib,agents,pids}
   chmod 755 "$HATC_DIR" "$HATC_DIR/agents"; chmod 700 "$HATC_DIR/etc"
   mkdir -p /var/lib/hacluster /etc/hacluster /srv/hashared   # mount points only (empty on the host)
-  cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/check-journal \
+  cp "$HATC_SRC"/cluster.sh "$HATC_SRC"/demo-service.py "$HATC_SRC"/demo-service.pl "$HATC_SRC"/check-journal \
      "$HATC_SRC"/vip-sampler "$HATC_SRC"/probe "$HATC_SRC"/nsutil.py "$HATC_DIR/lib/"
   [[ ${HATC_FAULTFS:-0} == 1 ]] && cp "$HATC_SRC/../testlib/faultfs" "$HATC_DIR/lib/"
   install -m 0755 -o root -g root "$HATC_SRC/fence_testcluster" "$HATC_DIR/agents/fence_testcluster"
@@ -416,7 +426,10 @@ env > %s/alerts/"$HA_NODE.$HA_SEQUENCE.env"
       "$HATC_DIR" "$HATC_DIR" > "$HATC_DIR/agents/alert-log"
     chown root:root "$HATC_DIR/agents/alert-log"; chmod 0755 "$HATC_DIR/agents/alert-log"
   fi
-  sed "s|@LIB@|$HATC_DIR/lib|" "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
+  local exec_start="/usr/bin/python3 @LIB@/demo-service.py"
+  [[ ${HATC_UNIT:-demo} == trivial ]] && exec_start="/usr/bin/perl @LIB@/demo-service.pl"
+  sed -e "s|^ExecStart=/usr/bin/python3 @LIB@/demo-service.py|ExecStart=$exec_start|" -e "s|@LIB@|$HATC_DIR/lib|g" \
+    "$HATC_SRC/demo.service.in" >"$HATC_DIR/lib/demo.service"
   hatc_write_env
   mkdir -p "$HATC_CG2/$HATC_TAG/hw"; [[ -n $HATC_CG1 ]] && mkdir -p "$HATC_CG1/$HATC_TAG/hw"
   ip netns add "$HATC_TAG-sw"
@@ -607,23 +620,26 @@ hatc_rm_cgroup() { # depth first
 
 # Kill every process of a node (daemon, manager, services, anything exec'd there).
 hatc_kill_cgroup() {
-  local cg=$HATC_CG2/$HATC_TAG/$1 i
+  local cg=$HATC_CG2/$HATC_TAG/$1
   [[ -d $cg ]] || return 0
   if [[ -f $cg/cgroup.kill ]]; then
     echo 1 >"$cg/cgroup.kill"
   else
     local p; for p in $(cat "$cg"/cgroup.procs "$cg"/*/cgroup.procs "$cg"/*/*/cgroup.procs 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
   fi
-  for ((i = 0; i < 100; i++)); do
+  # polled every 2 ms for at most 2 s: the fence agent's run time is the power-off's, not the poll's
+  local deadline=$((${EPOCHREALTIME//[.,]/} + 2000000))
+  while ((${EPOCHREALTIME//[.,]/} < deadline)); do
     hatc_cgroup_empty "$1" && return 0
-    sleep 0.02
+    sleep 0.002
   done
+  hatc_cgroup_empty "$1" && return 0
   hatc_log "kill: processes of $1 still alive"; return 1
 }
 hatc_cgroup_empty() {
   local cg=$HATC_CG2/$HATC_TAG/$1
   [[ ! -d $cg ]] && return 0
-  grep -q 'populated 0' "$cg/cgroup.events"
+  [[ $(<"$cg/cgroup.events") == *"populated 0"* ]]
 }
 
 # Power off: everything in the node dies, its links go down and lose their
@@ -636,11 +652,9 @@ cluster_poweroff() {
   # a machine that is off is neither frozen (pause --all) nor has an armed watchdog
   [[ -f $(hatc_cg "$node")/cgroup.freeze ]] && echo 0 >"$(hatc_cg "$node")/cgroup.freeze"
   [[ -s $nd/hw/watchdog ]] && : >"$nd/hw/watchdog"
-  local l
-  for l in $(hatc_links); do
-    nsenter -t "$pid" -n ip addr flush dev "eth$l" 2>/dev/null
-    nsenter -t "$pid" -n ip link set "eth$l" down
-  done
+  local l cmds=""
+  for l in $(hatc_links); do cmds+="addr flush dev eth$l"$'\n'"link set eth$l down"$'\n'; done
+  nsenter -t "$pid" -n ip -force -batch - <<<"$cmds" 2>/dev/null   # one process for every link
   echo off >"$nd/power"
   hatc_journal_close "$node" powered-off
 }
