@@ -95,7 +95,7 @@ let package = Package(
         // Fence agents as plugins, levels, delays, the watchdog.
         .target(
             name: "Fencing",
-            dependencies: ["ClusterHost"],
+            dependencies: ["ClusterHost", "CLinux"],
             swiftSettings: strict
         ),
         // The running node: the runtime's event loop and UDP links, the takeover sequence,

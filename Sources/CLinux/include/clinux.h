@@ -37,4 +37,9 @@ static inline int hacd_set_thread_name(const char *name) { return prctl(PR_SET_N
 // architectures, so it comes from the C library's header, compiled in clinux.c.
 int hacd_o_direct(void);
 
+// A descriptor that becomes readable when the process exits (pidfd_open(2), Linux >= 5.3; glibc
+// 2.36 has no wrapper Swift sees): a supervisor polls it with the child's pipes and learns of
+// the exit at once. -1 with errno (ENOSYS on older kernels) when there is none.
+int hacd_pidfd_open(int pid);
+
 #endif

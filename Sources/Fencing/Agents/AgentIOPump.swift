@@ -32,24 +32,32 @@ struct AgentIOPump {
     var stdout: Capture
     var stderr: Capture
     var pendingInput: ArraySlice<UInt8>
+    /// Readable once the agent exited (a pidfd; the pump does not own it), or -1.
+    let exitFD: Int32
 
-    init(stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, pendingInput: ArraySlice<UInt8>, outputLimit: Int) {
+    init(stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, exitFD: Int32 = -1,
+         pendingInput: ArraySlice<UInt8>, outputLimit: Int) {
         self.stdinFD = stdinFD
         self.stdout = Capture(fd: stdoutFD, limit: outputLimit)
         self.stderr = Capture(fd: stderrFD, limit: outputLimit)
+        self.exitFD = exitFD
         self.pendingInput = pendingInput
         if pendingInput.isEmpty { closeStdin() }
     }
 
+    /// Waits at most `waitMilliseconds` for the agent's pipes, or for its exit when there is an
+    /// `exitFD` (then the exit ends the wait at once, not at the end of the interval). Without
+    /// one, once every pipe is closed the agent is exiting: it waits 1 ms at a time.
     mutating func pump(waitMilliseconds: Int32) {
         var fds: [pollfd] = []
         if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
         if stdout.fd >= 0 { fds.append(pollfd(fd: stdout.fd, events: Int16(POLLIN), revents: 0)) }
         if stderr.fd >= 0 { fds.append(pollfd(fd: stderr.fd, events: Int16(POLLIN), revents: 0)) }
-        if fds.isEmpty {
-            _ = poll(nil, 0, waitMilliseconds)
+        if fds.isEmpty && exitFD < 0 {
+            _ = poll(nil, 0, min(waitMilliseconds, 1))
             return
         }
+        if exitFD >= 0 { fds.append(pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)) }
         guard poll(&fds, nfds_t(fds.count), waitMilliseconds) > 0 else { return }
         for entry in fds where entry.revents != 0 {
             if entry.fd == stdinFD { writeInput() }

@@ -1,3 +1,4 @@
+import CLinux
 import ClusterHost
 import ClusterCore
 import Glibc
@@ -80,8 +81,12 @@ struct AgentProcess {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
 
+        // Polled with the pipes, so that the exit is seen at once (an agent's run time is the
+        // fence step's: a confirmation `status` follows every action).
+        let exitFD = hacd_pidfd_open(pid)
+        defer { if exitFD >= 0 { _ = close(exitFD) } }
         var pump = AgentIOPump(
-            stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
+            stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read, exitFD: exitFD,
             pendingInput: input[...], outputLimit: outputLimit)
         let deadline = start.advanced(by: timeout)
         var termination: Termination?
