@@ -306,6 +306,7 @@ trivial_unit() {
   code=$(cluster_exec n1 curl -s -o /dev/null -w '%{http_code}' "$url/nothing")
   check "404 elsewhere (got $code)" test "$code" = 404
   check "a start record with its pid" grep -Eq "^start n1 [0-9]{19} $pid\$" "$J"
+  check "its time is the wall clock's (CLOCK_REALTIME ns, within 10 s)" bash -c 'ns=$(awk "/^start n1 /{t=\$3} END{print t}" "$0"); now=$(date +%s%N); (( now - ns < 10000000000 && ns - now < 10000000000 ))' "$J"
   cluster_exec n1 systemctl --user stop demo.service
   check "a stop recorded by the service itself after SIGTERM" bash -c '[[ $(tail -n 1 "$0") =~ ^stop\ n1\ [0-9]{19}\ $1$ ]]' "$J" "$pid"
   check "the journal is clean" e2e_journal_clean

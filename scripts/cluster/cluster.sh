@@ -49,7 +49,8 @@
 # The service (set at `up`, kept in <dir>/env):
 #   HATC_UNIT=demo   (default) demo.service runs demo-service.py (Python).
 #   HATC_UNIT=trivial  demo.service runs demo-service.pl: the same answers, journal and readiness,
-#                    in Perl, ready a few ms after its start (bench/failover --unit trivial).
+#                    in Perl's built-ins (perl-base, Essential), ready a few ms after its start
+#                    (bench/failover --unit trivial).
 # Opt-in etcd (set at `up`, kept in <dir>/env):
 #   HATC_ETCD=1      three etcd members for [cluster] backend = "etcd": netns <tag>-e1..e3, eth0
 #                    198.18.10.21..23 on br0 (switch ports e1, e2, e3), one etcd each (client URL
@@ -385,9 +386,6 @@ cluster_up() {
   fi
   [[ ${HATC_ETCD:-0} == [01] ]] || { hatc_die "HATC_ETCD: 0 or 1, not $HATC_ETCD"; return 2; }
   [[ ${HATC_UNIT:-demo} == @(demo|trivial) ]] || { hatc_die "HATC_UNIT: demo or trivial, not $HATC_UNIT"; return 2; }
-  if [[ ${HATC_UNIT:-demo} == trivial ]]; then
-    perl -MTime::HiRes -e 1 2>/dev/null || { hatc_die "HATC_UNIT=trivial needs Perl with Time::HiRes (Debian perl; scripts/bootstrap --bench)"; return 1; }
-  fi
   if [[ ${HATC_FAULTFS:-0} == 1 ]]; then
     [[ -c /dev/fuse ]] || { hatc_die "HATC_FAULTFS=1 needs /dev/fuse"; return 1; }
     /usr/bin/python3 -c 'import fusepy' 2>/dev/null || { hatc_die "HATC_FAULTFS=1 needs python3-fusepy (scripts/bootstrap)"; return 1; }
