@@ -46,6 +46,29 @@ struct FenceMonitorTests {
         #expect(agents.calls("fence_flaky").filter { $0 == "monitor" }.count == 4)
     }
 
+    /// The daemon gives the fencer and the monitor one cache: the monitor's first check (at start)
+    /// runs the agent's `metadata`, so a takeover's fence runs only the action and its confirmation.
+    @Test func aCacheSharedWithTheFencerLeavesTheFenceOnlyItsActionAndStatus() async throws {
+        let agents = try ScriptedAgents("shared-metadata")
+        defer { agents.remove() }
+        try agents.add("fence_good", body: """
+            case $opt_action in
+              off) echo off >"$dir/power"; echo 'Success: Powered OFF' ;;
+              status) [[ $(cat "$dir/power" 2>/dev/null) == off ]] && exit 2 || exit 0 ;;
+            esac
+            exit 0
+            """)
+        let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(10), devices: [
+            FenceDeviceConfig(name: "bmc", agent: "fence_good", nodes: ["n2"]),
+        ])
+        let cache = AgentMetadataCache(runner: FenceAgentRunner(agentDirectory: agents.agentDir))
+        await FenceMonitor(fencing: fencing, metadataCache: cache).checkAll()
+        #expect(agents.calls("fence_good") == ["metadata", "monitor"])
+        let fencer = FenceCoordinator(config: .fencingTest(fencing), localNode: "n1", metadataCache: cache)
+        #expect(await fencer.fence(node: "n2", reason: "peer lost", trigger: .manual).succeeded)
+        #expect(agents.calls("fence_good") == ["metadata", "monitor", "off", "status"])
+    }
+
     @Test func healthEncodesForHactlStatus() throws {
         let health = DeviceHealth(device: "ipmi-n1", agent: "fence_ipmilan", state: .failing, failingSince: 1.5,
                                   lastError: "timed out", lastCheck: 2.5, consecutiveFailures: 3)

@@ -63,7 +63,12 @@ struct Daemon {
         let storageFence = config.usesStorageTieBreaker
             ? PoisonPillFence(config: config, key: ArbiterKey(clusterKey: key, clusterName: config.cluster.name), localNode: node.name)
             : nil
-        let fencer = FenceCoordinator(config: config, localNode: node.name, events: { events.publish($0) }, storageFence: storageFence)
+        // One metadata cache for the fencer and the device monitor: the monitor's first check, at
+        // start, runs each agent's `metadata`, so a takeover's fence does not (the new holder may
+        // be a node that just booted).
+        let agentMetadata = AgentMetadataCache(runner: FenceAgentRunner(agentDirectory: config.fencing.agentDir))
+        let fencer = FenceCoordinator(config: config, localNode: node.name, metadataCache: agentMetadata,
+                                      events: { events.publish($0) }, storageFence: storageFence)
         let selfFence = makeSelfFence()
         let unitManager = UnitManager(bus: SystemdBus(config.service.systemdBus))
         let addresses = FloatingAddress(onAnnouncementFailure: { [logger] in
@@ -121,7 +126,7 @@ struct Daemon {
         let restored = handover
         let monitor: FenceMonitor? = config.fencing.enabled && !config.fencing.devices.isEmpty
             ? FenceMonitor(
-                fencing: config.fencing, interval: config.fencing.monitorInterval,
+                fencing: config.fencing, metadataCache: agentMetadata, interval: config.fencing.monitorInterval,
                 events: { events.publish($0) }, storageFence: storageFence)
             : nil
 
