@@ -21,13 +21,7 @@ struct FenceCoordinatorTests {
     @Test func failingLevel1FallsThroughToLevel2() async throws {
         defer { agents.remove() }
         try agents.add("fence_broken", body: "echo 'Failed: Unable to connect' >&2; exit 1")
-        try agents.add("fence_good", body: """
-            case $opt_action in
-              off) echo off >"$dir/power"; echo 'Success: Powered OFF' ;;
-              status) [[ $(cat "$dir/power" 2>/dev/null) == off ]] && exit 2 || exit 0 ;;
-            esac
-            exit 0
-            """)
+        try agents.add("fence_good", body: ScriptedAgents.powerSwitch)
         let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(20), devices: [
             FenceDeviceConfig(name: "pdu", agent: "fence_good", nodes: ["n2"], level: 2),
             FenceDeviceConfig(name: "bmc", agent: "fence_broken", nodes: ["n2"], level: 1),

@@ -51,13 +51,7 @@ struct FenceMonitorTests {
     @Test func aCacheSharedWithTheFencerLeavesTheFenceOnlyItsActionAndStatus() async throws {
         let agents = try ScriptedAgents("shared-metadata")
         defer { agents.remove() }
-        try agents.add("fence_good", body: """
-            case $opt_action in
-              off) echo off >"$dir/power"; echo 'Success: Powered OFF' ;;
-              status) [[ $(cat "$dir/power" 2>/dev/null) == off ]] && exit 2 || exit 0 ;;
-            esac
-            exit 0
-            """)
+        try agents.add("fence_good", body: ScriptedAgents.powerSwitch)
         let fencing = FencingConfig(agentDir: agents.agentDir, action: .off, timeout: .seconds(10), devices: [
             FenceDeviceConfig(name: "bmc", agent: "fence_good", nodes: ["n2"]),
         ])

@@ -16,6 +16,16 @@ struct ScriptedAgents {
 
     var agentDir: String { directory.path }
 
+    /// The body of an agent that works like a power switch: `off` powers the target off (the
+    /// file `power` in the directory) and says so, `status` then reads OFF (exit 2), ON before.
+    static let powerSwitch = """
+        case $opt_action in
+          off) echo off >"$dir/power"; echo 'Success: Powered OFF' ;;
+          status) [[ $(cat "$dir/power" 2>/dev/null) == off ]] && exit 2 || exit 0 ;;
+        esac
+        exit 0
+        """
+
     @discardableResult
     func add(_ name: String, actions: [String] = ["on", "off", "reboot", "status", "monitor", "metadata"],
              parameters: [String] = ["port", "ip", "username", "password"], body: String) throws -> String {
